@@ -1,0 +1,7 @@
+nums = list(range(-5, 11))
+evens = list(filter(lambda n: n % 2 == 0, nums))
+squares = list(map(lambda n: n * n, evens))
+print(evens)
+print(squares)
+print(list(map(str, [1, 2.5, None, True])))
+print(any(n > 9 for n in nums), all(n > -6 for n in nums))
