@@ -1,0 +1,3 @@
+users = {"alice": {"role": "admin"}, "bob": {"role": "dev"}}
+for name in ["alice", "bob", "carol"]:
+    print(name, users[name]["role"])

@@ -1,0 +1,10 @@
+s = "  Hello, World! Hello, Python!  "
+print(repr(s.strip()), repr(s.lstrip()), repr(s.rstrip()))
+t = s.strip()
+print(t.lower(), t.upper(), t.swapcase() if hasattr(t, "swapcase") else "-")
+print(t.count("Hello"), t.find("World"), t.find("xyz"), t.rfind("Hello"), t.index("!"))
+print(t.replace("Hello", "Bye"), t.replace("Hello", "Bye", 1))
+print(t.startswith("Hello"), t.endswith("!"), t.startswith(("x", "He")))
+print(t.split(", "), t.split(), t.rsplit(" ", 1))
+print("-".join(["a", "b", "c"]), repr("abc".center(9)), "42".zfill(5) if hasattr("", "zfill") else "00042")
+print("a1b2".isalnum(), "abc".isalpha(), "123".isdigit(), "  ".isspace(), "ABC".isupper(), "abc".islower())

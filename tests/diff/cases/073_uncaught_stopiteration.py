@@ -1,0 +1,4 @@
+it = iter(["a", "b"])
+print(next(it))
+print(next(it))
+print(next(it))
