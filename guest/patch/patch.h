@@ -1,0 +1,104 @@
+/*
+ * airlock-patch: build-time rewriting of the pinned MicroPython guest.
+ *
+ * Shared declarations between the passes.  Each pass lives in its own file:
+ *   wasmbin.c   minimal reader for the data section of a .wasm file, so the
+ *               data image can be inspected and patched in place (same length)
+ *               before Binaryen parses the module
+ *   modtable.c  removes `uctypes` from MicroPython's ROM module tables
+ *   gchook.c    finds gc_collect & friends by shape, hooks gc_collect to the
+ *               host, derives the runtime's layout constants
+ *   fuel.c      inline fuel metering at function entries and loop headers
+ *   airlock_patch.c  command line, orchestration, LAYOUT.h writer
+ */
+#ifndef AIRLOCK_PATCH_H
+#define AIRLOCK_PATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <binaryen-c.h>
+
+/* ---- diagnostics ---- */
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- wasmbin.c: the active data segments of a module, in its file bytes ---- */
+typedef struct {
+    uint32_t addr;      /* linear-memory address of the first byte */
+    uint32_t len;
+    size_t file_off;    /* where the bytes are in the .wasm buffer */
+} DataSeg;
+
+typedef struct {
+    uint8_t *buf;       /* the whole .wasm file (owned by the caller) */
+    size_t size;
+    DataSeg *segs;
+    size_t nsegs;
+} DataImage;
+
+void data_image_load(DataImage *img, uint8_t *buf, size_t size);
+void data_image_free(DataImage *img);
+/* Pointer to `len` bytes at `addr` if they lie inside one segment, else NULL. */
+uint8_t *img_ptr(const DataImage *img, uint32_t addr, uint32_t len);
+bool img_read32(const DataImage *img, uint32_t addr, uint32_t *out);
+void img_write32(const DataImage *img, uint32_t addr, uint32_t v);
+
+/* ---- modtable.c ---- */
+typedef struct {
+    int maps_patched;           /* how many ROM maps lost their uctypes entry */
+    uint32_t module_map_addr;   /* mp_builtin_module_map (the mp_map_t) */
+    uint32_t qstr_uctypes;
+} ModtableResult;
+
+/* Removes `name` from every ROM map keyed by qstrs; fails the build if the
+ * builtin module table cannot be identified. */
+void remove_builtin_module(const DataImage *img, const char *name, ModtableResult *res);
+
+/* ---- gchook.c ---- */
+typedef struct {
+    BinaryenIndex gc_collect, counter, collect_start, collect_end; /* original indices */
+    uint32_t pending_addr;       /* u8 flag set by gc_collect */
+    uint32_t call_depth_addr;    /* i32 outermost-call counter */
+    uint32_t state_ctx_addr;     /* &mp_state_ctx */
+    uint32_t area_addr;          /* &MP_STATE_MEM(area) */
+    uint32_t stack_overflow_addr;
+    uint32_t block_bytes;
+    /* from the exported mp_sched_keyboard_interrupt (0 if not recognised) */
+    uint32_t pending_exc_addr;   /* MP_STATE_MAIN_THREAD(mp_pending_exception) */
+    uint32_t kbd_exc_addr;       /* &MP_STATE_VM(mp_kbd_exception) */
+    uint32_t sched_state_addr;   /* MP_STATE_VM(sched_state), u16 */
+} GcLayout;
+
+void gc_hook(BinaryenModuleRef m, GcLayout *out);
+
+/* ---- fuel.c ---- */
+#define FUEL_GLOBAL "airlock_fuel"
+#define FUEL_EXPORT "airlock_fuel"
+#define FUEL_IMPORT_MODULE "airlock"
+#define FUEL_IMPORT_BASE "fuel_exhausted"
+/* One fuel unit per this many bytes of memory.copy / memory.fill. */
+#define FUEL_BYTES_PER_UNIT 16
+/* Functions with no loop, call or bulk-memory op and at most this many
+ * instructions are not metered themselves; see fuel.c. */
+#define FUEL_LEAF_MAX 32
+
+typedef struct {
+    unsigned funcs_total, funcs_metered, funcs_leaf;
+    unsigned entry_checks, loop_checks, bulk_checks;
+    uint64_t cost_sum;
+} FuelStats;
+
+/* Adds the global, export and import; inserts the checks unless !meter. */
+void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st);
+
+/* small helpers shared by the passes */
+/* Binaryen's FunctionImportGetModule returns "" (not NULL) for defined functions. */
+bool func_is_import(BinaryenFunctionRef f);
+bool expr_is_const_i32(BinaryenExpressionRef e, int32_t *v);
+/* Calls fn(child, ctx) for every direct child expression of e; fails the build
+ * on an expression kind this tool does not understand. */
+void for_each_child(BinaryenExpressionRef e,
+                    void (*fn)(BinaryenExpressionRef child, void *ctx), void *ctx);
+
+#endif

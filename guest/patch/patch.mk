@@ -1,0 +1,9 @@
+# Make fragment for the build-time guest patch tool; `include` it from the
+# top-level Makefile.  Uses $(CC) and $(CFLAGS); adds its own warnings/std.
+AIRLOCK_PATCH_SRCS := $(addprefix guest/patch/,airlock_patch.c fuel.c gchook.c modtable.c wasmbin.c ir.c)
+AIRLOCK_PATCH_HDRS := guest/patch/patch.h
+AIRLOCK_PATCH_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror
+
+build/tools/airlock-patch: $(AIRLOCK_PATCH_SRCS) $(AIRLOCK_PATCH_HDRS) guest/patch/patch.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(AIRLOCK_PATCH_CFLAGS) -o $@ $(AIRLOCK_PATCH_SRCS) -lbinaryen
