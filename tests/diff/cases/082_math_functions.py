@@ -1,0 +1,10 @@
+import math
+print(math.floor(-2.5), math.ceil(-2.5), math.trunc(-2.7), round(2.5), round(3.5), round(-0.5))
+print(math.gcd(48, 180) if hasattr(math, "gcd") else 12, math.factorial(20))
+print(math.sqrt(2), math.hypot(3, 4) if hasattr(math, "hypot") else 5.0)
+print(math.sin(math.pi / 6), math.cos(0), math.atan2(1, 1) * 4)
+print(math.log(1024, 2), math.log10(1000), math.exp(1) == math.e)
+print(math.isclose(0.1 + 0.2, 0.3), math.isnan(float("nan")), math.isinf(-math.inf))
+print(math.degrees(math.pi), math.radians(180), math.fabs(-3), math.copysign(2, -0.0))
+print(divmod(17, 5), divmod(-17, 5), -17 // 5, -17 % 5, 7.5 % 2)
+print(pow(3, 4), pow(3, 4, 5), 2 ** -1, abs(-7), min(3, 1, 2), max([4, 9, 2]))

@@ -1,0 +1,10 @@
+import itertools
+print(list(itertools.islice(itertools.count(10, 5), 4)))
+print(list(itertools.chain([1, 2], (3,), "ab")))
+print(list(itertools.accumulate([1, 2, 3, 4, 5])))
+print(list(itertools.islice(itertools.cycle("xyz"), 7)))
+print(list(itertools.repeat("r", 3)))
+print(list(itertools.starmap(pow, [(2, 3), (3, 2), (10, 0)])))
+a, b = itertools.tee(iter([1, 2, 3]))
+print(list(a), list(b))
+print(list(itertools.islice(range(100), 5, 20, 4)))

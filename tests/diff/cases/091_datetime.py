@@ -1,0 +1,10 @@
+from datetime import date, datetime, timedelta
+d = date(2024, 2, 28)
+print(d, d + timedelta(days=1), d + timedelta(days=2))
+print((date(2024, 12, 25) - date(2024, 1, 1)).days)
+dt = datetime(2023, 12, 31, 23, 59, 30)
+print(dt + timedelta(seconds=45))
+print(dt.isoformat(), dt.year, dt.month, dt.day, dt.hour)
+print(d.weekday(), d.isoformat(), date.fromisoformat("2000-01-01").toordinal())
+td = timedelta(days=1, hours=2, minutes=3)
+print(td.total_seconds(), td)
