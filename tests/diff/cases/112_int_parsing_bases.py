@@ -1,0 +1,5 @@
+print(int("ff", 16), int("0b1011", 0), int("0o777", 0), int("  42  "), int("-17"), int("z", 36))
+print(bin(10), oct(64), hex(-255), float("1e3"), float("-inf"), float(" 2.5 "))
+print(int(3.99), int(-3.99), round(1234.5678, 2), round(1234.5678, -2), str(10 ** 21))
+print(bool(""), bool("0"), bool([]), bool([0]), bool(0.0), None is None)
+print(chr(65) + chr(97), ord("Z"), str(True) + str(None), repr(1.0), repr(-0.0))

@@ -1,0 +1,7 @@
+print("a", "b", "c", sep="-")
+print("no newline", end="")
+print(" | continued", end="\n\n")
+print(*range(5), sep=", ")
+print()
+print("tab\tseparated", "x", sep="\t")
+print(1, 2.0, None, [1, (2,)], {"a": {1}}, (), (1,), b"b", sep=" ; ")
