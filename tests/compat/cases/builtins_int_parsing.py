@@ -1,0 +1,5 @@
+print(int("ff", 16), int("0b101", 0), int("  42 "), int("1_000"))
+print(bin(10), hex(255), oct(8))
+print(float("1e3"), float(" 2.5 "))
+print(divmod(17, 5), pow(2, 10, 1000), abs(-3.5))
+print(int(3.99), int(-3.99), round(3.14159, 3))

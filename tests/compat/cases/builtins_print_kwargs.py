@@ -1,0 +1,5 @@
+print("a", "b", "c", sep=", ", end=".\n")
+print()
+print(1, 2.5, None, True, [1, "x"], ("t",), {"k": "v"})
+print("%s" % [1, 2])
+print(repr("it's"), repr('say "hi"'))

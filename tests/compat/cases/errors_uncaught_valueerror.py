@@ -1,0 +1,5 @@
+def parse(s):
+    return int(s)
+
+nums = [parse(x) for x in ["1", "2", "three"]]
+print(nums)

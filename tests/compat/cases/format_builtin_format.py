@@ -1,0 +1,5 @@
+print(format(3.14159, ".3f"))
+print(format(255, "x"), format(255, "08b"))
+print(format("hi", "*^8"))
+print(format(12))
+print(format(0.5, "%"))

@@ -1,0 +1,6 @@
+print(round(2.675, 2), round(1.5), round(2.5), round(-0.5))
+print(0.1 + 0.2)
+print(1 / 3)
+print(10 / 2, 7 // 2, -7 // 2, 7 % -3)
+print(float("inf"), -float("inf"))
+print(2 ** 100)
