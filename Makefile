@@ -1,0 +1,140 @@
+# airlock - build, test, install.
+#
+#   make            library, CLI (build/airlock)
+#   make test       the whole test suite
+#   make deps       install the Debian packages the build needs (as root)
+#   make clean
+#
+# Variables: CC, CFLAGS, PREFIX, DESTDIR, BOUNDS=guard|explicit,
+# SANITIZE=1, GUEST_WASM=/path/micropython.wasm (still checked against
+# guest/guest.lock unless GUEST_UNCHECKED=1).
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PREFIX ?= /usr/local
+BOUNDS ?= guard
+SANITIZE ?=
+
+B := build
+G := $(B)/guest
+O := $(B)/obj
+
+ifeq ($(BOUNDS),guard)
+  MEMCHECK := 1
+else ifeq ($(BOUNDS),explicit)
+  MEMCHECK := 0
+else
+  $(error BOUNDS must be guard or explicit)
+endif
+
+ifeq ($(SANITIZE),1)
+  SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  # AddressSanitizer owns SIGSEGV; explicit bounds checks keep the guest safe.
+  MEMCHECK := 0
+endif
+
+GUEST_VERSION := $(shell sed -n 's/^micropython_version=//p' guest/guest.lock)
+GUEST_SHA256 := $(shell sed -n 's/^sha256=//p' guest/guest.lock)
+
+RT_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=$(MEMCHECK) -DWASM_RT_USE_STACK_DEPTH_COUNT=0
+BASE_CFLAGS := -std=c17 -fPIC -D_GNU_SOURCE $(RT_DEFS) -Iinclude -Isrc -I$(G) $(SAN_FLAGS) $(CFLAGS)
+WARN := -Wall -Wextra -Werror
+LDLIBS_CORE := -lpthread -lm
+
+LIB_SRCS := $(wildcard src/*.c src/runtime/*.c src/abi/*.c src/vfs/*.c src/bridge/*.c src/plugins/*.c)
+LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/guest.o $(O)/gen/boot_tree.o $(O)/gen/lib_tree.o
+GUEST_LIB_FILES := $(shell find guest/lib -type f -name '*.py' 2>/dev/null | sort)
+
+SONAME := libairlock.so.0
+CLI_SRCS := $(wildcard cli/*.c)
+CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
+
+.PHONY: all test clean deps install guest check-deps
+all: $(B)/airlock $(B)/libairlock.a $(B)/$(SONAME)
+
+# ---- the guest: fetch, verify, patch, translate -------------------------
+
+$(G)/micropython.wasm: guest/guest.lock guest/fetch.sh
+	@guest/fetch.sh $(G)
+
+-include guest/patch/patch.mk
+ifneq ($(wildcard guest/patch/patch.mk),)
+$(G)/patched.wasm $(G)/layout.h &: $(G)/micropython.wasm $(B)/tools/airlock-patch
+	$(B)/tools/airlock-patch $< $(G)/patched.wasm $(G)/layout.h
+else
+$(G)/patched.wasm $(G)/layout.h &: $(G)/micropython.wasm
+	cp $< $(G)/patched.wasm
+	echo '/* no patch tool yet */' > $(G)/layout.h
+endif
+
+# wasm2c, then point FUNC_PROLOGUE at our stack check (guest_prologue.h).
+$(G)/guest.c $(G)/guest.h &: $(G)/patched.wasm
+	wasm2c $< -n guest -o $(G)/guest.c
+	sed -i 's/^#define FUNC_PROLOGUE$$/#define FUNC_PROLOGUE AIRLOCK_FUNC_PROLOGUE/' $(G)/guest.c
+	grep -q 'define FUNC_PROLOGUE AIRLOCK_FUNC_PROLOGUE' $(G)/guest.c
+
+# Generated code: no -Werror (not ours), same runtime configuration.
+$(O)/guest.o: $(G)/guest.c $(G)/guest.h src/runtime/guest_prologue.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -w -include src/runtime/guest_prologue.h -c $< -o $@
+
+guest: $(G)/guest.c
+
+# ---- embedded Python: boot.py and the guest library ----------------------
+
+$(B)/tools/embed: guest/embed.c
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -O1 $(WARN) $< -o $@
+
+$(B)/gen/boot_tree.c: src/boot.py $(B)/tools/embed
+	@mkdir -p $(@D)
+	$(B)/tools/embed $@ airlock_boot_tree src src/boot.py
+
+$(B)/gen/lib_tree.c: $(GUEST_LIB_FILES) $(B)/tools/embed
+	@mkdir -p $(@D)
+	$(B)/tools/embed $@ airlock_lib_tree guest/lib $(GUEST_LIB_FILES)
+
+$(O)/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -c $< -o $@
+
+# ---- library and CLI ------------------------------------------------------
+
+$(O)/src/sandbox.o: CFLAGS_EXTRA = -DAIRLOCK_GUEST_VERSION='"$(GUEST_VERSION)"' -DAIRLOCK_GUEST_SHA256='"$(GUEST_SHA256)"'
+
+$(O)/%.o: %.c $(G)/guest.h $(G)/layout.h $(wildcard include/*.h src/*.h src/*/*.h cli/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) $(CFLAGS_EXTRA) -include $(G)/layout.h -c $< -o $@
+
+$(B)/libairlock.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/$(SONAME): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ $(LDLIBS_CORE)
+	ln -sf $(SONAME) $(B)/libairlock.so
+
+CLI_LIBS := $(shell pkg-config --libs jansson libedit 2>/dev/null || echo -ljansson -ledit)
+$(B)/airlock: $(CLI_OBJS) $(B)/libairlock.a
+	$(CC) $(SAN_FLAGS) $(CFLAGS) $(CLI_OBJS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
+
+# ---- tests ----------------------------------------------------------------
+
+TEST_SRCS := $(wildcard tests/unit/*.c)
+TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) -Itests/unit $< $(B)/libairlock.a -o $@ $(CHECK_LIBS) $(LDLIBS_CORE)
+
+test: all $(TEST_BINS)
+	tests/run.sh $(TEST_BINS)
+
+# ---- setup, install, clean -------------------------------------------------
+
+deps:
+	tools/deps.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,93 @@
+/*
+ * main.c - the airlock command: run Python in a sandbox.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "airlock.h"
+#include "options.h"
+#include "repl.h"
+#include "report.h"
+
+#define MAX_SOURCE (256u << 20) /* larger programs are refused, not truncated */
+
+/* Read a whole stream; NULL with errno set on failure or if too large. */
+static char *slurp(FILE *f, size_t *len) {
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (ferror(f)) break;
+        if (n < cap) {
+            *len = n;
+            return buf;
+        }
+        if (cap >= MAX_SOURCE) {
+            errno = EFBIG;
+            break;
+        }
+        char *more = realloc(buf, cap * 2);
+        if (!more) break;
+        buf = more;
+        cap *= 2;
+    }
+    free(buf);
+    return NULL;
+}
+
+static char *read_program(const cli_options *opt, size_t *len) {
+    if (opt->mode == RUN_CODE) {
+        *len = strlen(opt->code);
+        return strdup(opt->code);
+    }
+    FILE *f = opt->mode == RUN_STDIN ? stdin : fopen(opt->file, "rb");
+    const char *name = opt->mode == RUN_STDIN ? "standard input" : opt->file;
+    if (!f) {
+        fprintf(stderr, "airlock: cannot open '%s': %s\n", name, strerror(errno));
+        return NULL;
+    }
+    char *src = slurp(f, len);
+    if (!src) fprintf(stderr, "airlock: cannot read '%s': %s\n", name, strerror(errno));
+    if (f != stdin) fclose(f);
+    return src;
+}
+
+static int run_once(airlock_sandbox *sb, const cli_options *opt) {
+    size_t len = 0;
+    char *src = read_program(opt, &len);
+    if (!src) return EXIT_USAGE;
+    int rc = airlock_exec(sb, src, len);
+    free(src);
+    if (opt->json) {
+        json_t *j = report_json(sb, rc);
+        json_dumpf(j, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
+        putchar('\n');
+        json_decref(j);
+    } else {
+        report_text(sb, rc);
+    }
+    return report_exit_status(sb, rc);
+}
+
+int main(int argc, char **argv) {
+    cli_options opt;
+    int status = options_parse(argc, argv, &opt);
+    if (status >= 0) return status;
+
+    airlock_runtime *rt = NULL;
+    airlock_sandbox *sb = NULL;
+    int rc = airlock_runtime_new(&rt);
+    if (rc == AIRLOCK_OK) rc = airlock_runtime_set_limits(rt, &opt.limits);
+    if (rc == AIRLOCK_OK) rc = airlock_sandbox_new(rt, &sb);
+    if (rc != AIRLOCK_OK) {
+        fprintf(stderr, "airlock: %s\n", rt ? airlock_runtime_errmsg(rt) : "out of memory");
+        airlock_runtime_free(rt);
+        return rc == AIRLOCK_MISUSE ? EXIT_USAGE : EXIT_PYTHON;
+    }
+    status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
+    airlock_free(sb);
+    airlock_runtime_free(rt);
+    return status;
+}

@@ -1,0 +1,128 @@
+/*
+ * options.c - command-line parsing and --help.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: airlock [options] [-c CODE | FILE | -]\n"
+    "\n"
+    "Run Python (MicroPython %s) in a sandbox that can reach nothing on this\n"
+    "machine: no files, no network, no environment variables, no processes.\n"
+    "\n"
+    "  -c CODE             run CODE\n"
+    "  FILE                run the Python file FILE\n"
+    "  -                   run the program read from standard input\n"
+    "  (nothing)           an interactive session, when stdin is a terminal\n"
+    "\n"
+    "Output:\n"
+    "  --json              print exactly one JSON object describing the run:\n"
+    "                      {\"ok\", \"stdout\", \"stderr\", \"result\", \"error\",\n"
+    "                       \"limit\", \"stats\"}\n"
+    "\n"
+    "Limits (every run has them; sizes take K, M or G):\n"
+    "  --memory SIZE       guest memory (default 256M)\n"
+    "  --max-output SIZE   bytes kept of stdout and of stderr (default 1M);\n"
+    "                      the rest is dropped and reported as truncated\n"
+    "  --output-stops      exceeding --max-output stops the run instead\n"
+    "\n"
+    "Exit status: 0 success, 1 uncaught Python exception (SystemExit keeps its\n"
+    "code), 2 usage error, 3 a resource limit stopped the run.\n"
+    "\n"
+    "  -h, --help          this text\n"
+    "  -V, --version       airlock and MicroPython versions\n"
+    "\n"
+    "Example:\n"
+    "  airlock -c 'print(sum(range(10)))'\n"
+    "  airlock --json -c 'open(\"/etc/passwd\")'     # denied: OSError\n";
+
+bool parse_size(const char *s, uint64_t *out) {
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') return false;
+    uint64_t mult = 1;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': mult = 1ull << 10; end++; break;
+    case 'm': case 'M': mult = 1ull << 20; end++; break;
+    case 'g': case 'G': mult = 1ull << 30; end++; break;
+    default: return false;
+    }
+    if ((*end == 'b' || *end == 'B') && mult > 1) end++; /* "64MB" */
+    if (*end || (v && mult > UINT64_MAX / v)) return false;
+    *out = v * mult;
+    return true;
+}
+
+enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS };
+
+static int usage_error(const char *fmt, const char *arg) {
+    fprintf(stderr, "airlock: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'airlock --help'.\n");
+    return EXIT_USAGE;
+}
+
+static int size_option(const char *name, const char *arg, uint64_t *out) {
+    if (!parse_size(arg, out) || *out == 0) {
+        fprintf(stderr, "airlock: %s: '%s' is not a size (examples: 64M, 512K, 1G)\n", name, arg);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+int options_parse(int argc, char **argv, cli_options *opt) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},
+        {"json", no_argument, 0, OPT_JSON},
+        {"memory", required_argument, 0, OPT_MEMORY},
+        {"max-output", required_argument, 0, OPT_MAX_OUTPUT},
+        {"output-stops", no_argument, 0, OPT_OUTPUT_STOPS},
+        {0, 0, 0, 0},
+    };
+    memset(opt, 0, sizeof *opt);
+    opterr = 0;
+    int c, rc = -1;
+    /* "+": stop at the first non-option, so a script's own arguments and a
+     * lone "-" are left alone. */
+    while (rc < 0 && (c = getopt_long(argc, argv, "+:hVc:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            printf(usage_text, airlock_guest_version());
+            return EXIT_OK;
+        case 'V':
+            printf("airlock %s (MicroPython %s, guest sha256 %s)\n", AIRLOCK_VERSION, airlock_guest_version(),
+                   airlock_guest_sha256());
+            return EXIT_OK;
+        case 'c':
+            opt->mode = RUN_CODE;
+            opt->code = optarg;
+            break;
+        case OPT_JSON: opt->json = true; break;
+        case OPT_MEMORY: rc = size_option("--memory", optarg, &opt->limits.memory_bytes); break;
+        case OPT_MAX_OUTPUT: rc = size_option("--max-output", optarg, &opt->limits.max_output_bytes); break;
+        case OPT_OUTPUT_STOPS: opt->limits.output_overflow_stops = 1; break;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (rc >= 0) return rc;
+    if (opt->mode == RUN_CODE) return -1; /* remaining arguments: sys.argv later */
+    if (optind < argc) {
+        opt->file = argv[optind];
+        opt->mode = strcmp(opt->file, "-") == 0 ? RUN_STDIN : RUN_FILE;
+    } else {
+        opt->mode = isatty(STDIN_FILENO) ? RUN_REPL : RUN_STDIN;
+    }
+    return -1;
+}

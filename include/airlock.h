@@ -1,0 +1,157 @@
+/*
+ * airlock.h - run untrusted Python inside your process, with nothing granted.
+ *
+ * The whole public C API. Two opaque objects:
+ *
+ *   airlock_runtime  configuration shared by many sandboxes: limits, grants,
+ *                    host functions, and the start-up snapshot every sandbox
+ *                    is copied from. Configure it, then create sandboxes;
+ *                    once the first sandbox exists the runtime is frozen.
+ *   airlock_sandbox  one Python interpreter. Executions on the same sandbox
+ *                    share state (a session). One thread at a time per
+ *                    sandbox; different sandboxes run on different threads
+ *                    concurrently. airlock_interrupt() is the exception: it
+ *                    may be called from any thread at any time.
+ *
+ * Errors follow SQLite: every fallible call returns an AIRLOCK_* code and
+ * airlock_errmsg() gives the human message of the last failure.
+ *
+ * Ownership: strings returned by airlock_* getters belong to the sandbox and
+ * stay valid until the next airlock_exec() on it or airlock_free().
+ */
+#ifndef AIRLOCK_H
+#define AIRLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AIRLOCK_VERSION "0.1.0"
+#define AIRLOCK_VERSION_NUMBER 100 /* major*10000 + minor*100 + patch */
+
+/* Result codes. */
+#define AIRLOCK_OK 0        /* success */
+#define AIRLOCK_ERROR 1     /* the Python code raised an uncaught exception */
+#define AIRLOCK_LIMIT 2     /* a resource limit stopped the run */
+#define AIRLOCK_TRAP 3      /* the guest faulted; the sandbox was rolled back */
+#define AIRLOCK_MISUSE 4    /* the host called the API wrongly */
+#define AIRLOCK_NOMEM 5     /* the host ran out of memory */
+#define AIRLOCK_EXIT 6      /* the code raised SystemExit (see airlock_exit_code) */
+#define AIRLOCK_IOERR 7     /* a file could not be read or written */
+#define AIRLOCK_CORRUPT 8   /* a session file is damaged or foreign */
+#define AIRLOCK_DENIED 9    /* a grant or plugin was refused */
+
+/* Which limit stopped a run (airlock_limit_hit). */
+typedef enum airlock_limit_kind {
+    AIRLOCK_LIMIT_NONE = 0,
+    AIRLOCK_LIMIT_FUEL,      /* the fuel budget ran out */
+    AIRLOCK_LIMIT_TIMEOUT,   /* the wall-clock deadline passed */
+    AIRLOCK_LIMIT_MEMORY,    /* the memory limit was reached */
+    AIRLOCK_LIMIT_OUTPUT,    /* stdout/stderr exceeded max_output (stop mode) */
+    AIRLOCK_LIMIT_INTERRUPT, /* airlock_interrupt() was called */
+    AIRLOCK_LIMIT_STACK      /* native stack exhausted by C-level recursion */
+} airlock_limit_kind;
+
+/*
+ * Resource limits of every execution. Zero in a field means "use the safe
+ * default" shown; the constants below say how to ask for "none".
+ */
+typedef struct airlock_limits {
+    uint64_t memory_bytes;     /* guest memory cap; default 256 MiB */
+    uint64_t fuel;             /* work units per exec; default unlimited */
+    double timeout_seconds;    /* wall clock per exec; default none */
+    uint64_t max_output_bytes; /* per stream per exec; default 1 MiB */
+    int output_overflow_stops; /* 1: exceeding max_output stops the run */
+} airlock_limits;
+
+#define AIRLOCK_DEFAULT_MEMORY (256u << 20)
+#define AIRLOCK_DEFAULT_MAX_OUTPUT (1u << 20)
+
+/* Statistics of the last execution. */
+typedef struct airlock_stats {
+    uint64_t fuel_used;
+    double wall_ms;
+    uint64_t memory_bytes;     /* guest linear memory at the end of the run */
+    uint64_t stdout_bytes;     /* bytes written, including dropped ones */
+    uint64_t stderr_bytes;
+    int stdout_truncated;
+    int stderr_truncated;
+    int hard_stop;             /* 1 if a limit had to stop the guest by force */
+} airlock_stats;
+
+typedef struct airlock_runtime airlock_runtime;
+typedef struct airlock_sandbox airlock_sandbox;
+
+/* ---- runtime ---------------------------------------------------------- */
+
+/* Create a runtime with default limits and no grants. */
+int airlock_runtime_new(airlock_runtime **out);
+void airlock_runtime_free(airlock_runtime *rt);
+/* Human message of the last failure of a runtime call (never NULL). */
+const char *airlock_runtime_errmsg(const airlock_runtime *rt);
+
+/* Set the limits every new sandbox of this runtime starts with. */
+int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim);
+
+/* The guest's MicroPython version, e.g. "1.27.0". */
+const char *airlock_guest_version(void);
+/* The sha256 of the guest artifact airlock was built from. */
+const char *airlock_guest_sha256(void);
+
+/* ---- sandbox ---------------------------------------------------------- */
+
+/* Create a fresh sandbox (a copy of the runtime's start-up snapshot). */
+int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out);
+void airlock_free(airlock_sandbox *sb);
+
+/*
+ * Run Python source (UTF-8, len bytes, NUL bytes allowed) as a module body.
+ * Returns AIRLOCK_OK, AIRLOCK_ERROR (uncaught exception), AIRLOCK_EXIT
+ * (SystemExit), AIRLOCK_LIMIT or AIRLOCK_TRAP. After AIRLOCK_TRAP the
+ * sandbox is rolled back to its state before this call and stays usable.
+ */
+int airlock_exec(airlock_sandbox *sb, const char *src, size_t len);
+
+/* Override the limits of one sandbox (for its next executions). */
+int airlock_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
+
+/* Captured output of the last execution (never NULL; *len may be NULL). */
+const char *airlock_stdout(const airlock_sandbox *sb, size_t *len);
+const char *airlock_stderr(const airlock_sandbox *sb, size_t *len);
+
+/*
+ * repr() of the value of the last top-level statement when it is an
+ * expression other than None, like a notebook cell; NULL otherwise.
+ */
+const char *airlock_result(const airlock_sandbox *sb, size_t *len);
+
+/* The uncaught exception of the last execution, or NULL. */
+const char *airlock_error_type(const airlock_sandbox *sb);
+const char *airlock_error_message(const airlock_sandbox *sb);
+const char *airlock_error_traceback(const airlock_sandbox *sb);
+
+/* The exit status requested by SystemExit (valid after AIRLOCK_EXIT). */
+int airlock_exit_code(const airlock_sandbox *sb);
+
+airlock_limit_kind airlock_limit_hit(const airlock_sandbox *sb);
+const char *airlock_limit_name(airlock_limit_kind kind); /* "fuel", ... */
+void airlock_get_stats(const airlock_sandbox *sb, airlock_stats *out);
+
+/* Human message of the last failure on this sandbox (never NULL). */
+const char *airlock_errmsg(const airlock_sandbox *sb);
+
+/*
+ * Ask the running execution to stop. Safe from any thread and from signal
+ * handlers; a no-op when nothing runs. The guest first sees a
+ * KeyboardInterrupt; if it swallows it, a hard stop follows.
+ */
+void airlock_interrupt(airlock_sandbox *sb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIRLOCK_H */

@@ -1,0 +1,60 @@
+/*
+ * env.c - heap growth, clocks, randomness and abort for the guest.
+ */
+#include <sys/random.h>
+#include <time.h>
+
+#include "runtime/vm.h"
+
+#define WASM_PAGE 65536u
+
+/*
+ * malloc inside the guest asks for more memory here. Like Emscripten's own
+ * loader we over-allocate a little (20%) to make growth amortised, but never
+ * past the sandbox's memory limit; a refusal makes the guest's malloc fail,
+ * which MicroPython turns into MemoryError.
+ */
+u32 Z_envZ_emscripten_resize_heap(struct Z_env_instance_t *env, u32 requested) {
+    airlock_vm *vm = VM_OF(env);
+    uint64_t old = vm->inst.w2c_memory.size;
+    if (requested <= old) return 1;
+    uint64_t want = requested + old / 5;
+    uint64_t cap = vm->mem_limit < (uint64_t)vm->inst.w2c_memory.max_pages * WASM_PAGE
+                       ? vm->mem_limit
+                       : (uint64_t)vm->inst.w2c_memory.max_pages * WASM_PAGE;
+    if (want > cap) want = cap;
+    if (want < requested) want = requested;
+    uint64_t pages = (want + WASM_PAGE - 1) / WASM_PAGE;
+    if (vm_memory_grow(vm, (uint32_t)(pages - old / WASM_PAGE)) >= 0) return 1;
+    pages = ((uint64_t)requested + WASM_PAGE - 1) / WASM_PAGE;
+    return vm_memory_grow(vm, (uint32_t)(pages - old / WASM_PAGE)) >= 0;
+}
+
+uint64_t abi_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+u32 Z_envZ_mp_js_ticks_ms(struct Z_env_instance_t *env) {
+    airlock_vm *vm = VM_OF(env);
+    return (u32)((abi_monotonic_ns() - vm->ticks_origin_ns) / 1000000u);
+}
+
+f64 Z_envZ_mp_js_time_ms(struct Z_env_instance_t *env) {
+    (void)env;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (f64)ts.tv_sec * 1000.0 + (f64)(ts.tv_nsec / 1000000);
+}
+
+u32 Z_envZ_mp_js_random_u32(struct Z_env_instance_t *env) {
+    (void)env;
+    u32 value = 0;
+    /* getrandom(2) of 4 bytes never blocks once the pool is initialised and
+     * is never interrupted for requests this small. */
+    if (getrandom(&value, sizeof value, 0) != (ssize_t)sizeof value) value = (u32)abi_monotonic_ns();
+    return value;
+}
+
+void Z_envZ__abort_js(struct Z_env_instance_t *env) { vm_trap(VM_OF(env), VM_TRAP_ABORT); }

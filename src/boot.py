@@ -1,0 +1,53 @@
+# boot.py - installed once into the start-up snapshot of every sandbox.
+#
+# _airlock_run(src) runs one execution: it compiles the source as a module
+# body in __main__'s namespace and, when the last top-level statement is an
+# expression, keeps that expression's value so it can be shown, like a
+# notebook cell. It answers with a short tagged string:
+#   "N"          no value to show
+#   "R<repr>"    repr() of the last expression's value
+#   "X<int>"     SystemExit with an integer (or no) code
+#   "S<text>"    SystemExit with any other code (printed, exit status 1)
+# Any other exception propagates to the host unchanged.
+#
+# The host keeps a reference to the function and removes the name from
+# __main__, so guest code cannot find or replace it; the builtins it needs are
+# bound as defaults for the same reason.
+
+def _airlock_run(src, _compile=compile, _exec=exec, _repr=repr, _str=str, _int=int,
+                 _isinstance=isinstance, _SE=SyntaxError, _SX=SystemExit, _g=globals()):
+    try:
+        lines = src.split("\n")
+        # The last line that starts a statement at column 0. Its statement is
+        # the tail when the lines before it compile on their own (so it really
+        # starts a statement) and it compiles as the right-hand side of an
+        # assignment (so it is an expression). Keeping the lines in place
+        # keeps every line number in tracebacks right.
+        i = len(lines) - 1
+        while i >= 0:
+            s = lines[i]
+            if s and s[0] not in " \t#)]}" and not s.startswith(("else", "elif", "except", "finally", "@")):
+                break
+            i -= 1
+        code = None
+        if i >= 0:
+            head = "\n".join(lines[:i])
+            try:
+                _compile(head, "<stdin>", "exec")
+                code = _compile(head + ("\n" if i else "") + "__airlock_last = (" + "\n".join(lines[i:]) + "\n)",
+                                "<stdin>", "exec")
+            except _SE:
+                code = None
+        if code is None:
+            _exec(_compile(src, "<stdin>", "exec"), _g)
+            return "N"
+        _exec(code, _g)
+        value = _g.pop("__airlock_last")
+        return "N" if value is None else "R" + _repr(value)
+    except _SX as e:
+        c = e.args[0] if e.args else None
+        if c is None:
+            return "X0"
+        if _isinstance(c, _int):
+            return "X" + _str(c)
+        return "S" + _str(c)

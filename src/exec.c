@@ -1,0 +1,207 @@
+/*
+ * exec.c - one execution: hand the source to the guest's _airlock_run
+ * (boot.py), collect output, the result or the exception, and the stats.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi/abi.h"
+#include "runtime/meter.h"
+#include "sandbox.h"
+
+#define RESULT_CAP (1u << 20)
+#define ERROR_CAP (64u << 10)
+
+enum { KIND_EXCEPTION = -1, KIND_STR = 5 };
+enum { JS_KIND_STRING = 5 };
+
+typedef struct exec_args {
+    airlock_sandbox *sb;
+    const char *src;
+    size_t len;
+    int32_t kind;       /* kind of the value _airlock_run answered */
+    uint32_t a, b;
+    bool no_memory;     /* the source did not fit in guest memory */
+} exec_args;
+
+static void exec_guest(airlock_vm *vm, void *arg) {
+    exec_args *ea = arg;
+    airlock_runtime *rt = ea->sb->rt;
+    /* The guest takes ownership of the buffer: its string conversion
+     * copies it into a str object and frees it. */
+    uint32_t buf = ea->len < UINT32_MAX ? Z_guestZ_malloc(&vm->inst, (uint32_t)ea->len + 1) : 0;
+    uint8_t *p = buf ? vm_ptr(vm, buf, ea->len + 1) : NULL;
+    if (!p) {
+        ea->no_memory = true;
+        return;
+    }
+    memcpy(p, ea->src, ea->len);
+    p[ea->len] = 0;
+    uint32_t args = rt->slots, out = rt->slots + 12;
+    uint32_t words[3] = {JS_KIND_STRING, (uint32_t)ea->len, buf};
+    memcpy(vm_ptr(vm, args, 12), words, 12);
+    Z_guestZ_proxy_c_to_js_call(&vm->inst, rt->run_ref, 1, args, out);
+    const uint8_t *o = vm_ptr(vm, out, 12);
+    memcpy(&ea->kind, o, 4);
+    memcpy(&ea->a, o + 4, 4);
+    memcpy(&ea->b, o + 8, 4);
+}
+
+static char *copy_guest(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t *out_len) {
+    size_t n = len < cap ? len : cap;
+    const uint8_t *p = vm_ptr(vm, ptr, n);
+    if (!p) return NULL;
+    char *s = malloc(n + 1);
+    if (!s) return NULL;
+    memcpy(s, p, n);
+    s[n] = '\0';
+    if (out_len) *out_len = n;
+    return s;
+}
+
+/* Drop the frames of boot.py's _airlock_run from a traceback, in place. */
+static void strip_driver_frames(char *tb) {
+    char *line = tb;
+    while (*line) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+        char *hit = memmem(line, len, "in _airlock_run", 15);
+        if (hit) {
+            memmove(line, line + len, strlen(line + len) + 1);
+        } else {
+            line += len;
+        }
+    }
+}
+
+/* "Type\x04traceback" from the guest: split it into the sandbox fields. */
+static void take_exception(airlock_sandbox *sb, char *text) {
+    char *sep = strchr(text, '\x04');
+    char *tb = sep ? sep + 1 : text;
+    if (sep) *sep = '\0';
+    strip_driver_frames(tb);
+    sb->err_type = strdup(sep ? text : "Exception");
+    sb->err_traceback = strdup(tb);
+    /* The message follows "Type: " on the traceback's last line that starts
+     * with the type name; a bare "Type" line means no message. */
+    const char *msg = "";
+    size_t tlen = strlen(sb->err_type ? sb->err_type : "");
+    for (char *l = tb; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (sb->err_type && strncmp(l, sb->err_type, tlen) == 0 && (l[tlen] == ':' || l[tlen] == '\n' || !l[tlen]))
+            msg = l[tlen] == ':' ? l + tlen + (l[tlen + 1] == ' ' ? 2 : 1) : "";
+    }
+    sb->err_message = strdup(msg);
+    size_t mlen = strlen(sb->err_message ? sb->err_message : "");
+    if (mlen && sb->err_message[mlen - 1] == '\n') sb->err_message[mlen - 1] = '\0';
+}
+
+/* Decode _airlock_run's tagged answer (boot.py). */
+static int take_answer(airlock_sandbox *sb, char *text, size_t len) {
+    switch (text[0]) {
+    case 'R':
+        sb->result = text;
+        memmove(text, text + 1, len);
+        sb->result_len = len - 1;
+        return AIRLOCK_OK;
+    case 'X':
+        sb->exit_code = atoi(text + 1);
+        free(text);
+        return AIRLOCK_EXIT;
+    case 'S':
+        /* SystemExit("message"): Python prints it to stderr, status 1. */
+        outbuf_append(&sb->vm->out[1], text + 1, len - 1);
+        outbuf_append(&sb->vm->out[1], "\n", 1);
+        sb->exit_code = 1;
+        free(text);
+        return AIRLOCK_EXIT;
+    default:
+        free(text);
+        return AIRLOCK_OK;
+    }
+}
+
+static int finish(airlock_sandbox *sb, exec_args *ea) {
+    airlock_vm *vm = sb->vm;
+    if (ea->no_memory) {
+        sb->err_type = strdup("MemoryError");
+        sb->err_message = strdup("the source does not fit in the sandbox's memory");
+        sb->err_traceback = strdup("MemoryError: the source does not fit in the sandbox's memory\n");
+        return AIRLOCK_ERROR;
+    }
+    if (ea->kind == KIND_EXCEPTION) {
+        char *text = copy_guest(vm, ea->b, ea->a, ERROR_CAP, NULL);
+        Z_guestZ_free(&vm->inst, ea->b);
+        if (!text) return sandbox_fail(sb, AIRLOCK_NOMEM, "cannot read the exception");
+        take_exception(sb, text);
+        free(text);
+        return AIRLOCK_ERROR;
+    }
+    if (ea->kind != KIND_STR) return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unexpected value");
+    size_t n = 0;
+    char *text = copy_guest(vm, ea->b, ea->a, RESULT_CAP, &n);
+    if (!text || n == 0) {
+        free(text);
+        return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unreadable value");
+    }
+    return take_answer(sb, text, n);
+}
+
+/*
+ * A run that ended by an exception may have been stopped by a limit: the
+ * KeyboardInterrupt of a soft stop, or MemoryError at the memory limit.
+ */
+static int classify_limit(airlock_sandbox *sb, int rc) {
+    airlock_vm *vm = sb->vm;
+    if (vm->stop_reason && rc != AIRLOCK_OK) {
+        sb->limit = vm->stop_reason;
+    } else if (rc == AIRLOCK_ERROR && vm->mem_limit_hit && sb->err_type && strcmp(sb->err_type, "MemoryError") == 0) {
+        sb->limit = AIRLOCK_LIMIT_MEMORY;
+    } else {
+        return rc;
+    }
+    sandbox_fail(sb, AIRLOCK_LIMIT, "the %s limit stopped the run", airlock_limit_name(sb->limit));
+    return AIRLOCK_LIMIT;
+}
+
+int airlock_exec(airlock_sandbox *sb, const char *src, size_t len) {
+    if (!sb || (!src && len)) return AIRLOCK_MISUSE;
+    airlock_vm *vm = sb->vm;
+    sandbox_clear_run(sb);
+    outbuf_reset(&vm->out[0], vm->limits.max_output_bytes);
+    outbuf_reset(&vm->out[1], vm->limits.max_output_bytes);
+    vm->mem_limit_hit = false;
+    sb->limit = AIRLOCK_LIMIT_NONE;
+    /* A KeyboardInterrupt scheduled by a stop that came too late to be
+     * delivered must not hit this run. */
+    vm_store_u32(vm, AIRLOCK_MP_PENDING_EXCEPTION_ADDR, 0);
+    meter_begin(vm);
+
+    uint64_t t0 = abi_monotonic_ns();
+    exec_args ea = {.sb = sb, .src = src ? src : "", .len = len};
+    int trap = vm_call(vm, exec_guest, &ea);
+    uint64_t fuel = meter_fuel_used(vm);
+    bool hard = vm->hard_stop;
+    int rc;
+    if (trap) {
+        sb->limit = vm->stop_reason;
+        if (trap == WASM_RT_TRAP_EXHAUSTION && !sb->limit) sb->limit = AIRLOCK_LIMIT_STACK;
+        rc = sandbox_recover(sb, trap);
+    } else {
+        rc = finish(sb, &ea);
+        rc = classify_limit(sb, rc);
+    }
+
+    airlock_stats *st = &sb->stats;
+    vm = sb->vm; /* recovery may have replaced it */
+    memset(st, 0, sizeof *st);
+    st->wall_ms = (double)(abi_monotonic_ns() - t0) / 1e6;
+    st->memory_bytes = sb->vm->inst.w2c_memory.size;
+    st->fuel_used = fuel;
+    st->hard_stop = hard;
+    st->stdout_bytes = vm->out[0].total;
+    st->stderr_bytes = vm->out[1].total;
+    st->stdout_truncated = vm->out[0].truncated;
+    st->stderr_truncated = vm->out[1].truncated;
+    return rc;
+}

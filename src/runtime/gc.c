@@ -1,0 +1,144 @@
+/*
+ * gc.c - garbage collection while Python runs.
+ *
+ * The guest's own gc_collect() only sets a flag (in a browser, pointers held
+ * in WebAssembly locals cannot be found, so MicroPython's pyscript build
+ * defers every collection until the outermost call returns). The build-time
+ * patch (guest/patch) makes gc_collect() call this import instead. Here,
+ * WebAssembly locals are C locals of the translated code, on this thread's
+ * native stack or in its registers, so we can find them: we run MicroPython's
+ * own collection, and between its start (which marks the interpreter's root
+ * pointers) and its end (which traces and sweeps) we mark every heap block
+ * that any word on the native stack, in the registers, or on the guest's
+ * shadow stack could point to, as a 32-bit guest address or as a host
+ * address inside linear memory. Conservative, like MicroPython's collector
+ * on real hardware: a stale word can keep garbage alive, never the reverse.
+ *
+ * The heap layout (layout.h, derived from the module at build time) is read
+ * from guest memory, which the guest can write: every field is validated
+ * before use and a malformed heap traps the sandbox.
+ */
+#include <string.h>
+
+#include "runtime/vm.h"
+
+#define MAX_AREAS 4096
+#define ATB_FREE 0u
+#define ATB_HEAD 1u
+#define ATB_TAIL 2u
+#define ATB_MARK 3u
+
+typedef struct heap_area {
+    uint32_t atb;        /* allocation table: 2 bits per block */
+    uint32_t atb_len;
+    uint32_t pool_start, pool_end;
+} heap_area;
+
+typedef struct heap {
+    heap_area areas[64];
+    int count;
+    uint32_t lo, hi;     /* bounds of all pools, for a quick reject */
+} heap;
+
+/* Read the guest's list of heap areas; false if it is malformed. */
+static bool read_heap(airlock_vm *vm, heap *h) {
+    h->count = 0;
+    h->lo = UINT32_MAX;
+    h->hi = 0;
+    uint32_t addr = AIRLOCK_GC_AREA_ADDR;
+    for (int guard = 0; addr; guard++) {
+        uint32_t f[6];
+        const uint8_t *p = vm_ptr(vm, addr, sizeof f);
+        if (!p || guard >= MAX_AREAS) return false;
+        memcpy(f, p, sizeof f);
+        heap_area a = {.atb = f[1], .atb_len = f[2], .pool_start = f[4], .pool_end = f[5]};
+        uint64_t blocks = ((uint64_t)a.pool_end - a.pool_start) / AIRLOCK_GC_BLOCK_BYTES;
+        if (a.pool_end < a.pool_start || !vm_ptr(vm, a.pool_start, a.pool_end - a.pool_start) ||
+            !vm_ptr(vm, a.atb, a.atb_len) || (uint64_t)a.atb_len * 4 < blocks)
+            return false;
+        if (h->count == (int)(sizeof h->areas / sizeof h->areas[0])) return false;
+        h->areas[h->count++] = a;
+        if (a.pool_start < h->lo) h->lo = a.pool_start;
+        if (a.pool_end > h->hi) h->hi = a.pool_end;
+        addr = f[0];
+    }
+    return true;
+}
+
+static unsigned atb_get(const uint8_t *atb, uint32_t block) {
+    return (atb[block / 4] >> (2 * (block % 4))) & 3u;
+}
+
+static void atb_set(uint8_t *atb, uint32_t block, unsigned kind) {
+    uint8_t shift = (uint8_t)(2 * (block % 4));
+    atb[block / 4] = (uint8_t)((atb[block / 4] & ~(3u << shift)) | (kind << shift));
+}
+
+/* Mark the block holding guest address p, if p lies in a heap pool. */
+static void mark_candidate(airlock_vm *vm, const heap *h, uint32_t p) {
+    if (p < h->lo || p >= h->hi) return;
+    for (int i = 0; i < h->count; i++) {
+        const heap_area *a = &h->areas[i];
+        if (p < a->pool_start || p >= a->pool_end) continue;
+        uint8_t *atb = vm->inst.w2c_memory.data + a->atb;
+        uint32_t block = (p - a->pool_start) / AIRLOCK_GC_BLOCK_BYTES;
+        unsigned kind = atb_get(atb, block);
+        /* An interior pointer: walk back to the head of its allocation. */
+        while (kind == ATB_TAIL && block > 0) kind = atb_get(atb, --block);
+        if (kind == ATB_HEAD) atb_set(atb, block, ATB_MARK);
+        return;
+    }
+}
+
+/* Scan [lo, hi) of host memory for guest addresses and host addresses into
+ * linear memory. The native stack is 8-byte aligned; 32-bit values can sit
+ * in either half of a word. */
+__attribute__((no_sanitize_address)) static void scan_host_range(airlock_vm *vm, const heap *h, uintptr_t lo, uintptr_t hi) {
+    uintptr_t base = (uintptr_t)vm->inst.w2c_memory.data;
+    uint64_t size = vm->inst.w2c_memory.size;
+    lo &= ~(uintptr_t)7;
+    for (uintptr_t p = lo; p + 8 <= hi; p += 8) {
+        uint64_t w;
+        memcpy(&w, (const void *)p, 8);
+        mark_candidate(vm, h, (uint32_t)w);
+        mark_candidate(vm, h, (uint32_t)(w >> 32));
+        if (w >= base && w - base < size) mark_candidate(vm, h, (uint32_t)(w - base));
+    }
+}
+
+/* The guest's shadow stack: from its stack pointer up to its base. */
+static void scan_shadow_stack(airlock_vm *vm, const heap *h) {
+    uint32_t sp = vm->inst.w2c_g0;
+    uint32_t base = Z_guestZ_emscripten_stack_get_base(&vm->inst);
+    if (sp > base || !vm_ptr(vm, sp, base - sp)) vm_trap(vm, WASM_RT_TRAP_OOB);
+    for (uint32_t a = sp & ~3u; a + 4 <= base; a += 4) {
+        uint32_t w;
+        memcpy(&w, vm->inst.w2c_memory.data + a, 4);
+        mark_candidate(vm, h, w);
+    }
+}
+
+/* noinline: its own frame, which holds the spilled registers, must be part
+ * of the scanned range, from its stack pointer up to the guest's entry. */
+__attribute__((noinline)) static void scan_roots(airlock_vm *vm, const heap *h) {
+    /* Spill every callee-saved register into this frame so the scan sees
+     * guest pointers that live only in registers. */
+    __builtin_unwind_init();
+    uintptr_t sp;
+    AIRLOCK_SP(sp);
+    scan_host_range(vm, h, sp, vm->stack_top);
+    scan_shadow_stack(vm, h);
+}
+
+void Z_airlockZ_gc_collect(struct Z_airlock_instance_t *self) {
+    airlock_vm *vm = VM_OF(self);
+    Z_guestZ_airlock_gc_collect_start(&vm->inst);
+    heap h;
+    if (!read_heap(vm, &h)) vm_trap(vm, WASM_RT_TRAP_OOB);
+    scan_roots(vm, &h);
+    /* Make the end phase re-trace from every marked block, including the
+     * ones marked above, which it never saw pushed on its mark stack. */
+    if (!vm_store_u32(vm, AIRLOCK_GC_STACK_OVERFLOW_ADDR, 1)) vm_trap(vm, WASM_RT_TRAP_OOB);
+    Z_guestZ_airlock_gc_collect_end(&vm->inst);
+    vm->gc_count++;
+}

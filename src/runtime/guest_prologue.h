@@ -1,0 +1,41 @@
+/*
+ * guest_prologue.h - force-included into the wasm2c output.
+ *
+ * Every guest function starts with FUNC_PROLOGUE, which the build points at
+ * AIRLOCK_FUNC_PROLOGUE: a check that the native stack has not gone below
+ * the floor vm_call() computed for this thread. Deep C-level recursion in
+ * the interpreter then ends in a trap instead of overflowing the host
+ * thread's stack, whatever that stack's size. Reading the stack pointer
+ * costs one instruction and needs no frame pointer; the floor is a field of
+ * the vm, reached through the instance pointer every function receives.
+ */
+#ifndef AIRLOCK_GUEST_PROLOGUE_H
+#define AIRLOCK_GUEST_PROLOGUE_H
+
+#include <stdint.h>
+
+#if defined(__x86_64__)
+#define AIRLOCK_SP(sp) __asm__("mov %%rsp, %0" : "=r"(sp))
+#elif defined(__aarch64__)
+#define AIRLOCK_SP(sp) __asm__("mov %0, sp" : "=r"(sp))
+#else
+#define AIRLOCK_SP(sp) ((sp) = (uintptr_t)__builtin_frame_address(0))
+#endif
+
+/* Offset of airlock_vm.stack_limit, the field right after the instance
+ * (vm.h asserts it). Expanded inside guest functions, where the generated
+ * instance type is complete. */
+#define AIRLOCK_STACK_LIMIT_OFFSET \
+    ((sizeof(Z_guest_instance_t) + _Alignof(uintptr_t) - 1) & ~(_Alignof(uintptr_t) - 1))
+#define AIRLOCK_STACK_LIMIT(inst) \
+    (*(const uintptr_t *)(const void *)((const char *)(inst) + AIRLOCK_STACK_LIMIT_OFFSET))
+
+#define AIRLOCK_FUNC_PROLOGUE                                          \
+    do {                                                               \
+        uintptr_t airlock_sp_;                                         \
+        AIRLOCK_SP(airlock_sp_);                                       \
+        if (UNLIKELY(airlock_sp_ < AIRLOCK_STACK_LIMIT(instance)))     \
+            TRAP(EXHAUSTION);                                          \
+    } while (0)
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * memory.c - guest linear memory.
+ *
+ * Each vm reserves a large range of address space with no access and makes
+ * the first `size` bytes readable and writable. In guard-page mode (the
+ * default) the reservation covers every address a 32-bit pointer plus a
+ * 32-bit offset can form, so generated code needs no bounds checks: any
+ * access beyond `size` faults inside the reservation and becomes a trap
+ * (signals.c). In explicit mode the generated code checks every access and
+ * the same reservation simply gives memory room to grow in place.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "runtime/vm.h"
+
+#define WASM_PAGE 65536ull
+/* 4 GiB of addresses plus 4 GiB of offsets, plus slack for wide accesses. */
+#define RESERVATION ((8ull << 30) + WASM_PAGE)
+
+static int reserve(airlock_vm *vm) {
+    void *p = mmap(NULL, RESERVATION, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return -1;
+    vm->mem_base = p;
+    vm->mem_reserved = RESERVATION;
+    return 0;
+}
+
+static void set_size(airlock_vm *vm, uint64_t bytes) {
+    vm->inst.w2c_memory.data = vm->mem_base;
+    vm->inst.w2c_memory.size = bytes;
+    vm->inst.w2c_memory.pages = (uint32_t)(bytes / WASM_PAGE);
+}
+
+int vm_memory_map(airlock_vm *vm, uint32_t pages) {
+    uint64_t bytes = (uint64_t)pages * WASM_PAGE;
+    if (bytes > vm->mem_limit) return -1;
+    if (reserve(vm) != 0) return -1;
+    if (bytes && mprotect(vm->mem_base, bytes, PROT_READ | PROT_WRITE) != 0) {
+        vm_memory_unmap(vm);
+        return -1;
+    }
+    set_size(vm, bytes);
+    return 0;
+}
+
+int vm_memory_map_snapshot(airlock_vm *vm, int fd, uint64_t bytes) {
+    if (reserve(vm) != 0) return -1;
+    if (bytes && mmap(vm->mem_base, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+        vm_memory_unmap(vm);
+        return -1;
+    }
+    set_size(vm, bytes);
+    return 0;
+}
+
+int64_t vm_memory_grow(airlock_vm *vm, uint32_t delta) {
+    wasm_rt_memory_t *mem = &vm->inst.w2c_memory;
+    uint64_t old_pages = mem->pages;
+    uint64_t new_pages = old_pages + delta;
+    if (new_pages > mem->max_pages || new_pages * WASM_PAGE > vm->mem_limit) {
+        vm->mem_limit_hit = true;
+        return -1;
+    }
+    if (delta && mprotect(vm->mem_base + old_pages * WASM_PAGE, (uint64_t)delta * WASM_PAGE,
+                          PROT_READ | PROT_WRITE) != 0)
+        return -1;
+    set_size(vm, new_pages * WASM_PAGE);
+    return (int64_t)old_pages;
+}
+
+void vm_memory_unmap(airlock_vm *vm) {
+    if (vm->mem_base) munmap(vm->mem_base, vm->mem_reserved);
+    vm->mem_base = NULL;
+    vm->mem_reserved = 0;
+    set_size(vm, 0);
+}
+
+bool vm_load_u32(airlock_vm *vm, uint32_t addr, uint32_t *out) {
+    uint8_t *p = vm_ptr(vm, addr, 4);
+    if (!p) return false;
+    memcpy(out, p, 4);
+    return true;
+}
+
+bool vm_store_u32(airlock_vm *vm, uint32_t addr, uint32_t value) {
+    uint8_t *p = vm_ptr(vm, addr, 4);
+    if (!p) return false;
+    memcpy(p, &value, 4);
+    return true;
+}
+
+int64_t vm_strlen(airlock_vm *vm, uint32_t addr, uint32_t max) {
+    uint64_t size = vm->inst.w2c_memory.size;
+    if (addr >= size) return -1;
+    uint64_t avail = size - addr;
+    if (avail > (uint64_t)max + 1) avail = (uint64_t)max + 1;
+    const uint8_t *p = vm->inst.w2c_memory.data + addr;
+    const uint8_t *nul = memchr(p, 0, avail);
+    return nul ? (int64_t)(nul - p) : -1;
+}

@@ -1,0 +1,48 @@
+/*
+ * sandbox.h - the runtime and sandbox objects behind airlock.h (internal).
+ */
+#ifndef AIRLOCK_SANDBOX_H
+#define AIRLOCK_SANDBOX_H
+
+#include <pthread.h>
+
+#include "airlock.h"
+#include "runtime/vm.h"
+
+struct airlock_runtime {
+    airlock_limits limits;
+    pthread_mutex_t lock;        /* guards building the snapshot */
+    char errmsg[512];
+
+    /* The start-up snapshot (built by the first airlock_sandbox_new). */
+    int snap_fd;                 /* sealed memfd with the linear memory */
+    uint64_t snap_bytes;
+    Z_guest_instance_t snap_inst;
+    wasm_rt_funcref_t *snap_table;
+    uint32_t snap_table_size;
+    uint32_t slots;              /* guest address of two 12-byte value slots */
+    uint32_t run_ref;            /* guest proxy reference of _airlock_run */
+};
+
+struct airlock_sandbox {
+    airlock_runtime *rt;
+    airlock_vm *vm;
+    char errmsg[512];
+
+    /* Outcome of the last execution. */
+    char *result;
+    size_t result_len;
+    char *err_type, *err_message, *err_traceback;
+    int exit_code;
+    airlock_limit_kind limit;
+    airlock_stats stats;
+};
+
+/* Record a message on sb and return code. */
+int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Forget the outcome of the previous execution. */
+void sandbox_clear_run(airlock_sandbox *sb);
+/* Make sb usable again after its guest trapped; returns the API code. */
+int sandbox_recover(airlock_sandbox *sb, int trap);
+
+#endif
