@@ -28,6 +28,9 @@ static const char usage_text[] =
     "\n"
     "Limits (every run has them; sizes take K, M or G):\n"
     "  --memory SIZE       guest memory (default 256M)\n"
+    "  --fuel N            stop after N units of work (about one WebAssembly\n"
+    "                      instruction each; default: unlimited)\n"
+    "  --timeout SECONDS   stop after this much wall-clock time (default 30)\n"
     "  --max-output SIZE   bytes kept of stdout and of stderr (default 1M);\n"
     "                      the rest is dropped and reported as truncated\n"
     "  --output-stops      exceeding --max-output stops the run instead\n"
@@ -61,7 +64,9 @@ bool parse_size(const char *s, uint64_t *out) {
     return true;
 }
 
-enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS };
+enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS, OPT_FUEL, OPT_TIMEOUT };
+
+#define DEFAULT_TIMEOUT 30.0
 
 static int usage_error(const char *fmt, const char *arg) {
     fprintf(stderr, "airlock: ");
@@ -78,6 +83,30 @@ static int size_option(const char *name, const char *arg, uint64_t *out) {
     return -1;
 }
 
+static int count_option(const char *name, const char *arg, uint64_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || *arg == '-' || v == 0) {
+        fprintf(stderr, "airlock: %s: '%s' is not a positive whole number\n", name, arg);
+        return EXIT_USAGE;
+    }
+    *out = v;
+    return -1;
+}
+
+static int seconds_option(const char *name, const char *arg, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !(v > 0) || v > 1e9) {
+        fprintf(stderr, "airlock: %s: '%s' is not a positive number of seconds\n", name, arg);
+        return EXIT_USAGE;
+    }
+    *out = v;
+    return -1;
+}
+
 int options_parse(int argc, char **argv, cli_options *opt) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},
@@ -86,6 +115,8 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         {"memory", required_argument, 0, OPT_MEMORY},
         {"max-output", required_argument, 0, OPT_MAX_OUTPUT},
         {"output-stops", no_argument, 0, OPT_OUTPUT_STOPS},
+        {"fuel", required_argument, 0, OPT_FUEL},
+        {"timeout", required_argument, 0, OPT_TIMEOUT},
         {0, 0, 0, 0},
     };
     memset(opt, 0, sizeof *opt);
@@ -110,6 +141,8 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         case OPT_MEMORY: rc = size_option("--memory", optarg, &opt->limits.memory_bytes); break;
         case OPT_MAX_OUTPUT: rc = size_option("--max-output", optarg, &opt->limits.max_output_bytes); break;
         case OPT_OUTPUT_STOPS: opt->limits.output_overflow_stops = 1; break;
+        case OPT_FUEL: rc = count_option("--fuel", optarg, &opt->limits.fuel); break;
+        case OPT_TIMEOUT: rc = seconds_option("--timeout", optarg, &opt->limits.timeout_seconds); break;
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
@@ -117,6 +150,7 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         }
     }
     if (rc >= 0) return rc;
+    if (opt->limits.timeout_seconds == 0) opt->limits.timeout_seconds = DEFAULT_TIMEOUT;
     if (opt->mode == RUN_CODE) return -1; /* remaining arguments: sys.argv later */
     if (optind < argc) {
         opt->file = argv[optind];

@@ -11,7 +11,7 @@
 
 enum { EXIT_OK = 0, EXIT_PYTHON = 1, EXIT_USAGE = 2, EXIT_LIMIT = 3 };
 
-typedef enum { RUN_CODE, RUN_FILE, RUN_STDIN, RUN_REPL } run_mode;
+typedef enum { RUN_UNSET, RUN_CODE, RUN_FILE, RUN_STDIN, RUN_REPL } run_mode;
 
 typedef struct cli_options {
     run_mode mode;
