@@ -183,6 +183,8 @@ static BinaryenExpressionRef gen_check(Meter *mt)
 /* { fuel -= cost; if (fuel < 0) fuel_exhausted(); body } */
 static BinaryenExpressionRef prepend_check(Meter *mt, int64_t cost, BinaryenExpressionRef body)
 {
+    if (getenv("AIRLOCK_PATCH_COUNT_CHECKS")) /* debugging: fuel = checks executed */
+        cost = 1;
     BinaryenExpressionRef kids[3] = {
         gen_charge(mt, BinaryenConst(mt->m, BinaryenLiteralInt64(cost))), gen_check(mt), body};
     mt->st->cost_sum += (uint64_t)cost;
@@ -265,6 +267,8 @@ static void visit_loop(Meter *mt, BinaryenExpressionRef e)
     bool falls_through = r.cur >= 0;
     int64_t cost = max64(max64(r.max_end, r.cur), 1);
     if (mt->rewrite) {
+        if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
+            note("fuel: loop in %s costs %lld", BinaryenFunctionGetName(mt->fn), (long long)cost);
         BinaryenLoopSetBody(e, prepend_check(mt, cost, BinaryenLoopGetBody(e)));
         mt->st->loop_checks++;
     }
@@ -408,6 +412,8 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
         mt.fn = f;
         mt.rewrite = true;
         int64_t cost = analyse(&mt);
+        if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
+            note("fuel: entry of %s costs %lld", BinaryenFunctionGetName(f), (long long)cost);
         BinaryenFunctionSetBody(f, prepend_check(&mt, cost, BinaryenFunctionGetBody(f)));
         st->entry_checks++;
         st->funcs_metered++;

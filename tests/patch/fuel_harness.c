@@ -1,0 +1,210 @@
+/*
+ * Runs tests/patch/skeleton.wat after airlock-patch and wasm2c, against the
+ * reference wasm2c runtime, and checks that the fuel counter counts.
+ * Built twice by run.sh: metered, and with -DNO_FUEL for a --no-fuel build.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "wasm-rt-impl.h"
+#include "sk.h"
+
+struct Z_airlock_instance_t {
+    long exhausted_calls;
+    long gc_calls;
+    int64_t refill;     /* fuel given at each exhaustion */
+    long refills_left;  /* then trap */
+};
+struct Z_env_instance_t {
+    int unused;
+};
+
+static Z_sk_instance_t inst;
+static struct Z_airlock_instance_t host;
+static struct Z_env_instance_t env;
+static int failures;
+
+#define CHECK(cond, ...)                                   \
+    do {                                                   \
+        if (!(cond)) {                                     \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
+            printf(__VA_ARGS__);                           \
+            printf("\n");                                  \
+            failures++;                                    \
+        }                                                  \
+    } while (0)
+
+void Z_airlockZ_fuel_exhausted(struct Z_airlock_instance_t *h)
+{
+    h->exhausted_calls++;
+    int64_t *fuel = (int64_t *)Z_skZ_airlock_fuel(&inst);
+    if (h->refills_left-- <= 0)
+        wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+    *fuel += h->refill;  /* the host may write the global during the call */
+}
+
+void Z_airlockZ_gc_collect(struct Z_airlock_instance_t *h)
+{
+    h->gc_calls++;
+}
+
+void Z_envZ_host_nop(struct Z_env_instance_t *e)
+{
+    (void)e;
+}
+
+#define BIG ((int64_t)1 << 40)
+
+static int64_t *fuel(void)
+{
+    return (int64_t *)Z_skZ_airlock_fuel(&inst);
+}
+
+static void arm(void)
+{
+    *fuel() = BIG;
+    host.refills_left = 0;
+}
+
+static int64_t used(void)
+{
+    return BIG - *fuel();
+}
+
+static int64_t spin(uint32_t n)
+{
+    arm();
+    uint32_t r = Z_skZ_spin(&inst, n);
+    CHECK(r == (n ? n : 1), "spin(%u) returned %u", n, r);
+    return used();
+}
+
+__attribute__((unused)) static int64_t nested(uint32_t n, uint32_t m)
+{
+    arm();
+    Z_skZ_nested(&inst, n, m);
+    return used();
+}
+
+int main(void)
+{
+    wasm_rt_init();
+    Z_sk_init_module();
+    Z_sk_instantiate(&inst, &host, &env);
+
+    int64_t f1 = spin(1000), f2 = spin(2000), f3 = spin(3000);
+    printf("spin: 1000 -> %lld, 2000 -> %lld, 3000 -> %lld units\n", (long long)f1,
+           (long long)f2, (long long)f3);
+#ifdef NO_FUEL
+    CHECK(f1 == 0 && f2 == 0 && f3 == 0, "--no-fuel build consumed fuel");
+    Z_skZ_call_gc(&inst);
+    CHECK(host.gc_calls == 1, "gc_collect did not call the host");
+    Z_skZ_airlock_gc_collect_start(&inst);
+    Z_skZ_airlock_gc_collect_end(&inst);
+    CHECK(host.exhausted_calls == 0, "fuel_exhausted called in a --no-fuel build");
+#else
+    /* proportional to N: the same cost per iteration, >= 1 unit per instruction */
+    CHECK(f2 - f1 == f3 - f2 && f2 - f1 > 0, "fuel not linear in N");
+    int64_t per_iter = (f2 - f1) / 1000;
+    printf("spin: %lld units per iteration (8 instructions in the loop body)\n",
+           (long long)per_iter);
+    CHECK(per_iter == 8, "expected 8 units per iteration, got %lld", (long long)per_iter);
+
+    int64_t n1 = nested(10, 100), n2 = nested(10, 200);
+    printf("nested: 10x100 -> %lld, 10x200 -> %lld\n", (long long)n1, (long long)n2);
+    CHECK(n2 - n1 == 10 * 100 * 8, "nested loops: inner iterations not charged exactly");
+
+    /* switch: entry charge = host call (33) + longest case path (8), not the
+     * sum of the cases (13) */
+    int64_t sw[3];
+    for (uint32_t k = 0; k < 3; k++) {
+        arm();
+        Z_skZ_switch(&inst, k);
+        sw[k] = used();
+    }
+    printf("switch: %lld %lld %lld\n", (long long)sw[0], (long long)sw[1], (long long)sw[2]);
+    CHECK(sw[0] == sw[1] && sw[1] == sw[2] && sw[0] == 33 + 8, "switch: expected 41 units per call");
+
+    /* bulk memory: one unit per 16 bytes on top of the instructions */
+    arm();
+    Z_skZ_fill(&inst, 0);
+    int64_t fill0 = used();
+    arm();
+    Z_skZ_fill(&inst, 1600);
+    int64_t fill1 = used();
+    arm();
+    Z_skZ_copy(&inst, 0);
+    int64_t copy0 = used();
+    arm();
+    Z_skZ_copy(&inst, 3200);
+    int64_t copy1 = used();
+    printf("memory.fill 1600 B: +%lld, memory.copy 3200 B: +%lld units\n",
+           (long long)(fill1 - fill0), (long long)(copy1 - copy0));
+    CHECK(fill1 - fill0 == 100 && copy1 - copy0 == 200, "bulk memory not charged per 16 bytes");
+
+    /* a tiny leaf is unmetered; its caller pays for it */
+    arm();
+    CHECK(Z_skZ_call_leaf(&inst) == 42, "leaf result");
+    int64_t leaf = used();
+    printf("call_leaf: %lld units\n", (long long)leaf);
+    CHECK(leaf >= 4, "caller did not pay for the leaf");
+
+    /* recursion: every call is charged */
+    arm();
+    Z_skZ_recurse(&inst, 100);
+    int64_t r100 = used();
+    arm();
+    Z_skZ_recurse(&inst, 200);
+    int64_t r200 = used();
+    printf("recurse: 100 -> %lld, 200 -> %lld\n", (long long)r100, (long long)r200);
+    int64_t per_call = (r200 - r100) / 100;
+    CHECK(per_call > 0 && r200 - r100 == 100 * per_call && r100 == 101 * per_call,
+          "recursion: not charged per call (%lld per call)", (long long)per_call);
+
+    /* fuel_exhausted: called each time the global goes negative; refills */
+    *fuel() = 0;
+    host.exhausted_calls = 0;
+    host.refill = 100;
+    host.refills_left = 1000000;
+    Z_skZ_spin(&inst, 10000);
+    long expect = (long)(f1 * 10 / 100);
+    printf("fuel_exhausted: %ld calls with a slice of 100 (about %ld expected)\n",
+           host.exhausted_calls, expect);
+    CHECK(host.exhausted_calls >= expect - 2 && host.exhausted_calls <= expect + 2,
+          "fuel_exhausted call count");
+    CHECK(*fuel() >= -100 && *fuel() < 100, "fuel left %lld", (long long)*fuel());
+
+    /* a host that traps stops an (almost) endless loop */
+    *fuel() = 0;
+    host.exhausted_calls = 0;
+    host.refill = 1000;
+    host.refills_left = 10;
+    wasm_rt_trap_t trap = wasm_rt_impl_try();
+    if (trap == WASM_RT_TRAP_NONE) {
+        Z_skZ_spin(&inst, 0xffffffffu);
+        CHECK(0, "spin(2^32-1) was not stopped");
+    } else {
+        printf("trap after %ld exhaustions: %s\n", host.exhausted_calls,
+               wasm_rt_strerror(trap));
+        CHECK(host.exhausted_calls == 11, "expected 11 calls before the trap");
+    }
+
+    /* GC hook */
+    arm();
+    Z_skZ_call_gc(&inst);
+    CHECK(host.gc_calls == 1, "gc_collect did not call the host");
+    uint8_t *mem = Z_skZ_memory(&inst)->data;
+    CHECK(mem[1200] == 0, "gc_collect still sets the pending flag");
+    Z_skZ_airlock_gc_collect_start(&inst);
+    Z_skZ_airlock_gc_collect_end(&inst);
+#endif
+    Z_sk_free(&inst);
+    wasm_rt_free();
+    if (failures) {
+        printf("%d FAILED\n", failures);
+        return 1;
+    }
+    printf("fuel harness: all checks passed\n");
+    return 0;
+}

@@ -1,0 +1,135 @@
+#!/bin/sh
+# Tests for the build-time guest patch tool (guest/patch).
+#
+#   tests/patch/run.sh            all tests, including the real guest under
+#                                 wasm2c (about a minute on 2 cores)
+#   QUICK=1 tests/patch/run.sh    skip compiling the real guest
+#
+# Needs: cc, wat2wasm, wasm-validate, wasm2c (Debian wabt), libbinaryen.
+# Work files go to build/tests/patch/.
+set -eu
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+out=build/tests/patch
+tool=build/tools/airlock-patch
+guest=build/guest/micropython.wasm
+rt=/usr/share/wabt/wasm2c
+mkdir -p "$out"
+CC=${CC:-cc}
+HCFLAGS="-O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -I$rt -I$out"
+GENCFLAGS="-O2 -w -I$rt"
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+make -s -f guest/patch/patch.mk "$tool" CC="$CC" CFLAGS="${CFLAGS:--O2}"
+
+# ---- small hand-written modules ----
+wat2wasm --enable-all tests/patch/skeleton.wat -o "$out/sk.wasm"
+$tool "$out/sk.wasm" "$out/skp.wasm" "$out/skl.h" --keep-uctypes 2>"$out/sk.log"
+$tool "$out/sk.wasm" "$out/skn.wasm" "$out/skln.h" --keep-uctypes --no-fuel 2>/dev/null
+for m in skp skn; do
+    if wasm-validate --enable-all "$out/$m.wasm"; then pass "$m.wasm validates"; else fail "$m.wasm does not validate"; fi
+done
+$CC $GENCFLAGS -c $rt/wasm-rt-impl.c -o "$out/rt.o"
+for m in skp skn; do
+    wasm2c "$out/$m.wasm" -n sk -o "$out/sk.c"
+    $CC $GENCFLAGS -c "$out/sk.c" -o "$out/$m.o"
+done
+$CC $HCFLAGS -o "$out/fuel_harness" tests/patch/fuel_harness.c "$out/skp.o" "$out/rt.o" -lm
+$CC $HCFLAGS -DNO_FUEL -o "$out/fuel_harness_nofuel" tests/patch/fuel_harness.c "$out/skn.o" "$out/rt.o" -lm
+if "$out/fuel_harness"; then pass "fuel counts (metered build)"; else fail "fuel harness (metered)"; fi
+if "$out/fuel_harness_nofuel" >/dev/null; then pass "--no-fuel build links the same and consumes nothing"; else fail "fuel harness (--no-fuel)"; fi
+
+# More imports shift every function index: the GC shapes must still be found.
+sed 's/^  (import "env" "host_nop" (func $host_nop))/  (import "env" "x1" (func))\n  (import "env" "x2" (func))\n  (import "env" "x3" (func))\n&/' \
+    tests/patch/skeleton.wat >"$out/shifted.wat"
+wat2wasm --enable-all "$out/shifted.wat" -o "$out/shifted.wasm"
+if $tool "$out/shifted.wasm" "$out/shiftedp.wasm" "$out/shiftedl.h" --keep-uctypes 2>"$out/shifted.log" &&
+    grep -q "gc_collect = func 7" "$out/shifted.log" && wasm-validate --enable-all "$out/shiftedp.wasm"; then
+    pass "shifted indices: GC functions found by shape"
+else
+    fail "shifted indices"; cat "$out/shifted.log"
+fi
+
+# A module without the GC shape must fail the build with a clear message.
+sed 's/(i32.store8 offset=1200 (i32.const 0) (i32.const 1))/(nop)/' tests/patch/skeleton.wat >"$out/nogc.wat"
+wat2wasm --enable-all "$out/nogc.wat" -o "$out/nogc.wasm"
+if $tool "$out/nogc.wasm" "$out/nogcp.wasm" "$out/nogcl.h" --keep-uctypes 2>"$out/nogc.log"; then
+    fail "module without gc_collect was accepted"
+elif grep -q "no function looks like gc_collect" "$out/nogc.log"; then
+    pass "missing gc_collect shape: build fails with a clear message"
+else
+    fail "missing gc_collect: unexpected message"; cat "$out/nogc.log"
+fi
+
+# Patching twice is refused; so is a module without the uctypes table.
+if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes 2>/dev/null; then
+    fail "a patched module was patched again"
+else
+    pass "patching twice is refused"
+fi
+if $tool "$out/sk.wasm" "$out/nou.wasm" "$out/nou.h" 2>"$out/nou.log"; then
+    fail "uctypes removal claimed success on a module without MicroPython"
+else
+    pass "uctypes removal fails clearly without MicroPython's tables: $(tail -1 "$out/nou.log" | cut -c1-60)..."
+fi
+
+# ---- the real guest ----
+if [ ! -f "$guest" ]; then
+    guest/fetch.sh build/guest
+fi
+$tool "$guest" "$out/mp.wasm" "$out/layout.h" 2>"$out/mp.log"
+$tool "$guest" "$out/mpn.wasm" "$out/layoutn.h" --no-fuel 2>"$out/mpn.log"
+$tool "$guest" "$out/mpk.wasm" "$out/layoutk.h" --keep-uctypes 2>"$out/mpk.log"
+for m in mp mpn mpk; do
+    if wasm-validate --enable-all "$out/$m.wasm"; then pass "guest $m.wasm validates"; else fail "guest $m.wasm"; fi
+done
+# Layout constants derived from code must agree with shared/DESIGN.md.
+for kv in GC_PENDING_ADDR=186124u GC_AREA_ADDR=185492u GC_STACK_OVERFLOW_ADDR=185524u \
+    GC_BLOCK_BYTES=16u GC_CALL_DEPTH_ADDR=186120u AIRLOCK_GUEST_FUNC_GC_COLLECT=1278 \
+    AIRLOCK_GUEST_FUNC_GC_COUNTER=1269 AIRLOCK_GUEST_FUNC_GC_COLLECT_START=78 \
+    AIRLOCK_GUEST_FUNC_GC_COLLECT_END=80; do
+    k=${kv%%=*} v=${kv#*=}
+    if grep -Eq "^#define (AIRLOCK_)?$k $v\$" "$out/layout.h"; then pass "LAYOUT.h $k = $v"; else fail "LAYOUT.h $k != $v"; fi
+done
+for m in mp mpn; do
+    imports=$(wasm-objdump -x -j Import "$out/$m.wasm" | grep -c '<- airlock\.' || true)
+    exports=$(wasm-objdump -x -j Export "$out/$m.wasm" | grep -Ec '"airlock_(fuel|gc_collect_start|gc_collect_end)"' || true)
+    if [ "$imports" = 2 ] && [ "$exports" = 3 ]; then pass "$m.wasm: airlock imports and exports present"; else fail "$m.wasm: imports $imports exports $exports"; fi
+done
+echo "     original guest: $(stat -c %s "$guest") bytes"
+echo "     $(tail -1 "$out/mp.log" | sed 's/^airlock-patch: //')"
+echo "     $(tail -1 "$out/mpn.log" | sed 's/^airlock-patch: //')"
+
+if [ "${QUICK:-0}" = 1 ]; then
+    echo "QUICK=1: skipping the real guest under wasm2c"
+else
+    for m in mp mpn; do
+        wasm2c "$out/$m.wasm" -n mp -o "$out/${m}_guest.c"
+    done
+    # both translations have the same interface; compile them in parallel
+    $CC $GENCFLAGS -c "$out/mp_guest.c" -o "$out/mp_guest.o" &
+    $CC $GENCFLAGS -c "$out/mpn_guest.c" -o "$out/mpn_guest.o" &
+    wait
+    cp "$out/mp_guest.h" "$out/mp.h"
+    $CC $HCFLAGS -c tests/patch/guest_harness.c -o "$out/guest_harness.o"
+    $CC -o "$out/guest" "$out/guest_harness.o" "$out/mp_guest.o" "$out/rt.o" -lm
+    $CC -o "$out/guest_nofuel" "$out/guest_harness.o" "$out/mpn_guest.o" "$out/rt.o" -lm
+    if "$out/guest" uctypes; then pass "guest: import uctypes raises ImportError, other modules import"; else fail "guest: uctypes"; fi
+    if "$out/guest" budget 50000000; then pass "guest: fuel budget stops 'while True' with KeyboardInterrupt (LAYOUT.h addresses)"; else fail "guest: budget"; fi
+    best() { "$1" fib 27 5 | sed -n 's/.*best \([0-9.]*\) ms.*/\1/p'; }
+    m1=$(best "$out/guest"); n1=$(best "$out/guest_nofuel"); m2=$(best "$out/guest"); n2=$(best "$out/guest_nofuel")
+    "$out/guest" fib 27 1 | tail -1
+    echo "     fib(27) metered: $m1 / $m2 ms, unmetered: $n1 / $n2 ms"
+    awk -v a="$m1" -v b="$m2" -v c="$n1" -v d="$n2" 'BEGIN {
+        m = a < b ? a : b; n = c < d ? c : d; o = (m / n - 1) * 100;
+        printf "     fuel overhead on fib(27): %.1f%% (target <= 10%%)\n", o; exit (o > 10) }' &&
+        pass "fib(27) overhead within 10%" || fail "fib(27) overhead above 10% (noisy machine? rerun)"
+fi
+
+if [ "$fails" -ne 0 ]; then
+    echo "$fails test(s) FAILED"
+    exit 1
+fi
+echo "all patch tests passed"

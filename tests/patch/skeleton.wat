@@ -1,0 +1,75 @@
+;; A tiny module with the same GC shapes as the pinned MicroPython guest
+;; (see guest/patch/gchook.c), plus functions the fuel tests call.
+;; Layout: "mp_state_ctx" at 800, area at 868, gc_stack_overflow at 900,
+;; gc_alloc_amount at 1000, call depth at 1196, pending flag at 1200.
+(module
+  (import "env" "host_nop" (func $host_nop))
+  (memory (export "memory") 2)
+  (func $gc_collect_start
+    (i32.store offset=1000 (i32.const 0) (i32.const 0))
+    (i32.store offset=900 (i32.const 0) (i32.const 0))
+    (drop (i32.add (i32.const 800) (i32.const 68)))
+    (call $mark (i32.const 0)))
+  (func $mark (param i32)
+    ;; 16-byte blocks: 2-bit alloc-table slot is (offset >> 3) & 6
+    (drop (i32.and (i32.shr_u (local.get 0) (i32.const 3)) (i32.const 6))))
+  (func $gc_collect_end
+    (drop (i32.add (i32.const 800) (i32.const 68)))
+    (if (i32.load offset=900 (i32.const 0))
+      (then (i32.store offset=900 (i32.const 0) (i32.const 0)))))
+  (func $gc_collect
+    (i32.store8 offset=1200 (i32.const 0) (i32.const 1)))
+  (func $counter
+    (local i32)
+    (i32.store offset=1196 (i32.const 0)
+      (local.tee 0 (i32.add (i32.load offset=1196 (i32.const 0)) (i32.const -1))))
+    (block
+      (br_if 0 (local.get 0))
+      (br_if 0 (i32.eqz (i32.load8_u offset=1200 (i32.const 0))))
+      (i32.store8 offset=1200 (i32.const 0) (i32.const 0))
+      (call $gc_collect_start)
+      (call $gc_collect_end)))
+
+  ;; count up to n: the loop body is the region that pays per iteration
+  (func (export "spin") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
+  ;; two nested loops: n*m inner iterations
+  (func (export "nested") (param $n i32) (param $m i32)
+    (local $i i32) (local $j i32)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $inner
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $inner (i32.lt_u (local.get $j) (local.get $m))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (local.get $n)))))
+  ;; a switch: the entry charge is the longest case, not the sum
+  ;; (the host call keeps it from being an unmetered leaf: 1 + 32 units)
+  (func (export "switch") (param $k i32) (result i32)
+    (call $host_nop)
+    (block $c2
+      (block $c1
+        (block $c0
+          (br_table $c0 $c1 $c2 (local.get $k)))
+        (return (i32.add (i32.const 1) (i32.add (i32.const 2) (i32.const 3)))))
+      (return (i32.const 7)))
+    (i32.mul (i32.const 6) (i32.const 7)))
+  (func (export "fill") (param $n i32)
+    (memory.fill (i32.const 4096) (i32.const 0) (local.get $n)))
+  (func (export "copy") (param $n i32)
+    (memory.copy (i32.const 8192) (i32.const 4096) (local.get $n)))
+  (func $leaf (result i32) (i32.add (i32.const 40) (i32.const 2)))
+  (func (export "call_leaf") (result i32) (call $leaf))
+  (func (export "call_host") (call $host_nop))
+  (func (export "call_gc") (call $gc_collect))
+  (func (export "call_counter") (call $counter))
+  (func $recurse (export "recurse") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1)
+              (call $recurse (i32.sub (local.get $n) (i32.const 1)))))))
+)
