@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 BOUNDS ?= guard
 SANITIZE ?=
 
-B := build
+B ?= build
 G := $(B)/guest
 O := $(B)/obj
 

@@ -96,6 +96,24 @@ const char *airlock_runtime_errmsg(const airlock_runtime *rt);
 /* Set the limits every new sandbox of this runtime starts with. */
 int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim);
 
+/* ---- filesystem grants --------------------------------------------------
+ *
+ * By default the guest sees only a read-only /lib (airlock's own Python
+ * library). These calls add to what it sees; they must come before the
+ * first sandbox is created. Host paths are resolved when the grant is made
+ * (the directory or file must exist); the guest can never leave them:
+ * "..", symlinks and /proc tricks are resolved by the kernel beneath the
+ * granted directory.
+ */
+#define AIRLOCK_MOUNT_READ 0   /* read-only */
+#define AIRLOCK_MOUNT_WRITE 1  /* read-write */
+
+/* Show host_path (a directory or a file) at guest_path. */
+int airlock_runtime_mount(airlock_runtime *rt, const char *host_path, const char *guest_path, int flags);
+/* A private, writable, in-memory directory at guest_path holding at most
+ * `bytes` bytes; it starts empty in every sandbox and dies with it. */
+int airlock_runtime_scratch(airlock_runtime *rt, const char *guest_path, uint64_t bytes);
+
 /* The guest's MicroPython version, e.g. "1.27.0". */
 const char *airlock_guest_version(void);
 /* The sha256 of the guest artifact airlock was built from. */
