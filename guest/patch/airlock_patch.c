@@ -200,11 +200,11 @@ int main(int argc, char **argv)
     write_file(pos[2], hdr, strlen(hdr));
 
     note("%s: %zu bytes; %u functions, %u metered, %u unmetered leaves; "
-         "%u entry + %u loop + %u bulk-memory check points; mean cost %.1f",
+         "%u entry + %u loop + %u bulk-memory check points, %u charge points; mean cost %.1f",
          pos[1], w.binaryBytes, fs.funcs_total, fs.funcs_metered, fs.funcs_leaf, fs.entry_checks,
-         fs.loop_checks, fs.bulk_checks,
-         fs.entry_checks + fs.loop_checks
-             ? (double)fs.cost_sum / (fs.entry_checks + fs.loop_checks) : 0.0);
+         fs.loop_checks, fs.bulk_checks, fs.charge_points,
+         fs.entry_checks + fs.loop_checks + fs.charge_points
+             ? (double)fs.cost_sum / (fs.entry_checks + fs.loop_checks + fs.charge_points) : 0.0);
     free(hdr);
     free(w.binary);
     free(w.sourceMap);

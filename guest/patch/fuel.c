@@ -3,33 +3,46 @@
  *
  * Adds   (global $airlock_fuel (mut i64) (i64.const 0))  exported "airlock_fuel"
  *        (import "airlock" "fuel_exhausted" (func))
- * and, at every metered function's entry and at every loop header:
- *        airlock_fuel -= COST; if (airlock_fuel < 0) fuel_exhausted();
+ * and inserts
+ *   CHECK  airlock_fuel -= COST; if (airlock_fuel < 0) fuel_exhausted();
+ *          at every metered function's entry and at every loop header;
+ *   CHARGE airlock_fuel -= COST;   (no test, one x86 instruction)
+ *          where a br_table (a C switch) lands: see "charge points" below.
  *
- * COST: a "region" is a function body or a loop body, minus the loops nested
- * in it (those are regions of their own, with their own check).  Inside a
- * region control flow is acyclic: every edge either goes forward (to the end
- * of an enclosing block) or ends the region's path (a branch to a loop
- * header, a branch out of the loop, return, unreachable, falling off the
- * end).  COST is the length of the LONGEST path through the region, counting
- * one unit per WebAssembly instruction (block, loop and nop are free; a
- * nested loop is a free pass-through, its own check pays for its body).
- * So between two consecutive checks at most COST instructions of the region
- * run: the fuel consumed is an upper bound of the instructions executed, not
- * an average, and a switch-style dispatch loop pays for one case per
- * iteration, not for all of them.
+ * COST.  A region is a function body or a loop body, minus the loops nested in
+ * it (each has its own check).  Inside a region control flow is acyclic:
+ * every edge goes forward (to the end of an enclosing block) or ends the
+ * region's path (a branch back to a loop header or out of the loop, return,
+ * unreachable, falling off the end).  Each check or charge point is an
+ * "origin" and pays for the LONGEST path from it to the next origin or the
+ * end of the path, counting one unit per WebAssembly instruction (block,
+ * loop and nop are free; a nested loop is a free pass-through, its own check
+ * pays for its body; code after the loop is paid by the enclosing origins).
+ * Every instruction executed is thus paid for in advance by the last origin
+ * passed: fuel consumed >= instructions executed, deterministically.
  *
- * memory.copy / memory.fill additionally pay size / FUEL_BYTES_PER_UNIT units
- * (charged and checked just before the operation, after its operands).
+ * Charge points.  With only one charge per loop iteration, an interpreter's
+ * dispatch loop (loop { br_table over ~100 opcode cases }) would pay for its
+ * longest opcode on every iteration, 10x more than typical.  So the code
+ * following the end of each block that is a br_table target (a switch case)
+ * starts a new origin that pays for that case only; the loop header pays for
+ * the path up to the br_table.  Paths that merge are paid by every origin
+ * they come from, so the bound above still holds.
+ *
+ * Checks happen only at function entries and loop headers, so between two
+ * checks the code runs a bounded acyclic path: fuel can go below zero by at
+ * most one such path before fuel_exhausted() is called.
+ *
+ * memory.copy / memory.fill additionally pay size / FUEL_BYTES_PER_UNIT units,
+ * charged and checked just before the operation (after its operands).
  *
  * Tiny leaves are not metered: a function without loops, calls or bulk
- * memory operations whose longest path is at most FUEL_LEAF_MAX units.  Such
- * a call runs at most FUEL_LEAF_MAX instructions and cannot run anything
- * else, so its work is charged at the call site instead: a direct call to a
- * leaf costs 1 + the leaf's COST; call_indirect and calls to imports (the
- * host's invoke_* trampolines call table entries) cost 1 + FUEL_LEAF_MAX,
- * which covers whichever leaf they may reach.  The bound above still holds.
- * Imported functions are never metered (they are the host's).
+ * memory operations whose longest path is at most FUEL_LEAF_MAX units.  A
+ * call to it runs at most that many instructions and nothing else, so its
+ * work is paid at the call site instead: a direct call costs 1 + the leaf's
+ * COST; call_indirect and calls to imports (the host's invoke_* trampolines
+ * call table entries) cost 1 + FUEL_LEAF_MAX, which covers any leaf they may
+ * reach.  The bound still holds.  Imported functions are never metered.
  */
 #include "patch.h"
 
@@ -37,11 +50,82 @@
 #include <string.h>
 
 #define FUEL_IMPORT_INTERNAL "airlock$fuel_exhausted"
-#define UNREACH (INT64_MIN / 4) /* "no path reaches this point" */
+#define CHARGE_BYTES_INTERNAL "airlock$charge_bytes"
+
+/* Grows an array to hold `need` elements; new slots are zeroed. */
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap * 2 : 8;
+    while (c < need)
+        c *= 2;
+    p = realloc(p, c * elem);
+    if (!p)
+        die("out of memory");
+    memset((char *)p + *cap * elem, 0, (c - *cap) * elem);
+    *cap = c;
+    return p;
+}
 
 static int64_t max64(int64_t a, int64_t b)
 {
     return a > b ? a : b;
+}
+
+/* ---- path states: for each origin reaching a point, the longest path ---- */
+
+typedef struct {
+    unsigned origin;
+    int64_t len;
+} Path;
+
+typedef struct {
+    Path *p;
+    size_t n, cap;   /* n == 0: the point is unreachable */
+} State;
+
+static void st_free(State *s)
+{
+    free(s->p);
+    *s = (State){0};
+}
+
+static void st_single(State *s, unsigned origin)
+{
+    s->p = grow(s->p, &s->cap, 1, sizeof *s->p);
+    s->p[0] = (Path){origin, 0};
+    s->n = 1;
+}
+
+static void st_copy(State *dst, const State *src)
+{
+    dst->p = grow(dst->p, &dst->cap, src->n, sizeof *dst->p);
+    if (src->n)
+        memcpy(dst->p, src->p, src->n * sizeof *src->p);
+    dst->n = src->n;
+}
+
+/* dst = max(dst, src), origin by origin */
+static void st_merge(State *dst, const State *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        size_t j = 0;
+        while (j < dst->n && dst->p[j].origin != src->p[i].origin)
+            j++;
+        if (j == dst->n) {
+            dst->p = grow(dst->p, &dst->cap, dst->n + 1, sizeof *dst->p);
+            dst->p[dst->n++] = src->p[i];
+        } else {
+            dst->p[j].len = max64(dst->p[j].len, src->p[i].len);
+        }
+    }
+}
+
+static void st_add(State *s, int64_t k)
+{
+    for (size_t i = 0; i < s->n; i++)
+        s->p[i].len += k;
 }
 
 /* ---- leaf table (sorted by name for bsearch) ---- */
@@ -56,69 +140,77 @@ static int leaf_cmp(const void *a, const void *b)
     return strcmp(((const Leaf *)a)->name, ((const Leaf *)b)->name);
 }
 
-/* ---- path-length analysis & rewriting ---- */
+/* ---- the analysis ---- */
 
 typedef struct {
     const char *name;
     bool is_loop;
     unsigned region;   /* region the label belongs to (a loop: the region it heads) */
-    int64_t max_in;    /* blocks: longest path arriving at the block's end by a branch */
+    State in;          /* blocks: paths arriving at the block's end by a branch */
 } Label;
 
 typedef struct {
-    int64_t cur;       /* longest path to the current point (UNREACH if none) */
-    int64_t max_end;   /* longest path ending in this region */
-} Region;
+    int64_t cost;                   /* longest path from this origin */
+    BinaryenExpressionRef constant; /* charge points: the i64.const to fill in */
+} Origin;
 
 typedef struct {
     BinaryenModuleRef m;
     BinaryenFunctionRef fn;
-    bool rewrite;       /* false: analysis only */
+    bool rewrite;        /* false: analysis only, no charge points */
     const Leaf *leaves;
     size_t nleaves;
     Label *labels;
     size_t nlabels, cap_labels;
-    Region *regions;
+    State *regions;      /* the current point's state, per region */
     size_t nregions, cap_regions;
+    Origin *origins;
+    size_t norigins, cap_origins;
+    const char **targets; /* labels some br_table branches to */
+    size_t ntargets, cap_targets;
     FuelStats *st;
 } Meter;
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t c = *cap ? *cap * 2 : 16;
-    while (c < need)
-        c *= 2;
-    p = realloc(p, c * elem);
-    if (!p)
-        die("out of memory");
-    *cap = c;
-    return p;
-}
-
-static Region *top(Meter *mt)
+static State *cur(Meter *mt)
 {
     return &mt->regions[mt->nregions - 1];
+}
+
+static unsigned new_origin(Meter *mt, BinaryenExpressionRef constant)
+{
+    mt->origins = grow(mt->origins, &mt->cap_origins, mt->norigins + 1, sizeof *mt->origins);
+    mt->origins[mt->norigins] = (Origin){0, constant};
+    return (unsigned)mt->norigins++;
+}
+
+/* The paths in s end here: their origins pay for them. */
+static void st_end(Meter *mt, const State *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        Origin *o = &mt->origins[s->p[i].origin];
+        o->cost = max64(o->cost, s->p[i].len);
+    }
+}
+
+/* The path ends here in regions [from, innermost]. */
+static void end_paths(Meter *mt, size_t from)
+{
+    for (size_t r = from; r < mt->nregions; r++)
+        st_end(mt, &mt->regions[r]);
 }
 
 static void push_label(Meter *mt, const char *name, bool is_loop, unsigned region)
 {
     mt->labels = grow(mt->labels, &mt->cap_labels, mt->nlabels + 1, sizeof *mt->labels);
-    mt->labels[mt->nlabels++] = (Label){name, is_loop, region, UNREACH};
+    Label *l = &mt->labels[mt->nlabels++];
+    *l = (Label){name, is_loop, region, l->in};  /* reuse the old buffer */
+    l->in.n = 0;
 }
 
-static void push_region(Meter *mt)
+static void push_region(Meter *mt, unsigned origin)
 {
     mt->regions = grow(mt->regions, &mt->cap_regions, mt->nregions + 1, sizeof *mt->regions);
-    mt->regions[mt->nregions++] = (Region){0, UNREACH};
-}
-
-/* The path ends here in regions [from, innermost]. */
-static void end_paths(Meter *mt, unsigned from)
-{
-    for (size_t r = from; r < mt->nregions; r++)
-        mt->regions[r].max_end = max64(mt->regions[r].max_end, mt->regions[r].cur);
+    st_single(&mt->regions[mt->nregions++], origin); /* slots keep their buffers */
 }
 
 static void branch_to(Meter *mt, const char *name)
@@ -132,12 +224,20 @@ static void branch_to(Meter *mt, const char *name)
         } else {
             /* forward to the block's end, in the block's region; the
              * regions inside it are left */
-            l->max_in = max64(l->max_in, mt->regions[l->region].cur);
+            st_merge(&l->in, &mt->regions[l->region]);
             end_paths(mt, l->region + 1);
         }
         return;
     }
     die("fuel: branch to unknown label %s in %s", name, BinaryenFunctionGetName(mt->fn));
+}
+
+static bool is_switch_target(const Meter *mt, const char *name)
+{
+    for (size_t i = 0; i < mt->ntargets; i++)
+        if (strcmp(mt->targets[i], name) == 0)
+            return true;
+    return false;
 }
 
 static int64_t node_cost(Meter *mt, BinaryenExpressionRef e)
@@ -196,10 +296,9 @@ static BinaryenExpressionRef prepend_check(Meter *mt, int64_t cost, BinaryenExpr
  * checks, and returns its argument: the size is evaluated exactly where it
  * was (after dest and src/value), and the function parameter serves as the
  * temporary, so no locals are added and re-entrancy is not an issue. */
-#define CHARGE_BYTES_INTERNAL "airlock$charge_bytes"
-
-static void add_charge_bytes(BinaryenModuleRef m, Meter *mt)
+static void add_charge_bytes(Meter *mt)
 {
+    BinaryenModuleRef m = mt->m;
     if (BinaryenGetFunction(m, CHARGE_BYTES_INTERNAL))
         die("fuel: internal name %s already taken", CHARGE_BYTES_INTERNAL);
     int shift = __builtin_ctz(FUEL_BYTES_PER_UNIT);
@@ -226,47 +325,72 @@ static BinaryenExpressionRef charge_size(Meter *mt, BinaryenExpressionRef size)
 
 static void visit(BinaryenExpressionRef e, void *ctx);
 
+/* A charge point at child i of block e: ends the paths arriving here and
+ * starts a new origin, whose cost is filled in when the region is done. */
+static void insert_charge_point(Meter *mt, BinaryenExpressionRef e, BinaryenIndex i)
+{
+    BinaryenExpressionRef c = BinaryenConst(mt->m, BinaryenLiteralInt64(0));
+    BinaryenBlockInsertChildAt(e, i, gen_charge(mt, c));
+    st_end(mt, cur(mt));
+    st_single(cur(mt), new_origin(mt, c));
+    mt->st->charge_points++;
+}
+
 static void visit_block(Meter *mt, BinaryenExpressionRef e)
 {
     const char *name = BinaryenBlockGetName(e);
     size_t mark = mt->nlabels;
     if (name)
         push_label(mt, name, false, (unsigned)mt->nregions - 1);
-    BinaryenIndex n = BinaryenBlockGetNumChildren(e);
-    for (BinaryenIndex i = 0; i < n; i++)
-        visit(BinaryenBlockGetChildAt(e, i), mt);
-    if (name)
-        top(mt)->cur = max64(top(mt)->cur, mt->labels[mark].max_in);
-    mt->nlabels = mark;
+    for (BinaryenIndex i = 0; i < BinaryenBlockGetNumChildren(e); i++) {
+        BinaryenExpressionRef child = BinaryenBlockGetChildAt(e, i);
+        visit(child, mt);
+        /* a switch case starts after the end of a br_table target block */
+        const char *cname = BinaryenExpressionGetId(child) == BinaryenBlockId()
+                                ? BinaryenBlockGetName(child) : NULL;
+        if (mt->rewrite && cname && cur(mt)->n && i + 1 < BinaryenBlockGetNumChildren(e) &&
+            is_switch_target(mt, cname)) {
+            insert_charge_point(mt, e, i + 1);
+            i++; /* skip the charge itself */
+        }
+    }
+    if (name) {
+        st_merge(cur(mt), &mt->labels[mark].in);
+        mt->nlabels = mark;
+    }
 }
 
 static void visit_if(Meter *mt, BinaryenExpressionRef e)
 {
     visit(BinaryenIfGetCondition(e), mt);
-    top(mt)->cur += 1;
-    int64_t at_branch = top(mt)->cur;
+    st_add(cur(mt), 1);
+    State at_branch = {0}, after_true = {0};
+    st_copy(&at_branch, cur(mt));
     visit(BinaryenIfGetIfTrue(e), mt);
-    int64_t after_true = top(mt)->cur;
-    top(mt)->cur = at_branch;
+    st_copy(&after_true, cur(mt));
+    st_copy(cur(mt), &at_branch);
     if (BinaryenIfGetIfFalse(e))
         visit(BinaryenIfGetIfFalse(e), mt);
-    top(mt)->cur = max64(top(mt)->cur, after_true);
+    st_merge(cur(mt), &after_true);
+    st_free(&at_branch);
+    st_free(&after_true);
 }
 
 static void visit_loop(Meter *mt, BinaryenExpressionRef e)
 {
     const char *name = BinaryenLoopGetName(e);
     size_t mark = mt->nlabels;
-    push_region(mt);
+    unsigned header = new_origin(mt, NULL);
+    push_region(mt, header);
     if (name)
         push_label(mt, name, true, (unsigned)mt->nregions - 1);
     visit(BinaryenLoopGetBody(e), mt);
-    Region r = *top(mt);
+    bool falls_through = cur(mt)->n > 0;
+    st_end(mt, cur(mt)); /* leaving the loop ends its origins' paths */
     mt->nregions--;
     mt->nlabels = mark;
-    bool falls_through = r.cur >= 0;
-    int64_t cost = max64(max64(r.max_end, r.cur), 1);
     if (mt->rewrite) {
+        int64_t cost = max64(mt->origins[header].cost, 1);
         if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
             note("fuel: loop in %s costs %lld", BinaryenFunctionGetName(mt->fn), (long long)cost);
         BinaryenLoopSetBody(e, prepend_check(mt, cost, BinaryenLoopGetBody(e)));
@@ -275,7 +399,7 @@ static void visit_loop(Meter *mt, BinaryenExpressionRef e)
     /* the loop is a free pass-through for the enclosing region; its end is
      * reachable only if the body can fall off its end */
     if (!falls_through)
-        top(mt)->cur = UNREACH;
+        cur(mt)->n = 0;
 }
 
 static void visit(BinaryenExpressionRef e, void *ctx)
@@ -290,20 +414,20 @@ static void visit(BinaryenExpressionRef e, void *ctx)
         visit_loop(mt, e);
     } else {
         for_each_child(e, visit, mt);  /* operands run first */
-        top(mt)->cur += node_cost(mt, e);
+        st_add(cur(mt), node_cost(mt, e));
         if (id == BinaryenBreakId()) {
             branch_to(mt, BinaryenBreakGetName(e));
             if (!BinaryenBreakGetCondition(e))
-                top(mt)->cur = UNREACH;
+                cur(mt)->n = 0;
         } else if (id == BinaryenSwitchId()) {
             BinaryenIndex n = BinaryenSwitchGetNumNames(e);
             for (BinaryenIndex i = 0; i < n; i++)
                 branch_to(mt, BinaryenSwitchGetNameAt(e, i));
             branch_to(mt, BinaryenSwitchGetDefaultName(e));
-            top(mt)->cur = UNREACH;
+            cur(mt)->n = 0;
         } else if (id == BinaryenReturnId() || id == BinaryenUnreachableId()) {
             end_paths(mt, 0);
-            top(mt)->cur = UNREACH;
+            cur(mt)->n = 0;
         } else if (mt->rewrite && id == BinaryenMemoryCopyId()) {
             BinaryenMemoryCopySetSize(e, charge_size(mt, BinaryenMemoryCopyGetSize(e)));
         } else if (mt->rewrite && id == BinaryenMemoryFillId()) {
@@ -312,33 +436,54 @@ static void visit(BinaryenExpressionRef e, void *ctx)
     }
 }
 
-/* Longest path through the function body (rewriting its loops if asked). */
+static void collect_targets(BinaryenExpressionRef e, void *ctx)
+{
+    Meter *mt = ctx;
+    if (BinaryenExpressionGetId(e) == BinaryenSwitchId()) {
+        BinaryenIndex n = BinaryenSwitchGetNumNames(e);
+        for (BinaryenIndex i = 0; i <= n; i++) {
+            const char *t = i < n ? BinaryenSwitchGetNameAt(e, i) : BinaryenSwitchGetDefaultName(e);
+            if (!is_switch_target(mt, t)) {
+                mt->targets = grow(mt->targets, &mt->cap_targets, mt->ntargets + 1, sizeof *mt->targets);
+                mt->targets[mt->ntargets++] = t;
+            }
+        }
+    }
+    for_each_child(e, collect_targets, mt);
+}
+
+/* Longest path from the function's entry to the first charge point or end
+ * (inserting charge points and loop checks if mt->rewrite). */
 static int64_t analyse(Meter *mt)
 {
-    mt->nlabels = mt->nregions = 0;
-    push_region(mt);
+    mt->nlabels = mt->nregions = mt->norigins = mt->ntargets = 0;
+    if (mt->rewrite)
+        collect_targets(BinaryenFunctionGetBody(mt->fn), mt);
+    unsigned entry = new_origin(mt, NULL);
+    push_region(mt, entry);
     visit(BinaryenFunctionGetBody(mt->fn), mt);
-    Region r = mt->regions[0];
+    st_end(mt, cur(mt));
     mt->nregions = 0;
-    return max64(max64(r.max_end, r.cur), 1);
+    for (size_t i = 0; i < mt->norigins; i++)
+        if (mt->origins[i].constant) {
+            BinaryenConstSetValueI64(mt->origins[i].constant, mt->origins[i].cost);
+            mt->st->cost_sum += (uint64_t)mt->origins[i].cost;
+        }
+    return max64(mt->origins[entry].cost, 1);
 }
 
 /* ---- leaf classification ---- */
 
-typedef struct {
-    bool disqualified;
-} LeafScan;
-
 static void scan_leaf(BinaryenExpressionRef e, void *ctx)
 {
-    LeafScan *s = ctx;
+    bool *disqualified = ctx;
     BinaryenExpressionId id = BinaryenExpressionGetId(e);
     if (id == BinaryenLoopId() || id == BinaryenCallId() || id == BinaryenCallIndirectId() ||
         id == BinaryenMemoryCopyId() || id == BinaryenMemoryFillId() ||
         id == BinaryenMemoryGrowId() || id == BinaryenMemoryInitId())
-        s->disqualified = true;
+        *disqualified = true;
     else
-        for_each_child(e, scan_leaf, s);
+        for_each_child(e, scan_leaf, ctx);
 }
 
 static Leaf *find_leaves(BinaryenModuleRef m, Meter *mt, size_t *nleaves)
@@ -352,9 +497,9 @@ static Leaf *find_leaves(BinaryenModuleRef m, Meter *mt, size_t *nleaves)
         BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
         if (func_is_import(f))
             continue;
-        LeafScan s = {false};
-        scan_leaf(BinaryenFunctionGetBody(f), &s);
-        if (s.disqualified)
+        bool disqualified = false;
+        scan_leaf(BinaryenFunctionGetBody(f), &disqualified);
+        if (disqualified)
             continue;
         mt->fn = f;
         mt->rewrite = false;
@@ -369,6 +514,18 @@ static Leaf *find_leaves(BinaryenModuleRef m, Meter *mt, size_t *nleaves)
 
 /* ---- entry point ---- */
 
+static void meter_free(Meter *mt)
+{
+    for (size_t i = 0; i < mt->cap_labels; i++)
+        st_free(&mt->labels[i].in);
+    for (size_t i = 0; i < mt->cap_regions; i++)
+        st_free(&mt->regions[i]);
+    free(mt->labels);
+    free(mt->regions);
+    free(mt->origins);
+    free(mt->targets);
+}
+
 void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
 {
     memset(st, 0, sizeof *st);
@@ -376,7 +533,7 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
         BinaryenGetExport(m, FUEL_EXPORT))
         die("fuel: the module already has %s (patched twice?)", FUEL_GLOBAL);
 
-    /* Collect the defined functions before adding the import. */
+    /* Collect the defined functions before adding any. */
     BinaryenIndex n = BinaryenGetNumFunctions(m);
     BinaryenFunctionRef *defined = calloc(n ? n : 1, sizeof *defined);
     if (!defined)
@@ -402,8 +559,8 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
     Meter mt = {.m = m, .st = st};
     Leaf *leaves = find_leaves(m, &mt, &mt.nleaves);
     mt.leaves = leaves;
-    add_charge_bytes(m, &mt);
     st->funcs_leaf = (unsigned)mt.nleaves;
+    add_charge_bytes(&mt);
     for (size_t i = 0; i < ndef; i++) {
         BinaryenFunctionRef f = defined[i];
         Leaf key = {BinaryenFunctionGetName(f), 0};
@@ -418,8 +575,7 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
         st->entry_checks++;
         st->funcs_metered++;
     }
+    meter_free(&mt);
     free(leaves);
-    free(mt.labels);
-    free(mt.regions);
     free(defined);
 }

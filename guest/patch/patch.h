@@ -85,7 +85,7 @@ void gc_hook(BinaryenModuleRef m, GcLayout *out);
 
 typedef struct {
     unsigned funcs_total, funcs_metered, funcs_leaf;
-    unsigned entry_checks, loop_checks, bulk_checks;
+    unsigned entry_checks, loop_checks, bulk_checks, charge_points;
     uint64_t cost_sum;
 } FuelStats;
 

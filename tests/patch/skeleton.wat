@@ -47,7 +47,7 @@
         (br_if $inner (i32.lt_u (local.get $j) (local.get $m))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $outer (i32.lt_u (local.get $i) (local.get $n)))))
-  ;; a switch: the entry charge is the longest case, not the sum
+  ;; a switch: the entry pays up to the br_table, each case for itself
   ;; (the host call keeps it from being an unmetered leaf: 1 + 32 units)
   (func (export "switch") (param $k i32) (result i32)
     (call $host_nop)
