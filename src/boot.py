@@ -18,26 +18,35 @@ def _airlock_run(src, _compile=compile, _exec=exec, _repr=repr, _str=str, _int=i
                  _isinstance=isinstance, _SE=SyntaxError, _SX=SystemExit, _g=globals()):
     try:
         lines = src.split("\n")
-        # The last line that starts a statement at column 0. Its statement is
-        # the tail when the lines before it compile on their own (so it really
-        # starts a statement) and it compiles as the right-hand side of an
-        # assignment (so it is an expression). Keeping the lines in place
-        # keeps every line number in tracebacks right.
-        i = len(lines) - 1
-        while i >= 0:
-            s = lines[i]
-            if s and s[0] not in " \t#)]}" and not s.startswith(("else", "elif", "except", "finally", "@")):
-                break
-            i -= 1
+        # The last statement starts on the last line at column 0 whose
+        # preceding lines compile on their own (a line like "x)" that ends a
+        # call is no such start: the lines before it do not compile). When
+        # that statement compiles as the right-hand side of an assignment it
+        # is an expression, and its value is kept. The lines stay in place, so
+        # line numbers in tracebacks stay right. A few candidates are tried.
         code = None
-        if i >= 0:
+        i = len(lines)
+        tries = 0
+        while code is None and tries < 4:
+            i -= 1
+            while i >= 0:
+                s = lines[i]
+                if s and s[0] not in " \t#)]}" and not s.startswith(("else", "elif", "except", "finally", "@")):
+                    break
+                i -= 1
+            if i < 0:
+                break
+            tries += 1
             head = "\n".join(lines[:i])
             try:
                 _compile(head, "<stdin>", "exec")
+            except _SE:
+                continue
+            try:
                 code = _compile(head + ("\n" if i else "") + "__airlock_last = (" + "\n".join(lines[i:]) + "\n)",
                                 "<stdin>", "exec")
             except _SE:
-                code = None
+                break
         if code is None:
             _exec(_compile(src, "<stdin>", "exec"), _g)
             return "N"

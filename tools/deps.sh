@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install (or check) the Debian packages airlock needs to build and test.
+#
+#   tools/deps.sh           install what is missing (needs root)
+#   tools/deps.sh --check   only report what is missing; exit 1 if anything is
+set -eu
+
+# build: C toolchain, wasm2c (wabt), Binaryen's C API, JSON, line editing
+# test:  Check (C unit tests), Node.js/npm (the reference guest loader, the
+#        MCP SDK test), Python 3 with pytest (differential, compatibility and
+#        binding tests), valgrind
+PACKAGES="build-essential pkg-config wabt binaryen libjansson-dev libedit-dev
+check nodejs npm python3 python3-pytest valgrind"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+# npm may come from outside Debian's package (e.g. a newer Node.js install).
+case " $missing " in *" npm "*) command -v npm >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ npm//') ;; esac
+case " $missing " in *" nodejs "*) command -v node >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ nodejs//') ;; esac
+
+if [ -z "$missing" ]; then
+    echo "deps: everything needed is installed"
+    exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+    echo "deps: missing:$missing (run: make deps)" >&2
+    exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "deps: missing:$missing" >&2
+    echo "deps: run as root: apt-get install$missing" >&2
+    exit 1
+fi
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq $missing >/dev/null
+echo "deps: done"
