@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "abi/abi.h"
+#include "grants.h"
 #include "runtime/meter.h"
 #include "runtime/vm.h"
 #include "sandbox.h"
@@ -210,8 +211,9 @@ static int freeze_snapshot(airlock_runtime *rt, airlock_vm *vm) {
     return AIRLOCK_OK;
 }
 
-static vfs *new_guest_vfs(void) {
-    vfs *v = vfs_new();
+/* The runtime's grants (none for the trusted boot, rt NULL), then /lib. */
+static vfs *new_guest_vfs(const airlock_runtime *rt) {
+    vfs *v = grants_new_vfs(rt);
     if (v && vfs_mount(v, "/lib", &vfs_embedded_ops, (void *)&airlock_lib_tree) != 0) {
         vfs_free(v);
         v = NULL;
@@ -235,7 +237,7 @@ static int build_snapshot(airlock_runtime *rt) {
     if (!vm) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
     vm->mem_limit = BOOT_MEMORY_LIMIT;
     vm->limits = effective_limits(NULL);
-    vm->vfs = new_guest_vfs();
+    vm->vfs = new_guest_vfs(NULL);
     /* boot output is kept only to explain a failed start-up */
     outbuf_reset(&vm->out[0], 4096);
     outbuf_reset(&vm->out[1], 4096);
@@ -277,6 +279,7 @@ int airlock_runtime_new(airlock_runtime **out) {
 void airlock_runtime_free(airlock_runtime *rt) {
     if (!rt) return;
     if (rt->snap_fd >= 0) close(rt->snap_fd);
+    grants_free(rt);
     free(rt->snap_table);
     pthread_mutex_destroy(&rt->lock);
     free(rt);
@@ -314,7 +317,7 @@ static int clone_snapshot(airlock_runtime *rt, airlock_vm *vm) {
     vm->inst.w2c___indirect_function_table.data = table;
     if (vm_memory_map_snapshot(vm, rt->snap_fd, rt->snap_bytes) != 0) return AIRLOCK_NOMEM;
     vm->inst.w2c_memory.max_pages = rt->snap_inst.w2c_memory.max_pages;
-    vm->vfs = new_guest_vfs();
+    vm->vfs = new_guest_vfs(rt);
     if (!vm->vfs) return AIRLOCK_NOMEM;
     vm->ticks_origin_ns = abi_monotonic_ns();
     return AIRLOCK_OK;

@@ -22,6 +22,9 @@ struct airlock_runtime {
     uint32_t snap_table_size;
     uint32_t slots;              /* guest address of two 12-byte value slots */
     uint32_t run_ref;            /* guest proxy reference of _airlock_run */
+
+    /* Granted mounts every sandbox's vfs is cloned from (grants.c). */
+    struct vfs *grants;
 };
 
 struct airlock_sandbox {
