@@ -80,6 +80,11 @@ int main(int argc, char **argv) {
     airlock_sandbox *sb = NULL;
     int rc = airlock_runtime_new(&rt);
     if (rc == AIRLOCK_OK) rc = airlock_runtime_set_limits(rt, &opt.limits);
+    if (rc == AIRLOCK_OK && (status = grants_apply(&opt, rt)) >= 0) {
+        airlock_runtime_free(rt);
+        grants_free_options(&opt);
+        return status;
+    }
     if (rc == AIRLOCK_OK) rc = airlock_sandbox_new(rt, &sb);
     if (rc != AIRLOCK_OK) {
         fprintf(stderr, "airlock: %s\n", rt ? airlock_runtime_errmsg(rt) : "out of memory");
@@ -89,5 +94,6 @@ int main(int argc, char **argv) {
     status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
     airlock_free(sb);
     airlock_runtime_free(rt);
+    grants_free_options(&opt);
     return status;
 }

@@ -35,6 +35,17 @@ static const char usage_text[] =
     "                      the rest is dropped and reported as truncated\n"
     "  --output-stops      exceeding --max-output stops the run instead\n"
     "\n"
+    "Filesystem grants (repeatable; nothing is granted by default). The guest\n"
+    "cannot leave a granted directory: '..', symlinks pointing outside and\n"
+    "/proc tricks are refused by the kernel.\n"
+    "  --allow-read PATH   read a file or directory, at the same absolute path\n"
+    "  --allow-write PATH  read and write a directory, at the same absolute path\n"
+    "  --mount HOST:GUEST[:rw]\n"
+    "                      show host path HOST at guest path GUEST, read-only\n"
+    "                      unless :rw is given\n"
+    "  --scratch SIZE      a private, writable, in-memory /tmp holding SIZE\n"
+    "                      bytes, empty at start, gone at exit\n"
+    "\n"
     "Exit status: 0 success, 1 uncaught Python exception (SystemExit keeps its\n"
     "code), 2 usage error, 3 a resource limit stopped the run.\n"
     "\n"
@@ -43,7 +54,8 @@ static const char usage_text[] =
     "\n"
     "Example:\n"
     "  airlock -c 'print(sum(range(10)))'\n"
-    "  airlock --json -c 'open(\"/etc/passwd\")'     # denied: OSError\n";
+    "  airlock --json -c 'open(\"/etc/passwd\")'     # denied: OSError\n"
+    "  airlock --allow-read data --scratch 16M script.py\n";
 
 bool parse_size(const char *s, uint64_t *out) {
     errno = 0;
@@ -65,6 +77,7 @@ bool parse_size(const char *s, uint64_t *out) {
 }
 
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS, OPT_FUEL, OPT_TIMEOUT };
+enum { OPT_ALLOW_READ = 512, OPT_ALLOW_WRITE, OPT_MOUNT, OPT_SCRATCH }; /* grants.c */
 
 #define DEFAULT_TIMEOUT 30.0
 
@@ -117,6 +130,10 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         {"output-stops", no_argument, 0, OPT_OUTPUT_STOPS},
         {"fuel", required_argument, 0, OPT_FUEL},
         {"timeout", required_argument, 0, OPT_TIMEOUT},
+        {"allow-read", required_argument, 0, OPT_ALLOW_READ},
+        {"allow-write", required_argument, 0, OPT_ALLOW_WRITE},
+        {"mount", required_argument, 0, OPT_MOUNT},
+        {"scratch", required_argument, 0, OPT_SCRATCH},
         {0, 0, 0, 0},
     };
     memset(opt, 0, sizeof *opt);
@@ -143,6 +160,10 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         case OPT_OUTPUT_STOPS: opt->limits.output_overflow_stops = 1; break;
         case OPT_FUEL: rc = count_option("--fuel", optarg, &opt->limits.fuel); break;
         case OPT_TIMEOUT: rc = seconds_option("--timeout", optarg, &opt->limits.timeout_seconds); break;
+        case OPT_ALLOW_READ: rc = grant_option(opt, "--allow-read", optarg); break;
+        case OPT_ALLOW_WRITE: rc = grant_option(opt, "--allow-write", optarg); break;
+        case OPT_MOUNT: rc = grant_option(opt, "--mount", optarg); break;
+        case OPT_SCRATCH: rc = grant_option(opt, "--scratch", optarg); break;
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         default:

@@ -13,12 +13,26 @@ enum { EXIT_OK = 0, EXIT_PYTHON = 1, EXIT_USAGE = 2, EXIT_LIMIT = 3 };
 
 typedef enum { RUN_UNSET, RUN_CODE, RUN_FILE, RUN_STDIN, RUN_REPL } run_mode;
 
+/* A filesystem grant from --allow-read, --allow-write, --mount, --scratch. */
+typedef struct cli_grant {
+    const char *flag;      /* the option that made it, for messages */
+    const char *host;      /* host path; NULL for scratch */
+    char *guest;           /* absolute guest path (malloc'd) */
+    int mode;              /* AIRLOCK_MOUNT_READ or AIRLOCK_MOUNT_WRITE */
+    uint64_t scratch_bytes;
+    bool owns_host;        /* host was malloc'd (split out of --mount) */
+} cli_grant;
+
+#define CLI_MAX_GRANTS 24
+
 typedef struct cli_options {
     run_mode mode;
     const char *code;      /* -c */
     const char *file;      /* FILE */
     bool json;
     airlock_limits limits;
+    cli_grant grants[CLI_MAX_GRANTS];
+    int n_grants;
 } cli_options;
 
 /*
@@ -26,6 +40,14 @@ typedef struct cli_options {
  * (after printing help, the version, or a usage error on stderr).
  */
 int options_parse(int argc, char **argv, cli_options *opt);
+
+/* Grant flags (grants.c). flag is "--allow-read" etc.; returns -1 when
+ * parsing goes on, or an exit status after a usage message. */
+int grant_option(cli_options *opt, const char *flag, const char *arg);
+/* Make every grant of opt on rt; an exit status (after a message) or -1. */
+int grants_apply(const cli_options *opt, airlock_runtime *rt);
+/* Free what the grant flags allocated. */
+void grants_free_options(cli_options *opt);
 
 /* "64M" -> bytes; false if malformed or out of range. */
 bool parse_size(const char *s, uint64_t *out);

@@ -348,9 +348,9 @@ int vfs_stat_path(vfs *v, const char *path, bool follow, vfs_stat *st) {
     return -VFS_ENOENT;
 }
 
-/* Mutations: only a backend can perform them; elsewhere nothing is writable. */
-static int mutation_target(vfs *v, const char *path, const mount **m, const char **rel) {
-    char norm[VFS_PATH_MAX];
+/* Mutations: only a backend can perform them; elsewhere nothing is writable.
+ * *rel points into norm, so norm must outlive the backend call. */
+static int mutation_target(vfs *v, const char *path, char norm[VFS_PATH_MAX], const mount **m, const char **rel) {
     int rc = resolve(v, path, norm, m, rel);
     if (rc) return rc;
     if (*m && **rel) return 0;
@@ -358,9 +358,10 @@ static int mutation_target(vfs *v, const char *path, const mount **m, const char
 }
 
 int vfs_mkdir(vfs *v, const char *path, uint32_t mode) {
+    char norm[VFS_PATH_MAX];
     const mount *m;
     const char *rel;
-    int rc = mutation_target(v, path, &m, &rel);
+    int rc = mutation_target(v, path, norm, &m, &rel);
     if (rc == -VFS_EACCES) {
         vfs_stat st;
         if (vfs_stat_path(v, path, true, &st) == 0) return -VFS_EEXIST;
@@ -369,24 +370,27 @@ int vfs_mkdir(vfs *v, const char *path, uint32_t mode) {
 }
 
 int vfs_unlink(vfs *v, const char *path) {
+    char norm[VFS_PATH_MAX];
     const mount *m;
     const char *rel;
-    int rc = mutation_target(v, path, &m, &rel);
+    int rc = mutation_target(v, path, norm, &m, &rel);
     return rc ? rc : m->ops->unlink(m->self, rel);
 }
 
 int vfs_rmdir(vfs *v, const char *path) {
+    char norm[VFS_PATH_MAX];
     const mount *m;
     const char *rel;
-    int rc = mutation_target(v, path, &m, &rel);
+    int rc = mutation_target(v, path, norm, &m, &rel);
     return rc ? rc : m->ops->rmdir(m->self, rel);
 }
 
 int vfs_rename(vfs *v, const char *from, const char *to) {
+    char n1[VFS_PATH_MAX], n2[VFS_PATH_MAX];
     const mount *m1, *m2;
     const char *r1, *r2;
-    int rc = mutation_target(v, from, &m1, &r1);
-    if (!rc) rc = mutation_target(v, to, &m2, &r2);
+    int rc = mutation_target(v, from, n1, &m1, &r1);
+    if (!rc) rc = mutation_target(v, to, n2, &m2, &r2);
     if (rc) return rc;
     if (m1 != m2) return -VFS_EXDEV;
     return m1->ops->rename(m1->self, r1, r2);
