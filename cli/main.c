@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "airlock.h"
+#include "mcp.h"
 #include "options.h"
 #include "repl.h"
 #include "report.h"
@@ -72,6 +73,7 @@ static int run_once(airlock_sandbox *sb, const cli_options *opt) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "mcp") == 0) return mcp_main(argc - 1, argv + 1);
     cli_options opt;
     int status = options_parse(argc, argv, &opt);
     if (status >= 0) return status;

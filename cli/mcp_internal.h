@@ -1,0 +1,100 @@
+/*
+ * mcp_internal.h - the pieces of the MCP server shared between its files:
+ * configuration, the session table, the protocol layer and the tools.
+ *
+ *   mcp.c          command line, stdio framing, the event loop
+ *   mcp_proto.c    JSON-RPC validation, protocol eras, method dispatch
+ *   mcp_tools.c    run_python / reset_session and their descriptions
+ *   mcp_session.c  named sandboxes: LRU cap and idle expiry
+ */
+#ifndef AIRLOCK_CLI_MCP_INTERNAL_H
+#define AIRLOCK_CLI_MCP_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "airlock.h"
+#include "options.h"
+
+#define MCP_DEFAULT_MAX_SESSIONS 16
+#define MCP_DEFAULT_SESSION_IDLE 600.0 /* seconds */
+#define MCP_MAX_SESSIONS_LIMIT 4096
+#define MCP_MAX_LINE (16u << 20) /* longer messages are refused, not buffered */
+#define MCP_MAX_SESSION_NAME 256
+
+/* JSON-RPC 2.0 and MCP error codes. */
+enum {
+    RPC_PARSE_ERROR = -32700,
+    RPC_INVALID_REQUEST = -32600,
+    RPC_METHOD_NOT_FOUND = -32601,
+    RPC_INVALID_PARAMS = -32602,
+    RPC_INTERNAL_ERROR = -32603,
+    MCP_UNSUPPORTED_PROTOCOL_VERSION = -32022, /* 2026-07-28 */
+};
+
+typedef struct mcp_config {
+    cli_options cli;       /* limits (and, later, grants) as parsed */
+    size_t max_sessions;
+    double session_idle;   /* seconds */
+} mcp_config;
+
+/* ---- sessions (mcp_session.c) ------------------------------------------ */
+
+typedef struct mcp_sessions mcp_sessions;
+
+mcp_sessions *sessions_new(airlock_runtime *rt, size_t max, double idle_seconds);
+void sessions_free(mcp_sessions *ss);
+/*
+ * The sandbox of session `name`, created on first use (evicting the least
+ * recently used session when the table is full). *created tells whether it
+ * is new. NULL on failure, with the reason in *err.
+ */
+airlock_sandbox *sessions_get(mcp_sessions *ss, const char *name, bool *created, const char **err);
+/* Mark a session as used now (call after a run: a long run is not idleness). */
+void sessions_touch(mcp_sessions *ss, const char *name);
+/* Drop a session; false if there was none by that name. */
+bool sessions_reset(mcp_sessions *ss, const char *name);
+/* Drop sessions idle for longer than the limit. */
+void sessions_expire(mcp_sessions *ss);
+/* Milliseconds until the next session expires, or -1 if none is open. */
+int sessions_next_expiry_ms(const mcp_sessions *ss);
+size_t sessions_count(const mcp_sessions *ss);
+/* Monotonic clock in seconds. */
+double mcp_now(void);
+
+/* ---- the server ---------------------------------------------------------- */
+
+typedef struct mcp_server {
+    mcp_config cfg;
+    airlock_runtime *rt;
+    mcp_sessions *sessions;
+    char *run_description; /* run_python's description, built once */
+    bool initialized;      /* a legacy `initialize` has been answered */
+} mcp_server;
+
+/*
+ * Handle one message (one line, without its newline). Returns the response
+ * to write, or NULL when nothing must be written (notifications, responses).
+ */
+json_t *mcp_handle_line(mcp_server *srv, const char *line, size_t len);
+
+/* A JSON-RPC error response; id may be NULL (written as null). */
+json_t *rpc_error(json_t *id, int code, const char *message, json_t *data);
+
+/* ---- tools (mcp_tools.c) --------------------------------------------------- */
+
+/* The description of run_python: what the code may use, and the limits. */
+char *mcp_run_description(const mcp_config *cfg);
+/* The `tools` array of tools/list. */
+json_t *mcp_tool_list(const mcp_server *srv);
+/*
+ * Run tools/call. Returns the CallToolResult, or NULL with *code and
+ * *message set for a protocol error (unknown tool, bad arguments).
+ */
+json_t *mcp_call_tool(mcp_server *srv, const char *name, json_t *args, int *code, char **message);
+
+/* Log a line on stderr ("airlock mcp: ..."); stdout carries protocol only. */
+void mcp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
