@@ -49,12 +49,18 @@ SONAME := libairlock.so.0
 CLI_SRCS := $(wildcard cli/*.c)
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 
-.PHONY: all test clean deps install guest check-deps
+.PHONY: all test clean deps install guest demo
 all: $(B)/airlock $(B)/libairlock.a $(B)/$(SONAME)
+
+# Install missing Debian packages (as root) or say which are missing.
+$(B)/.deps: tools/deps.sh
+	@mkdir -p $(@D)
+	tools/deps.sh
+	@touch $@
 
 # ---- the guest: fetch, verify, patch, translate -------------------------
 
-$(G)/micropython.wasm: guest/guest.lock guest/fetch.sh
+$(G)/micropython.wasm: guest/guest.lock guest/fetch.sh | $(B)/.deps
 	@guest/fetch.sh $(G)
 
 -include guest/patch/patch.mk
@@ -129,12 +135,20 @@ $(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
 	$(CC) $(BASE_CFLAGS) $(WARN) -Itests/unit $< $(B)/libairlock.a -o $@ $(CHECK_LIBS) $(LDLIBS_CORE)
 
 test: all $(TEST_BINS)
-	tests/run.sh $(TEST_BINS)
+	AIRLOCK=$(B)/airlock tests/run.sh $(TEST_BINS)
+
+# A first look: a working computation, and a file read that is denied.
+demo: $(B)/airlock
+	@echo '$$ airlock -c "print(sum(i * i for i in range(10)))"'
+	@$(B)/airlock -c 'print(sum(i * i for i in range(10)))'
+	@echo '$$ airlock -c "print(open(\"/etc/passwd\").read())"'
+	@$(B)/airlock -c 'print(open("/etc/passwd").read())' || echo "(exit status $$?: the sandbox has no files)"
 
 # ---- setup, install, clean -------------------------------------------------
 
 deps:
 	tools/deps.sh
+	@mkdir -p $(B) && touch $(B)/.deps
 
 clean:
 	rm -rf $(B)

@@ -1,2 +1,64 @@
 #!/bin/sh
-echo "no tests yet"
+# Run every test suite and print one summary line: "N passed, M failed".
+#
+#   tests/run.sh UNIT_TEST_BINARIES...     (make test passes them)
+#
+# AIRLOCK=path/to/airlock selects the CLI under test (default build/airlock).
+# Each suite prints its own "N passed, M failed" (or Check's summary); a
+# suite that prints none counts as one test, passed when it exits 0.
+set -u
+cd "$(dirname "$0")/.."
+AIRLOCK=${AIRLOCK:-build/airlock}
+total_pass=0
+total_fail=0
+failed_suites=""
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+tally() { # name, exit status; reads the suite's output from $log
+    name=$1 status=$2
+    counts=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    checks=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -1)
+    if [ -n "$counts" ]; then
+        p=${counts%% passed*}; f=${counts#*passed, }; f=${f%% failed*}
+    elif [ -n "$checks" ]; then
+        n=$(echo "$checks" | sed 's/Checks: \([0-9]*\),.*/\1/')
+        f=$(echo "$checks" | sed 's/.*Failures: \([0-9]*\), Errors: \([0-9]*\)/\1 \2/' | awk '{print $1 + $2}')
+        p=$((n - f))
+    elif [ "$status" = 0 ]; then p=1 f=0
+    else p=0 f=1
+    fi
+    [ "$status" != 0 ] && [ "$f" = 0 ] && f=1
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    printf '%-28s %s passed, %s failed\n' "$name" "$p" "$f"
+    if [ "$f" != 0 ]; then
+        failed_suites="$failed_suites $name"
+        tail -30 "$log" | sed 's/^/    /'
+    fi
+}
+
+suite() { # name, command...
+    name=$1; shift
+    "$@" >"$log" 2>&1
+    tally "$name" $?
+}
+
+for bin in "$@"; do
+    suite "unit/$(basename "$bin")" "$bin"
+done
+for t in tests/cli/*.sh; do
+    [ "$(basename "$t")" = lib.sh ] && continue
+    suite "cli/$(basename "$t" .sh)" "$t" "$AIRLOCK"
+done
+[ -x tests/patch/run.sh ] && suite "patch" tests/patch/run.sh
+suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-exit
+[ -f tests/compat/run.py ] && suite "compat (vs CPython)" python3 tests/compat/run.py --runner airlock
+# The shared five-test protocol; its fifth test needs --allow-read.
+if [ -x ../shared/checks/five-tests.sh ] && "$AIRLOCK" --help | grep -q -- --allow-read; then
+    suite "five-tests" ../shared/checks/five-tests.sh "$AIRLOCK"
+fi
+
+[ -n "$failed_suites" ] && echo "failed suites:$failed_suites"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

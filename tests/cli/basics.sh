@@ -1,0 +1,54 @@
+#!/bin/sh
+# The airlock command: exit codes, the --json shape, bad input.
+#   tests/cli/basics.sh [path/to/airlock]
+set -u
+AIRLOCK=${1:-build/airlock}
+. "$(dirname "$0")/lib.sh"
+
+# exit status
+expect_status 0 -c 'print(1)'
+expect_status 1 -c 'raise ValueError("x")'
+expect_status 7 -c 'raise SystemExit(7)'
+expect_status 0 -c 'import sys; sys.exit(0)'
+expect_status 1 -c 'raise SystemExit("bye")'
+expect_status 2 --no-such-flag -c 'print(1)'
+expect_status 2 /nonexistent/script.py
+expect_status 2 --memory banana -c 'pass'
+expect_status 2 --timeout -1 -c 'pass'
+expect_status 2 -c
+expect_status 3 --timeout 0.3 -c 'while True: pass'
+expect_status 3 --fuel 100000 -c 'while True: pass'
+expect_status 0 -c ''
+expect_status 0 --help
+expect_status 0 --version
+
+# output goes where Python sends it; tracebacks on stderr
+expect_stdout "hello" -c 'print("hello")'
+expect_stderr_has "ValueError: x" -c 'raise ValueError("x")'
+expect_stderr_has "bye" -c 'raise SystemExit("bye")'
+expect_stdout "2" - <<'PY'
+print(1 + 1)
+PY
+printf 'print("from file")\n' > "$TMP/prog.py"
+expect_stdout "from file" "$TMP/prog.py"
+expect_stdout_has "MicroPython 1.27.0" --version
+expect_stdout_has "--timeout" --help
+
+# --json: exactly one object with the documented fields, whatever the guest prints
+json_check 'print("a\x00b\xff\"}{")
+1+1' \
+    'd["ok"] is True and d["stdout"] == "a\x00b\xff\"}{\n" and d["result"] == "2" and d["error"] is None and d["limit"] is None'
+json_check 'import sys; sys.stdout.write(chr(0xd800) if False else "\u00e9")' 'd["stdout"] == "\u00e9"'
+json_check 'raise KeyError("k")' \
+    'd["ok"] is False and d["error"]["type"] == "KeyError" and "Traceback" in d["error"]["traceback"]'
+json_check 'open("/etc/passwd")' 'd["error"]["type"] == "OSError" and "ENOENT" in d["error"]["message"]'
+json_check 'while True: pass' 'd["limit"] == "timeout" and d["ok"] is False' --timeout 0.2
+json_check 'print("x" * 5000)' 'd["stats"]["stdout_truncated"] is True and len(d["stdout"]) == 1024' --max-output 1K
+json_check 'pass' 'set(d) == {"ok","stdout","stderr","result","error","limit","stats"} and set(d["stats"]) >= {"fuel_used","wall_ms","stdout_truncated","stderr_truncated"}'
+# invalid UTF-8 in the source is a Python exception, not a crash
+printf 'print(1)\n\377\376\n' > "$TMP/bad.py"
+expect_status 1 "$TMP/bad.py"
+printf 'print(1)\000print(2)\n' > "$TMP/nul.py"
+expect_status 1 "$TMP/nul.py"
+
+finish
