@@ -1,0 +1,317 @@
+/*
+ * harness.c - airlock's in-process benchmark harness.
+ *
+ *   harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N] COMMAND...
+ *
+ * Commands (each runs after the previous one, in the same process):
+ *   new              airlock_sandbox_new + airlock_free of a fresh sandbox
+ *   new-exec         new + exec("x = 1 + 1") + free: created and used once
+ *   exec             exec("x = 1 + 1") in one already-running sandbox
+ *   exec-print       exec("print(1 + 1)") in one already-running sandbox
+ *   workload FILE    FILE holds Python set-up code, a line "# --- run ---",
+ *                    then the code to time. The set-up runs once in a fresh
+ *                    sandbox, then the timed part runs --reps times in it.
+ *   idle N           resident memory of N live sandboxes that each ran one
+ *                    small exec: /proc/self/statm before and after, per
+ *                    sandbox (also RssAnon from /proc/self/status)
+ *
+ * Timing: CLOCK_MONOTONIC around each repetition, --warmup untimed runs
+ * first; a measurement stops after --reps repetitions or, once at least 3
+ * were taken, when --max-seconds of measuring have passed.
+ *
+ * Output, one line per figure, tab-separated, for bench/report.py and for
+ * anyone else:
+ *   S <impl> <metric> <unit> <v1,v2,...>        every sample
+ *   R <impl> <metric> <unit> n=<n> median=<m> min=<lo> max=<hi>
+ * Times are in microseconds; memory in KiB. Errors go to stderr, exit 1.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "airlock.h"
+
+#define RUN_MARKER "# --- run ---\n"
+
+static const char *impl = "airlock";
+static long reps_opt = 0;        /* 0: the command's default */
+static double max_seconds = 20;
+static long warmup = 1;
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("harness: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+static double now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* ---- samples ---------------------------------------------------------- */
+
+typedef struct {
+    double *v;
+    size_t n, cap;
+} samples;
+
+static void push(samples *s, double x) {
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        if (!s->v) die("out of memory");
+    }
+    s->v[s->n++] = x;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void report(const char *metric, const char *unit, samples *s) {
+    if (s->n == 0) die("%s: no samples", metric);
+    printf("S\t%s\t%s\t%s\t", impl, metric, unit);
+    for (size_t i = 0; i < s->n; i++) printf("%s%.3f", i ? "," : "", s->v[i]);
+    putchar('\n');
+    qsort(s->v, s->n, sizeof *s->v, cmp_double);
+    double med = s->n % 2 ? s->v[s->n / 2] : (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+    printf("R\t%s\t%s\t%s\tn=%zu\tmedian=%.3f\tmin=%.3f\tmax=%.3f\n", impl, metric, unit, s->n, med,
+           s->v[0], s->v[s->n - 1]);
+    fflush(stdout);
+    free(s->v);
+    *s = (samples){0};
+}
+
+/* Should another repetition run? */
+static int more(const samples *s, long reps, double started) {
+    if ((long)s->n >= reps) return 0;
+    if (s->n >= 3 && now_us() - started > max_seconds * 1e6) return 0;
+    return 1;
+}
+
+/* ---- airlock helpers ---------------------------------------------------- */
+
+static airlock_runtime *rt;
+
+static airlock_sandbox *sandbox(void) {
+    airlock_sandbox *sb;
+    int rc = airlock_sandbox_new(rt, &sb);
+    if (rc != AIRLOCK_OK) die("airlock_sandbox_new: %d: %s", rc, airlock_runtime_errmsg(rt));
+    return sb;
+}
+
+static void run(airlock_sandbox *sb, const char *src, size_t len, const char *what) {
+    int rc = airlock_exec(sb, src, len);
+    if (rc != AIRLOCK_OK) {
+        const char *type = airlock_error_type(sb), *msg = airlock_error_message(sb);
+        die("%s: exec returned %d: %s: %s%s%s", what, rc, airlock_errmsg(sb), type ? type : "",
+            msg ? ": " : "", msg ? msg : "");
+    }
+}
+
+static void runs(airlock_sandbox *sb, const char *src, const char *what) { run(sb, src, strlen(src), what); }
+
+/* ---- commands ------------------------------------------------------------ */
+
+static void bench_new(int with_exec) {
+    const char *metric = with_exec ? "new_exec" : "new";
+    long reps = reps_opt ? reps_opt : 2000;
+    for (long i = 0; i < warmup; i++) {
+        airlock_sandbox *sb = sandbox();
+        if (with_exec) runs(sb, "x = 1 + 1", metric);
+        airlock_free(sb);
+    }
+    samples s = {0};
+    double started = now_us();
+    while (more(&s, reps, started)) {
+        double t0 = now_us();
+        airlock_sandbox *sb = sandbox();
+        if (with_exec) runs(sb, "x = 1 + 1", metric);
+        airlock_free(sb);
+        push(&s, now_us() - t0);
+    }
+    report(metric, "us", &s);
+}
+
+static void bench_exec(const char *metric, const char *src) {
+    long reps = reps_opt ? reps_opt : 2000;
+    airlock_sandbox *sb = sandbox();
+    for (long i = 0; i < warmup; i++) runs(sb, src, metric);
+    samples s = {0};
+    double started = now_us();
+    while (more(&s, reps, started)) {
+        double t0 = now_us();
+        runs(sb, src, metric);
+        push(&s, now_us() - t0);
+    }
+    airlock_free(sb);
+    report(metric, "us", &s);
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) die("%s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) die("out of memory");
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            if (!buf) die("out of memory");
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        if (got == 0) break;
+        n += got;
+    }
+    if (ferror(f)) die("%s: read error", path);
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* "bench/workloads/fib.py" -> "fib" */
+static void workload_name(const char *path, char *out, size_t size) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strcspn(base, ".");
+    if (n >= size) n = size - 1;
+    memcpy(out, base, n);
+    out[n] = '\0';
+}
+
+static void bench_workload(const char *path) {
+    size_t len;
+    char *src = slurp(path, &len);
+    char *mark = strstr(src, RUN_MARKER);
+    if (!mark) die("%s: no line \"%.*s\"", path, (int)strlen(RUN_MARKER) - 1, RUN_MARKER);
+    const char *body = mark + strlen(RUN_MARKER);
+    size_t setup_len = (size_t)(mark - src), body_len = len - (size_t)(body - src);
+    char name[64];
+    workload_name(path, name, sizeof name);
+
+    long reps = reps_opt ? reps_opt : 10;
+    airlock_sandbox *sb = sandbox();
+    run(sb, src, setup_len, name);
+    for (long i = 0; i < warmup; i++) run(sb, body, body_len, name);
+    samples s = {0};
+    double started = now_us();
+    while (more(&s, reps, started)) {
+        double t0 = now_us();
+        run(sb, body, body_len, name);
+        push(&s, now_us() - t0);
+    }
+    airlock_stats st;
+    airlock_get_stats(sb, &st);
+    fprintf(stderr, "harness: %s/%s: fuel_used %llu, guest memory %llu KiB at the end\n", impl, name,
+            (unsigned long long)st.fuel_used, (unsigned long long)(st.memory_bytes >> 10));
+    airlock_free(sb);
+    free(src);
+    report(name, "us", &s);
+}
+
+/* Resident pages of this process (second field of /proc/self/statm). */
+static long statm_resident_kib(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) die("/proc/self/statm: %s", strerror(errno));
+    long size, resident;
+    if (fscanf(f, "%ld %ld", &size, &resident) != 2) die("/proc/self/statm: unexpected format");
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* A "Name:   N kB" field of /proc/self/status, or -1. */
+static long status_kib(const char *field) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long v = -1;
+    size_t flen = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
+            v = strtol(line + flen + 1, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+static void bench_idle(long count) {
+    if (count <= 0) die("idle: count must be positive");
+    /* The snapshot exists and the code paths are warm before measuring. */
+    airlock_sandbox *warm = sandbox();
+    runs(warm, "x = 1 + 1", "idle");
+    airlock_free(warm);
+
+    airlock_sandbox **sbs = calloc((size_t)count, sizeof *sbs);
+    if (!sbs) die("out of memory");
+    long rss0 = statm_resident_kib(), anon0 = status_kib("RssAnon");
+    for (long i = 0; i < count; i++) {
+        sbs[i] = sandbox();
+        runs(sbs[i], "x = 1 + 1", "idle");
+    }
+    long rss1 = statm_resident_kib(), anon1 = status_kib("RssAnon");
+    samples s = {0};
+    char metric[64];
+    snprintf(metric, sizeof metric, "idle%ld", count);
+    push(&s, (double)(rss1 - rss0) / (double)count);
+    report(metric, "KiB", &s);
+    if (anon0 >= 0 && anon1 >= 0) {
+        snprintf(metric, sizeof metric, "idle%ld_anon", count);
+        push(&s, (double)(anon1 - anon0) / (double)count);
+        report(metric, "KiB", &s);
+    }
+    for (long i = 0; i < count; i++) airlock_free(sbs[i]);
+    free(sbs);
+}
+
+static void usage(void) {
+    fputs("usage: harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N]\n"
+          "               {new | new-exec | exec | exec-print | workload FILE | idle N}...\n",
+          stderr);
+    exit(2);
+}
+
+int main(int argc, char **argv) {
+    int i = 1;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+        if (i + 1 >= argc) usage();
+        if (strcmp(argv[i], "--impl") == 0) impl = argv[i + 1];
+        else if (strcmp(argv[i], "--reps") == 0) reps_opt = strtol(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--max-seconds") == 0) max_seconds = strtod(argv[i + 1], NULL);
+        else if (strcmp(argv[i], "--warmup") == 0) warmup = strtol(argv[i + 1], NULL, 10);
+        else usage();
+    }
+    if (i >= argc) usage();
+
+    int rc = airlock_runtime_new(&rt);
+    if (rc != AIRLOCK_OK) die("airlock_runtime_new: %d", rc);
+
+    for (; i < argc; i++) {
+        const char *cmd = argv[i];
+        if (strcmp(cmd, "new") == 0) bench_new(0);
+        else if (strcmp(cmd, "new-exec") == 0) bench_new(1);
+        else if (strcmp(cmd, "exec") == 0) bench_exec("exec", "x = 1 + 1");
+        else if (strcmp(cmd, "exec-print") == 0) bench_exec("exec_print", "print(1 + 1)");
+        else if (strcmp(cmd, "workload") == 0 && i + 1 < argc) bench_workload(argv[++i]);
+        else if (strcmp(cmd, "idle") == 0 && i + 1 < argc) bench_idle(strtol(argv[++i], NULL, 10));
+        else usage();
+    }
+    airlock_runtime_free(rt);
+    return 0;
+}
