@@ -108,7 +108,10 @@ int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim);
 #define AIRLOCK_MOUNT_READ 0   /* read-only */
 #define AIRLOCK_MOUNT_WRITE 1  /* read-write */
 
-/* Show host_path (a directory or a file) at guest_path. */
+/* Show host_path (a directory or a file) at guest_path. Returns
+ * AIRLOCK_DENIED if host_path cannot be opened (the message says why),
+ * AIRLOCK_MISUSE for a relative or taken guest path, /lib, or a grant made
+ * after the first sandbox. Linux 5.6+ (openat2) is required for directories. */
 int airlock_runtime_mount(airlock_runtime *rt, const char *host_path, const char *guest_path, int flags);
 /* A private, writable, in-memory directory at guest_path holding at most
  * `bytes` bytes; it starts empty in every sandbox and dies with it. */

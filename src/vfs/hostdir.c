@@ -61,7 +61,7 @@ typedef struct host_file {
     uint64_t next_index;      /* index of the entry at buf[pos] */
     size_t len, pos;
     bool eof;
-    char buf[];               /* DIRBUF_SIZE bytes for directories */
+    _Alignas(8) char buf[];   /* DIRBUF_SIZE bytes for directories; records are 8-aligned */
 } host_file;
 
 /* ---- kernel resolution ----------------------------------------------- */
