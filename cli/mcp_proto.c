@@ -262,8 +262,9 @@ static json_t *handle_message(mcp_server *srv, json_t *msg) {
 
 json_t *mcp_handle_line(mcp_server *srv, const char *line, size_t len) {
     json_error_t jerr;
-    /* NUL is allowed inside strings: Python source may contain it. */
-    json_t *msg = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
+    /* NUL is allowed inside strings (Python source may contain it); any JSON
+     * value parses, so that "42" is an invalid request, not a parse error. */
+    json_t *msg = json_loadb(line, len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
     if (!msg) {
         char text[300];
         snprintf(text, sizeof text, "Parse error: %s (column %d)", jerr.text, jerr.column);

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Raw protocol tests for `airlock mcp`: the error cases no SDK will send.
+
+Standard library only. Each test starts a server, writes lines to its stdin
+and reads lines from its stdout with a deadline, so a hang is a failure, not
+a stuck CI run.
+
+    python3 raw_protocol.py path/to/airlock
+"""
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+import unittest
+
+AIRLOCK = os.environ.get("AIRLOCK_BIN", os.path.join(os.path.dirname(__file__), "../../build/airlock"))
+MODERN = "2026-07-28"
+META = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+class Server:
+    """One `airlock mcp` process and a line-oriented view of its stdout."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen(
+            [AIRLOCK, "mcp", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self.buf = b""
+
+    def send_raw(self, data: bytes):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, msg):
+        self.send_raw(json.dumps(msg).encode() + b"\n")
+
+    def read(self, timeout=10.0):
+        """The next message from stdout (every line must be JSON)."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no answer within %.0f s" % timeout)
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if ready:
+                chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+                if not chunk:
+                    raise AssertionError("server closed stdout")
+                self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def request(self, method, params=None, id=1):
+        msg = {"jsonrpc": "2.0", "id": id, "method": method}
+        if params is not None:
+            msg["params"] = params
+        self.send(msg)
+        return self.read()
+
+    def call(self, code, session=None, id=1, modern=False):
+        args = {"code": code}
+        if session is not None:
+            args["session"] = session
+        params = {"name": "run_python", "arguments": args}
+        if modern:
+            params["_meta"] = META
+        return self.request("tools/call", params, id)
+
+    def close(self, timeout=10.0):
+        """Close stdin and return the exit status (EOF must end the server)."""
+        self.proc.stdin.close()
+        try:
+            status = self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+        return status
+
+
+class RawProtocol(unittest.TestCase):
+    def setUp(self):
+        self.srv = Server("--timeout", "2")
+
+    def tearDown(self):
+        self.assertEqual(self.srv.close(), 0)
+
+    def assertError(self, reply, code, id=1):
+        self.assertEqual(reply.get("jsonrpc"), "2.0")
+        self.assertIn("error", reply, reply)
+        self.assertEqual(reply["error"]["code"], code, reply)
+        self.assertIsInstance(reply["error"]["message"], str)
+        self.assertEqual(reply["id"], id)
+
+    # ---- JSON-RPC framing -------------------------------------------------
+
+    def test_malformed_json(self):
+        for bad in (b"{", b"garbage", b'{"jsonrpc": "2.0", "id": 1,}', b"\xff\xfe"):
+            self.srv.send_raw(bad + b"\n")
+            self.assertError(self.srv.read(), -32700, id=None)
+
+    def test_invalid_requests(self):
+        cases = [
+            (b"42", None),
+            (b"[]", None),  # batches are gone since 2025-06-18
+            (b'[{"jsonrpc":"2.0","id":1,"method":"ping"}]', None),
+            (b'{"id":1,"method":"ping"}', 1),  # no jsonrpc
+            (b'{"jsonrpc":"1.0","id":1,"method":"ping"}', 1),
+            (b'{"jsonrpc":"2.0","id":1,"method":5}', 1),
+            (b'{"jsonrpc":"2.0","id":null,"method":"ping"}', None),  # MCP ids are never null
+            (b'{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}', None),
+            (b'{"jsonrpc":"2.0","id":1,"method":"ping","params":7}', 1),
+        ]
+        for line, id in cases:
+            with self.subTest(line=line):
+                self.srv.send_raw(line + b"\n")
+                self.assertError(self.srv.read(), -32600, id=id)
+
+    def test_unknown_method(self):
+        self.assertError(self.srv.request("no/such/method", id="abc"), -32601, id="abc")
+        self.assertError(self.srv.request("resources/list", id=2), -32601, id=2)
+
+    def test_wrong_types(self):
+        s = self.srv
+        self.assertError(s.request("tools/call", {"name": 5}), -32602)
+        self.assertError(s.request("tools/call", {"name": "run_python", "arguments": {"code": 5}}), -32602)
+        self.assertError(s.request("tools/call", {"name": "run_python", "arguments": {}}), -32602)
+        self.assertError(s.request("tools/call", {"name": "run_python", "arguments": "print(1)"}), -32602)
+        self.assertError(
+            s.request("tools/call", {"name": "run_python", "arguments": {"code": "1", "session": ""}}), -32602
+        )
+        self.assertError(
+            s.request("tools/call", {"name": "run_python", "arguments": {"code": "1", "extra": "x"}}), -32602
+        )
+        self.assertError(s.request("tools/call", {"name": "reset_session", "arguments": {"session": 1}}), -32602)
+        self.assertError(s.request("tools/call", {"name": "nope", "arguments": {}}), -32602)
+        self.assertError(s.request("tools/list", {"cursor": 3}), -32602)
+        self.assertError(s.request("tools/list", [1, 2]), -32602)
+        self.assertError(s.request("initialize", {"protocolVersion": 2025}), -32602)
+        # after all that, the server still works
+        self.assertEqual(s.call("1+1")["result"]["structuredContent"]["result"], "2")
+
+    def test_ping_and_responses_ignored(self):
+        self.assertEqual(self.srv.request("ping", id=7), {"jsonrpc": "2.0", "id": 7, "result": {}})
+        # a response to a request we never made is dropped silently
+        self.srv.send({"jsonrpc": "2.0", "id": 99, "result": {}})
+        self.assertEqual(self.srv.request("ping", id=8)["id"], 8)
+
+    def test_notifications_never_answered(self):
+        s = self.srv
+        s.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        s.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}})
+        s.send({"jsonrpc": "2.0", "method": "notifications/unknown", "params": [1, 2]})
+        s.send({"jsonrpc": "2.0", "method": "tools/call", "params": {"name": "run_python"}})
+        s.send({"jsonrpc": "2.0", "method": "ping", "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": "1.0"}}})
+        # The next line must be the answer to this request, not to any of the above.
+        self.assertEqual(s.request("ping", id="after")["id"], "after")
+
+    def test_blank_lines_and_crlf(self):
+        self.srv.send_raw(b"\n   \n")
+        self.srv.send_raw(b'{"jsonrpc":"2.0","id":3,"method":"ping"}\r\n')
+        self.assertEqual(self.srv.read()["id"], 3)
+
+    def test_huge_line_refused(self):
+        big = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run_python","arguments":{"code":"'
+        big += b"#" * (17 << 20) + b'"}}}\n'
+        self.srv.send_raw(big)
+        self.assertError(self.srv.read(timeout=30), -32600, id=None)
+        self.assertEqual(self.srv.request("ping", id=2)["id"], 2)
+
+    def test_nul_in_code(self):
+        reply = self.srv.call("s = 'a\\x00b'\nlen(s)")
+        self.assertEqual(reply["result"]["structuredContent"]["result"], "3")
+        # a raw NUL in a JSON string arrives as \u0000 and reaches Python intact
+        reply = self.srv.call("x = 1 # \u0000 comment")
+        self.assertIn("structuredContent", reply["result"])
+
+    # ---- protocol versions ------------------------------------------------------
+
+    def test_initialize_versions(self):
+        s = self.srv
+        r = s.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                     "clientInfo": {"name": "raw", "version": "0"}})
+        self.assertEqual(r["result"]["protocolVersion"], "2025-11-25")
+        self.assertEqual(r["result"]["serverInfo"]["name"], "airlock")
+        self.assertIn("tools", r["result"]["capabilities"])
+        self.assertNotIn("resultType", r["result"])  # legacy results stay legacy
+        r = s.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {}})
+        self.assertEqual(r["result"]["protocolVersion"], "2025-06-18")
+        # an unknown revision: the server offers its own and the client decides
+        r = s.request("initialize", {"protocolVersion": "2099-01-01", "capabilities": {}})
+        self.assertEqual(r["result"]["protocolVersion"], "2025-11-25")
+        # not a revision at all: the lifecycle page's error
+        r = s.request("initialize", {"protocolVersion": "1.0.0", "capabilities": {}})
+        self.assertError(r, -32602)
+        self.assertEqual(r["error"]["data"]["requested"], "1.0.0")
+        self.assertIn("2025-11-25", r["error"]["data"]["supported"])
+
+    def test_discover(self):
+        r = self.srv.request("server/discover", {"_meta": META}, id="d")
+        res = r["result"]
+        self.assertEqual(res["resultType"], "complete")
+        self.assertEqual(res["supportedVersions"], [MODERN])
+        self.assertIn("tools", res["capabilities"])
+        self.assertEqual(res["serverInfo"]["name"], "airlock")
+        self.assertEqual(res["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "airlock")
+        # without the per-request fields it is malformed
+        self.assertError(self.srv.request("server/discover", {}), -32602)
+
+    def test_modern_requests(self):
+        s = self.srv
+        r = s.request("tools/list", {"_meta": META})["result"]
+        self.assertEqual(r["resultType"], "complete")
+        self.assertIsInstance(r["ttlMs"], int)
+        self.assertIn(r["cacheScope"], ("public", "private"))
+        self.assertEqual([t["name"] for t in r["tools"]], ["run_python", "reset_session"])
+        r = s.call("print('hi')", modern=True)["result"]
+        self.assertEqual(r["resultType"], "complete")
+        self.assertEqual(r["structuredContent"]["stdout"], "hi\n")
+        # ping was removed in 2026-07-28
+        self.assertError(s.request("ping", {"_meta": META}), -32601)
+
+    def test_unsupported_modern_version(self):
+        meta = dict(META)
+        meta["io.modelcontextprotocol/protocolVersion"] = "1900-01-01"
+        r = self.srv.request("tools/list", {"_meta": meta}, id=5)
+        self.assertError(r, -32022, id=5)
+        self.assertEqual(r["error"]["data"]["requested"], "1900-01-01")
+        self.assertIn(MODERN, r["error"]["data"]["supported"])
+        self.assertIn("2025-11-25", r["error"]["data"]["supported"])
+        meta["io.modelcontextprotocol/protocolVersion"] = 2026
+        self.assertError(self.srv.request("tools/list", {"_meta": meta}), -32602)
+
+    def test_modern_missing_capabilities(self):
+        meta = {"io.modelcontextprotocol/protocolVersion": MODERN}
+        self.assertError(self.srv.request("tools/list", {"_meta": meta}), -32602)
+        self.assertError(self.srv.request("tools/list", {"_meta": "x"}), -32602)
+
+    # ---- tool results -----------------------------------------------------------
+
+    def test_run_results(self):
+        s = self.srv
+        ok = s.call("print('out')\nimport sys\nsys.stderr.write('err\\n')\n[1, 2]")["result"]
+        self.assertFalse(ok["isError"])
+        text = ok["content"][0]["text"]
+        for part in ("stdout:\nout\n", "stderr:\nerr\n", "result: [1, 2]"):
+            self.assertIn(part, text)
+        exc = s.call("raise ValueError('nope')")["result"]
+        self.assertTrue(exc["isError"])
+        self.assertEqual(exc["structuredContent"]["error"]["type"], "ValueError")
+        self.assertIn("ValueError: nope", exc["content"][0]["text"])
+        exit0 = s.call("import sys\nsys.exit(0)")["result"]
+        self.assertFalse(exit0["isError"])
+        exit3 = s.call("import sys\nsys.exit(3)")["result"]
+        self.assertTrue(exit3["isError"])
+        loop = s.call("while True: pass")["result"]
+        self.assertTrue(loop["isError"])
+        self.assertEqual(loop["structuredContent"]["limit"], "timeout")
+        self.assertIn("limit: timeout", loop["content"][0]["text"])
+
+
+class Sessions(unittest.TestCase):
+    def test_lru_eviction(self):
+        srv = Server("--max-sessions", "2")
+        try:
+            srv.call("v = 'a'", session="a")
+            srv.call("v = 'b'", session="b")
+            srv.call("v", session="a")  # a is now more recent than b
+            srv.call("v = 'c'", session="c")  # evicts b
+            self.assertEqual(srv.call("v", session="a")["result"]["structuredContent"]["result"], "'a'")
+            self.assertEqual(srv.call("v", session="c")["result"]["structuredContent"]["result"], "'c'")
+            gone = srv.call("v", session="b")["result"]
+            self.assertEqual(gone["structuredContent"]["error"]["type"], "NameError")
+            self.assertIn("started", gone["content"][0]["text"])
+        finally:
+            self.assertEqual(srv.close(), 0)
+
+    def test_idle_expiry(self):
+        srv = Server("--session-idle", "1")
+        try:
+            srv.call("v = 1", session="s")
+            self.assertEqual(srv.call("v", session="s")["result"]["structuredContent"]["result"], "1")
+            time.sleep(1.5)
+            gone = srv.call("v", session="s")["result"]
+            self.assertEqual(gone["structuredContent"]["error"]["type"], "NameError")
+        finally:
+            self.assertEqual(srv.close(), 0)
+
+    def test_bad_flags(self):
+        for args in (["--max-sessions", "0"], ["--session-idle", "-1"], ["-c", "1"], ["x.py"], ["--json"]):
+            with self.subTest(args=args):
+                r = subprocess.run([AIRLOCK, "mcp", *args], stdin=subprocess.DEVNULL, capture_output=True)
+                self.assertEqual(r.returncode, 2)
+                self.assertEqual(r.stdout, b"")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+        AIRLOCK = sys.argv.pop(1)
+    unittest.main(verbosity=2)
