@@ -43,13 +43,18 @@ static const char mcp_usage[] =
     "Client configuration (e.g. a JSON \"mcpServers\" entry):\n"
     "  {\"command\": \"airlock\", \"args\": [\"mcp\", \"--timeout\", \"10\"]}\n";
 
+/* Log lines quote names chosen by the client (methods, sessions): control
+ * characters become '?' so that they cannot forge log lines or drive a
+ * terminal. Long lines are cut. */
 void mcp_log(const char *fmt, ...) {
+    char line[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("airlock mcp: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+    fprintf(stderr, "airlock mcp: %s\n", line);
 }
 
 /* ---- command line ------------------------------------------------------------ */
@@ -195,7 +200,7 @@ static void fill(line_reader *r, mcp_sessions *ss) {
 /* The next line (without "\n" or "\r\n"). */
 static int next_line(line_reader *r, mcp_sessions *ss, const char **line, size_t *n) {
     for (;;) {
-        char *nl = memchr(r->buf + r->scanned, '\n', r->len - r->scanned);
+        char *nl = r->len > r->scanned ? memchr(r->buf + r->scanned, '\n', r->len - r->scanned) : NULL;
         if (nl) {
             *line = r->buf + r->start;
             *n = (size_t)(nl - *line);

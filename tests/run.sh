@@ -54,6 +54,7 @@ done
 [ -x tests/patch/run.sh ] && suite "patch" tests/patch/run.sh
 suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-exit
 [ -f tests/compat/run.py ] && suite "compat (vs CPython)" python3 tests/compat/run.py --runner airlock
+[ -x tests/mcp/run.sh ] && suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
 # The shared five-test protocol; its fifth test needs --allow-read.
 if [ -x ../shared/checks/five-tests.sh ] && "$AIRLOCK" --help | grep -q -- --allow-read; then
     suite "five-tests" ../shared/checks/five-tests.sh "$AIRLOCK"

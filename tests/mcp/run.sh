@@ -30,9 +30,23 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# Each part prints its own counts; the closing line adds them up in the
+# form tests/run.sh reads ("N passed, M failed").
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 status=0
 echo "== raw protocol ($bin)"
-AIRLOCK_BIN=$bin python3 raw_protocol.py || status=1
+AIRLOCK_BIN=$bin python3 raw_protocol.py 2>&1 | tee "$log" || true
+raw_ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' "$log")
+raw_bad=$(grep -cE '^(FAIL|ERROR):' "$log" || true)
+grep -qE '^OK' "$log" || status=1
 echo "== SDK clients ($bin)"
-AIRLOCK_BIN=$bin node --test mcp.test.mjs || status=1
+AIRLOCK_BIN=$bin node --test mcp.test.mjs 2>&1 | tee "$log" || true
+sdk_pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")
+sdk_fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")
+[ "${sdk_fail:-1}" = 0 ] && [ "${sdk_pass:-0}" -gt 0 ] || status=1
+passed=$(( ${raw_ran:-0} - ${raw_bad:-0} + ${sdk_pass:-0} ))
+failed=$(( ${raw_bad:-0} + ${sdk_fail:-0} ))
+[ "$status" = 0 ] || [ "$failed" -gt 0 ] || failed=1
+echo "$passed passed, $failed failed"
 exit $status
