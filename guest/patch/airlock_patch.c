@@ -135,6 +135,9 @@ static char *layout_header(const GcLayout *L, const FuelStats *fs, bool fuel,
             "#define AIRLOCK_FUEL_BYTES_PER_UNIT %d\n"
             "#define AIRLOCK_FUEL_CHECKPOINTS %u\n\n",
             fuel ? 1 : 0, FUEL_BYTES_PER_UNIT, fs->entry_checks + fs->loop_checks + fs->bulk_checks);
+    fprintf(f, "/* plus charge-only points (no test): function entries, switch cases */\n"
+               "#define AIRLOCK_FUEL_CHARGE_POINTS %u\n\n",
+            fs->entry_charges + fs->charge_points);
     fprintf(f, "/* 1 if `import uctypes` raises ImportError in this build */\n"
                "#define AIRLOCK_UCTYPES_REMOVED %d\n",
             uctypes_removed ? 1 : 0);
@@ -200,11 +203,11 @@ int main(int argc, char **argv)
     write_file(pos[2], hdr, strlen(hdr));
 
     note("%s: %zu bytes; %u functions, %u metered, %u unmetered leaves; "
-         "%u entry + %u loop + %u bulk-memory check points, %u charge points; mean cost %.1f",
+         "check points: %u entry + %u loop + %u bulk-memory; charge-only points: %u entry + %u switch-case; mean cost %.1f",
          pos[1], w.binaryBytes, fs.funcs_total, fs.funcs_metered, fs.funcs_leaf, fs.entry_checks,
-         fs.loop_checks, fs.bulk_checks, fs.charge_points,
-         fs.entry_checks + fs.loop_checks + fs.charge_points
-             ? (double)fs.cost_sum / (fs.entry_checks + fs.loop_checks + fs.charge_points) : 0.0);
+         fs.loop_checks, fs.bulk_checks, fs.entry_charges, fs.charge_points,
+         fs.funcs_metered + fs.loop_checks + fs.charge_points
+             ? (double)fs.cost_sum / (fs.funcs_metered + fs.loop_checks + fs.charge_points) : 0.0);
     free(hdr);
     free(w.binary);
     free(w.sourceMap);

@@ -21,17 +21,24 @@
  * Every instruction executed is thus paid for in advance by the last origin
  * passed: fuel consumed >= instructions executed, deterministically.
  *
- * Charge points.  With only one charge per loop iteration, an interpreter's
- * dispatch loop (loop { br_table over ~100 opcode cases }) would pay for its
- * longest opcode on every iteration, 10x more than typical.  So the code
- * following the end of each block that is a br_table target (a switch case)
- * starts a new origin that pays for that case only; the loop header pays for
- * the path up to the br_table.  Paths that merge are paid by every origin
- * they come from, so the bound above still holds.
+ * Charge points (optional, FUEL_SWITCH_MIN_CASES in patch.h).  With one
+ * charge per loop iteration, an interpreter's dispatch loop (loop { br_table
+ * over ~100 opcode cases }) pays for its longest opcode on every iteration.
+ * With charge points, the code following the end of each block that is a
+ * br_table target (a switch case) starts a new origin that pays for that
+ * case only; the loop header pays for the path up to the br_table.  Paths
+ * that merge are paid by every origin they come from, so the bound above
+ * still holds.  Off by default: it costs ~3% speed on fib.
  *
- * Checks happen only at function entries and loop headers, so between two
- * checks the code runs a bounded acyclic path: fuel can go below zero by at
- * most one such path before fuel_exhausted() is called.
+ * Checks happen at loop headers and at the entries of the functions that
+ * can be part of a call cycle: those in the table or exported (any cycle
+ * through call_indirect or through the host passes their entry) and those
+ * in a cycle of direct calls.  The other functions' entries only CHARGE.
+ * Every unbounded execution repeats a loop or a call cycle, so it passes
+ * checks again and again; between two checks the code runs a bounded path
+ * (acyclic regions, an acyclic call tree, returns limited by the stack), so
+ * fuel can go below zero only by a bounded amount before fuel_exhausted()
+ * is called.  The amounts charged are the same either way.
  *
  * memory.copy / memory.fill additionally pay size / FUEL_BYTES_PER_UNIT units,
  * charged and checked just before the operation (after its operands).
@@ -291,6 +298,15 @@ static BinaryenExpressionRef prepend_check(Meter *mt, int64_t cost, BinaryenExpr
     return BinaryenBlock(mt->m, NULL, kids, 3, BinaryenTypeAuto());
 }
 
+/* { fuel -= cost; body } */
+static BinaryenExpressionRef prepend_charge(Meter *mt, int64_t cost, BinaryenExpressionRef body)
+{
+    BinaryenExpressionRef kids[2] = {
+        gen_charge(mt, BinaryenConst(mt->m, BinaryenLiteralInt64(cost))), body};
+    mt->st->cost_sum += (uint64_t)cost;
+    return BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto());
+}
+
 /* memory.copy/fill size operand -> (call $charge_bytes size).  The helper
  * (added once, not metered itself) charges size / FUEL_BYTES_PER_UNIT units,
  * checks, and returns its argument: the size is evaluated exactly where it
@@ -439,7 +455,8 @@ static void visit(BinaryenExpressionRef e, void *ctx)
 static void collect_targets(BinaryenExpressionRef e, void *ctx)
 {
     Meter *mt = ctx;
-    if (BinaryenExpressionGetId(e) == BinaryenSwitchId()) {
+    if (BinaryenExpressionGetId(e) == BinaryenSwitchId() &&
+        (int64_t)BinaryenSwitchGetNumNames(e) + 1 >= (int64_t)FUEL_SWITCH_MIN_CASES) {
         BinaryenIndex n = BinaryenSwitchGetNumNames(e);
         for (BinaryenIndex i = 0; i <= n; i++) {
             const char *t = i < n ? BinaryenSwitchGetNameAt(e, i) : BinaryenSwitchGetDefaultName(e);
@@ -457,7 +474,7 @@ static void collect_targets(BinaryenExpressionRef e, void *ctx)
 static int64_t analyse(Meter *mt)
 {
     mt->nlabels = mt->nregions = mt->norigins = mt->ntargets = 0;
-    if (mt->rewrite)
+    if (mt->rewrite && FUEL_SWITCH_MIN_CASES > 0)
         collect_targets(BinaryenFunctionGetBody(mt->fn), mt);
     unsigned entry = new_origin(mt, NULL);
     push_region(mt, entry);
@@ -512,6 +529,152 @@ static Leaf *find_leaves(BinaryenModuleRef m, Meter *mt, size_t *nleaves)
     return leaves;
 }
 
+/* ---- which entries need a check: possible members of a call cycle ---- */
+
+typedef struct {
+    const char *name;
+    unsigned idx;
+} NameIdx;
+
+static int nameidx_cmp(const void *a, const void *b)
+{
+    return strcmp(((const NameIdx *)a)->name, ((const NameIdx *)b)->name);
+}
+
+typedef struct {
+    NameIdx *names;      /* defined functions, sorted by name */
+    size_t n;
+    unsigned **callees;  /* direct calls to defined functions, per function */
+    size_t *ncallees, *cap;
+    bool *check;         /* result */
+    unsigned cur;        /* function being scanned */
+    /* Tarjan */
+    int *index, *low;
+    bool *on_stack;
+    unsigned *stack;
+    size_t sp;
+    int next_index;
+} CallGraph;
+
+static int cg_lookup(const CallGraph *g, const char *name)
+{
+    NameIdx key = {name, 0};
+    const NameIdx *r = bsearch(&key, g->names, g->n, sizeof key, nameidx_cmp);
+    return r ? (int)r->idx : -1;
+}
+
+static void cg_scan(BinaryenExpressionRef e, void *ctx)
+{
+    CallGraph *g = ctx;
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    int t = -1;
+    if (id == BinaryenCallId())
+        t = cg_lookup(g, BinaryenCallGetTarget(e));
+    else if (id == BinaryenRefFuncId() && (t = cg_lookup(g, BinaryenRefFuncGetFunc(e))) >= 0)
+        g->check[t] = true;  /* address taken: may be called indirectly */
+    if (id == BinaryenCallId() && t >= 0) {
+        unsigned c = g->cur;
+        g->callees[c] = grow(g->callees[c], &g->cap[c], g->ncallees[c] + 1, sizeof **g->callees);
+        g->callees[c][g->ncallees[c]++] = (unsigned)t;
+    }
+    for_each_child(e, cg_scan, g);
+}
+
+static void cg_strongconnect(CallGraph *g, unsigned v)
+{
+    g->index[v] = g->low[v] = g->next_index++;
+    g->stack[g->sp++] = v;
+    g->on_stack[v] = true;
+    bool self_loop = false;
+    for (size_t i = 0; i < g->ncallees[v]; i++) {
+        unsigned w = g->callees[v][i];
+        if (w == v)
+            self_loop = true;
+        if (g->index[w] < 0) {
+            cg_strongconnect(g, w);
+            if (g->low[w] < g->low[v])
+                g->low[v] = g->low[w];
+        } else if (g->on_stack[w] && g->index[w] < g->low[v]) {
+            g->low[v] = g->index[w];
+        }
+    }
+    if (g->low[v] != g->index[v])
+        return;
+    size_t base = g->sp;
+    while (g->stack[base - 1] != v)
+        base--;
+    base--;
+    bool cyclic = g->sp - base > 1 || self_loop;
+    for (size_t i = base; i < g->sp; i++) {
+        g->on_stack[g->stack[i]] = false;
+        if (cyclic)
+            g->check[g->stack[i]] = true;
+    }
+    g->sp = base;
+}
+
+static bool *entries_needing_check(BinaryenModuleRef m, BinaryenFunctionRef *defined, size_t ndef)
+{
+    CallGraph g = {0};
+    g.n = ndef;
+    g.names = calloc(ndef + 1, sizeof *g.names);
+    g.callees = calloc(ndef + 1, sizeof *g.callees);
+    g.ncallees = calloc(ndef + 1, sizeof *g.ncallees);
+    g.cap = calloc(ndef + 1, sizeof *g.cap);
+    g.check = calloc(ndef + 1, sizeof *g.check);
+    g.index = malloc((ndef + 1) * sizeof *g.index);
+    g.low = calloc(ndef + 1, sizeof *g.low);
+    g.on_stack = calloc(ndef + 1, sizeof *g.on_stack);
+    g.stack = calloc(ndef + 1, sizeof *g.stack);
+    if (!g.names || !g.callees || !g.ncallees || !g.cap || !g.check || !g.index || !g.low ||
+        !g.on_stack || !g.stack)
+        die("out of memory");
+    for (size_t i = 0; i < ndef; i++) {
+        g.names[i] = (NameIdx){BinaryenFunctionGetName(defined[i]), (unsigned)i};
+        g.index[i] = -1;
+    }
+    qsort(g.names, ndef, sizeof *g.names, nameidx_cmp);
+
+    /* reachable from outside the direct-call graph: the table, exports */
+    BinaryenIndex nseg = BinaryenGetNumElementSegments(m);
+    for (BinaryenIndex s = 0; s < nseg; s++) {
+        BinaryenElementSegmentRef seg = BinaryenGetElementSegmentByIndex(m, s);
+        BinaryenIndex len = BinaryenElementSegmentGetLength(seg);
+        for (BinaryenIndex k = 0; k < len; k++) {
+            int t = cg_lookup(&g, BinaryenElementSegmentGetData(seg, k));
+            if (t >= 0)
+                g.check[t] = true;
+        }
+    }
+    BinaryenIndex nexp = BinaryenGetNumExports(m);
+    for (BinaryenIndex k = 0; k < nexp; k++) {
+        BinaryenExportRef ex = BinaryenGetExportByIndex(m, k);
+        int t;
+        if (BinaryenExportGetKind(ex) == BinaryenExternalFunction() &&
+            (t = cg_lookup(&g, BinaryenExportGetValue(ex))) >= 0)
+            g.check[t] = true;
+    }
+    for (size_t i = 0; i < ndef; i++) {
+        g.cur = (unsigned)i;
+        cg_scan(BinaryenFunctionGetBody(defined[i]), &g);
+    }
+    for (size_t i = 0; i < ndef; i++)
+        if (g.index[i] < 0)
+            cg_strongconnect(&g, (unsigned)i);
+
+    for (size_t i = 0; i < ndef; i++)
+        free(g.callees[i]);
+    free(g.names);
+    free(g.callees);
+    free(g.ncallees);
+    free(g.cap);
+    free(g.index);
+    free(g.low);
+    free(g.on_stack);
+    free(g.stack);
+    return g.check;
+}
+
 /* ---- entry point ---- */
 
 static void meter_free(Meter *mt)
@@ -556,6 +719,7 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
         return;
     }
 
+    bool *check = entries_needing_check(m, defined, ndef);
     Meter mt = {.m = m, .st = st};
     Leaf *leaves = find_leaves(m, &mt, &mt.nleaves);
     mt.leaves = leaves;
@@ -571,11 +735,17 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
         int64_t cost = analyse(&mt);
         if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
             note("fuel: entry of %s costs %lld", BinaryenFunctionGetName(f), (long long)cost);
-        BinaryenFunctionSetBody(f, prepend_check(&mt, cost, BinaryenFunctionGetBody(f)));
-        st->entry_checks++;
+        if (check[i]) {
+            BinaryenFunctionSetBody(f, prepend_check(&mt, cost, BinaryenFunctionGetBody(f)));
+            st->entry_checks++;
+        } else {
+            BinaryenFunctionSetBody(f, prepend_charge(&mt, cost, BinaryenFunctionGetBody(f)));
+            st->entry_charges++;
+        }
         st->funcs_metered++;
     }
     meter_free(&mt);
+    free(check);
     free(leaves);
     free(defined);
 }

@@ -115,8 +115,8 @@ int main(void)
     printf("nested: 10x100 -> %lld, 10x200 -> %lld\n", (long long)n1, (long long)n2);
     CHECK(n2 - n1 == 10 * 100 * 8, "nested loops: inner iterations not charged exactly");
 
-    /* switch: the entry pays for the host call (33) and the dispatch (2), each
-     * case for itself (a charge point after its br_table target): 6, 2, 3 */
+    /* switch: the entry pays for the host call (33), the dispatch (2) and the
+     * longest case (6), whichever case runs (no switch charge points by default) */
     int64_t sw[3];
     for (uint32_t k = 0; k < 3; k++) {
         arm();
@@ -124,8 +124,13 @@ int main(void)
         sw[k] = used();
     }
     printf("switch: %lld %lld %lld\n", (long long)sw[0], (long long)sw[1], (long long)sw[2]);
+#if defined(SWITCH_CHARGE_POINTS)
+    /* built with -DFUEL_SWITCH_MIN_CASES=2: each case pays for itself */
     CHECK(sw[0] == 35 + 6 && sw[1] == 35 + 2 && sw[2] == 35 + 3,
           "switch: expected 41, 37, 38 units");
+#else
+    CHECK(sw[0] == 41 && sw[1] == 41 && sw[2] == 41, "switch: expected 41 units per call");
+#endif
 
     /* bulk memory: one unit per 16 bytes on top of the instructions */
     arm();
@@ -162,6 +167,22 @@ int main(void)
     int64_t per_call = (r200 - r100) / 100;
     CHECK(per_call > 0 && r200 - r100 == 100 * per_call && r100 == 101 * per_call,
           "recursion: not charged per call (%lld per call)", (long long)per_call);
+
+    /* a recursive function that is not exported still checks at entry */
+    *fuel() = 0;
+    host.exhausted_calls = 0;
+    host.refill = 10;
+    host.refills_left = 1000000;
+    Z_skZ_deep(&inst, 1000);
+    printf("deep recursion (not exported): %ld fuel_exhausted calls\n", host.exhausted_calls);
+    CHECK(host.exhausted_calls >= 500, "recursion in a non-exported function is not checked");
+    /* an acyclic helper only charges: same amount, no check needed */
+    arm();
+    Z_skZ_use_helper(&inst, 5);
+    int64_t helper = used();
+    printf("use_helper: %lld units\n", (long long)helper);
+    /* use_helper: host call 33 + local.get + 2 calls = 36; helper: 33 + 7, twice */
+    CHECK(helper == 36 + 2 * 40, "use_helper charged %lld, expected 116", (long long)helper);
 
     /* fuel_exhausted: called each time the global goes negative; refills */
     *fuel() = 0;

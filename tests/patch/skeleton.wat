@@ -67,6 +67,21 @@
   (func (export "call_host") (call $host_nop))
   (func (export "call_gc") (call $gc_collect))
   (func (export "call_counter") (call $counter))
+;; direct recursion in a function that is neither exported nor in the
+  ;; table: its entry must still check (it is in a call cycle)
+  (func $down (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 0))
+      (else (call $down (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "deep") (param $n i32) (result i32) (call $down (local.get $n)))
+  ;; a helper (not a leaf: it calls the host) in no call cycle: its entry is
+  ;; charged but not checked
+  (func $helper (param $n i32) (result i32)
+    (call $host_nop)
+    (i32.mul (i32.add (local.get $n) (i32.const 1)) (i32.add (local.get $n) (i32.const 2))))
+  (func (export "use_helper") (param $n i32) (result i32)
+    (call $host_nop)
+    (call $helper (call $helper (local.get $n))))
   (func $recurse (export "recurse") (param $n i32) (result i32)
     (if (result i32) (i32.eqz (local.get $n))
       (then (i32.const 0))
