@@ -82,9 +82,11 @@ if (!error) {
         fs.existsSync(path.join(libDir, "_airlock_rewrite.py"))) {
       // Same as the planned runtime hook: rewrite(src) inside the guest.
       mp.globals.set("__airlock_src", src);
-      src = mp.runPython(
-        "import _airlock_rewrite\n_airlock_rewrite.rewrite(__airlock_src)");
+      mp.runPython("import _airlock_rewrite\n" +
+        "__airlock_src = _airlock_rewrite.rewrite(__airlock_src)");
+      src = mp.globals.get("__airlock_src");
       mp.globals.delete("__airlock_src");
+      if (process.env.AIRLOCK_SHOW_REWRITE) process.stderr.write(src);
     }
     mp.runPython(src);
   } catch (e) {

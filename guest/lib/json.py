@@ -1,0 +1,251 @@
+# json for airlock: the guest's C decoder, and an encoder written in Python
+# that supports CPython's keyword arguments (indent, sort_keys, separators,
+# default, ensure_ascii, cls, skipkeys, allow_nan). Linear time.
+import _airlock_orig
+_c = _airlock_orig.load('json', False)
+del _airlock_orig
+
+
+class JSONDecodeError(ValueError):
+    def __init__(self, msg, doc='', pos=0):
+        ValueError.__init__(self, msg)
+        self.msg = msg
+        self.doc = doc
+        self.pos = pos
+        self.lineno = doc.count('\n', 0, pos) + 1 if isinstance(doc, str) else 1
+        self.colno = pos + 1
+
+
+_ESC = {'"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t',
+        '\b': '\\b', '\f': '\\f'}
+
+
+def _str(s, ascii_):
+    out = ['"']
+    for ch in s:
+        e = _ESC.get(ch)
+        if e is not None:
+            out.append(e)
+            continue
+        o = ord(ch)
+        if o < 0x20:
+            out.append('\\u%04x' % o)
+        elif o > 126 and ascii_:
+            if o > 0xffff:
+                o -= 0x10000
+                out.append('\\u%04x\\u%04x' % (0xd800 | (o >> 10), 0xdc00 | (o & 0x3ff)))
+            else:
+                out.append('\\u%04x' % o)
+        else:
+            out.append(ch)
+    out.append('"')
+    return ''.join(out)
+
+
+def _float(f, allow_nan):
+    if f != f:
+        r = 'NaN'
+    elif f == float('inf'):
+        r = 'Infinity'
+    elif f == -float('inf'):
+        r = '-Infinity'
+    else:
+        return repr(f)
+    if not allow_nan:
+        raise ValueError('Out of range float values are not JSON compliant')
+    return r
+
+
+class JSONEncoder:
+    item_separator = ', '
+    key_separator = ': '
+
+    def __init__(self, *, skipkeys=False, ensure_ascii=True, check_circular=True,
+                 allow_nan=True, sort_keys=False, indent=None, separators=None,
+                 default=None):
+        self.skipkeys = skipkeys
+        self.ensure_ascii = ensure_ascii
+        self.allow_nan = allow_nan
+        self.sort_keys = sort_keys
+        self.indent = indent
+        if separators is not None:
+            self.item_separator, self.key_separator = separators
+        elif indent is not None:
+            self.item_separator = ','
+        if default is not None:
+            self.default = default
+
+    def default(self, o):
+        raise TypeError('Object of type %s is not JSON serializable' % type(o).__name__)
+
+    def encode(self, o):
+        out = []
+        self._enc(o, out, 0, [])
+        return ''.join(out)
+
+    def iterencode(self, o, _one_shot=False):
+        return iter([self.encode(o)])
+
+    def _key(self, k):
+        if isinstance(k, str):
+            return k
+        if k is True:
+            return 'true'
+        if k is False:
+            return 'false'
+        if k is None:
+            return 'null'
+        if isinstance(k, float):
+            return _float(k, self.allow_nan)
+        if isinstance(k, int):
+            return str(int(k))
+        if self.skipkeys:
+            return None
+        raise TypeError('keys must be str, int, float, bool or None, not %s' % type(k).__name__)
+
+    def _enc(self, o, out, level, stack):
+        if isinstance(o, str):
+            out.append(_str(o, self.ensure_ascii))
+        elif o is None:
+            out.append('null')
+        elif o is True:
+            out.append('true')
+        elif o is False:
+            out.append('false')
+        elif isinstance(o, int):
+            out.append(str(int(o)))
+        elif isinstance(o, float):
+            out.append(_float(o, self.allow_nan))
+        elif isinstance(o, (list, tuple)):
+            self._seq(o, out, level, stack)
+        elif isinstance(o, dict):
+            self._map(o, out, level, stack)
+        else:
+            for s in stack:
+                if s is o:
+                    raise ValueError('Circular reference detected')
+            stack.append(o)
+            self._enc(self.default(o), out, level, stack)
+            stack.pop()
+
+    def _nl(self, level):
+        ind = self.indent
+        if isinstance(ind, int):
+            ind = ' ' * ind
+        return '\n' + ind * level
+
+    def _seq(self, o, out, level, stack):
+        if not o:
+            out.append('[]')
+            return
+        for s in stack:
+            if s is o:
+                raise ValueError('Circular reference detected')
+        stack.append(o)
+        out.append('[')
+        nl = self.indent is not None
+        first = True
+        for v in o:
+            if not first:
+                out.append(self.item_separator)
+            first = False
+            if nl:
+                out.append(self._nl(level + 1))
+            self._enc(v, out, level + 1, stack)
+        if nl:
+            out.append(self._nl(level))
+        out.append(']')
+        stack.pop()
+
+    def _map(self, o, out, level, stack):
+        if not o:
+            out.append('{}')
+            return
+        for s in stack:
+            if s is o:
+                raise ValueError('Circular reference detected')
+        stack.append(o)
+        out.append('{')
+        nl = self.indent is not None
+        items = list(o.items())
+        if self.sort_keys:
+            items = sorted(items, key=lambda kv: kv[0])
+        first = True
+        for k, v in items:
+            ks = self._key(k)
+            if ks is None:
+                continue
+            if not first:
+                out.append(self.item_separator)
+            first = False
+            if nl:
+                out.append(self._nl(level + 1))
+            out.append(_str(ks, self.ensure_ascii))
+            out.append(self.key_separator)
+            self._enc(v, out, level + 1, stack)
+        if nl:
+            out.append(self._nl(level))
+        out.append('}')
+        stack.pop()
+
+
+def dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True,
+          allow_nan=True, cls=None, indent=None, separators=None, default=None,
+          sort_keys=False, **kw):
+    enc = (cls or JSONEncoder)(skipkeys=skipkeys, ensure_ascii=ensure_ascii,
+                               check_circular=check_circular, allow_nan=allow_nan,
+                               indent=indent, separators=separators, default=default,
+                               sort_keys=sort_keys, **kw)
+    return enc.encode(obj)
+
+
+def dump(obj, fp, **kw):
+    fp.write(dumps(obj, **kw))
+
+
+def _hook(o, object_hook, pairs_hook, parse_float, parse_int):
+    if isinstance(o, dict):
+        d = {}
+        for k, v in o.items():
+            d[k] = _hook(v, object_hook, pairs_hook, parse_float, parse_int)
+        if pairs_hook is not None:
+            return pairs_hook(list(d.items()))
+        return object_hook(d) if object_hook is not None else d
+    if isinstance(o, list):
+        return [_hook(v, object_hook, pairs_hook, parse_float, parse_int) for v in o]
+    if parse_float is not None and isinstance(o, float):
+        return parse_float(repr(o))
+    if parse_int is not None and isinstance(o, int) and not isinstance(o, bool):
+        return parse_int(str(o))
+    return o
+
+
+def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
+          parse_constant=None, object_pairs_hook=None, **kw):
+    if isinstance(s, (bytes, bytearray)):
+        s = s.decode('utf-8')
+    if not isinstance(s, str):
+        raise TypeError('the JSON object must be str, bytes or bytearray, not %s' % type(s).__name__)
+    try:
+        o = _c.loads(s)
+    except ValueError as e:
+        if not s.strip():
+            raise JSONDecodeError('Expecting value: line 1 column 1 (char 0)', s, 0)
+        raise JSONDecodeError('Invalid JSON: %s' % (e.args[0] if e.args else 'syntax error'), s, 0)
+    if object_hook or object_pairs_hook or parse_float or parse_int:
+        o = _hook(o, object_hook, object_pairs_hook, parse_float, parse_int)
+    return o
+
+
+def load(fp, **kw):
+    return loads(fp.read(), **kw)
+
+
+class JSONDecoder:
+    def __init__(self, *, object_hook=None, parse_float=None, parse_int=None,
+                 parse_constant=None, strict=True, object_pairs_hook=None):
+        self.kw = dict(object_hook=object_hook, parse_float=parse_float,
+                       parse_int=parse_int, object_pairs_hook=object_pairs_hook)
+
+    def decode(self, s):
+        return loads(s, **self.kw)
