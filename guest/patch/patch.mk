@@ -1,9 +1,10 @@
-# Make fragment for the build-time guest patch tool; `include` it from the
-# top-level Makefile.  Uses $(CC) and $(CFLAGS); adds its own warnings/std.
+# Make fragment for the build-time guest patch tool (guest/patch/README.md).
+# `include` it from the top-level Makefile.  Builds $(B)/tools/airlock-patch
+# (B defaults to build) with $(CC) and $(CFLAGS), plus its own std/warnings.
 AIRLOCK_PATCH_SRCS := $(addprefix guest/patch/,airlock_patch.c fuel.c gchook.c modtable.c wasmbin.c ir.c)
 AIRLOCK_PATCH_HDRS := guest/patch/patch.h
 AIRLOCK_PATCH_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror
 
-build/tools/airlock-patch: $(AIRLOCK_PATCH_SRCS) $(AIRLOCK_PATCH_HDRS) guest/patch/patch.mk
+$(or $(B),build)/tools/airlock-patch: $(AIRLOCK_PATCH_SRCS) $(AIRLOCK_PATCH_HDRS) guest/patch/patch.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(AIRLOCK_PATCH_CFLAGS) -o $@ $(AIRLOCK_PATCH_SRCS) -lbinaryen
