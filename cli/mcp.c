@@ -143,14 +143,6 @@ static int parse_args(int argc, char **argv, mcp_config *cfg) {
 
 /* ---- framing ---------------------------------------------------------------------- */
 
-typedef struct line_reader {
-    int fd;
-    char *buf;
-    size_t start, len, cap; /* unread bytes are buf[start..len) */
-    size_t scanned;         /* buf[start..scanned) holds no newline */
-    bool eof, skipping;     /* skipping: inside a line that was too long */
-} line_reader;
-
 enum { LINE_OK, LINE_EOF, LINE_TOO_LONG };
 
 /* Make room to read more: drop consumed bytes, then grow up to the cap. */
@@ -159,11 +151,13 @@ static bool make_room(line_reader *r) {
         memmove(r->buf, r->buf + r->start, r->len - r->start);
         r->len -= r->start;
         r->scanned -= r->start;
+        r->watched = r->watched > r->start ? r->watched - r->start : 0;
         r->start = 0;
     }
     if (r->len < r->cap) return true;
     size_t cap = r->cap ? r->cap * 2 : 1 << 16;
     if (cap > MCP_MAX_LINE + (1 << 16)) cap = MCP_MAX_LINE + (1 << 16);
+    if (cap == r->cap) return false; /* full: the line is too long */
     char *more = realloc(r->buf, cap);
     if (!more) return false;
     r->buf = more;
@@ -171,29 +165,34 @@ static bool make_room(line_reader *r) {
     return true;
 }
 
+int reader_read(line_reader *r, int timeout_ms) {
+    if (r->eof || !make_room(r)) return -1;
+    for (;;) {
+        struct pollfd p = {r->fd, POLLIN, 0};
+        int ready = poll(&p, 1, timeout_ms);
+        if (ready == 0) return 0;
+        if (ready < 0 && errno == EINTR) continue;
+        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { /* end of file, or an error we cannot fix */
+            r->eof = true;
+            return -1;
+        }
+        r->len += (size_t)n;
+        return 1;
+    }
+}
+
 /*
  * Wait for input, waking up when a session is due to expire so that idle
  * sessions free their memory even while the client is silent.
  */
 static void fill(line_reader *r, mcp_sessions *ss) {
-    if (!make_room(r)) {
+    int rc;
+    while ((rc = reader_read(r, sessions_next_expiry_ms(ss))) == 0) sessions_expire(ss);
+    if (rc < 0 && !r->eof) {
         mcp_log("out of memory reading a message; stopping");
         r->eof = true;
-        return;
-    }
-    for (;;) {
-        struct pollfd p = {r->fd, POLLIN, 0};
-        int ready = poll(&p, 1, sessions_next_expiry_ms(ss));
-        if (ready == 0) {
-            sessions_expire(ss);
-            continue;
-        }
-        if (ready < 0 && errno == EINTR) continue;
-        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) r->eof = true; /* end of file, or an error we cannot fix */
-        else r->len += (size_t)n;
-        return;
     }
 }
 
@@ -251,6 +250,7 @@ static bool blank(const char *s, size_t n) {
 
 static void serve(mcp_server *srv, FILE *out) {
     line_reader r = {.fd = STDIN_FILENO};
+    srv->reader = &r;
     const char *line;
     size_t n;
     int kind;
@@ -271,6 +271,7 @@ static void serve(mcp_server *srv, FILE *out) {
         }
     }
     free(r.buf);
+    srv->reader = NULL;
 }
 
 /* ---- set-up ------------------------------------------------------------------------ */

@@ -6,6 +6,7 @@
  *   mcp_proto.c    JSON-RPC validation, protocol eras, method dispatch
  *   mcp_tools.c    run_python / reset_session and their descriptions
  *   mcp_session.c  named sandboxes: LRU cap and idle expiry
+ *   mcp_watch.c    reading stdin during a run, for cancellation
  */
 #ifndef AIRLOCK_CLI_MCP_INTERNAL_H
 #define AIRLOCK_CLI_MCP_INTERNAL_H
@@ -63,6 +64,38 @@ size_t sessions_count(const mcp_sessions *ss);
 /* Monotonic clock in seconds. */
 double mcp_now(void);
 
+/* ---- reading stdin (mcp.c) ------------------------------------------------ */
+
+typedef struct line_reader {
+    int fd;
+    char *buf;
+    size_t start, len, cap; /* unread bytes are buf[start..len) */
+    size_t scanned;         /* buf[start..scanned) holds no newline */
+    size_t watched;         /* how far the run watcher has looked */
+    bool eof, skipping;     /* skipping: inside a line that was too long */
+} line_reader;
+
+/*
+ * Read what stdin has, waiting at most timeout_ms (-1: no limit). Returns 1
+ * after reading, 0 on timeout, -1 at end of file, on error, or when the
+ * buffer is full (the main loop then deals with the over-long line).
+ */
+int reader_read(line_reader *r, int timeout_ms);
+
+/* ---- watching stdin during a run (mcp_watch.c) ---------------------------- */
+
+typedef struct mcp_watch mcp_watch;
+
+/*
+ * While a tools/call runs, keep reading stdin on a helper thread so that a
+ * `notifications/cancelled` for request `id` interrupts the sandbox. Lines
+ * read stay in the reader for the main loop. NULL if no thread could start
+ * (the run then simply cannot be cancelled).
+ */
+mcp_watch *watch_start(line_reader *r, json_t *id, airlock_sandbox *sb);
+/* Stop watching; true if the request was cancelled. */
+bool watch_stop(mcp_watch *w);
+
 /* ---- the server ---------------------------------------------------------- */
 
 typedef struct mcp_server {
@@ -71,6 +104,9 @@ typedef struct mcp_server {
     mcp_sessions *sessions;
     char *run_description; /* run_python's description, built once */
     bool initialized;      /* a legacy `initialize` has been answered */
+    line_reader *reader;   /* stdin, for the run watcher */
+    json_t *request_id;    /* id of the request being served */
+    bool cancelled;        /* the client cancelled it: send no response */
 } mcp_server;
 
 /*

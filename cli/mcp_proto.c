@@ -255,8 +255,16 @@ static json_t *handle_message(mcp_server *srv, json_t *msg) {
                          "'params' must be an object", NULL);
     json_t *empty = json_object();
     request rq = {id, json_string_value(method), params ? params : empty, false};
+    srv->request_id = id;
+    srv->cancelled = false;
     json_t *res = dispatch(srv, &rq);
+    srv->request_id = NULL;
     json_decref(empty);
+    if (srv->cancelled) {
+        /* The cancellation rules: no response to a cancelled request. */
+        json_decref(res);
+        return NULL;
+    }
     return res;
 }
 

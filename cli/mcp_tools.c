@@ -329,7 +329,9 @@ static json_t *run_python(mcp_server *srv, json_t *args, int *code, char **messa
         if (asprintf(message, "cannot create a sandbox: %s", err ? err : "unknown error") < 0) *message = NULL;
         return NULL;
     }
+    mcp_watch *watch = watch_start(srv->reader, srv->request_id, sb);
     int rc = airlock_exec(sb, json_string_value(src), json_string_length(src));
+    if (watch_stop(watch)) srv->cancelled = true;
     json_t *rep = report_json(sb, rc);
     if (session) sessions_touch(srv->sessions, session);
     else airlock_free(sb);

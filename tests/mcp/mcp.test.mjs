@@ -200,3 +200,25 @@ for (const [name, flavour] of Object.entries(flavours)) {
     });
   });
 }
+
+// The SDK cancels a request whose own timeout fires (notifications/cancelled):
+// the run must stop then, not at the server's much later limit.
+describe('airlock mcp: a cancelled call stops its run (sdk1)', () => {
+  let client;
+  before(async () => {
+    client = new Client1({ name: 'airlock-test-cancel', version: '1.0.0' });
+    await client.connect(new Stdio1({ command: AIRLOCK, args: ['mcp', '--timeout', '60'], stderr: 'ignore' }));
+  });
+  after(async () => client?.close());
+
+  it('stops a runaway loop when the client gives up on it', async () => {
+    const t0 = Date.now();
+    await assert.rejects(
+      client.callTool({ name: 'run_python', arguments: { code: 'while True:\n    pass' } }, undefined, { timeout: 300 }),
+      /timed out|timeout/i,
+    );
+    const res = await client.callTool({ name: 'run_python', arguments: { code: '1 + 1' } });
+    assert.equal(res.structuredContent.result, '2');
+    assert.ok(Date.now() - t0 < 10000, `the cancelled run went on for ${Date.now() - t0} ms`);
+  });
+});

@@ -269,6 +269,30 @@ class RawProtocol(unittest.TestCase):
         self.assertIn("limit: timeout", loop["content"][0]["text"])
 
 
+class Cancel(unittest.TestCase):
+    def test_cancel_stops_the_run(self):
+        srv = Server("--timeout", "60")
+        try:
+            srv.call("kept = 5", session="c")
+            srv.send({"jsonrpc": "2.0", "id": 41, "method": "tools/call",
+                      "params": {"name": "run_python", "arguments": {"code": "while True:\n    pass", "session": "c"}}})
+            time.sleep(0.3)
+            t0 = time.monotonic()
+            srv.send({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                      "params": {"requestId": 41, "reason": "user stopped it"}})
+            # No response to the cancelled request: the next one is the ping's.
+            self.assertEqual(srv.request("ping", id=42), {"jsonrpc": "2.0", "id": 42, "result": {}})
+            self.assertLess(time.monotonic() - t0, 5)
+            self.assertEqual(srv.call("kept", session="c")["result"]["structuredContent"]["result"], "5")
+            # A cancellation of some other request leaves a run alone.
+            srv.send({"jsonrpc": "2.0", "id": 43, "method": "tools/call",
+                      "params": {"name": "run_python", "arguments": {"code": "sum(range(300000))"}}})
+            srv.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 7}})
+            self.assertEqual(srv.read()["result"]["structuredContent"]["result"], "44999850000")
+        finally:
+            self.assertEqual(srv.close(), 0)
+
+
 class Sessions(unittest.TestCase):
     def test_lru_eviction(self):
         srv = Server("--max-sessions", "2")
