@@ -114,6 +114,27 @@ static void describe_sessions(strbuf *b, const mcp_config *cfg) {
               cfg->max_sessions, cfg->session_idle);
 }
 
+/*
+ * What `import` finds. Kept as data so that a test can check each claim
+ * against the guest (tests/mcp/raw_protocol.py imports every name listed,
+ * and fails to import every name said to be missing).
+ */
+static const char *const modules_available[] = {
+    "json", "re", "math", "cmath", "random", "statistics", "fractions", "collections", "itertools", "functools",
+    "operator", "heapq", "bisect", "string", "textwrap", "difflib", "pprint", "datetime", "calendar", "time",
+    "hashlib", "hmac", "base64", "binascii", "struct", "array", "io", "copy", "zlib", "gzip", "asyncio",
+    "contextlib", "abc", "enum", "typing", "dataclasses", "csv", "inspect", "types", "logging", "fnmatch", "errno",
+    "gc", "sys", "os", "unittest", NULL};
+static const char *const modules_missing[] = {"socket", "subprocess", "threading", "decimal", NULL};
+
+static void describe_modules(strbuf *b) {
+    sb_add(b, "Modules:");
+    for (const char *const *m = modules_available; *m; m++) sb_printf(b, "%s %s", m == modules_available ? "" : ",", *m);
+    sb_add(b, ". Not available: third-party packages (numpy, pandas, requests, ...)");
+    for (const char *const *m = modules_missing; *m; m++) sb_printf(b, ", %s", *m);
+    sb_add(b, ".\n\n");
+}
+
 /* Each grant in plain words, by the path the code sees. */
 static void describe_grants(strbuf *b, const cli_options *cli) {
     if (cli->n_grants == 0) {
@@ -153,11 +174,7 @@ char *mcp_run_description(const mcp_config *cfg) {
     sb_add(&b, "Nothing outside the sandbox can be reached: no files of the host, no network, no environment "
                "variables, no subprocesses, unless listed under 'Granted' below; apart from what is granted, the "
                "sandbox's filesystem is empty.\n\n");
-    sb_add(&b, "Modules: json, re (no findall), math, cmath, random, collections (deque, OrderedDict, namedtuple, "
-               "defaultdict), itertools, functools, operator, heapq, string, datetime, time, hashlib, hmac, base64, "
-               "binascii, struct, array, io, copy, zlib, gzip, asyncio (no asyncio.run), inspect, types, logging, "
-               "fnmatch, errno, gc, sys, os, unittest. Not available: third-party packages (numpy, pandas, "
-               "requests, ...), socket, subprocess, threading, typing, dataclasses, csv, collections.Counter.\n\n");
+    describe_modules(&b);
     describe_sessions(&b, cfg);
     describe_limits(&b, &cfg->cli.limits);
     describe_grants(&b, &cfg->cli);

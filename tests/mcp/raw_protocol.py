@@ -269,6 +269,50 @@ class RawProtocol(unittest.TestCase):
         self.assertIn("limit: timeout", loop["content"][0]["text"])
 
 
+class Description(unittest.TestCase):
+    """The tool description must tell the truth about the guest."""
+
+    def description(self, *args):
+        srv = Server(*args)
+        try:
+            tools = srv.request("tools/list")["result"]["tools"]
+            return srv, tools[0]["description"]
+        except BaseException:
+            srv.close()
+            raise
+
+    def test_modules_listed_are_there(self):
+        srv, desc = self.description()
+        try:
+            line = next(l for l in desc.splitlines() if l.startswith("Modules:"))
+            have, missing = line[len("Modules:"):].split(". Not available:")
+            have = [m.strip() for m in have.split(",")]
+            missing = [m.strip() for m in missing.rstrip(".").split(",") if "(" not in m and ")" not in m]
+            self.assertGreater(len(have), 20)
+            code = "ok = []\nfor m in %r:\n    __import__(m)\n    ok.append(m)\nlen(ok)" % have
+            r = srv.call(code)["result"]
+            self.assertFalse(r["isError"], r["content"][0]["text"])
+            for m in missing:
+                r = srv.call("import " + m)["result"]
+                self.assertEqual(r["structuredContent"]["error"]["type"], "ImportError", m)
+        finally:
+            self.assertEqual(srv.close(), 0)
+
+    def test_limits_and_grants_described(self):
+        srv, desc = self.description("--timeout", "7", "--memory", "64M", "--fuel", "1000000000", "--scratch", "1M")
+        try:
+            self.assertIn("MicroPython 1.27", desc)
+            self.assertIn("7 s of wall-clock time", desc)
+            self.assertIn("64 MiB of memory", desc)
+            self.assertIn("1000000000 units of fuel", desc)
+            self.assertIn("/tmp: a private, writable, in-memory directory of at most 1 MiB", desc)
+            self.assertNotIn("Granted: nothing", desc)
+            r = srv.call("open('/tmp/x', 'w').write('hi')\nopen('/tmp/x').read()")["result"]
+            self.assertEqual(r["structuredContent"]["result"], "'hi'")
+        finally:
+            self.assertEqual(srv.close(), 0)
+
+
 class Cancel(unittest.TestCase):
     def test_cancel_stops_the_run(self):
         srv = Server("--timeout", "60")
