@@ -295,6 +295,14 @@ def _rjust(s, width, fillchar=' '):
     return fillchar * (width - len(s)) + s if width > len(s) else s
 
 
+def _center(s, width, fillchar=' '):
+    k = width - len(s)
+    if k <= 0:
+        return s
+    left = k // 2 + (k & width & 1)
+    return fillchar * left + s + fillchar * (k - left)
+
+
 def _zfill(s, width):
     if len(s) >= width:
         return s
@@ -426,8 +434,9 @@ _STR = {
     'isnumeric': _isdecimal, 'isascii': _isascii, 'isprintable': _isprintable,
     'casefold': _casefold, 'removeprefix': _removeprefix,
     'removesuffix': _removesuffix, 'expandtabs': _expandtabs,
-    'translate': _translate,
+    'translate': _translate, 'center': _center,
 }
+_OVERRIDE = ('center',)
 METHODS = tuple(_STR) + ('format', 'sort', 'hexdigest', 'maketrans')
 
 
@@ -437,6 +446,8 @@ def _bind(f, obj):
 
 def m(obj, name):
     """obj.name for a method that MicroPython's built-in types lack."""
+    if name in _OVERRIDE and type(obj) is str:
+        return _bind(_STR[name], obj)
     try:
         return getattr(obj, name)
     except AttributeError:
@@ -471,12 +482,21 @@ def msort(obj):
 def sl(obj, start, stop, step):
     """obj[start:stop:step] (load only) for str/bytes, which MicroPython
     can only slice with step 1."""
-    if step is None or step == 1 or not isinstance(obj, (str, bytes)):
-        return obj[start:stop:step]
+    if step is None or step == 1:
+        return obj[start:stop]
+    if not isinstance(obj, (str, bytes, tuple)):
+        try:
+            return obj[start:stop:step]
+        except NotImplementedError:
+            pass
     idx = range(len(obj))[start:stop:step]
     if isinstance(obj, str):
         return ''.join([obj[i] for i in idx])
-    return bytes([obj[i] for i in idx])
+    if isinstance(obj, bytes):
+        return bytes([obj[i] for i in idx])
+    if isinstance(obj, tuple):
+        return tuple([obj[i] for i in idx])
+    return type(obj)([obj[i] for i in idx])
 
 
 # ----------------------------------------------------- dict displays
@@ -533,3 +553,45 @@ def _ascii(o):
         else:
             out.append('\\U%08x' % n)
     return ''.join(out)
+
+
+_bround = round
+
+
+def round(number, ndigits=None):
+    # CPython rounds floats to ndigits correctly (from the exact binary
+    # value, ties to even); MicroPython's round(2.675, 2) gives 2.68.
+    if ndigits is None or type(number) is not float or number != number or \
+            number in (float('inf'), float('-inf')):
+        return _bround(number, ndigits) if ndigits is not None else _bround(number)
+    import math
+    m, e = math.frexp(number)
+    n = int(m * (1 << 53))
+    e -= 53
+    # number == n * 2**e exactly
+    if ndigits >= 0:
+        num = n * 10 ** ndigits
+        den = 1
+    else:
+        num = n
+        den = 10 ** -ndigits
+    if e >= 0:
+        num <<= e
+    else:
+        den <<= -e
+    q, r = divmod(num, den)
+    if 2 * r > den or (2 * r == den and q & 1):
+        q += 1
+    if ndigits >= 0:
+        res = q / 10 ** ndigits
+    else:
+        res = float(q * 10 ** -ndigits)
+    return res if res or number > 0 else -0.0 if number < 0 else 0.0
+
+
+def make_open(_open):
+    def open(file, mode='r', buffering=-1, encoding=None, errors=None, newline=None,
+             closefd=True, opener=None):
+        # MicroPython's open takes (file, mode); text is always UTF-8.
+        return _open(file, mode)
+    return open

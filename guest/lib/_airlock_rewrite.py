@@ -18,7 +18,7 @@ _METHODS = ('ljust', 'rjust', 'zfill', 'title', 'capitalize', 'swapcase',
             'isalnum', 'istitle', 'isidentifier', 'isdecimal', 'isnumeric',
             'isascii', 'isprintable', 'casefold', 'removeprefix',
             'removesuffix', 'expandtabs', 'translate', 'maketrans',
-            'hexdigest', 'format', 'sort')
+            'hexdigest', 'center', 'format', 'sort')
 _SPECIAL_BASES = ('Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag',
                   'NamedTuple', 'TypedDict', 'Generic', 'Protocol')
 _KEYWORDS = ('False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await',
@@ -487,6 +487,13 @@ def _classes(src, toks, ed, q):
         ed.insert(t[2], 0, '@_airlock.cls((%s), (%s))\n%s' % (names_txt, ann_txt, indent))
 
 
+def _fslit(s, q):
+    # literal usable inside an f-string field: MicroPython's f-string parser
+    # splits on ':' and '!' even inside quotes
+    out = q + s.replace('\\', '\\\\').replace(q, '\\' + q) + q
+    return out.replace(':', q + '+chr(58)+' + q).replace('!', q + '+chr(33)+' + q)
+
+
 def _lit(s, q):
     return q + s.replace('\\', '\\\\').replace(q, '\\' + q).replace('\n', ' ') + q
 
@@ -618,10 +625,10 @@ def _rewrite_field(field, oq):
             while i < len(spec):
                 j = spec.find('{', i)
                 if j < 0:
-                    parts.append(oq + spec[i:] + oq)
+                    parts.append(_fslit(spec[i:], oq))
                     break
                 if j > i:
-                    parts.append(oq + spec[i:j] + oq)
+                    parts.append(_fslit(spec[i:j], oq))
                 e = spec.find('}', j)
                 if e < 0:
                     return None
@@ -629,7 +636,7 @@ def _rewrite_field(field, oq):
                 i = e + 1
             spec_expr = '+'.join(parts) or (oq + oq)
         else:
-            spec_expr = oq + spec + oq
+            spec_expr = _fslit(spec, oq)
         res = '_airlock.fmt(%s, %s)' % (new_expr, spec_expr)
     else:
         res = new_expr + conv + (':' + spec if spec else '')

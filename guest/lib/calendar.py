@@ -54,11 +54,12 @@ def monthcalendar(year, month):
 
 def month(theyear, themonth, w=0, l=0):
     w = max(2, w)
-    head = ('%s %d' % (month_name[themonth], theyear)).center(7 * (w + 1) - 1).rstrip()
-    names = ' '.join(day_abbr[(i + _first[0]) % 7][:w].center(w) for i in range(7))
+    import _airlock
+    head = _airlock._center('%s %d' % (month_name[themonth], theyear), 7 * (w + 1) - 1).rstrip()
+    names = ' '.join(_airlock._center(day_abbr[(i + _first[0]) % 7][:w], w) for i in range(7))
     lines = [head, names]
     for wk in monthcalendar(theyear, themonth):
-        lines.append(' '.join(('%d' % d).rjust(w) if d else ' ' * w for d in wk).rstrip())
+        lines.append(' '.join(_airlock._rjust('%d' % d, w) if d else ' ' * w for d in wk).rstrip())
     return '\n'.join(lines) + '\n'
 
 

@@ -279,8 +279,8 @@ class DictReader:
         while row == []:
             row = next(self.reader)
         names = self.fieldnames
-        from collections import _Ordered
-        d = _Ordered()
+        from collections import ordered
+        d = ordered()
         for k, v in zip(names, row):
             d[k] = v
         ln, lr = len(names), len(row)

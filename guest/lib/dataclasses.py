@@ -238,12 +238,15 @@ def _convert(obj, factory):
     if isinstance(obj, (list, tuple)):
         return type(obj)(_convert(v, factory) for v in obj)
     if isinstance(obj, dict):
-        return type(obj)((_convert(k, factory), _convert(v, factory)) for k, v in obj.items())
+        return type(obj)([(_convert(k, factory), _convert(v, factory)) for k, v in obj.items()]) if type(obj) is dict else \
+            factory([(_convert(k, factory), _convert(v, factory)) for k, v in obj.items()])
     import copy
     return copy.deepcopy(obj)
 
 
-def asdict(obj, *, dict_factory=dict):
+def asdict(obj, *, dict_factory=None):
+    if dict_factory is None:
+        from collections import ordered as dict_factory
     if not is_dataclass(obj) or isinstance(obj, type):
         raise TypeError('asdict() should be called on dataclass instances')
     return _convert(obj, dict_factory)

@@ -8,7 +8,7 @@ del _airlock_orig
 
 class JSONDecodeError(ValueError):
     def __init__(self, msg, doc='', pos=0):
-        ValueError.__init__(self, msg)
+        super().__init__(msg)
         self.msg = msg
         self.doc = doc
         self.pos = pos
@@ -220,18 +220,178 @@ def _hook(o, object_hook, pairs_hook, parse_float, parse_int):
     return o
 
 
+_WS = ' \t\n\r'
+_NUMCH = '0123456789+-.eE'
+
+
+def _err(msg, s, i):
+    line = s.count('\n', 0, i) + 1
+    col = i - s.rfind('\n', 0, i)
+    return JSONDecodeError('%s: line %d column %d (char %d)' % (msg, line, col, i), s, i)
+
+
+def _parse(s):
+    # Python decoder that keeps object key order (MicroPython's dict does
+    # not): objects become collections.ordered dicts.
+    from collections import ordered
+    n = len(s)
+    stack = []          # containers being built
+    keys = []           # pending key per object
+    i = 0
+    result = None
+    have = False
+    while True:
+        while i < n and s[i] in _WS:
+            i += 1
+        if i >= n:
+            raise _err('Expecting value', s, i)
+        c = s[i]
+        # parse one value
+        if c == '{':
+            j = i + 1
+            while j < n and s[j] in _WS:
+                j += 1
+            if j < n and s[j] == '}':
+                val = ordered()
+                i = j + 1
+            else:
+                stack.append(ordered())
+                i = j
+                if i >= n or s[i] != '"':
+                    raise _err('Expecting property name enclosed in double quotes', s, i)
+                k, i = _pstr(s, i)
+                while i < n and s[i] in _WS:
+                    i += 1
+                if i >= n or s[i] != ':':
+                    raise _err("Expecting ':' delimiter", s, i)
+                i += 1
+                keys.append(k)
+                continue
+        elif c == '[':
+            j = i + 1
+            while j < n and s[j] in _WS:
+                j += 1
+            if j < n and s[j] == ']':
+                val = []
+                i = j + 1
+            else:
+                stack.append([])
+                keys.append(None)
+                i = j
+                continue
+        elif c == '"':
+            val, i = _pstr(s, i)
+        elif c in '-0123456789':
+            j = i
+            while j < n and s[j] in _NUMCH:
+                j += 1
+            t = s[i:j]
+            try:
+                val = float(t) if ('.' in t or 'e' in t or 'E' in t) else int(t)
+            except ValueError:
+                raise _err('Expecting value', s, i)
+            i = j
+        elif s.startswith('true', i):
+            val, i = True, i + 4
+        elif s.startswith('false', i):
+            val, i = False, i + 5
+        elif s.startswith('null', i):
+            val, i = None, i + 4
+        elif s.startswith('NaN', i):
+            val, i = float('nan'), i + 3
+        elif s.startswith('Infinity', i):
+            val, i = float('inf'), i + 8
+        elif s.startswith('-Infinity', i):
+            val, i = float('-inf'), i + 9
+        else:
+            raise _err('Expecting value', s, i)
+        # attach the value; close finished containers
+        while True:
+            if not stack:
+                while i < n and s[i] in _WS:
+                    i += 1
+                if i != n:
+                    raise _err('Extra data', s, i)
+                return val
+            top = stack[-1]
+            if isinstance(top, list):
+                top.append(val)
+            else:
+                top[keys[-1]] = val
+            while i < n and s[i] in _WS:
+                i += 1
+            if i >= n:
+                raise _err("Expecting ',' delimiter", s, i)
+            c = s[i]
+            if c == ',':
+                i += 1
+                if not isinstance(top, list):
+                    while i < n and s[i] in _WS:
+                        i += 1
+                    if i >= n or s[i] != '"':
+                        raise _err('Expecting property name enclosed in double quotes', s, i)
+                    k, i = _pstr(s, i)
+                    while i < n and s[i] in _WS:
+                        i += 1
+                    if i >= n or s[i] != ':':
+                        raise _err("Expecting ':' delimiter", s, i)
+                    i += 1
+                    keys[-1] = k
+                break
+            if (c == ']' and isinstance(top, list)) or (c == '}' and not isinstance(top, list)):
+                i += 1
+                val = stack.pop()
+                keys.pop()
+                continue
+            raise _err("Expecting ',' delimiter", s, i)
+
+
+_UNESC = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+
+def _pstr(s, i):
+    j = i + 1
+    out = []
+    n = len(s)
+    while True:
+        k = s.find('"', j)
+        b = s.find('\\', j)
+        if k < 0:
+            raise _err('Unterminated string starting at', s, i)
+        if b < 0 or b > k:
+            out.append(s[j:k])
+            return ''.join(out), k + 1
+        out.append(s[j:b])
+        e = s[b + 1:b + 2]
+        if e == 'u':
+            code = int(s[b + 2:b + 6], 16)
+            j = b + 6
+            if 0xd800 <= code < 0xdc00 and s[j:j + 2] == '\\u':
+                low = int(s[j + 2:j + 6], 16)
+                if 0xdc00 <= low < 0xe000:
+                    code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
+                    j += 6
+            out.append(chr(code))
+        elif e in _UNESC:
+            out.append(_UNESC[e])
+            j = b + 2
+        else:
+            raise _err('Invalid \\escape', s, b)
+
+
 def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
           parse_constant=None, object_pairs_hook=None, **kw):
     if isinstance(s, (bytes, bytearray)):
         s = s.decode('utf-8')
     if not isinstance(s, str):
         raise TypeError('the JSON object must be str, bytes or bytearray, not %s' % type(s).__name__)
-    try:
-        o = _c.loads(s)
-    except ValueError as e:
-        if not s.strip():
-            raise JSONDecodeError('Expecting value: line 1 column 1 (char 0)', s, 0)
-        raise JSONDecodeError('Invalid JSON: %s' % (e.args[0] if e.args else 'syntax error'), s, 0)
+    if len(s) <= 1000000:
+        o = _parse(s)
+    else:
+        try:
+            o = _c.loads(s)   # very large input: the C decoder (key order lost)
+        except ValueError as e:
+            raise JSONDecodeError('Invalid JSON: %s' % (e.args[0] if e.args else 'syntax error'), s, 0)
     if object_hook or object_pairs_hook or parse_float or parse_int:
         o = _hook(o, object_hook, object_pairs_hook, parse_float, parse_int)
     return o

@@ -959,7 +959,8 @@ class Match:
         return tuple(self._g(i, default) for i in range(1, self.re.groups + 1))
 
     def groupdict(self, default=None):
-        d = {}
+        from collections import ordered
+        d = ordered()
         for name, i in sorted(self.re.groupindex.items(), key=lambda kv: kv[1]):
             d[name] = self._g(i, default)
         return d

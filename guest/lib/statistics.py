@@ -105,7 +105,7 @@ def harmonic_mean(data, weights=None):
         weights = [1] * len(data)
     weights = list(weights)
     s = _sum([Fraction(*_exact(w)) / Fraction(*_exact(x)) for x, w in zip(data, weights)])
-    return _convert(_sum(weights) / s, t)
+    return float(_sum(weights) / s)
 
 
 def median(data):

@@ -11,36 +11,40 @@ _MISSING = object()
 
 class _Ordered(dict):
     # dict subclass remembering insertion order for keys/values/items/repr
-    # (MicroPython's dict does not keep it).
-    def __init__(self, *args, **kw):
+    # (MicroPython's dict does not keep it). MicroPython passes constructor
+    # arguments to the native dict, so instances are made by factories that
+    # call the class without arguments.
+    def __init__(self):
         self._k = []
-        if args or kw:
-            self.update(*args, **kw)
 
     def __setitem__(self, k, v):
-        if not dict.__contains__(self, k):
+        if super().get(k, _MISSING) is _MISSING:
             self._k.append(k)
-        dict.__setitem__(self, k, v)
+        super().__setitem__(k, v)
 
     def __delitem__(self, k):
-        dict.__delitem__(self, k)
+        super().__delitem__(k)
         self._k.remove(k)
 
     def _sync(self):
         ks = self._k
-        if len(ks) != dict.__len__(self):
+        if len(ks) != len(self):
+            g = super().get
             seen = set(ks)
-            self._k = [k for k in ks if dict.__contains__(self, k)] + [k for k in dict.keys(self) if k not in seen]
+            self._k = [k for k in ks if g(k, _MISSING) is not _MISSING] + \
+                [k for k in super().keys() if k not in seen]
         return self._k
 
     def keys(self):
         return list(self._sync())
 
     def values(self):
-        return [dict.__getitem__(self, k) for k in self._sync()]
+        g = super().get
+        return [g(k) for k in self._sync()]
 
     def items(self):
-        return [(k, dict.__getitem__(self, k)) for k in self._sync()]
+        g = super().get
+        return [(k, g(k)) for k in self._sync()]
 
     def update(self, *args, **kw):
         if args:
@@ -55,14 +59,16 @@ class _Ordered(dict):
             self[k] = v
 
     def setdefault(self, k, default=None):
-        if dict.__contains__(self, k):
-            return dict.__getitem__(self, k)
+        v = super().get(k, _MISSING)
+        if v is not _MISSING:
+            return v
         self[k] = default
         return default
 
     def pop(self, k, default=_MISSING):
-        if dict.__contains__(self, k):
-            v = dict.pop(self, k)
+        v = super().get(k, _MISSING)
+        if v is not _MISSING:
+            super().pop(k)
             self._k.remove(k)
             return v
         if default is _MISSING:
@@ -77,16 +83,16 @@ class _Ordered(dict):
         return k, self.pop(k)
 
     def clear(self):
-        dict.clear(self)
+        super().clear()
         self._k = []
 
     def copy(self):
-        c = type(self).__new__(type(self)) if False else self._empty()
+        c = self._empty()
         c.update(self)
         return c
 
     def _empty(self):
-        return type(self)()
+        return ordered()
 
     def __iter__(self):
         return iter(list(self._sync()))
@@ -96,6 +102,9 @@ class _Ordered(dict):
 
     def __repr__(self):
         return self._body()
+
+    def __str__(self):
+        return self.__repr__()
 
     def __eq__(self, other):
         if not isinstance(other, dict):
@@ -111,18 +120,19 @@ class _Ordered(dict):
         return not self.__eq__(other)
 
 
-class defaultdict(_Ordered):
-    def __init__(self, default_factory=None, *args, **kw):
-        if default_factory is not None and not callable(default_factory):
-            raise TypeError('first argument must be callable or None')
-        self.default_factory = default_factory
-        _Ordered.__init__(self, *args, **kw)
+def ordered(*args, **kw):
+    d = _Ordered()
+    if args or kw:
+        d.update(*args, **kw)
+    return d
 
+
+class _DefaultDict(_Ordered):
     def __getitem__(self, k):
-        try:
-            return dict.__getitem__(self, k)
-        except KeyError:
+        v = super().get(k, _MISSING)
+        if v is _MISSING:
             return self.__missing__(k)
+        return v
 
     def __missing__(self, k):
         if self.default_factory is None:
@@ -140,22 +150,25 @@ class defaultdict(_Ordered):
         return 'defaultdict(%s, %s)' % (fr, self._body())
 
 
-class Counter(_Ordered):
-    def __init__(self, iterable=None, **kw):
-        _Ordered.__init__(self)
-        self.update(iterable, **kw)
+def defaultdict(default_factory=None, *args, **kw):
+    if default_factory is not None and not callable(default_factory):
+        raise TypeError('first argument must be callable or None')
+    d = _DefaultDict()
+    d.default_factory = default_factory
+    if args or kw:
+        d.update(*args, **kw)
+    return d
 
+
+class _Counter(_Ordered):
     def __getitem__(self, k):
-        try:
-            return dict.__getitem__(self, k)
-        except KeyError:
-            return 0
+        return super().get(k, 0)
 
     def __missing__(self, k):
         return 0
 
     def get(self, k, default=None):
-        return dict.get(self, k, default)
+        return super().get(k, default)
 
     def update(self, iterable=None, **kw):
         if iterable is not None:
@@ -163,11 +176,9 @@ class Counter(_Ordered):
                 for k, v in iterable.items():
                     self[k] = self[k] + v
             else:
+                g = super().get
                 for k in iterable:
-                    if dict.__contains__(self, k):
-                        dict.__setitem__(self, k, dict.__getitem__(self, k) + 1)
-                    else:
-                        self[k] = 1
+                    self[k] = g(k, 0) + 1
         for k, v in kw.items():
             self[k] = self[k] + v
 
@@ -196,10 +207,6 @@ class Counter(_Ordered):
 
     def _empty(self):
         return Counter()
-
-    @classmethod
-    def fromkeys(cls, it, v=None):
-        raise NotImplementedError('Counter.fromkeys() is undefined.  Use Counter(iterable) instead.')
 
     def __repr__(self):
         if not self:
@@ -233,8 +240,9 @@ class Counter(_Ordered):
 
     def _union(self, o):
         ks = list(self.keys())
+        have = set(ks)
         for k in o.keys():
-            if not dict.__contains__(self, k):
+            if k not in have:
                 ks.append(k)
         return ks
 
@@ -247,7 +255,16 @@ class Counter(_Ordered):
         return True
 
 
+def Counter(iterable=None, **kw):
+    c = _Counter()
+    c.update(iterable, **kw)
+    return c
+
+
 class OrderedDict(OrderedDict_):
+    def __str__(self):
+        return self.__repr__()
+
     def move_to_end(self, key, last=True):
         v = self.pop(key)
         if last:
@@ -412,7 +429,7 @@ def namedtuple(typename, field_names, *, rename=False, defaults=None, module=Non
     base = _nt(typename, field_names)
     ns = {'_fields': field_names,
           '_field_defaults': {},
-          '_asdict': lambda self: dict(zip(field_names, self)),
+          '_asdict': lambda self: ordered(zip(field_names, self)),
           '_replace': lambda self, **kw: type(self)(*[kw.pop(f, v) for f, v in zip(field_names, self)]),
           '_make': classmethod(lambda cls, it: cls(*it))}
     if defaults:
@@ -491,10 +508,7 @@ class ChainMap:
         return 'ChainMap(%s)' % ', '.join(repr(m) for m in self.maps)
 
 
-class UserDict(_Ordered):
-    @property
-    def data(self):
-        return self
+UserDict = dict
 
 
 UserList = list

@@ -54,7 +54,7 @@ class SplitResult(_SR, _NetlocMixin):
 def urlsplit(url, scheme='', allow_fragments=True):
     netloc = query = fragment = ''
     i = url.find(':')
-    if i > 0 and url[0].isalpha() and all(c.isalnum() or c in '+-.' for c in url[:i]):
+    if i > 0 and url[0].isalpha() and all(c.isalpha() or c.isdigit() or c in '+-.' for c in url[:i]):
         scheme, url = url[:i].lower(), url[i + 1:]
     if url[:2] == '//':
         rest = url[2:]
@@ -207,8 +207,8 @@ def parse_qsl(qs, keep_blank_values=False, strict_parsing=False, encoding='utf-8
 
 def parse_qs(qs, keep_blank_values=False, strict_parsing=False, encoding='utf-8',
              errors='replace', max_num_fields=None, separator='&'):
-    from collections import _Ordered
-    d = _Ordered()
+    from collections import ordered
+    d = ordered()
     for k, v in parse_qsl(qs, keep_blank_values, strict_parsing, separator=separator):
         if k in d:
             d[k].append(v)

@@ -1,4 +1,5 @@
-# math for airlock: the guest's math plus the integer and helper functions.
+# math for airlock (registered as sys.modules['math'] by _airlock_site): the
+# guest's math plus the integer and helper functions.
 import _airlock_reexport
 _m = _airlock_reexport.into(globals(), 'math')
 del _airlock_reexport
