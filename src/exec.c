@@ -1,6 +1,7 @@
 /*
  * exec.c - one execution: hand the source to the guest's _airlock_run
- * (boot.py), collect output, the result or the exception, and the stats.
+ * (boot.py), collect output, the result or the exception, and the stats;
+ * after a hard stop, put the session back as it was before the execution.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +9,11 @@
 
 #include "abi/abi.h"
 #include "runtime/meter.h"
+#include "runtime/undo.h"
 #include "sandbox.h"
 
-#define RESULT_CAP (1u << 20)
-#define ERROR_CAP (64u << 10)
+#define RESULT_CAP (1u << 20) /* longest result repr kept */
+#define ERROR_CAP (64u << 10) /* longest exception text kept */
 
 enum { KIND_EXCEPTION = -1, KIND_STR = 5 };
 enum { JS_KIND_STRING = 5 };
@@ -21,13 +23,27 @@ typedef struct exec_args {
     const char *src;
     size_t len;
     int32_t kind;       /* kind of the value _airlock_run answered */
-    uint32_t a, b;
+    char *text;         /* its text (exception or tagged answer), host copy */
+    size_t text_len;
     bool no_memory;     /* the source did not fit in guest memory */
 } exec_args;
 
+static char *copy_guest(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t *out_len) {
+    size_t n = len < cap ? len : cap;
+    const uint8_t *p = vm_ptr(vm, ptr, n);
+    if (!p) return NULL;
+    char *s = malloc(n + 1);
+    if (!s) return NULL;
+    memcpy(s, p, n);
+    s[n] = '\0';
+    *out_len = n;
+    return s;
+}
+
+/* Runs inside vm_call: everything that touches guest memory or calls guest
+ * code happens here, where a trap is caught. */
 static void exec_guest(airlock_vm *vm, void *arg) {
     exec_args *ea = arg;
-    airlock_runtime *rt = ea->sb->rt;
     /* The guest takes ownership of the buffer: its string conversion
      * copies it into a str object and frees it. */
     uint32_t buf = ea->len < UINT32_MAX ? Z_guestZ_malloc(&vm->inst, (uint32_t)ea->len + 1) : 0;
@@ -38,26 +54,20 @@ static void exec_guest(airlock_vm *vm, void *arg) {
     }
     memcpy(p, ea->src, ea->len);
     p[ea->len] = 0;
-    uint32_t args = rt->slots, out = rt->slots + 12;
+    uint32_t args = vm->slots, out = vm->slots + 12;
     uint32_t words[3] = {JS_KIND_STRING, (uint32_t)ea->len, buf};
-    memcpy(vm_ptr(vm, args, 12), words, 12);
-    Z_guestZ_proxy_c_to_js_call(&vm->inst, rt->run_ref, 1, args, out);
-    const uint8_t *o = vm_ptr(vm, out, 12);
-    memcpy(&ea->kind, o, 4);
-    memcpy(&ea->a, o + 4, 4);
-    memcpy(&ea->b, o + 8, 4);
-}
+    uint8_t *a = vm_ptr(vm, args, 24);
+    if (!a) vm_trap(vm, WASM_RT_TRAP_OOB);
+    memcpy(a, words, 12);
+    Z_guestZ_proxy_c_to_js_call(&vm->inst, vm->run_ref, 1, args, out);
 
-static char *copy_guest(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t *out_len) {
-    size_t n = len < cap ? len : cap;
-    const uint8_t *p = vm_ptr(vm, ptr, n);
-    if (!p) return NULL;
-    char *s = malloc(n + 1);
-    if (!s) return NULL;
-    memcpy(s, p, n);
-    s[n] = '\0';
-    if (out_len) *out_len = n;
-    return s;
+    uint32_t answer[3];
+    memcpy(answer, vm_ptr(vm, out, 12), 12);
+    ea->kind = (int32_t)answer[0];
+    if (ea->kind != KIND_EXCEPTION && ea->kind != KIND_STR) return;
+    ea->text = copy_guest(vm, answer[2], answer[1], ea->kind == KIND_STR ? RESULT_CAP : ERROR_CAP, &ea->text_len);
+    /* An exception's text is a malloc'd buffer we must give back. */
+    if (ea->kind == KIND_EXCEPTION) Z_guestZ_free(&vm->inst, answer[2]);
 }
 
 /* Drop the frames of boot.py's _airlock_run from a traceback, in place. */
@@ -66,12 +76,10 @@ static void strip_driver_frames(char *tb) {
     while (*line) {
         char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line + 1) : strlen(line);
-        char *hit = memmem(line, len, "in _airlock_run", 15);
-        if (hit) {
+        if (memmem(line, len, "in _airlock_run", 15))
             memmove(line, line + len, strlen(line + len) + 1);
-        } else {
+        else
             line += len;
-        }
     }
 }
 
@@ -81,70 +89,62 @@ static void take_exception(airlock_sandbox *sb, char *text) {
     char *tb = sep ? sep + 1 : text;
     if (sep) *sep = '\0';
     strip_driver_frames(tb);
-    sb->err_type = strdup(sep ? text : "Exception");
-    sb->err_traceback = strdup(tb);
+    const char *type = sep ? text : "Exception";
     /* The message follows "Type: " on the traceback's last line that starts
      * with the type name; a bare "Type" line means no message. */
     const char *msg = "";
-    size_t tlen = strlen(sb->err_type ? sb->err_type : "");
-    for (char *l = tb; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        if (sb->err_type && strncmp(l, sb->err_type, tlen) == 0 && (l[tlen] == ':' || l[tlen] == '\n' || !l[tlen]))
+    size_t tlen = strlen(type);
+    for (char *l = tb; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, type, tlen) == 0 && (l[tlen] == ':' || l[tlen] == '\n' || !l[tlen]))
             msg = l[tlen] == ':' ? l + tlen + (l[tlen + 1] == ' ' ? 2 : 1) : "";
-    }
-    sb->err_message = strdup(msg);
-    size_t mlen = strlen(sb->err_message ? sb->err_message : "");
-    if (mlen && sb->err_message[mlen - 1] == '\n') sb->err_message[mlen - 1] = '\0';
+    sb->err_type = strdup(type);
+    sb->err_message = strndup(msg, strcspn(msg, "\n"));
+    sb->err_traceback = strdup(tb);
 }
 
-/* Decode _airlock_run's tagged answer (boot.py). */
+/* Decode _airlock_run's tagged answer (boot.py); takes ownership of text. */
 static int take_answer(airlock_sandbox *sb, char *text, size_t len) {
+    int rc = AIRLOCK_OK;
     switch (text[0]) {
     case 'R':
-        sb->result = text;
         memmove(text, text + 1, len);
+        sb->result = text;
         sb->result_len = len - 1;
         return AIRLOCK_OK;
     case 'X':
         sb->exit_code = atoi(text + 1);
-        free(text);
-        return AIRLOCK_EXIT;
+        rc = AIRLOCK_EXIT;
+        break;
     case 'S':
         /* SystemExit("message"): Python prints it to stderr, status 1. */
         outbuf_append(&sb->vm->out[1], text + 1, len - 1);
         outbuf_append(&sb->vm->out[1], "\n", 1);
         sb->exit_code = 1;
-        free(text);
-        return AIRLOCK_EXIT;
-    default:
-        free(text);
-        return AIRLOCK_OK;
+        rc = AIRLOCK_EXIT;
+        break;
     }
+    free(text);
+    return rc;
 }
 
 static int finish(airlock_sandbox *sb, exec_args *ea) {
-    airlock_vm *vm = sb->vm;
     if (ea->no_memory) {
         sb->err_type = strdup("MemoryError");
         sb->err_message = strdup("the source does not fit in the sandbox's memory");
         sb->err_traceback = strdup("MemoryError: the source does not fit in the sandbox's memory\n");
         return AIRLOCK_ERROR;
     }
+    if (!ea->text) return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unreadable value");
     if (ea->kind == KIND_EXCEPTION) {
-        char *text = copy_guest(vm, ea->b, ea->a, ERROR_CAP, NULL);
-        Z_guestZ_free(&vm->inst, ea->b);
-        if (!text) return sandbox_fail(sb, AIRLOCK_NOMEM, "cannot read the exception");
-        take_exception(sb, text);
-        free(text);
+        take_exception(sb, ea->text);
+        free(ea->text);
         return AIRLOCK_ERROR;
     }
-    if (ea->kind != KIND_STR) return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unexpected value");
-    size_t n = 0;
-    char *text = copy_guest(vm, ea->b, ea->a, RESULT_CAP, &n);
-    if (!text || n == 0) {
-        free(text);
-        return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unreadable value");
+    if (ea->text_len == 0) {
+        free(ea->text);
+        return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an empty value");
     }
-    return take_answer(sb, text, n);
+    return take_answer(sb, ea->text, ea->text_len);
 }
 
 /*
@@ -164,6 +164,38 @@ static int classify_limit(airlock_sandbox *sb, int rc) {
     return AIRLOCK_LIMIT;
 }
 
+/* The guest was abandoned mid-way: undo the execution, or, for a sandbox
+ * that had not run anything yet, start again from the snapshot. */
+static int after_trap(airlock_sandbox *sb, int trap, bool undoing) {
+    airlock_vm *vm = sb->vm;
+    sb->limit = vm->stop_reason;
+    if (trap == WASM_RT_TRAP_EXHAUSTION && !sb->limit) sb->limit = AIRLOCK_LIMIT_STACK;
+    const char *why = sb->limit ? airlock_limit_name(sb->limit) : NULL;
+    int rc = why ? AIRLOCK_LIMIT : AIRLOCK_TRAP;
+    if (undoing) {
+        undo_rollback(vm);
+        vm->jumps = NULL;
+        if (why) return sandbox_fail(sb, rc, "the %s limit stopped the run; the session is as it was before it", why);
+        return sandbox_fail(sb, rc, "the guest trapped (%s); the session is as it was before this run",
+                            vm_trap_message(trap));
+    }
+    return sandbox_recover(sb, trap);
+}
+
+static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, bool hard) {
+    airlock_vm *vm = sb->vm;
+    airlock_stats *st = &sb->stats;
+    memset(st, 0, sizeof *st);
+    st->wall_ms = (double)(abi_monotonic_ns() - t0) / 1e6;
+    st->memory_bytes = vm->inst.w2c_memory.size;
+    st->fuel_used = fuel;
+    st->hard_stop = hard;
+    st->stdout_bytes = vm->out[0].total;
+    st->stderr_bytes = vm->out[1].total;
+    st->stdout_truncated = vm->out[0].truncated;
+    st->stderr_truncated = vm->out[1].truncated;
+}
+
 int airlock_exec(airlock_sandbox *sb, const char *src, size_t len) {
     if (!sb || (!src && len)) return AIRLOCK_MISUSE;
     airlock_vm *vm = sb->vm;
@@ -176,6 +208,10 @@ int airlock_exec(airlock_sandbox *sb, const char *src, size_t len) {
      * delivered must not hit this run. */
     vm_store_u32(vm, AIRLOCK_MP_PENDING_EXCEPTION_ADDR, 0);
     meter_begin(vm);
+    /* A sandbox fresh from the snapshot needs no undo log: the snapshot is
+     * its state before the run. */
+    bool undoing = !vm->pristine && undo_begin(vm);
+    vm->pristine = false;
 
     uint64_t t0 = abi_monotonic_ns();
     exec_args ea = {.sb = sb, .src = src ? src : "", .len = len};
@@ -184,24 +220,12 @@ int airlock_exec(airlock_sandbox *sb, const char *src, size_t len) {
     bool hard = vm->hard_stop;
     int rc;
     if (trap) {
-        sb->limit = vm->stop_reason;
-        if (trap == WASM_RT_TRAP_EXHAUSTION && !sb->limit) sb->limit = AIRLOCK_LIMIT_STACK;
-        rc = sandbox_recover(sb, trap);
+        free(ea.text);
+        rc = after_trap(sb, trap, undoing);
     } else {
-        rc = finish(sb, &ea);
-        rc = classify_limit(sb, rc);
+        if (undoing) undo_commit(vm);
+        rc = classify_limit(sb, finish(sb, &ea));
     }
-
-    airlock_stats *st = &sb->stats;
-    vm = sb->vm; /* recovery may have replaced it */
-    memset(st, 0, sizeof *st);
-    st->wall_ms = (double)(abi_monotonic_ns() - t0) / 1e6;
-    st->memory_bytes = sb->vm->inst.w2c_memory.size;
-    st->fuel_used = fuel;
-    st->hard_stop = hard;
-    st->stdout_bytes = vm->out[0].total;
-    st->stderr_bytes = vm->out[1].total;
-    st->stdout_truncated = vm->out[0].truncated;
-    st->stderr_truncated = vm->out[1].truncated;
+    record_stats(sb, t0, fuel, hard);
     return rc;
 }

@@ -19,6 +19,7 @@
 #include "abi/abi.h"
 #include "grants.h"
 #include "runtime/meter.h"
+#include "runtime/undo.h"
 #include "runtime/vm.h"
 #include "sandbox.h"
 #include "vfs/vfs.h"
@@ -223,6 +224,7 @@ static vfs *new_guest_vfs(const airlock_runtime *rt) {
 
 static void vm_destroy(airlock_vm *vm) {
     if (!vm) return;
+    undo_free(vm);
     vm_memory_unmap(vm);
     free(vm->inst.w2c___indirect_function_table.data);
     vfs_free(vm->vfs);
@@ -320,6 +322,9 @@ static int clone_snapshot(airlock_runtime *rt, airlock_vm *vm) {
     vm->vfs = new_guest_vfs(rt);
     if (!vm->vfs) return AIRLOCK_NOMEM;
     vm->ticks_origin_ns = abi_monotonic_ns();
+    vm->run_ref = rt->run_ref;
+    vm->slots = rt->slots;
+    vm->pristine = true;
     return AIRLOCK_OK;
 }
 

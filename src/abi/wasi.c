@@ -31,6 +31,7 @@ static int64_t write_one(airlock_vm *vm, int fd, uint8_t *buf, uint32_t len) {
 static int64_t read_one(airlock_vm *vm, int fd, uint8_t *buf, uint32_t len) {
     if (fd == 0) return 0; /* stdin: always at end of file */
     if (fd == 1 || fd == 2) return -VFS_EBADF;
+    vm_prepare_write(vm, buf, len);
     return vfs_read(vm->vfs, fd, buf, len);
 }
 

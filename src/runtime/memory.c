@@ -78,6 +78,15 @@ void vm_memory_unmap(airlock_vm *vm) {
     set_size(vm, 0);
 }
 
+void vm_prepare_write(airlock_vm *vm, uint8_t *p, uint64_t len) {
+    if (!vm->undo_active || len == 0) return;
+    uintptr_t page = (uintptr_t)p & ~(uintptr_t)4095;
+    for (; page < (uintptr_t)p + len; page += 4096) {
+        volatile uint8_t *b = (volatile uint8_t *)(page < (uintptr_t)p ? p : (uint8_t *)page);
+        *b = *b;
+    }
+}
+
 bool vm_load_u32(airlock_vm *vm, uint32_t addr, uint32_t *out) {
     uint8_t *p = vm_ptr(vm, addr, 4);
     if (!p) return false;

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "runtime/undo.h"
 #include "runtime/vm.h"
 
 static struct sigaction previous_segv, previous_bus;
@@ -41,6 +42,10 @@ static void pass_on(int sig, siginfo_t *info, void *ctx, const struct sigaction 
 
 static void on_fault(int sig, siginfo_t *info, void *ctx) {
     airlock_vm *vm = vm_current();
+    /* A first write to a page the undo log protects: saved, now writable;
+     * returning retries the write. Checked before in_guest because host
+     * code also writes guest memory on the guest's behalf. */
+    if (sig == SIGSEGV && undo_on_fault(vm, info)) return;
     if (fault_is_ours(vm, info)) vm_trap(vm, WASM_RT_TRAP_OOB);
     pass_on(sig, info, ctx, sig == SIGBUS ? &previous_bus : &previous_segv);
 }

@@ -57,8 +57,22 @@ typedef struct airlock_vm {
     bool hard_stop;             /* the guest had to be stopped by force */
     uint64_t gc_count;          /* collections run (gc.c) */
 
+    /* Undo log of the execution in progress (runtime/undo.c). */
+    uint8_t *undo_area;         /* saved page copies, same offsets as memory */
+    uint8_t *undo_bitmap;       /* which pages are saved */
+    size_t undo_bitmap_bytes;
+    uint64_t undo_size;         /* memory size when the execution began */
+    uint64_t undo_low, undo_high;
+    bool undo_active;
+    Z_guest_instance_t undo_inst; /* globals when the execution began */
+
     /* Captured output of the execution in progress. */
     outbuf out[2];              /* [0] stdout, [1] stderr */
+
+    /* The guest's driver (src/boot.py): its proxy reference and two 12-byte
+     * value slots for calling it, both inside guest memory. */
+    uint32_t run_ref, slots;
+    bool pristine;              /* nothing has run since the snapshot */
 
     /* Virtual filesystem seen by this guest (vfs/vfs.c). */
     struct vfs *vfs;
@@ -122,6 +136,13 @@ static inline uint8_t *vm_ptr(airlock_vm *vm, uint32_t addr, uint64_t len) {
     if ((uint64_t)addr + len > size) return NULL;
     return vm->inst.w2c_memory.data + addr;
 }
+
+/*
+ * Before the kernel writes into guest memory (read(2) into a guest buffer),
+ * touch each page from user space, so that the undo log's write protection
+ * is lifted by a fault we handle instead of failing the syscall with EFAULT.
+ */
+void vm_prepare_write(airlock_vm *vm, uint8_t *p, uint64_t len);
 
 /* Read/write a little-endian u32 in guest memory; false if out of bounds. */
 bool vm_load_u32(airlock_vm *vm, uint32_t addr, uint32_t *out);

@@ -45,6 +45,26 @@ START_TEST(swallowed_interrupt_gets_a_hard_stop) {
 }
 END_TEST
 
+START_TEST(hard_stop_rolls_the_session_back) {
+    airlock_limits l = {.timeout_seconds = 0.2};
+    airlock_sandbox *sb = limited(&l);
+    ck_run_prints(sb, "data = {'n': 1}\nbig = []", "");
+    /* the run mutates state, then refuses to stop */
+    ck_assert_int_eq(run(sb, "data['n'] = 2\nbig.extend(range(100000))\nx = 'temp'\n"
+                             "while True:\n try:\n  while True: pass\n except KeyboardInterrupt:\n  pass"),
+                     AIRLOCK_LIMIT);
+    airlock_stats st;
+    airlock_get_stats(sb, &st);
+    ck_assert_int_eq(st.hard_stop, 1);
+    ck_run_prints(sb, "print(data['n'], len(big), 'x' in globals())", "1 0 False\n");
+    /* and the session goes on working, limits and all */
+    ck_run_prints(sb, "data['n'] += 10\nprint(data)", "{'n': 11}\n");
+    ck_assert_int_eq(run(sb, "while True: pass"), AIRLOCK_LIMIT);
+    ck_run_prints(sb, "print(data['n'])", "11\n");
+    airlock_free(sb);
+}
+END_TEST
+
 START_TEST(c_level_loop_is_stopped) {
     airlock_limits l = {.timeout_seconds = 0.3};
     airlock_sandbox *sb = limited(&l);
@@ -219,6 +239,7 @@ static Suite *limits_suite(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, timeout_soft_stop_keeps_the_session);
     tcase_add_test(tc, swallowed_interrupt_gets_a_hard_stop);
+    tcase_add_test(tc, hard_stop_rolls_the_session_back);
     tcase_add_test(tc, c_level_loop_is_stopped);
     tcase_add_test(tc, fuel_stops_and_is_deterministic);
     tcase_add_test(tc, interrupt_from_another_thread);

@@ -1,0 +1,35 @@
+/*
+ * undo.h - put a sandbox back as it was before an execution.
+ *
+ * A hard stop abandons the guest mid-instruction: its memory may hold a
+ * half-made structure. To keep sessions alive, the runtime remembers each
+ * page an execution modifies, the first time it does, and can write the old
+ * contents back. In guard-page mode this costs nothing until a page is
+ * written: memory is made read-only at the start of an execution and the
+ * first write to each page faults into undo_on_fault(), which saves the
+ * page and makes it writable. Without a fault handler (explicit bounds
+ * checks) the whole memory is copied at the start instead.
+ */
+#ifndef AIRLOCK_UNDO_H
+#define AIRLOCK_UNDO_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "runtime/vm.h"
+
+/* Start recording; false if recording could not be set up (out of address
+ * space), in which case a hard stop resets the session instead. */
+bool undo_begin(airlock_vm *vm);
+/* Stop recording and forget the saved pages. */
+void undo_commit(airlock_vm *vm);
+/* Write every saved page back, shrink memory to its old size, restore the
+ * instance's globals. */
+void undo_rollback(airlock_vm *vm);
+/* Release the undo area. */
+void undo_free(airlock_vm *vm);
+/* Called by the fault handler: true if the fault was a first write to a
+ * recorded page, which is now saved and writable. */
+bool undo_on_fault(airlock_vm *vm, const siginfo_t *info);
+
+#endif
