@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "airlock.h"
 #include "mcp.h"
@@ -72,6 +73,12 @@ static int run_once(airlock_sandbox *sb, const cli_options *opt) {
     return report_exit_status(sb, rc);
 }
 
+/* A sandbox from the session file if there is one, else a fresh one. */
+static int open_sandbox(airlock_runtime *rt, const char *session, airlock_sandbox **sb) {
+    if (session && access(session, F_OK) == 0) return airlock_load(rt, session, sb);
+    return airlock_sandbox_new(rt, sb);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "mcp") == 0) return mcp_main(argc - 1, argv + 1);
     cli_options opt;
@@ -87,13 +94,18 @@ int main(int argc, char **argv) {
         grants_free_options(&opt);
         return status;
     }
-    if (rc == AIRLOCK_OK) rc = airlock_sandbox_new(rt, &sb);
+    if (rc == AIRLOCK_OK) rc = open_sandbox(rt, opt.session, &sb);
     if (rc != AIRLOCK_OK) {
         fprintf(stderr, "airlock: %s\n", rt ? airlock_runtime_errmsg(rt) : "out of memory");
         airlock_runtime_free(rt);
-        return rc == AIRLOCK_MISUSE ? EXIT_USAGE : EXIT_PYTHON;
+        return rc == AIRLOCK_MISUSE || rc == AIRLOCK_CORRUPT || rc == AIRLOCK_IOERR || rc == AIRLOCK_DENIED ? EXIT_USAGE
+                                                                                                : EXIT_PYTHON;
     }
     status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
+    if (opt.session && (status == EXIT_OK || opt.mode == RUN_REPL) && airlock_save(sb, opt.session) != AIRLOCK_OK) {
+        fprintf(stderr, "airlock: %s\n", airlock_errmsg(sb));
+        status = EXIT_PYTHON;
+    }
     airlock_free(sb);
     airlock_runtime_free(rt);
     grants_free_options(&opt);

@@ -30,6 +30,7 @@ typedef struct cli_options {
     const char *code;      /* -c */
     const char *file;      /* FILE */
     bool json;
+    const char *session;   /* --session FILE */
     airlock_limits limits;
     cli_grant grants[CLI_MAX_GRANTS];
     int n_grants;

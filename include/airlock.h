@@ -139,6 +139,24 @@ int airlock_exec(airlock_sandbox *sb, const char *src, size_t len);
 /* Override the limits of one sandbox (for its next executions). */
 int airlock_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
 
+/* ---- sessions: copies and files ------------------------------------------
+ *
+ * A session is a sandbox's whole interpreter state. Open files, scratch
+ * contents and running code are not part of it.
+ */
+
+/* A new sandbox with a copy of sb's state (sb is unchanged). */
+int airlock_clone(airlock_sandbox *sb, airlock_sandbox **out);
+/* Save sb's state to path atomically (a temporary file, then a rename). */
+int airlock_save(airlock_sandbox *sb, const char *path);
+/* A new sandbox with the state saved in path. A file from another airlock
+ * version or guest build, a truncated or corrupted file, or one whose memory
+ * exceeds the runtime's memory limit is refused with AIRLOCK_CORRUPT and a
+ * message in airlock_runtime_errmsg(). */
+int airlock_load(airlock_runtime *rt, const char *path, airlock_sandbox **out);
+/* The same from a buffer holding a whole session file. */
+int airlock_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out);
+
 /* Captured output of the last execution (never NULL; *len may be NULL). */
 const char *airlock_stdout(const airlock_sandbox *sb, size_t *len);
 const char *airlock_stderr(const airlock_sandbox *sb, size_t *len);

@@ -58,6 +58,14 @@ static int fail(char *buf, size_t size, int code, const char *fmt, ...) {
     return code;
 }
 
+int runtime_fail(airlock_runtime *rt, int code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(rt->errmsg, sizeof rt->errmsg, code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
 int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -222,7 +230,7 @@ static vfs *new_guest_vfs(const airlock_runtime *rt) {
     return v;
 }
 
-static void vm_destroy(airlock_vm *vm) {
+void vm_destroy(airlock_vm *vm) {
     if (!vm) return;
     undo_free(vm);
     vm_memory_unmap(vm);
@@ -304,26 +312,40 @@ const char *airlock_guest_sha256(void) { return AIRLOCK_GUEST_SHA256; }
 
 /* ---- sandbox API --------------------------------------------------------- */
 
-/* Make vm a fresh copy of the runtime's snapshot. */
-static int clone_snapshot(airlock_runtime *rt, airlock_vm *vm) {
-    vm->inst = rt->snap_inst;
+/*
+ * Give vm the runtime's instance (globals), its own copy of the function
+ * table and a fresh vfs; its memory is the caller's business. The
+ * instance's host pointers always come from here, never from a snapshot or
+ * a session file.
+ */
+int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instance_t *globals) {
+    vm->inst = *globals;
     vm->inst.Z_airlock_instance = (struct Z_airlock_instance_t *)vm;
     vm->inst.Z_env_instance = (struct Z_env_instance_t *)vm;
     vm->inst.Z_wasi_snapshot_preview1_instance = (struct Z_wasi_snapshot_preview1_instance_t *)vm;
+    vm->inst.w2c_memory = (wasm_rt_memory_t){0};
+    vm->inst.w2c_memory.max_pages = rt->snap_inst.w2c_memory.max_pages;
     wasm_rt_funcref_t *table = malloc(rt->snap_table_size * sizeof *table);
     if (!table) return AIRLOCK_NOMEM;
     for (uint32_t i = 0; i < rt->snap_table_size; i++) {
         table[i] = rt->snap_table[i];
         if (table[i].func) table[i].module_instance = &vm->inst;
     }
+    vm->inst.w2c___indirect_function_table = rt->snap_inst.w2c___indirect_function_table;
     vm->inst.w2c___indirect_function_table.data = table;
-    if (vm_memory_map_snapshot(vm, rt->snap_fd, rt->snap_bytes) != 0) return AIRLOCK_NOMEM;
-    vm->inst.w2c_memory.max_pages = rt->snap_inst.w2c_memory.max_pages;
     vm->vfs = new_guest_vfs(rt);
     if (!vm->vfs) return AIRLOCK_NOMEM;
     vm->ticks_origin_ns = abi_monotonic_ns();
     vm->run_ref = rt->run_ref;
     vm->slots = rt->slots;
+    return AIRLOCK_OK;
+}
+
+/* Make vm a fresh copy of the runtime's snapshot. */
+static int clone_snapshot(airlock_runtime *rt, airlock_vm *vm) {
+    int rc = sandbox_attach_vm(rt, vm, &rt->snap_inst);
+    if (rc) return rc;
+    if (vm_memory_map_snapshot(vm, rt->snap_fd, rt->snap_bytes) != 0) return AIRLOCK_NOMEM;
     vm->pristine = true;
     return AIRLOCK_OK;
 }
@@ -347,7 +369,12 @@ static int ensure_snapshot(airlock_runtime *rt) {
     return rc;
 }
 
-int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out) {
+/*
+ * A sandbox around a new vm that fill() prepares (from the snapshot, a
+ * session, or another sandbox), with the runtime's limits.
+ */
+int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_vm *, void *), void *arg,
+                   airlock_sandbox **out) {
     if (!rt || !out) return AIRLOCK_MISUSE;
     *out = NULL;
     int rc = ensure_snapshot(rt);
@@ -361,15 +388,25 @@ int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out) {
     }
     sb->rt = rt;
     sb->vm = vm;
-    rc = clone_snapshot(rt, vm);
-    if (rc == AIRLOCK_OK) rc = apply_limits(sb, &rt->limits);
+    rc = apply_limits(sb, &rt->limits);
+    if (rc == AIRLOCK_OK) rc = fill(rt, vm, arg);
     if (rc) {
-        RT_FAIL(rt, rc, "cannot create a sandbox: %s", rc == AIRLOCK_NOMEM ? "out of memory" : sb->errmsg);
+        if (rc == AIRLOCK_NOMEM) RT_FAIL(rt, rc, "cannot create a sandbox: out of memory");
+        else if (!rt->errmsg[0] || sb->errmsg[0]) RT_FAIL(rt, rc, "cannot create a sandbox: %s", sb->errmsg);
         airlock_free(sb);
         return rc;
     }
     *out = sb;
     return AIRLOCK_OK;
+}
+
+static int fill_from_snapshot(airlock_runtime *rt, airlock_vm *vm, void *arg) {
+    (void)arg;
+    return clone_snapshot(rt, vm);
+}
+
+int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out) {
+    return sandbox_create(rt, fill_from_snapshot, NULL, out);
 }
 
 void sandbox_clear_run(airlock_sandbox *sb) {

@@ -41,6 +41,15 @@ struct airlock_sandbox {
     airlock_stats stats;
 };
 
+/* Attach vm to the runtime with the given globals (see sandbox.c). */
+int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instance_t *globals);
+/* Create a sandbox whose vm fill() prepares; see sandbox.c. */
+int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_vm *, void *), void *arg,
+                   airlock_sandbox **out);
+/* Free a vm and everything it owns. */
+void vm_destroy(airlock_vm *vm);
+/* Record a message on rt and return code. */
+int runtime_fail(airlock_runtime *rt, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Record a message on sb and return code. */
 int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Forget the outcome of the previous execution. */

@@ -1,0 +1,307 @@
+/*
+ * session.c - clone a sandbox, save a session to a file, load it back.
+ *
+ * A session is the guest's linear memory and the instance's globals; the
+ * host-side pointers (memory, table, imports) are never stored, they are
+ * always rebuilt for the loading process. A file is refused unless it was
+ * written by this airlock version from this guest build, has the exact
+ * length its header announces, and both checksums match. Everything in it
+ * is still treated as hostile: a forged file can give the guest any memory
+ * contents and any global values, which is no more than guest code can give
+ * itself, and every bound the host relies on is checked before use.
+ *
+ * Layout (little-endian):
+ *   header (128 bytes)   see struct file_header
+ *   instance globals     sizeof(Z_guest_instance_t) bytes
+ *   cwd                  u32 length, then the bytes
+ *   pages                page_count x (u32 page index, 4096 bytes), ascending;
+ *                        absent pages are zero
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "vfs/vfs.h"
+
+#define MAGIC "AIRLOCKS"
+#define FORMAT_VERSION 1u
+#define PAGE 4096u
+#define WASM_PAGE 65536u
+
+typedef struct file_header {
+    char magic[8];
+    uint32_t format_version;
+    uint32_t header_bytes;
+    char airlock_version[16];
+    uint8_t guest_sha256[32];
+    uint64_t layout_id;
+    uint64_t memory_bytes;
+    uint32_t instance_bytes;
+    uint32_t run_ref;
+    uint32_t slots;
+    uint32_t page_count;
+    uint64_t payload_checksum;
+    uint64_t header_checksum; /* of the bytes before this field */
+    uint8_t reserved[16];
+} file_header;
+
+_Static_assert(sizeof(file_header) == 128, "the header is 128 bytes on disk");
+
+/* FNV-1a: catches truncation and corruption; not a defence (see above). */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
+    const uint8_t *p = data;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+#define FNV_INIT 0xcbf29ce484222325ull
+
+/* What must match for globals and memory to mean the same thing. */
+static uint64_t layout_id(void) {
+    uint64_t parts[] = {sizeof(Z_guest_instance_t), AIRLOCK_GC_AREA_ADDR, AIRLOCK_MP_PENDING_EXCEPTION_ADDR,
+                        AIRLOCK_FUEL_METERED};
+    return fnv1a(FNV_INIT, parts, sizeof parts);
+}
+
+static void guest_sha(uint8_t out[32]) {
+    const char *hex = airlock_guest_sha256();
+    for (int i = 0; i < 32; i++) {
+        unsigned v = 0;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+}
+
+/* ---- clone --------------------------------------------------------------- */
+
+static int fill_from_sandbox(airlock_runtime *rt, airlock_vm *vm, void *arg) {
+    const airlock_vm *src = arg;
+    int rc = sandbox_attach_vm(rt, vm, &src->inst);
+    if (rc) return rc;
+    uint64_t bytes = src->inst.w2c_memory.size;
+    if (vm_memory_map(vm, (uint32_t)(bytes / WASM_PAGE)) != 0) return AIRLOCK_NOMEM;
+    memcpy(vm->mem_base, src->mem_base, bytes);
+    vm->run_ref = src->run_ref;
+    vm->slots = src->slots;
+    vfs_chdir(vm->vfs, vfs_getcwd(src->vfs));
+    return AIRLOCK_OK;
+}
+
+int airlock_clone(airlock_sandbox *sb, airlock_sandbox **out) {
+    if (!sb || !out) return AIRLOCK_MISUSE;
+    int rc = sandbox_create(sb->rt, fill_from_sandbox, sb->vm, out);
+    if (rc == AIRLOCK_OK) {
+        (*out)->vm->limits = sb->vm->limits;
+        (*out)->vm->mem_limit = sb->vm->mem_limit;
+    } else {
+        sandbox_fail(sb, rc, "cannot clone: %s", airlock_runtime_errmsg(sb->rt));
+    }
+    return rc;
+}
+
+/* ---- save ------------------------------------------------------------------ */
+
+static bool write_all(int fd, const void *buf, size_t n, uint64_t *sum) {
+    const char *p = buf;
+    if (sum) *sum = fnv1a(*sum, buf, n);
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool page_is_zero(const uint8_t *p) {
+    static const uint8_t zero[PAGE];
+    return memcmp(p, zero, PAGE) == 0;
+}
+
+/* Write header placeholder, payload, then the real header. */
+static bool write_session(int fd, airlock_vm *vm) {
+    file_header h = {0};
+    uint64_t sum = FNV_INIT;
+    if (!write_all(fd, &h, sizeof h, NULL)) return false;
+    Z_guest_instance_t globals = vm->inst;
+    /* host pointers are meaningless in a file: store zeros */
+    globals.Z_airlock_instance = NULL;
+    globals.Z_env_instance = NULL;
+    globals.Z_wasi_snapshot_preview1_instance = NULL;
+    globals.w2c_memory = (wasm_rt_memory_t){0};
+    globals.w2c___indirect_function_table = (wasm_rt_funcref_table_t){0};
+    if (!write_all(fd, &globals, sizeof globals, &sum)) return false;
+    const char *cwd = vfs_getcwd(vm->vfs);
+    uint32_t cwd_len = (uint32_t)strlen(cwd);
+    if (!write_all(fd, &cwd_len, 4, &sum) || !write_all(fd, cwd, cwd_len, &sum)) return false;
+    uint64_t bytes = vm->inst.w2c_memory.size;
+    for (uint64_t off = 0; off < bytes; off += PAGE) {
+        if (page_is_zero(vm->mem_base + off)) continue;
+        uint32_t index = (uint32_t)(off / PAGE);
+        if (!write_all(fd, &index, 4, &sum) || !write_all(fd, vm->mem_base + off, PAGE, &sum)) return false;
+        h.page_count++;
+    }
+    memcpy(h.magic, MAGIC, 8);
+    h.format_version = FORMAT_VERSION;
+    h.header_bytes = sizeof h;
+    snprintf(h.airlock_version, sizeof h.airlock_version, "%s", AIRLOCK_VERSION);
+    guest_sha(h.guest_sha256);
+    h.layout_id = layout_id();
+    h.memory_bytes = bytes;
+    h.instance_bytes = sizeof globals;
+    h.run_ref = vm->run_ref;
+    h.slots = vm->slots;
+    h.payload_checksum = sum;
+    h.header_checksum = fnv1a(FNV_INIT, &h, offsetof(file_header, header_checksum));
+    return lseek(fd, 0, SEEK_SET) == 0 && write_all(fd, &h, sizeof h, NULL);
+}
+
+int airlock_save(airlock_sandbox *sb, const char *path) {
+    if (!sb || !path) return AIRLOCK_MISUSE;
+    /* Write beside the target, then rename: the file is either the old
+     * session or the new one, never a mix. */
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) return sandbox_fail(sb, AIRLOCK_NOMEM, "out of memory");
+    snprintf(tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int rc = sandbox_fail(sb, AIRLOCK_IOERR, "cannot create a file beside %s: %s", path, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    bool ok = write_session(fd, sb->vm) && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, path) != 0) ok = false;
+    int rc = AIRLOCK_OK;
+    if (!ok) {
+        rc = sandbox_fail(sb, AIRLOCK_IOERR, "cannot write session %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+/* ---- load ------------------------------------------------------------------ */
+
+typedef struct reader {
+    const uint8_t *p;
+    size_t left;
+} reader;
+
+static const void *take(reader *r, size_t n) {
+    if (n > r->left) return NULL;
+    const void *p = r->p;
+    r->p += n;
+    r->left -= n;
+    return p;
+}
+
+typedef struct load_args {
+    const file_header *h;
+    reader body;
+    char why[160];
+} load_args;
+
+#define RT_FAIL_CORRUPT(rt, ...) runtime_fail(rt, AIRLOCK_CORRUPT, __VA_ARGS__)
+#define REFUSE(la, ...) (snprintf((la)->why, sizeof (la)->why, __VA_ARGS__), AIRLOCK_CORRUPT)
+
+static int check_header(load_args *la, const file_header *h, size_t total, uint64_t mem_limit) {
+    uint8_t sha[32];
+    guest_sha(sha);
+    if (memcmp(h->magic, MAGIC, 8) != 0) return REFUSE(la, "not an airlock session file");
+    if (h->header_checksum != fnv1a(FNV_INIT, h, offsetof(file_header, header_checksum)))
+        return REFUSE(la, "the header is corrupted");
+    if (h->format_version != FORMAT_VERSION || h->header_bytes != sizeof *h)
+        return REFUSE(la, "format version %u is not supported", h->format_version);
+    if (strncmp(h->airlock_version, AIRLOCK_VERSION, sizeof h->airlock_version) != 0)
+        return REFUSE(la, "written by airlock %.16s, this is %s", h->airlock_version, AIRLOCK_VERSION);
+    if (memcmp(h->guest_sha256, sha, 32) != 0 || h->layout_id != layout_id() ||
+        h->instance_bytes != sizeof(Z_guest_instance_t))
+        return REFUSE(la, "written for a different guest build");
+    if (h->memory_bytes % WASM_PAGE || h->memory_bytes == 0 || h->memory_bytes > (4ull << 30))
+        return REFUSE(la, "bad memory size");
+    if (h->memory_bytes > mem_limit)
+        return REFUSE(la, "its memory (%llu bytes) exceeds the memory limit", (unsigned long long)h->memory_bytes);
+    if (h->page_count > h->memory_bytes / PAGE) return REFUSE(la, "bad page count");
+    uint64_t expect = sizeof *h + h->instance_bytes + 4 + (uint64_t)h->page_count * (4 + PAGE);
+    if (total < expect) return REFUSE(la, "the file is truncated");
+    return AIRLOCK_OK;
+}
+
+static int fill_from_file(airlock_runtime *rt, airlock_vm *vm, void *arg) {
+    load_args *la = arg;
+    const file_header *h = la->h;
+    reader *r = &la->body;
+    Z_guest_instance_t globals;
+    memcpy(&globals, take(r, sizeof globals), sizeof globals); /* length checked by check_header */
+    int rc = sandbox_attach_vm(rt, vm, &globals);
+    if (rc) return rc;
+    const uint32_t *cwd_len = take(r, 4);
+    uint32_t len;
+    memcpy(&len, cwd_len, 4);
+    const char *cwd = len < VFS_PATH_MAX ? take(r, len) : NULL;
+    if (!cwd) return REFUSE(la, "bad working directory");
+    char path[VFS_PATH_MAX];
+    memcpy(path, cwd, len);
+    path[len] = '\0';
+    vfs_chdir(vm->vfs, path); /* a directory that no longer exists leaves "/" */
+    if (vm_memory_map(vm, (uint32_t)(h->memory_bytes / WASM_PAGE)) != 0) return AIRLOCK_NOMEM;
+    int64_t last = -1;
+    for (uint32_t i = 0; i < h->page_count; i++) {
+        const void *idx = take(r, 4), *data = take(r, PAGE);
+        if (!idx || !data) return REFUSE(la, "the file is truncated");
+        uint32_t index;
+        memcpy(&index, idx, 4);
+        if ((int64_t)index <= last || (uint64_t)index * PAGE >= h->memory_bytes) return REFUSE(la, "bad page index");
+        memcpy(vm->mem_base + (uint64_t)index * PAGE, data, PAGE);
+        last = index;
+    }
+    if (r->left) return REFUSE(la, "trailing bytes after the last page");
+    if (h->run_ref != rt->run_ref || h->slots != rt->slots)
+        return REFUSE(la, "written by a differently configured runtime");
+    return AIRLOCK_OK;
+}
+
+int airlock_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out) {
+    if (!rt || !out || (!data && len)) return AIRLOCK_MISUSE;
+    *out = NULL;
+    load_args la = {0};
+    file_header h;
+    if (len < sizeof h) return RT_FAIL_CORRUPT(rt, "not an airlock session file (too short)");
+    memcpy(&h, data, sizeof h);
+    int rc = check_header(&la, &h, len, rt->limits.memory_bytes);
+    if (rc == AIRLOCK_OK) {
+        la.h = &h;
+        la.body = (reader){(const uint8_t *)data + sizeof h, len - sizeof h};
+        if (fnv1a(FNV_INIT, la.body.p, la.body.left) != h.payload_checksum)
+            rc = REFUSE(&la, "the contents are corrupted (checksum mismatch)");
+    }
+    if (rc == AIRLOCK_OK) rc = sandbox_create(rt, fill_from_file, &la, out);
+    if (rc == AIRLOCK_CORRUPT) return RT_FAIL_CORRUPT(rt, "session refused: %s", la.why);
+    return rc;
+}
+
+int airlock_load(airlock_runtime *rt, const char *path, airlock_sandbox **out) {
+    if (!rt || !path || !out) return AIRLOCK_MISUSE;
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return runtime_fail(rt, AIRLOCK_IOERR, "cannot open session %s: %s", path, strerror(errno));
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    rewind(f);
+    uint8_t *buf = size > 0 ? malloc((size_t)size) : NULL;
+    int rc;
+    if (size <= 0 || !buf || fread(buf, 1, (size_t)size, f) != (size_t)size)
+        rc = size == 0 ? RT_FAIL_CORRUPT(rt, "session %s is empty", path)
+                       : runtime_fail(rt, AIRLOCK_IOERR, "cannot read session %s", path);
+    else
+        rc = airlock_load_buffer(rt, buf, (size_t)size, out);
+    free(buf);
+    fclose(f);
+    return rc;
+}

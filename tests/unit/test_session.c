@@ -1,0 +1,153 @@
+/*
+ * test_session.c - clones, session files, and every kind of bad file.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char path[64];
+
+static void make_path(void) {
+    snprintf(path, sizeof path, "/tmp/airlock-test-%d.session", (int)getpid());
+}
+
+static uint8_t *read_file(size_t *len) {
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    uint8_t *buf = malloc(*len);
+    ck_assert_uint_eq(fread(buf, 1, *len, f), *len);
+    fclose(f);
+    return buf;
+}
+
+/* A saved session with some state, read back into memory. */
+static uint8_t *saved_session(size_t *len) {
+    make_path();
+    airlock_sandbox *sb = new_sandbox();
+    ck_run_prints(sb, "x = 41\ndef f(): return x + 1\nimport os", "");
+    ck_assert_int_eq(airlock_save(sb, path), AIRLOCK_OK);
+    airlock_free(sb);
+    return read_file(len);
+}
+
+START_TEST(save_and_load_round_trip) {
+    size_t len;
+    free(saved_session(&len));
+    airlock_sandbox *sb = NULL;
+    ck_assert_int_eq(airlock_load(shared_runtime(), path, &sb), AIRLOCK_OK);
+    ck_run_prints(sb, "print(f())", "42\n");
+    /* a loaded session is a full session: limits and rollback work */
+    airlock_limits l = {.timeout_seconds = 0.2};
+    airlock_set_limits(sb, &l);
+    ck_assert_int_eq(run(sb, "x = 0\nwhile True:\n try:\n  while True: pass\n except KeyboardInterrupt: pass"),
+                     AIRLOCK_LIMIT);
+    ck_run_prints(sb, "print(f())", "42\n");
+    airlock_free(sb);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(clone_is_independent) {
+    airlock_sandbox *a = new_sandbox(), *b = NULL;
+    ck_run_prints(a, "items = [1, 2]", "");
+    ck_assert_int_eq(airlock_clone(a, &b), AIRLOCK_OK);
+    ck_run_prints(b, "items.append(3)\nprint(items)", "[1, 2, 3]\n");
+    ck_run_prints(a, "print(items)", "[1, 2]\n");
+    airlock_free(a);
+    ck_run_prints(b, "print(len(items))", "3\n");
+    airlock_free(b);
+}
+END_TEST
+
+static void expect_refused(const uint8_t *buf, size_t len, const char *why) {
+    airlock_sandbox *sb = (airlock_sandbox *)0x1;
+    int rc = airlock_load_buffer(shared_runtime(), buf, len, &sb);
+    ck_assert_msg(rc == AIRLOCK_CORRUPT, "%s: rc=%d", why, rc);
+    ck_assert_ptr_null(sb);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(test_rt), "session"));
+}
+
+START_TEST(bad_files_are_refused) {
+    size_t len;
+    uint8_t *good = saved_session(&len);
+    uint8_t *bad = malloc(len + 8);
+
+    expect_refused(good, 0, "empty");
+    expect_refused(good, 100, "shorter than a header");
+    for (size_t cut = 128; cut < len; cut += len / 7) expect_refused(good, cut, "truncated");
+    expect_refused(good, len - 1, "one byte short");
+
+    memcpy(bad, good, len);
+    bad[len / 2] ^= 0x40;
+    expect_refused(bad, len, "a flipped bit in the memory");
+
+    memcpy(bad, good, len);
+    bad[0] = 'X';
+    expect_refused(bad, len, "foreign magic");
+
+    memcpy(bad, good, len);
+    memcpy(bad + 16, "0.0.1-other", 11);
+    expect_refused(bad, len, "another version (header checksum catches it)");
+
+    memcpy(bad, good, len);
+    memset(bad + len, 0, 8);
+    expect_refused(bad, len + 8, "trailing bytes");
+
+    memset(bad, 0xff, len);
+    expect_refused(bad, len, "all ones");
+
+    /* random garbage of many sizes never crashes */
+    srand(7);
+    for (int i = 0; i < 200; i++) {
+        size_t n = (size_t)rand() % (len + 1);
+        for (size_t j = 0; j < n; j++) bad[j] = (uint8_t)rand();
+        if (n >= 8) memcpy(bad, "AIRLOCKS", 8);
+        expect_refused(bad, n, "garbage");
+    }
+    free(bad);
+    free(good);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(memory_over_the_limit_is_refused) {
+    make_path();
+    airlock_sandbox *sb = new_sandbox();
+    ck_run_prints(sb, "big = bytearray(40 * 1024 * 1024)", "");
+    ck_assert_int_eq(airlock_save(sb, path), AIRLOCK_OK);
+    airlock_free(sb);
+    airlock_runtime *small;
+    ck_assert_int_eq(airlock_runtime_new(&small), AIRLOCK_OK);
+    airlock_limits l = {.memory_bytes = 32u << 20};
+    ck_assert_int_eq(airlock_runtime_set_limits(small, &l), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_load(small, path, &sb), AIRLOCK_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(small), "memory limit"));
+    airlock_runtime_free(small);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(missing_file_is_an_io_error) {
+    airlock_sandbox *sb;
+    ck_assert_int_eq(airlock_load(shared_runtime(), "/nonexistent/x.session", &sb), AIRLOCK_IOERR);
+}
+END_TEST
+
+static Suite *session_suite(void) {
+    Suite *s = suite_create("session");
+    TCase *tc = tcase_create("session");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, save_and_load_round_trip);
+    tcase_add_test(tc, clone_is_independent);
+    tcase_add_test(tc, bad_files_are_refused);
+    tcase_add_test(tc, memory_over_the_limit_is_refused);
+    tcase_add_test(tc, missing_file_is_an_io_error);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TEST_MAIN(session_suite)
