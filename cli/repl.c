@@ -5,6 +5,7 @@
 #include "repl.h"
 
 #include <editline/readline.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,25 @@
 
 #include "options.h"
 #include "report.h"
+
+/* Ctrl-C: interrupt the code that runs (the session survives), or drop
+ * the line being typed. airlock_interrupt() is async-signal-safe. */
+static airlock_sandbox *volatile interruptible;
+static volatile sig_atomic_t got_sigint;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    got_sigint = 1;
+    if (interruptible) airlock_interrupt(interruptible);
+}
+
+static void catch_sigint(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a Ctrl-C at the prompt ends the read */
+    sigaction(SIGINT, &sa, NULL);
+}
 
 /* Does this line open or continue a block that needs more lines?
  * Heuristic, like Python's own prompt: a trailing ':' or '\\', or brackets
@@ -34,8 +54,14 @@ static bool line_continues(const char *buf) {
         }
     }
     size_t n = strlen(buf);
-    while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t')) n--;
+    while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\n')) n--;
     return depth > 0 || (n && (buf[n - 1] == ':' || buf[n - 1] == '\\'));
+}
+
+static bool ends_with_colon(const char *buf) {
+    size_t n = strlen(buf);
+    while (n && strchr(" \t\n", buf[n - 1])) n--;
+    return n && buf[n - 1] == ':';
 }
 
 static char *append_line(char *block, const char *line) {
@@ -51,34 +77,49 @@ static char *append_line(char *block, const char *line) {
     return s;
 }
 
-/* Read one complete input (a line, or a block ended by an empty line). */
+/* Read one complete input: a line, a bracketed expression spread over
+ * lines, or a compound statement ended by an empty line. */
 static char *read_input(void) {
     char *block = NULL;
-    bool in_block = false;
+    bool in_block = false, compound = false;
     for (;;) {
+        got_sigint = 0;
         char *line = readline(in_block ? "... " : ">>> ");
+        if (got_sigint) { /* the typed input is dropped, like Python's prompt */
+            free(line);
+            free(block);
+            block = NULL;
+            in_block = compound = false;
+            printf("\nKeyboardInterrupt\n");
+            continue;
+        }
         if (!line) return block; /* EOF: run what we have, or stop */
         bool empty = line[0] == '\0';
         if (!empty) add_history(line);
-        if (in_block && empty) {
+        if (compound && empty) {
             free(line);
             return block;
         }
         block = append_line(block, line);
         free(line);
         if (!block) return NULL;
-        if (!in_block && !line_continues(block)) return block;
+        bool open = line_continues(block);
+        if (!in_block && open) compound = ends_with_colon(block);
+        if (!open && !compound) return block;
         in_block = true;
     }
 }
 
 int repl_run(airlock_sandbox *sb) {
     printf("airlock %s, MicroPython %s. Nothing on this machine is reachable from here.\n"
-           "Ctrl-D exits.\n",
+           "Ctrl-C interrupts, Ctrl-D exits.\n",
            AIRLOCK_VERSION, airlock_guest_version());
+    catch_sigint();
     char *input;
     while ((input = read_input()) != NULL) {
+        interruptible = sb;
         int rc = airlock_exec(sb, input, strlen(input));
+        interruptible = NULL;
         free(input);
         report_text(sb, rc);
         size_t len;
