@@ -15,6 +15,8 @@
 #include "runtime/undo.h"
 #include "runtime/vm.h"
 
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+
 static struct sigaction previous_segv, previous_bus;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 
@@ -60,8 +62,10 @@ static void install(void) {
     sigaction(SIGBUS, &sa, &previous_bus);
 }
 
-void vm_signals_install(void) {
-#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-    pthread_once(&install_once, install);
+void vm_signals_install(void) { pthread_once(&install_once, install); }
+
+#else /* explicit bounds checks: no handler at all */
+
+void vm_signals_install(void) {}
+
 #endif
-}
