@@ -122,6 +122,65 @@ const char *airlock_guest_version(void);
 /* The sha256 of the guest artifact airlock was built from. */
 const char *airlock_guest_sha256(void);
 
+/* ---- host functions, plugins, env, clock, audit ----------------------------
+ *
+ * Everything the guest gets from the host beyond the filesystem grants
+ * above comes through host functions, alone or bundled in plugins
+ * (airlock_plugin.h has the value API, the plugin ABI and the rules).
+ * Like mounts, these calls must come before the first sandbox is created.
+ */
+typedef struct airlock_call airlock_call;
+typedef int (*airlock_host_fn)(airlock_call *call);
+
+/* Make `import module; module.name(...)` call fn in every sandbox. */
+int airlock_runtime_register_function(airlock_runtime *rt, const char *module, const char *name,
+                                      airlock_host_fn fn, void *userdata);
+/* Load a plugin shared object (see airlock_plugin.h); options go to its
+ * init (NULL for none). A wrong ABI version or a missing symbol is refused
+ * with AIRLOCK_DENIED and a message saying which. */
+int airlock_runtime_load_plugin(airlock_runtime *rt, const char *path, const char *options);
+
+/* Caps on what crosses the boundary in one host call. Zero means default. */
+typedef struct airlock_call_limits {
+    uint32_t max_depth;          /* nesting of lists/dicts; default 32, at most 100 */
+    uint64_t max_arg_bytes;      /* encoded arguments; default 16 MiB */
+    uint64_t max_result_bytes;   /* encoded result; default 16 MiB */
+    uint64_t max_items;          /* values in the arguments; default 1M */
+} airlock_call_limits;
+int airlock_runtime_set_call_limits(airlock_runtime *rt, const airlock_call_limits *lim);
+
+/* Let the guest see the host's environment variable `name` (os.getenv,
+ * os.environ), read when the guest asks. No other variable is visible. */
+int airlock_runtime_allow_env(airlock_runtime *rt, const char *name);
+
+/* Fixed start time (2024-01-01T00:00:00Z), a clock that advances 1 ms per
+ * reading, and a random generator seeded from seed: the same program then
+ * prints the same bytes on every run. Off by default (real clock,
+ * getrandom). */
+int airlock_runtime_set_deterministic(airlock_runtime *rt, int on, uint64_t seed);
+
+/* One record per host call, allowed or denied. json is the same record as
+ * one line of JSON (no newline). Called on the sandbox's thread, possibly
+ * from several threads at once. */
+typedef struct airlock_audit_record {
+    double time;                 /* seconds since the epoch, real clock */
+    const char *plugin, *module, *function;
+    int allowed;                 /* 0: refused (by a grant, or before reaching the plugin) */
+    const char *reason;          /* why it was denied, or NULL */
+    const char *error;           /* exception type the call raised, or NULL */
+    uint64_t bytes_in, bytes_out;
+    double duration_ms;
+    const char *json;
+} airlock_audit_record;
+typedef void (*airlock_audit_fn)(void *userdata, const airlock_audit_record *rec);
+int airlock_runtime_set_audit(airlock_runtime *rt, airlock_audit_fn fn, void *userdata);
+/* Append the JSON lines to a file (created 0600 if missing). */
+int airlock_runtime_audit_file(airlock_runtime *rt, const char *path);
+
+/* What this runtime grants, in plain words, one grant per paragraph (for
+ * `airlock --list-grants` and the MCP tool description). Owned by rt. */
+const char *airlock_runtime_describe_grants(airlock_runtime *rt);
+
 /* ---- sandbox ---------------------------------------------------------- */
 
 /* Create a fresh sandbox (a copy of the runtime's start-up snapshot). */
