@@ -35,11 +35,38 @@ def sorted(iterable, key=None, reverse=False):
         keys = items
     else:
         keys = [key(x) for x in items]
-    if reverse:
-        idx = _bsorted(range(n), key=lambda i: (keys[i], n - i), reverse=True)
-    else:
-        idx = _bsorted(range(n), key=lambda i: (keys[i], i))
+    try:
+        if reverse:
+            idx = _bsorted(range(n), key=lambda i: (keys[i], n - i), reverse=True)
+        else:
+            idx = _bsorted(range(n), key=lambda i: (keys[i], i))
+    except TypeError:
+        # keys that only define __lt__ (as CPython's sort requires)
+        ks = [_K(keys[i], i, reverse) for i in range(n)]
+        idx = [k.i for k in _bsorted(ks)]
     return [items[i] for i in idx]
+
+
+class _K:
+    __slots__ = ('k', 'i', 'r')
+
+    def __init__(self, k, i, r):
+        self.k = k
+        self.i = i
+        self.r = r
+
+    def __lt__(a, b):
+        if a.r:
+            if b.k < a.k:
+                return True
+            if a.k < b.k:
+                return False
+        else:
+            if a.k < b.k:
+                return True
+            if b.k < a.k:
+                return False
+        return a.i < b.i
 
 
 def list_sort(lst, key=None, reverse=False):

@@ -253,7 +253,8 @@ def _needs_work(src):
             return True
     return ('::' in src or '**' in src or 'class ' in src or 'f"' in src
             or "f'" in src or 'F"' in src or "F'" in src or ':-' in src
-            or (src.count(':') > 0 and '[' in src))
+            or (src.count(':') > 0 and '[' in src) or 'match ' in src
+            or 'async def' in src or 'except*' in src)
 
 
 def rewrite(src, q="'"):
@@ -261,6 +262,12 @@ def rewrite(src, q="'"):
         if not _needs_work(src):
             return src
         toks = _tokenize(src)
+        bad = _unsupported(toks)
+        if bad is not None:
+            off, msg = bad
+            line = src.count('\n', 0, off) + 1
+            # MicroPython would report a bare "invalid syntax"; say what to do.
+            return '\n' * (line - 1) + 'raise SyntaxError(%s)\n' % _lit(msg, q)
         ed = _Edits()
         _methods(toks, ed, q)
         _slices(toks, ed)
@@ -270,6 +277,54 @@ def rewrite(src, q="'"):
         return ed.apply(src)
     except Exception:
         return src
+
+
+def _unsupported(toks):
+    """(line, message) for syntax MicroPython rejects with a bare
+    'invalid syntax', so the agent learns what to write instead."""
+    n = len(toks)
+    src_lines = None
+    for k in range(n):
+        t = toks[k]
+        if t[0] != NAME or (k > 0 and toks[k - 1][0] not in (NL, INDENT, DEDENT)):
+            continue
+        if t[1] == 'match' and k + 1 < n and not (toks[k + 1][0] == OP and toks[k + 1][1] in
+                                                   ('=', '.', '(', '[', ',', ')', ':') and toks[k + 1][1] != '('):
+            # match <subject>: NL INDENT case ...
+            j = k + 1
+            while j < n and toks[j][0] != NL:
+                j += 1
+            if j + 2 < n and toks[j - 1][1] == ':' and toks[j + 1][0] == INDENT and \
+                    toks[j + 2][0] == NAME and toks[j + 2][1] == 'case':
+                return t[2], 'match statements are not supported (MicroPython); use if/elif chains'
+        if t[1] == 'except' and k + 1 < n and toks[k + 1][1] == '*':
+            return t[2], 'except* (exception groups) is not supported (MicroPython); use a plain except'
+        if t[1] == 'async' and k + 1 < n and toks[k + 1][1] == 'def':
+            # async generator: a yield directly in this function's body
+            j = k + 2
+            while j < n and toks[j][0] != NL:
+                j += 1
+            if j + 1 < n and toks[j + 1][0] == INDENT:
+                d = 0
+                nested = None   # depth of a nested def/class body being skipped
+                j += 1
+                while j < n:
+                    u = toks[j]
+                    if u[0] == INDENT:
+                        d += 1
+                    elif u[0] == DEDENT:
+                        d -= 1
+                        if nested is not None and d < nested:
+                            nested = None
+                        if d == 0:
+                            break
+                    elif u[0] == NAME and u[1] in ('def', 'class') and nested is None:
+                        nested = d + 1
+                    elif u[0] == NAME and u[1] == 'yield' and nested is None:
+                        return u[2], ('async generators (yield inside async def) are not supported '
+                                      '(MicroPython); return a list, or pass items through an asyncio.Queue')
+                    j += 1
+    return None
 
 
 def _methods(toks, ed, q):

@@ -4,6 +4,7 @@ import _airlock_reexport
 _r = _airlock_reexport.into(globals(), 'random')
 del _airlock_reexport
 _rb = _r.getrandbits
+_native = dict((k, getattr(_r, k)) for k in dir(_r) if not k.startswith('_'))
 
 
 def random():
@@ -120,6 +121,13 @@ class Random:
     def seed(self, a=None):
         _r.seed(a)
 
+
+# keep the guest's own functions where it has them (same numbers as plain
+# MicroPython); ours only fill the gaps
+for _n in list(_native):
+    globals()[_n] = _native[_n]
+del _n
+random_ = random
 
 for _n in ('random', 'randrange', 'randint', 'choice', 'shuffle', 'sample', 'choices', 'uniform', 'gauss'):
     setattr(Random, _n, (lambda f: lambda self, *a, **k: f(*a, **k))(globals()[_n]))

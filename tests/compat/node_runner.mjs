@@ -92,8 +92,6 @@ if (!error) {
   } catch (e) {
     if (e.name !== "PythonError") {
       error = { type: "HostError", message: String(e), traceback: String(e.stack) };
-    } else if (e.type === "SystemExit") {
-      error = null;
     } else {
       error = splitError(e);
     }
