@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "session.h"
 #include "vfs/vfs.h"
 
 #define MAGIC "AIRLOCKS"
@@ -32,24 +33,8 @@
 #define PAGE 4096u
 #define WASM_PAGE 65536u
 
-typedef struct file_header {
-    char magic[8];
-    uint32_t format_version;
-    uint32_t header_bytes;
-    char airlock_version[16];
-    uint8_t guest_sha256[32];
-    uint64_t layout_id;
-    uint64_t memory_bytes;
-    uint32_t instance_bytes;
-    uint32_t run_ref;
-    uint32_t slots;
-    uint32_t page_count;
-    uint64_t payload_checksum;
-    uint64_t header_checksum; /* of the bytes before this field */
-    uint8_t reserved[16];
-} file_header;
 
-_Static_assert(sizeof(file_header) == 128, "the header is 128 bytes on disk");
+_Static_assert(sizeof(file_header) == SESSION_HEADER_BYTES, "the header is 128 bytes on disk");
 
 /* FNV-1a: catches truncation and corruption; not a defence (see above). */
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
@@ -123,7 +108,7 @@ static bool page_is_zero(const uint8_t *p) {
 }
 
 /* Write header placeholder, payload, then the real header. */
-static bool write_session(int fd, airlock_vm *vm) {
+bool session_write(int fd, airlock_vm *vm) {
     file_header h = {0};
     uint64_t sum = FNV_INIT;
     if (!write_all(fd, &h, sizeof h, NULL)) return false;
@@ -174,7 +159,7 @@ int airlock_save(airlock_sandbox *sb, const char *path) {
         free(tmp);
         return rc;
     }
-    bool ok = write_session(fd, sb->vm) && fsync(fd) == 0;
+    bool ok = session_write(fd, sb->vm) && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     if (ok && rename(tmp, path) != 0) ok = false;
     int rc = AIRLOCK_OK;
@@ -201,69 +186,102 @@ static const void *take(reader *r, size_t n) {
     return p;
 }
 
-typedef struct load_args {
-    const file_header *h;
-    reader body;
-    char why[160];
-} load_args;
+#define REFUSE(...) (snprintf(why, why_size, __VA_ARGS__), AIRLOCK_CORRUPT)
 
-#define RT_FAIL_CORRUPT(rt, ...) runtime_fail(rt, AIRLOCK_CORRUPT, __VA_ARGS__)
-#define REFUSE(la, ...) (snprintf((la)->why, sizeof (la)->why, __VA_ARGS__), AIRLOCK_CORRUPT)
-
-static int check_header(load_args *la, const file_header *h, size_t total, uint64_t mem_limit) {
+static int check_header(const file_header *h, size_t total, uint64_t mem_limit, char *why, size_t why_size) {
     uint8_t sha[32];
     guest_sha(sha);
-    if (memcmp(h->magic, MAGIC, 8) != 0) return REFUSE(la, "not an airlock session file");
+    if (memcmp(h->magic, MAGIC, 8) != 0) return REFUSE("not an airlock session file");
     if (h->header_checksum != fnv1a(FNV_INIT, h, offsetof(file_header, header_checksum)))
-        return REFUSE(la, "the header is corrupted");
+        return REFUSE("the header is corrupted");
     if (h->format_version != FORMAT_VERSION || h->header_bytes != sizeof *h)
-        return REFUSE(la, "format version %u is not supported", h->format_version);
+        return REFUSE("format version %u is not supported", h->format_version);
     if (strncmp(h->airlock_version, AIRLOCK_VERSION, sizeof h->airlock_version) != 0)
-        return REFUSE(la, "written by airlock %.16s, this is %s", h->airlock_version, AIRLOCK_VERSION);
+        return REFUSE("written by airlock %.16s, this is %s", h->airlock_version, AIRLOCK_VERSION);
     if (memcmp(h->guest_sha256, sha, 32) != 0 || h->layout_id != layout_id() ||
         h->instance_bytes != sizeof(Z_guest_instance_t))
-        return REFUSE(la, "written for a different guest build");
+        return REFUSE("written for a different guest build");
     if (h->memory_bytes % WASM_PAGE || h->memory_bytes == 0 || h->memory_bytes > (4ull << 30))
-        return REFUSE(la, "bad memory size");
+        return REFUSE("bad memory size");
     if (h->memory_bytes > mem_limit)
-        return REFUSE(la, "its memory (%llu bytes) exceeds the memory limit", (unsigned long long)h->memory_bytes);
-    if (h->page_count > h->memory_bytes / PAGE) return REFUSE(la, "bad page count");
+        return REFUSE("its memory (%llu bytes) exceeds the memory limit", (unsigned long long)h->memory_bytes);
+    if (h->page_count > h->memory_bytes / PAGE) return REFUSE("bad page count");
     uint64_t expect = sizeof *h + h->instance_bytes + 4 + (uint64_t)h->page_count * (4 + PAGE);
-    if (total < expect) return REFUSE(la, "the file is truncated");
+    if (total < expect) return REFUSE("the file is truncated");
     return AIRLOCK_OK;
 }
 
-static int fill_from_file(airlock_runtime *rt, airlock_vm *vm, void *arg) {
-    load_args *la = arg;
-    const file_header *h = la->h;
-    reader *r = &la->body;
-    Z_guest_instance_t globals;
-    memcpy(&globals, take(r, sizeof globals), sizeof globals); /* length checked by check_header */
-    int rc = sandbox_attach_vm(rt, vm, &globals);
+int session_parse(const void *data, size_t len, uint64_t mem_limit, session_image *img, char *why, size_t why_size) {
+    if (len < sizeof img->h) return REFUSE("not an airlock session file (too short)");
+    memcpy(&img->h, data, sizeof img->h);
+    int rc = check_header(&img->h, len, mem_limit, why, why_size);
     if (rc) return rc;
-    const uint32_t *cwd_len = take(r, 4);
-    uint32_t len;
-    memcpy(&len, cwd_len, 4);
-    const char *cwd = len < VFS_PATH_MAX ? take(r, len) : NULL;
-    if (!cwd) return REFUSE(la, "bad working directory");
-    char path[VFS_PATH_MAX];
-    memcpy(path, cwd, len);
-    path[len] = '\0';
-    vfs_chdir(vm->vfs, path); /* a directory that no longer exists leaves "/" */
-    if (vm_memory_map(vm, (uint32_t)(h->memory_bytes / WASM_PAGE)) != 0) return AIRLOCK_NOMEM;
+    reader r = {(const uint8_t *)data + sizeof img->h, len - sizeof img->h};
+    if (fnv1a(FNV_INIT, r.p, r.left) != img->h.payload_checksum)
+        return REFUSE("the contents are corrupted (checksum mismatch)");
+    img->globals = take(&r, sizeof(Z_guest_instance_t));
+    uint32_t cwd_len;
+    memcpy(&cwd_len, take(&r, 4), 4); /* both lengths were checked by check_header */
+    img->cwd = cwd_len < VFS_PATH_MAX ? take(&r, cwd_len) : NULL;
+    img->cwd_len = cwd_len;
+    if (!img->cwd) return REFUSE("bad working directory");
+    img->pages = r.p;
     int64_t last = -1;
-    for (uint32_t i = 0; i < h->page_count; i++) {
-        const void *idx = take(r, 4), *data = take(r, PAGE);
-        if (!idx || !data) return REFUSE(la, "the file is truncated");
+    for (uint32_t i = 0; i < img->h.page_count; i++) {
+        const void *idx = take(&r, 4);
+        if (!idx || !take(&r, PAGE)) return REFUSE("the file is truncated");
         uint32_t index;
         memcpy(&index, idx, 4);
-        if ((int64_t)index <= last || (uint64_t)index * PAGE >= h->memory_bytes) return REFUSE(la, "bad page index");
-        memcpy(vm->mem_base + (uint64_t)index * PAGE, data, PAGE);
+        if ((int64_t)index <= last || (uint64_t)index * PAGE >= img->h.memory_bytes) return REFUSE("bad page index");
         last = index;
     }
-    if (r->left) return REFUSE(la, "trailing bytes after the last page");
-    if (h->run_ref != rt->run_ref || h->slots != rt->slots)
-        return REFUSE(la, "written by a differently configured runtime");
+    if (r.left) return REFUSE("trailing bytes after the last page");
+    return AIRLOCK_OK;
+}
+
+void session_apply(const session_image *img, airlock_vm *vm) {
+    Z_guest_instance_t globals;
+    memcpy(&globals, img->globals, sizeof globals);
+    /* everything but the host pointers, which stay vm's own */
+    globals.Z_airlock_instance = vm->inst.Z_airlock_instance;
+    globals.Z_env_instance = vm->inst.Z_env_instance;
+    globals.Z_wasi_snapshot_preview1_instance = vm->inst.Z_wasi_snapshot_preview1_instance;
+    globals.w2c_memory = vm->inst.w2c_memory;
+    globals.w2c___indirect_function_table = vm->inst.w2c___indirect_function_table;
+    vm->inst = globals;
+    memset(vm->mem_base, 0, vm->inst.w2c_memory.size);
+    const uint8_t *p = img->pages;
+    for (uint32_t i = 0; i < img->h.page_count; i++, p += 4 + PAGE) {
+        uint32_t index;
+        memcpy(&index, p, 4);
+        memcpy(vm->mem_base + (uint64_t)index * PAGE, p + 4, PAGE);
+    }
+    vm->run_ref = img->h.run_ref;
+    vm->slots = img->h.slots;
+}
+
+#undef REFUSE
+
+typedef struct load_args {
+    session_image img;
+    char why[160];
+} load_args;
+
+static int fill_from_file(airlock_runtime *rt, airlock_vm *vm, void *arg) {
+    load_args *la = arg;
+    const session_image *img = &la->img;
+    if (img->h.run_ref != rt->run_ref || img->h.slots != rt->slots) {
+        snprintf(la->why, sizeof la->why, "written by a differently configured runtime");
+        return AIRLOCK_CORRUPT;
+    }
+    int rc = sandbox_attach_vm(rt, vm, &rt->snap_inst);
+    if (rc) return rc;
+    if (vm_memory_map(vm, (uint32_t)(img->h.memory_bytes / WASM_PAGE)) != 0) return AIRLOCK_NOMEM;
+    session_apply(img, vm);
+    char path[VFS_PATH_MAX];
+    memcpy(path, img->cwd, img->cwd_len);
+    path[img->cwd_len] = '\0';
+    vfs_chdir(vm->vfs, path); /* a directory that no longer exists leaves "/" */
     return AIRLOCK_OK;
 }
 
@@ -271,18 +289,9 @@ int airlock_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlo
     if (!rt || !out || (!data && len)) return AIRLOCK_MISUSE;
     *out = NULL;
     load_args la = {0};
-    file_header h;
-    if (len < sizeof h) return RT_FAIL_CORRUPT(rt, "not an airlock session file (too short)");
-    memcpy(&h, data, sizeof h);
-    int rc = check_header(&la, &h, len, rt->limits.memory_bytes);
-    if (rc == AIRLOCK_OK) {
-        la.h = &h;
-        la.body = (reader){(const uint8_t *)data + sizeof h, len - sizeof h};
-        if (fnv1a(FNV_INIT, la.body.p, la.body.left) != h.payload_checksum)
-            rc = REFUSE(&la, "the contents are corrupted (checksum mismatch)");
-    }
+    int rc = session_parse(data, len, rt->limits.memory_bytes, &la.img, la.why, sizeof la.why);
     if (rc == AIRLOCK_OK) rc = sandbox_create(rt, fill_from_file, &la, out);
-    if (rc == AIRLOCK_CORRUPT) return RT_FAIL_CORRUPT(rt, "session refused: %s", la.why);
+    if (rc == AIRLOCK_CORRUPT) return runtime_fail(rt, AIRLOCK_CORRUPT, "session refused: %s", la.why);
     return rc;
 }
 
@@ -297,7 +306,7 @@ int airlock_load(airlock_runtime *rt, const char *path, airlock_sandbox **out) {
     uint8_t *buf = size > 0 ? malloc((size_t)size) : NULL;
     int rc;
     if (size <= 0 || !buf || fread(buf, 1, (size_t)size, f) != (size_t)size)
-        rc = size == 0 ? RT_FAIL_CORRUPT(rt, "session %s is empty", path)
+        rc = size == 0 ? runtime_fail(rt, AIRLOCK_CORRUPT, "session %s is empty", path)
                        : runtime_fail(rt, AIRLOCK_IOERR, "cannot read session %s", path);
     else
         rc = airlock_load_buffer(rt, buf, (size_t)size, out);

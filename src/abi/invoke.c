@@ -64,7 +64,7 @@ void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *env) {
 #define INVOKE_BODY(sig, RET, FN, ...)                                         \
     airlock_vm *vm = VM_OF(env);                                               \
     const wasm_rt_funcref_t *fe = entry(vm, index, sig);                      \
-    uint32_t sp = Z_guestZ_emscripten_stack_get_current(&vm->inst);            \
+    uint32_t sp = vm->inst.w2c_g0; /* the shadow stack pointer (global 0) */  \
     jump_frame frame;                                                          \
     frame.prev = vm->jumps;                                                    \
     if (__builtin_setjmp(frame.buf) == 0) {                                    \
@@ -72,7 +72,7 @@ void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *env) {
         INVOKE_CALL_##RET(((FN)fe->func)(fe->module_instance, ##__VA_ARGS__)); \
     }                                                                          \
     vm->jumps = frame.prev;                                                    \
-    Z_guestZ__emscripten_stack_restore(&vm->inst, sp);                         \
+    vm->inst.w2c_g0 = sp;                                                      \
     Z_guestZ_setThrew(&vm->inst, 1, 0);                                       \
     INVOKE_FAIL_##RET
 
