@@ -152,3 +152,46 @@ deps:
 
 clean:
 	rm -rf $(B)
+
+# ---- install ------------------------------------------------------------------
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]
+#
+# The shared library (real name, soname and development symlinks), the
+# static library, the headers, airlock.pc (from tools/airlock.pc.in), the
+# airlock command and its man page. BINDIR, LIBDIR, INCLUDEDIR, MANDIR and
+# PKGCONFIGDIR can be overridden one by one.
+
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL ?= install
+AIRLOCK_VERSION := $(shell grep -m1 'define AIRLOCK_VERSION ' include/airlock.h | cut -d'"' -f2)
+LIB_REALNAME := libairlock.so.$(AIRLOCK_VERSION)
+INSTALL_HEADERS := $(wildcard include/airlock.h include/airlock_plugin.h)
+
+.PHONY: uninstall
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 755 $(B)/airlock $(DESTDIR)$(BINDIR)/airlock
+	$(INSTALL) -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME)
+	ln -sf $(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libairlock.so
+	$(INSTALL) -m 644 $(B)/libairlock.a $(DESTDIR)$(LIBDIR)/libairlock.a
+	$(INSTALL) -m 644 $(INSTALL_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(LIBDIR)|' -e 's|@includedir@|$(INCLUDEDIR)|' \
+		-e 's|@version@|$(AIRLOCK_VERSION)|' -e 's|@libs_private@|$(LDLIBS_CORE)|' \
+		tools/airlock.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/airlock.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/airlock.pc
+	$(INSTALL) -m 644 docs/airlock.1 $(DESTDIR)$(MANDIR)/man1/airlock.1
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/airlock $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libairlock.so \
+		$(DESTDIR)$(LIBDIR)/libairlock.a $(DESTDIR)$(PKGCONFIGDIR)/airlock.pc \
+		$(DESTDIR)$(MANDIR)/man1/airlock.1 \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(INSTALL_HEADERS)))
