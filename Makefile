@@ -42,7 +42,9 @@ WARN := -Wall -Wextra -Werror
 LDLIBS_CORE := -lpthread -lm
 
 LIB_SRCS := $(wildcard src/*.c src/runtime/*.c src/abi/*.c src/vfs/*.c src/bridge/*.c src/plugins/*.c)
-LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/guest.o $(O)/gen/boot_tree.o $(O)/gen/lib_tree.o
+LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/guest.o $(O)/gen/boot_tree.o $(O)/gen/lib_tree.o \
+            $(O)/gen/host_tree.o
+HOST_PY_FILES := $(sort $(wildcard src/plugins/py/*.py))
 GUEST_LIB_FILES := $(shell find guest/lib -type f -name '*.py' 2>/dev/null | sort)
 
 SONAME := libairlock.so.0
@@ -100,6 +102,10 @@ $(B)/gen/lib_tree.c: $(GUEST_LIB_FILES) $(B)/tools/embed
 	@mkdir -p $(@D)
 	$(B)/tools/embed $@ airlock_lib_tree guest/lib $(GUEST_LIB_FILES)
 
+$(B)/gen/host_tree.c: $(HOST_PY_FILES) $(B)/tools/embed
+	@mkdir -p $(@D)
+	$(B)/tools/embed $@ airlock_host_py_tree src/plugins/py $(HOST_PY_FILES)
+
 $(O)/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -c $< -o $@
@@ -123,6 +129,23 @@ $(B)/$(SONAME): $(LIB_OBJS)
 CLI_LIBS := $(shell pkg-config --libs jansson libedit 2>/dev/null || echo -ljansson -ledit)
 $(B)/airlock: $(CLI_OBJS) $(B)/libairlock.a
 	$(CC) $(SAN_FLAGS) $(CFLAGS) $(CLI_OBJS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
+
+# ---- plugins: shared objects built against include/airlock_plugin.h --------
+
+PLUGIN_FLAGS := -std=c17 -shared -fPIC -fvisibility=hidden -DAIRLOCK_PLUGIN_DYNAMIC -Iinclude $(WARN) $(CFLAGS)
+all: $(B)/plugins/example.so
+
+$(B)/plugins/example.so: plugins/example/example.c include/airlock_plugin.h include/airlock.h
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_FLAGS) $< -o $@
+
+# Deliberately broken plugins the unit tests must see refused.
+$(B)/tests/plugins/%.so: tests/unit/plugins/%.c
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_FLAGS) $< -o $@
+
+$(B)/tests/test_plugins: $(B)/plugins/example.so $(B)/tests/plugins/bad_abi.so $(B)/tests/plugins/no_symbol.so
+$(B)/tests/test_plugins: private BASE_CFLAGS += -DTEST_BUILD_DIR='"$(B)"'
 
 # ---- tests ----------------------------------------------------------------
 

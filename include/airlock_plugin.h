@@ -55,11 +55,11 @@ extern "C" {
  * airlock_dict_set and airlock_call_return take ownership, even when they
  * fail. A value has at most one parent; cycles are refused.
  *
- * Constructors return NULL when out of memory (or, for str, on invalid
- * UTF-8). NULL may be passed on to the functions that take ownership: the
- * container remembers the failure and airlock_call_return() turns it into a
- * MemoryError (or ValueError for bad UTF-8) in the guest, so building code
- * needs no check per step.
+ * Constructors return NULL when out of memory; a str from invalid UTF-8
+ * comes back marked bad. NULL and bad values may be passed on to the
+ * functions that take ownership: the container remembers the failure and
+ * airlock_call_return() turns it into a MemoryError (or a ValueError for
+ * bad UTF-8) in the guest, so building code needs no check per step.
  */
 typedef struct airlock_value airlock_value;
 

@@ -18,6 +18,7 @@
 
 #include "abi/abi.h"
 #include "grants.h"
+#include "plugins/host.h"
 #include "runtime/meter.h"
 #include "runtime/undo.h"
 #include "runtime/vm.h"
@@ -170,6 +171,7 @@ static void boot_guest(airlock_vm *vm, void *arg) {
         " if '_airlock_site' not in str(e): raise\n";
     if (airlock_lib_tree.count && !boot_exec(vm, out, site, sizeof site - 1)) return;
 
+    if (!host_boot(rt, vm, out, &ba->what)) return; /* host modules: plugins/boot.c */
     ba->what = "boot.py lookup";
     static const char main_name[] = "__main__";
     uint32_t name = guest_malloc(vm, sizeof main_name);
@@ -232,6 +234,7 @@ static vfs *new_guest_vfs(const airlock_runtime *rt) {
 
 void vm_destroy(airlock_vm *vm) {
     if (!vm) return;
+    host_vm_free(vm);
     undo_free(vm);
     vm_memory_unmap(vm);
     free(vm->inst.w2c___indirect_function_table.data);
@@ -290,6 +293,7 @@ void airlock_runtime_free(airlock_runtime *rt) {
     if (!rt) return;
     if (rt->snap_fd >= 0) close(rt->snap_fd);
     grants_free(rt);
+    host_registry_free(rt);
     free(rt->snap_table);
     pthread_mutex_destroy(&rt->lock);
     free(rt);
@@ -338,6 +342,7 @@ int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instanc
     vm->ticks_origin_ns = abi_monotonic_ns();
     vm->run_ref = rt->run_ref;
     vm->slots = rt->slots;
+    host_attach_vm(rt, vm);
     return AIRLOCK_OK;
 }
 
@@ -402,7 +407,8 @@ int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_v
 
 static int fill_from_snapshot(airlock_runtime *rt, airlock_vm *vm, void *arg) {
     (void)arg;
-    return clone_snapshot(rt, vm);
+    int rc = clone_snapshot(rt, vm);
+    return rc ? rc : host_fresh_vm(rt, vm);
 }
 
 int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out) {

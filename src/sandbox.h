@@ -25,6 +25,9 @@ struct airlock_runtime {
 
     /* Granted mounts every sandbox's vfs is cloned from (grants.c). */
     struct vfs *grants;
+
+    /* Host functions, plugins, env, determinism, audit (plugins/host.c). */
+    struct host_registry *host;
 };
 
 struct airlock_sandbox {

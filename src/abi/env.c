@@ -36,20 +36,37 @@ uint64_t abi_monotonic_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Deterministic mode: both clocks read one counter that advances 1 ms per
+ * reading, so busy-waits (time.sleep) still end and nothing depends on the
+ * machine's speed; wall time starts at 2024-01-01T00:00:00Z. */
+#define DETERMINISTIC_EPOCH_MS 1704067200000.0
+
 u32 Z_envZ_mp_js_ticks_ms(struct Z_env_instance_t *env) {
     airlock_vm *vm = VM_OF(env);
+    if (vm->deterministic) return (u32)vm->det_ms++;
     return (u32)((abi_monotonic_ns() - vm->ticks_origin_ns) / 1000000u);
 }
 
 f64 Z_envZ_mp_js_time_ms(struct Z_env_instance_t *env) {
-    (void)env;
+    airlock_vm *vm = VM_OF(env);
+    if (vm->deterministic) return DETERMINISTIC_EPOCH_MS + (f64)vm->det_ms++;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (f64)ts.tv_sec * 1000.0 + (f64)(ts.tv_nsec / 1000000);
 }
 
+/* splitmix64: small, fast, and good enough to seed the guest's generator. */
+static uint64_t splitmix64(uint64_t *state) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
 u32 Z_envZ_mp_js_random_u32(struct Z_env_instance_t *env) {
-    (void)env;
+    airlock_vm *vm = VM_OF(env);
+    vm->random_draws++;
+    if (vm->deterministic) return (u32)(splitmix64(&vm->rng_state) >> 32);
     u32 value = 0;
     /* getrandom(2) of 4 bytes never blocks once the pool is initialised and
      * is never interrupted for requests this small. */

@@ -11,9 +11,16 @@
  * AttributeError), every call and construction yields undefined, stores go
  * nowhere. Closing the bridge at these imports closes every path to it,
  * whatever name the guest reaches it by.
+ *
+ * One exception: host functions (plugins/). While the start-up snapshot is
+ * built, the root answers one name with a host callable (reference
+ * HOST_BRIDGE_REF); calling it with one str is a host call. Nothing else of
+ * the bridge opens: other references, arities, attributes and stores stay
+ * dead ends.
  */
 #include <string.h>
 
+#include "plugins/host.h"
 #include "runtime/vm.h"
 
 /* Value kinds the guest decodes from a 12-byte {kind, a, b} slot. */
@@ -29,7 +36,7 @@ static void put_undefined(airlock_vm *vm, u32 out) {
 }
 
 u32 Z_envZ_lookup_attr(struct Z_env_instance_t *env, u32 jsref, u32 name, u32 out) {
-    (void)env, (void)jsref, (void)name, (void)out;
+    if (jsref == 0) return (u32)host_bridge_lookup(VM_OF(env), name, out);
     return 0; /* not found: the guest raises AttributeError */
 }
 
@@ -48,8 +55,8 @@ void Z_envZ_call0(struct Z_env_instance_t *env, u32 f, u32 out) {
 }
 
 u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 out) {
-    (void)f, (void)via_call, (void)a0;
-    put_undefined(VM_OF(env), out);
+    if (f == HOST_BRIDGE_REF && !via_call) host_bridge_call(VM_OF(env), a0, out);
+    else put_undefined(VM_OF(env), out);
     return 0;
 }
 

@@ -80,6 +80,16 @@ typedef struct airlock_vm {
     /* Clock and randomness (abi/env.c). */
     uint64_t rng_state;
     uint64_t ticks_origin_ns;
+    bool deterministic;         /* fixed start, 1 ms per reading, seeded rng */
+    uint64_t det_ms;            /* deterministic clock: readings so far */
+    uint32_t random_draws;      /* boot must not freeze a seeded generator */
+
+    /* Host functions and plugins (plugins/): the runtime's registry, the
+     * result being handed over, and whether the bridge may hand out its
+     * host callable (only while the snapshot is built). */
+    struct host_registry *host;
+    struct codec_buf *host_buf;
+    bool host_boot;
 } airlock_vm;
 
 #include "runtime/guest_prologue.h"

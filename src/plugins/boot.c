@@ -1,0 +1,276 @@
+/*
+ * boot.c - install host modules into the start-up snapshot; per-vm host
+ * state; the bridge's one name; the grants text.
+ *
+ * At boot every registered module becomes a real Python module: host.c's
+ * registry is written out as source files in a tree mounted (in the boot
+ * vm only) at BOOT_DIR, and imported from there. The source of a module is
+ * a def per function, forwarding to _airlock_host._call with the function's
+ * number, then the plugin's own Python. The bridge hands the guest its host
+ * callable only during this step; afterwards the defs are the only way to
+ * it, and they only reach functions the runtime registered.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugins/host.h"
+#include "runtime/meter.h"
+#include "sandbox.h"
+#include "vfs/vfs.h"
+
+#define BOOT_DIR "/.airlock_host"
+/* Start-up Python of the host side (src/plugins/py/, embedded at build). */
+extern const vfs_embedded_tree airlock_host_py_tree;
+
+enum { KIND_EXCEPTION = -1 };
+enum { JS_OBJECT = 7 };
+
+/* ---- the registry's fingerprint ----------------------------------------- */
+
+/* FNV-1a of every function's module.name in number order: a session saved
+ * under another list of functions cannot call the wrong one by number. */
+static uint32_t fingerprint(const host_registry *reg) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < reg->nfns; i++) {
+        const char *parts[3] = {reg->fns[i].module, ".", reg->fns[i].name};
+        for (int k = 0; k < 3; k++)
+            for (const char *p = parts[k]; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+        h = (h ^ '\n') * 16777619u;
+    }
+    return h ? h : 1;
+}
+
+/* ---- module sources ----------------------------------------------------------- */
+
+static bool add_file(host_boot_tree *t, const char *name, codec_buf *src) {
+    vfs_embedded_file *f = realloc(t->files, (t->count + 1) * sizeof *f);
+    if (!f) return false;
+    t->files = f;
+    char *path = malloc(strlen(name) + 4);
+    if (!path) return false;
+    sprintf(path, "%s.py", name);
+    f[t->count++] = (vfs_embedded_file){path, (const unsigned char *)src->data, src->len};
+    src->data = NULL; /* the tree owns it now */
+    src->len = src->cap = 0;
+    return true;
+}
+
+static const vfs_embedded_file *py_file(const char *path) {
+    for (size_t i = 0; i < airlock_host_py_tree.count; i++)
+        if (strcmp(airlock_host_py_tree.files[i].path, path) == 0) return &airlock_host_py_tree.files[i];
+    return NULL;
+}
+
+/* _airlock_host.py: the configuration, then the static part. */
+static bool core_source(const host_registry *reg, codec_buf *b) {
+    const vfs_embedded_file *core = py_file("_airlock_host.py");
+    codec_limits lim = host_codec_limits(reg, false);
+    char head[128];
+    snprintf(head, sizeof head, "_FP = %u\n_MAXDEPTH = %u\n", reg->fingerprint, lim.max_depth);
+    return core && codec_buf_put(b, head, strlen(head)) && codec_buf_put(b, core->data, core->size);
+}
+
+static bool module_source(const host_registry *reg, const host_module *m, codec_buf *b) {
+    char line[256];
+    snprintf(line, sizeof line, "# host module %s (plugin %s)\nfrom _airlock_host import _call as _airlock_call\n",
+             m->name, m->plugin->name);
+    if (!codec_buf_put(b, line, strlen(line))) return false;
+    for (size_t i = 0; i < reg->nfns; i++) {
+        if (strcmp(reg->fns[i].module, m->name) != 0) continue;
+        snprintf(line, sizeof line, "def %s(*args, **kwargs):\n    return _airlock_call(%zu, args, kwargs)\n",
+                 reg->fns[i].name, i);
+        if (!codec_buf_put(b, line, strlen(line))) return false;
+    }
+    return !m->python || (codec_buf_put(b, "\n", 1) && codec_buf_put(b, m->python, strlen(m->python)));
+}
+
+static bool build_tree(host_registry *reg) {
+    codec_buf b = {0};
+    bool ok = core_source(reg, &b) && add_file(&reg->boot_tree, "_airlock_host", &b);
+    for (size_t i = 0; ok && i < reg->nmodules; i++)
+        ok = module_source(reg, &reg->modules[i], &b) && add_file(&reg->boot_tree, reg->modules[i].name, &b);
+    codec_buf_free(&b);
+    reg->boot_tree.tree.files = reg->boot_tree.files;
+    reg->boot_tree.tree.count = reg->boot_tree.count;
+    return ok;
+}
+
+void host_boot_tree_free(host_boot_tree *t) {
+    for (size_t i = 0; i < t->count; i++) {
+        free((char *)t->files[i].path);
+        free((unsigned char *)t->files[i].data);
+    }
+    free(t->files);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- running Python during boot --------------------------------------------------- */
+
+/* Exec src in __main__; false with the exception text in err. */
+static bool run_py(airlock_vm *vm, uint32_t slot, const char *src, char *err, size_t errsize) {
+    size_t len = strlen(src);
+    uint32_t buf = Z_guestZ_malloc(&vm->inst, (uint32_t)len + 1);
+    uint8_t *p = buf ? vm_ptr(vm, buf, len + 1) : NULL;
+    if (!p) {
+        snprintf(err, errsize, "out of guest memory");
+        return false;
+    }
+    memcpy(p, src, len + 1);
+    Z_guestZ_mp_js_do_exec(&vm->inst, buf, (uint32_t)len, slot);
+    Z_guestZ_free(&vm->inst, buf);
+    uint32_t w[3];
+    const uint8_t *s = vm_ptr(vm, slot, 12);
+    if (!s) return false;
+    memcpy(w, s, 12);
+    if ((int32_t)w[0] != KIND_EXCEPTION) return true;
+    const uint8_t *text = vm_ptr(vm, w[2], w[1]);
+    size_t n = text ? (w[1] < errsize - 1 ? w[1] : errsize - 1) : 0;
+    if (text) memcpy(err, text, n);
+    err[n] = '\0';
+    for (char *c = err; *c; c++)
+        if (*c == '\x04') *c = ':';
+    Z_guestZ_free(&vm->inst, w[2]);
+    return false;
+}
+
+/* The Python that imports every module; names in a list literal. */
+static bool install_source(const host_registry *reg, codec_buf *b) {
+    static const char head[] =
+        "def _airlock_install(names):\n"
+        "    import sys\n"
+        "    sys.path.insert(0, '" BOOT_DIR "')\n"
+        "    try:\n"
+        "        import _airlock_host\n"
+        "        for n in names:\n"
+        "            sys.modules.pop(n, None)\n"
+        "            __import__(n)\n"
+        "    finally:\n"
+        "        sys.path.remove('" BOOT_DIR "')\n"
+        "        sys.modules.pop('_airlock_host', None)\n"
+        "_airlock_install([";
+    if (!codec_buf_put(b, head, sizeof head - 1)) return false;
+    for (size_t i = 0; i < reg->nmodules; i++) {
+        const char *n = reg->modules[i].name; /* an identifier: no quoting needed */
+        if (!codec_buf_put(b, "'", 1) || !codec_buf_put(b, n, strlen(n)) || !codec_buf_put(b, "',", 2)) return false;
+    }
+    static const char tail[] = "])\ndel _airlock_install\n";
+    return codec_buf_put(b, tail, sizeof tail - 1);
+}
+
+/* The environment plugin comes with any env grant, and with auditing so
+ * that attempts to read the environment show up as denied. */
+static int add_builtins(airlock_runtime *rt, host_registry *reg) {
+    bool have = false;
+    for (size_t i = 0; i < reg->nplugins; i++) have |= reg->plugins[i]->def == &host_env_plugin;
+    if (have || (!reg->nenv && !host_audit_enabled(reg))) return AIRLOCK_OK;
+    return host_add_plugin_locked(rt, reg, &host_env_plugin, reg, "built-in", NULL);
+}
+
+/* sandbox.c reports boot failures with the boot vm's output. */
+static void boot_error(airlock_vm *vm, const char *what, const char *detail) {
+    outbuf_append(&vm->out[1], what, strlen(what));
+    outbuf_append(&vm->out[1], detail, strlen(detail));
+}
+
+bool host_boot(airlock_runtime *rt, airlock_vm *vm, uint32_t slot, const char **what) {
+    host_registry *reg = rt->host;
+    *what = "host modules";
+    if (reg && add_builtins(rt, reg) != AIRLOCK_OK) {
+        boot_error(vm, rt->errmsg, "");
+        return false;
+    }
+    if (reg && reg->nmodules) {
+        reg->fingerprint = fingerprint(reg);
+        codec_buf src = {0};
+        if (!build_tree(reg) || !install_source(reg, &src) ||
+            vfs_mount(vm->vfs, BOOT_DIR, &vfs_embedded_ops, (void *)&reg->boot_tree.tree) != 0) {
+            codec_buf_free(&src);
+            boot_error(vm, "out of memory installing host modules", "");
+            return false;
+        }
+        vm->host = reg;
+        vm->host_boot = true;
+        char err[400];
+        bool ok = run_py(vm, slot, src.data, err, sizeof err);
+        vm->host_boot = false;
+        codec_buf_free(&src);
+        if (!ok) {
+            boot_error(vm, "a host module's Python failed: ", err);
+            return false;
+        }
+    }
+    /* Randomness drawn now would be frozen into the snapshot and replayed by
+     * every sandbox: remember to reseed them. */
+    if (vm->random_draws) {
+        reg = host_registry_of(rt);
+        if (!reg) return false;
+        reg->reseed = true;
+    }
+    return true;
+}
+
+/* ---- per-vm state --------------------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+void host_attach_vm(airlock_runtime *rt, airlock_vm *vm) {
+    host_registry *reg = rt->host;
+    vm->host = reg;
+    vm->deterministic = reg && reg->deterministic;
+    vm->det_ms = 0;
+    if (vm->deterministic) vm->rng_state = mix64(reg->seed ^ 0x6a09e667f3bcc909ull);
+}
+
+typedef struct reseed_args {
+    bool ok;
+    char err[200];
+} reseed_args;
+
+static void reseed_guest(airlock_vm *vm, void *arg) {
+    reseed_args *ra = arg;
+    ra->ok = run_py(vm, vm->slots + 12, "__import__('random').seed()\n", ra->err, sizeof ra->err);
+}
+
+int host_fresh_vm(airlock_runtime *rt, airlock_vm *vm) {
+    host_registry *reg = rt->host;
+    if (!reg || !reg->reseed) return AIRLOCK_OK;
+    reseed_args ra = {false, ""};
+    meter_begin(vm);
+    int trap = vm_call(vm, reseed_guest, &ra);
+    vm->pristine = false;
+    if (trap || !ra.ok) {
+        snprintf(rt->errmsg, sizeof rt->errmsg, "cannot reseed the sandbox's random generator: %s",
+                 trap ? vm_trap_message(trap) : ra.err);
+        return AIRLOCK_ERROR;
+    }
+    return AIRLOCK_OK;
+}
+
+void host_vm_free(airlock_vm *vm) {
+    if (vm->host_buf) {
+        codec_buf_free(vm->host_buf);
+        free(vm->host_buf);
+        vm->host_buf = NULL;
+    }
+}
+
+/* ---- the bridge's name ------------------------------------------------------------------- */
+
+int host_bridge_lookup(airlock_vm *vm, uint32_t name, uint32_t out) {
+    if (!vm->host_boot) return 0;
+    int64_t n = vm_strlen(vm, name, 64);
+    if (n != (int64_t)strlen(HOST_BRIDGE_NAME) || memcmp(vm_ptr(vm, name, (uint64_t)n), HOST_BRIDGE_NAME, (size_t)n))
+        return 0;
+    uint8_t *p = vm_ptr(vm, out, 12);
+    if (!p) return 0;
+    uint32_t w[3] = {JS_OBJECT, HOST_BRIDGE_REF, 0};
+    memcpy(p, w, 12);
+    return 1;
+}

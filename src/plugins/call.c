@@ -1,0 +1,295 @@
+/*
+ * call.c - one host call: from the guest's str, through the callback, back
+ * to a value slot in the guest; and the airlock_call_* accessors.
+ *
+ * Nothing the guest sends is trusted: the slot, the blob, the fingerprint
+ * and the function number are all checked before any callback runs, and a
+ * refusal is audited like any other call.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "abi/abi.h"
+#include "plugins/host.h"
+
+/* Value kinds in the guest's 12-byte slots (proxy_c.c of the port). */
+enum { MP_KIND_STR = 5 };
+enum { JS_UNDEFINED = 0, JS_NULL = 1, JS_BOOLEAN = 2, JS_INTEGER = 3, JS_DOUBLE = 4, JS_STRING = 5 };
+
+struct airlock_call {
+    const host_fn *fn;
+    const airlock_value *args, *kwargs;
+    airlock_value *result;
+    bool answered, raised, denied;
+    const char *exc_type;         /* static, or exc_name */
+    char exc_name[64];
+    char message[1024];
+    char deny_reason[160];
+};
+
+/* ---- accessors ---------------------------------------------------------------- */
+
+size_t airlock_call_argc(const airlock_call *c) { return airlock_value_len(c->args); }
+const airlock_value *airlock_call_arg(const airlock_call *c, size_t i) { return airlock_value_item(c->args, i); }
+size_t airlock_call_kwargc(const airlock_call *c) { return airlock_value_len(c->kwargs); }
+const char *airlock_call_kwname(const airlock_call *c, size_t i) { return airlock_value_key(c->kwargs, i); }
+
+const airlock_value *airlock_call_kwarg(const airlock_call *c, const char *name) {
+    return airlock_value_get(c->kwargs, name);
+}
+
+const airlock_value *airlock_call_param(const airlock_call *c, size_t pos, const char *name) {
+    const airlock_value *v = airlock_call_arg(c, pos);
+    return v ? v : name ? airlock_call_kwarg(c, name) : NULL;
+}
+
+void *airlock_call_userdata(const airlock_call *c) { return c->fn->userdata; }
+const char *airlock_call_module(const airlock_call *c) { return c->fn->module; }
+const char *airlock_call_function(const airlock_call *c) { return c->fn->name; }
+
+static const char *kind_name(airlock_kind k) {
+    static const char *const names[] = {"None", "bool", "int", "float", "str", "bytes", "list", "dict"};
+    return (unsigned)k < sizeof names / sizeof *names ? names[k] : "?";
+}
+
+/* The argument at pos/name of kind, or a TypeError raised. */
+static const airlock_value *get_kind(airlock_call *c, size_t pos, const char *name, airlock_kind kind) {
+    const airlock_value *v = airlock_call_param(c, pos, name);
+    const char *label = name ? name : "argument";
+    if (!v) {
+        airlock_call_raise(c, "TypeError", "%s() missing required argument '%s' (pos %zu)", c->fn->name, label,
+                           pos + 1);
+        return NULL;
+    }
+    if (airlock_value_kind(v) != kind) {
+        airlock_call_raise(c, "TypeError", "%s() argument '%s' must be %s, not %s", c->fn->name, label,
+                           kind_name(kind), kind_name(airlock_value_kind(v)));
+        return NULL;
+    }
+    return v;
+}
+
+int airlock_call_get_str(airlock_call *c, size_t pos, const char *name, const char **s, size_t *len) {
+    const airlock_value *v = get_kind(c, pos, name, AIRLOCK_STR);
+    if (!v) return AIRLOCK_ERROR;
+    *s = airlock_value_str(v, len);
+    return AIRLOCK_OK;
+}
+
+int airlock_call_get_int(airlock_call *c, size_t pos, const char *name, int64_t *out) {
+    const airlock_value *v = get_kind(c, pos, name, AIRLOCK_INT);
+    if (!v) return AIRLOCK_ERROR;
+    *out = airlock_value_int(v);
+    return AIRLOCK_OK;
+}
+
+int airlock_call_return(airlock_call *c, airlock_value *result) {
+    airlock_value_free(c->result);
+    c->result = result;
+    c->answered = true;
+    if (!result) return airlock_call_raise(c, "MemoryError", "the host ran out of memory making the result");
+    return AIRLOCK_OK;
+}
+
+/* A safe exception name: letters, digits, '_' and '.', not empty. */
+static bool exc_name_ok(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n >= 64) return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+              ch == '.'))
+            return false;
+    }
+    return true;
+}
+
+static int vraise(airlock_call *c, const char *type, const char *fmt, va_list ap) {
+    c->raised = true;
+    if (type && exc_name_ok(type)) {
+        snprintf(c->exc_name, sizeof c->exc_name, "%s", type);
+        c->exc_type = c->exc_name;
+    } else {
+        c->exc_type = "RuntimeError";
+    }
+    vsnprintf(c->message, sizeof c->message, fmt ? fmt : "", ap);
+    return AIRLOCK_ERROR;
+}
+
+int airlock_call_raise(airlock_call *c, const char *type, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vraise(c, type, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void airlock_call_note_denied(airlock_call *c, const char *reason) {
+    c->denied = true;
+    snprintf(c->deny_reason, sizeof c->deny_reason, "%s", reason ? reason : "denied");
+}
+
+int airlock_call_deny(airlock_call *c, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vraise(c, "PermissionError", fmt, ap);
+    va_end(ap);
+    airlock_call_note_denied(c, c->message);
+    return rc;
+}
+
+/* ---- the bridge ------------------------------------------------------------------ */
+
+static double now_ms(void) { return (double)abi_monotonic_ns() / 1e6; }
+
+/* Write a 12-byte slot {kind, a, b}; a trap if the guest gave a bad address. */
+static void put_slot(airlock_vm *vm, uint32_t out, uint32_t kind, uint32_t a, uint32_t b) {
+    uint8_t *p = vm_ptr(vm, out, 12);
+    if (!p) vm_trap(vm, WASM_RT_TRAP_OOB);
+    uint32_t w[3] = {kind, a, b};
+    memcpy(p, w, 12);
+}
+
+/* Scalars the guest can take straight from the slot; false otherwise. */
+static bool put_scalar(airlock_vm *vm, uint32_t out, const airlock_value *v) {
+    switch (airlock_value_kind(v)) {
+    case AIRLOCK_NONE: put_slot(vm, out, JS_NULL, 0, 0); return true;
+    case AIRLOCK_BOOL: put_slot(vm, out, JS_BOOLEAN, airlock_value_bool(v) ? 1 : 0, 0); return true;
+    case AIRLOCK_INT: {
+        int64_t i = airlock_value_int(v);
+        if (i < INT32_MIN || i > INT32_MAX) return false; /* the slot holds 32 bits */
+        put_slot(vm, out, JS_INTEGER, (uint32_t)(int32_t)i, 0);
+        return true;
+    }
+    case AIRLOCK_FLOAT: {
+        double d = airlock_value_float(v);
+        uint32_t w[2];
+        memcpy(w, &d, 8);
+        put_slot(vm, out, JS_DOUBLE, w[0], w[1]);
+        return true;
+    }
+    default: return false;
+    }
+}
+
+/* Hand the str in vm->host_buf to the guest: it copies and frees it. */
+static void put_text(airlock_vm *vm, uint32_t out) {
+    codec_buf *b = vm->host_buf;
+    uint32_t n = (uint32_t)b->len;
+    uint32_t p = b->len < UINT32_MAX ? Z_guestZ_malloc(&vm->inst, n + 1) : 0;
+    uint8_t *dst = p ? vm_ptr(vm, p, (uint64_t)n + 1) : NULL;
+    if (!dst) {
+        put_slot(vm, out, JS_UNDEFINED, 0, 0); /* _airlock_host raises MemoryError */
+        return;
+    }
+    memcpy(dst, b->data, n);
+    dst[n] = 0;
+    put_slot(vm, out, JS_STRING, n, p);
+}
+
+typedef struct outcome {
+    host_audit audit;            /* reason and error are malloc'd */
+} outcome;
+
+static void error_text(airlock_vm *vm, const char *type, const char *msg) {
+    if (!codec_encode_error(type, msg, vm->host_buf)) vm->host_buf->len = 0;
+}
+
+/* Run the callback of fn with the decoded call: the result, or NULL with
+ * the exception's text in vm->host_buf. */
+static airlock_value *invoke(airlock_vm *vm, const host_fn *fn, codec_call *dc, outcome *o) {
+    airlock_call call = {.fn = fn, .args = dc->args, .kwargs = dc->kwargs};
+    int rc = fn->fn(&call);
+    codec_call_free(dc);
+    o->audit.allowed = !call.denied;
+    o->audit.reason = call.denied ? strdup(call.deny_reason) : NULL;
+    if (!call.raised && rc != AIRLOCK_OK)
+        airlock_call_raise(&call, "RuntimeError", "host function %s.%s failed", fn->module, fn->name);
+    airlock_value *result = NULL;
+    if (!call.raised) {
+        result = call.result ? call.result : airlock_new_none();
+        if (!result) airlock_call_raise(&call, "MemoryError", "out of host memory");
+    }
+    if (call.raised) {
+        airlock_value_free(call.result);
+        o->audit.error = strdup(call.exc_type);
+        error_text(vm, call.exc_type, call.message);
+        return NULL;
+    }
+    return result;
+}
+
+/* Send result (freed here): true if it went straight into the slot, false
+ * if vm->host_buf now holds the text to send (the value or an error). */
+static bool deliver(airlock_vm *vm, host_registry *reg, airlock_value *result, uint32_t out, outcome *o) {
+    bool sent = put_scalar(vm, out, result);
+    if (sent) {
+        o->audit.bytes_out = 8;
+    } else {
+        codec_limits lim = host_codec_limits(reg, true);
+        codec_error err;
+        if (!codec_encode_result(result, &lim, vm->host_buf, &err)) {
+            o->audit.error = strdup(err.type);
+            error_text(vm, err.type, err.message);
+        }
+    }
+    airlock_value_free(result);
+    return sent;
+}
+
+/* Decode and check the call; on refusal fill o and vm->host_buf. */
+static const host_fn *admit(airlock_vm *vm, host_registry *reg, uint32_t a0, codec_call *dc, outcome *o) {
+    uint8_t *slot = vm_ptr(vm, a0, 12);
+    if (!slot) vm_trap(vm, WASM_RT_TRAP_OOB);
+    uint32_t w[3];
+    memcpy(w, slot, 12);
+    const uint8_t *blob = w[0] == MP_KIND_STR ? vm_ptr(vm, w[2], w[1]) : NULL;
+    o->audit.bytes_in = blob ? w[1] : 0;
+    codec_limits lim = host_codec_limits(reg, false);
+    codec_error err = {0};
+    if (!blob) {
+        err.type = "TypeError";
+        snprintf(err.message, sizeof err.message, "malformed host call");
+    } else if (codec_decode_call(blob, w[1], &lim, dc, &err)) {
+        if (dc->fingerprint == reg->fingerprint && dc->fid < reg->nfns) return &reg->fns[dc->fid];
+        codec_call_free(dc);
+        err.type = "PermissionError";
+        snprintf(err.message, sizeof err.message, "no such host function (a session from another configuration?)");
+    }
+    o->audit.allowed = false;
+    o->audit.reason = strdup(err.message);
+    o->audit.error = strdup(err.type);
+    error_text(vm, err.type, err.message);
+    return NULL;
+}
+
+void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out) {
+    host_registry *reg = vm->host;
+    if (!reg || !reg->nfns || (!vm->host_buf && !(vm->host_buf = calloc(1, sizeof *vm->host_buf)))) {
+        put_slot(vm, out, JS_UNDEFINED, 0, 0);
+        return;
+    }
+    vm->host_buf->len = 0;
+    double t0 = now_ms();
+    outcome o = {.audit = {.plugin = "?", .module = "?", .function = "?"}};
+    codec_call dc;
+    bool sent = false;
+    const host_fn *fn = admit(vm, reg, a0, &dc, &o);
+    if (fn) {
+        o.audit.plugin = fn->plugin->name;
+        o.audit.module = fn->module;
+        o.audit.function = fn->name;
+        airlock_value *result = invoke(vm, fn, &dc, &o);
+        if (result) sent = deliver(vm, reg, result, out, &o);
+    }
+    if (!sent) o.audit.bytes_out = vm->host_buf->len;
+    o.audit.duration_ms = now_ms() - t0;
+    if (host_audit_enabled(reg)) host_audit_emit(reg, &o.audit);
+    free((char *)o.audit.reason);
+    free((char *)o.audit.error);
+    /* last, so that a trap inside the guest's malloc leaks nothing */
+    if (!sent) put_text(vm, out);
+}

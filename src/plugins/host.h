@@ -1,0 +1,141 @@
+/*
+ * host.h - host functions and plugins inside airlock (internal).
+ *
+ * A runtime's registry lists every host function the guest may call, each
+ * with a number (fid) and the plugin it belongs to. When the start-up
+ * snapshot is built, host.c writes one guest module per registered module
+ * (a def per function that calls _airlock_host._call with its fid, then the
+ * plugin's own Python) and imports them all; from then on the registry is
+ * frozen. call.c serves the calls arriving through the js bridge.
+ */
+#ifndef AIRLOCK_PLUGINS_HOST_H
+#define AIRLOCK_PLUGINS_HOST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "airlock_plugin.h"
+#include "plugins/codec.h"
+#include "runtime/vm.h"
+#include "vfs/vfs.h"
+
+/* The js bridge reference of the host callable (0 is globalThis and 1 is
+ * undefined in the guest's numbering). */
+#define HOST_BRIDGE_REF 2u
+/* Its name on the js root, answered only while the snapshot is built. */
+#define HOST_BRIDGE_NAME "_airlock_host_call"
+
+typedef struct host_plugin {
+    char *name;
+    char *origin;                 /* "built-in", "embedding program" or the .so path */
+    char *options;
+    const airlock_plugin *def;    /* NULL for functions registered one by one */
+    void *state;                  /* from def->init: every call's userdata */
+    void *dl;                     /* dlopen handle */
+} host_plugin;
+
+typedef struct host_fn {
+    char *module, *name;
+    airlock_host_fn fn;
+    void *userdata;
+    host_plugin *plugin;
+} host_fn;
+
+typedef struct host_module {
+    char *name;
+    const char *python;           /* the plugin's wrapper source, or NULL */
+    host_plugin *plugin;
+} host_module;
+
+/* The module sources written at boot (boot.c). */
+typedef struct host_boot_tree {
+    vfs_embedded_file *files;
+    size_t count;
+    vfs_embedded_tree tree;
+} host_boot_tree;
+void host_boot_tree_free(host_boot_tree *t);
+
+typedef struct host_registry {
+    host_plugin **plugins;
+    size_t nplugins;
+    host_fn *fns;
+    size_t nfns;
+    host_module *modules;
+    size_t nmodules;
+
+    airlock_call_limits limits;
+    uint32_t fingerprint;         /* of the function list: a session made with another list is refused */
+
+    char **env_names;             /* airlock_runtime_allow_env */
+    size_t nenv;
+
+    bool deterministic;
+    uint64_t seed;
+    bool reseed;                  /* boot drew randomness: reseed fresh sandboxes */
+
+    airlock_audit_fn audit_fn;
+    void *audit_userdata;
+    int audit_fd;                 /* -1: none */
+
+    char *grants_text;            /* airlock_runtime_describe_grants */
+    host_boot_tree boot_tree;
+} host_registry;
+
+/* The runtime's registry, made on first use; NULL when out of memory. */
+host_registry *host_registry_of(airlock_runtime *rt);
+void host_registry_free(airlock_runtime *rt);
+/* Effective call limits (defaults filled in). */
+codec_limits host_codec_limits(const host_registry *reg, bool result);
+
+/* Add a plugin and its functions; origin is copied. On failure nothing is
+ * added and the message is in rt's errmsg (the caller still owns state). */
+int host_add_plugin(airlock_runtime *rt, const airlock_plugin *def, void *state, const char *origin,
+                    const char *options);
+/* The same with rt->lock held and the registry in hand. */
+int host_add_plugin_locked(airlock_runtime *rt, host_registry *reg, const airlock_plugin *def, void *state,
+                           const char *origin, const char *options);
+
+/* ---- hooks called by sandbox.c ---------------------------------------------- */
+
+/* During boot, after the guest library: install every module (vm is the
+ * boot vm; slot a 12-byte guest value slot). false with *what set on failure
+ * and the reason appended to the boot vm's stderr. */
+bool host_boot(airlock_runtime *rt, airlock_vm *vm, uint32_t slot, const char **what);
+/* Give a new vm the runtime's host state (attach, clone, load). */
+void host_attach_vm(airlock_runtime *rt, airlock_vm *vm);
+/* A fresh sandbox from the snapshot: reseed if boot drew randomness. */
+int host_fresh_vm(airlock_runtime *rt, airlock_vm *vm);
+/* Free the per-vm host state. */
+void host_vm_free(airlock_vm *vm);
+
+/* ---- the bridge (js.c) --------------------------------------------------------- */
+
+/* lookup_attr on the js root: 1 if answered (slot out written), else 0. */
+int host_bridge_lookup(airlock_vm *vm, uint32_t name, uint32_t out);
+/* The host callable was called with one argument (slot a0). */
+void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out);
+
+/* ---- audit (audit.c) ------------------------------------------------------------ */
+
+typedef struct host_audit {
+    const char *plugin, *module, *function;
+    bool allowed;
+    const char *reason;
+    const char *error;
+    uint64_t bytes_in, bytes_out;
+    double duration_ms;
+} host_audit;
+
+bool host_audit_enabled(const host_registry *reg);
+void host_audit_emit(host_registry *reg, const host_audit *a);
+
+/* ---- built-in plugins -------------------------------------------------------------- */
+
+extern const airlock_plugin host_env_plugin;
+/* Text for the env grant (names listed). */
+void host_env_describe(const host_registry *reg, char *buf, size_t size);
+
+/* The table handed to shared-object plugins. */
+extern const airlock_api host_api_table;
+
+#endif
