@@ -73,7 +73,7 @@ __all__ = [
 DEFAULT_WALL_TIMEOUT_SECONDS = 30.0
 
 # Guest module through which the generated wrappers reach Python callables.
-_HOST_MODULE = "_airlock_host"
+_HOST_MODULE = "_python_host"
 
 # ---- exceptions ---------------------------------------------------------------
 
@@ -562,7 +562,8 @@ class Session:
         self._check_open()
         if not callable(func):
             raise TypeError("register_function() expected a callable")
-        name = name or getattr(func, "__name__", "")
+        if name is None:
+            name = getattr(func, "__name__", "")
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise MisuseError("host function name is not a valid Python identifier: %r" % (name,))
         if not self._lib.has_host_functions:

@@ -203,6 +203,29 @@ def _candidates():
     return out
 
 
+class _DlInfo(ctypes.Structure):
+    _fields_ = [
+        ("dli_fname", ctypes.c_char_p),
+        ("dli_fbase", ctypes.c_void_p),
+        ("dli_sname", ctypes.c_char_p),
+        ("dli_saddr", ctypes.c_void_p),
+    ]
+
+
+def _real_path(cdll, fallback):
+    """The file the dynamic loader actually opened (dladdr), else fallback."""
+    try:
+        dladdr = ctypes.CDLL(None).dladdr
+        dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(_DlInfo)]
+        info = _DlInfo()
+        addr = ctypes.cast(cdll.airlock_runtime_new, ctypes.c_void_p)
+        if dladdr(addr, ctypes.byref(info)) and info.dli_fname:
+            return os.path.realpath(os.fsdecode(info.dli_fname))
+    except (AttributeError, OSError):
+        pass
+    return fallback
+
+
 def _check_symbols(cdll):
     missing = [name for name in _CORE if not hasattr(cdll, name)]
     if missing:
@@ -239,7 +262,7 @@ def load():
             except OSError as e:
                 tried.append("%s: %s" % (desc, e))
                 continue
-            _loaded = _Loaded(cdll, where)
+            _loaded = _Loaded(cdll, _real_path(cdll, where))
             return _loaded
         raise error_class(
             "cannot find libairlock (%s). Install it (make install), build it "
