@@ -51,6 +51,17 @@ static const char usage_text[] =
     "  --scratch SIZE      a private, writable, in-memory /tmp holding SIZE\n"
     "                      bytes, empty at start, gone at exit\n"
     "\n"
+    "Other grants (repeatable; none by default):\n"
+    "  --allow-env NAME    let os.getenv/os.environ see the host variable NAME\n"
+    "  --plugin PATH[=OPTIONS]\n"
+    "                      load a plugin (a .so built on airlock_plugin.h)\n"
+    "  --list-grants       print what the options above grant, and exit\n"
+    "  --audit FILE        append one JSON line per host call (allowed or\n"
+    "                      denied) to FILE\n"
+    "  --deterministic     fixed clock (2024-01-01, 1 ms per reading) and a\n"
+    "                      seeded random generator: identical output every run\n"
+    "  --seed N            the seed (implies --deterministic; default 0)\n"
+    "\n"
     "Subcommand:\n"
     "  airlock mcp [options]  serve the Model Context Protocol on stdio: agents\n"
     "                      run Python through its run_python tool, with the\n"
@@ -145,6 +156,12 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         {"allow-write", required_argument, 0, OPT_ALLOW_WRITE},
         {"mount", required_argument, 0, OPT_MOUNT},
         {"scratch", required_argument, 0, OPT_SCRATCH},
+        {"allow-env", required_argument, 0, OPT_ALLOW_ENV},
+        {"plugin", required_argument, 0, OPT_PLUGIN},
+        {"deterministic", no_argument, 0, OPT_DETERMINISTIC},
+        {"seed", required_argument, 0, OPT_SEED},
+        {"audit", required_argument, 0, OPT_AUDIT},
+        {"list-grants", no_argument, 0, OPT_LIST_GRANTS},
         {0, 0, 0, 0},
     };
     memset(opt, 0, sizeof *opt);
@@ -176,6 +193,8 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         case OPT_ALLOW_WRITE: rc = grant_option(opt, "--allow-write", optarg); break;
         case OPT_MOUNT: rc = grant_option(opt, "--mount", optarg); break;
         case OPT_SCRATCH: rc = grant_option(opt, "--scratch", optarg); break;
+        case OPT_ALLOW_ENV: case OPT_PLUGIN: case OPT_DETERMINISTIC:
+        case OPT_SEED: case OPT_AUDIT: case OPT_LIST_GRANTS: rc = plugin_option(opt, c, optarg); break;
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         default:

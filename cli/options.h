@@ -34,6 +34,15 @@ typedef struct cli_options {
     airlock_limits limits;
     cli_grant grants[CLI_MAX_GRANTS];
     int n_grants;
+    /* Host grants, determinism, audit (plugin_flags.c). */
+    const char *env_names[CLI_MAX_GRANTS];
+    int n_env;
+    const char *plugins[CLI_MAX_GRANTS];   /* NAME|PATH[=OPTIONS] as given */
+    int n_plugins;
+    bool deterministic;
+    uint64_t seed;
+    const char *audit;
+    bool list_grants;
 } cli_options;
 
 /*
@@ -49,6 +58,15 @@ int grant_option(cli_options *opt, const char *flag, const char *arg);
 int grants_apply(const cli_options *opt, airlock_runtime *rt);
 /* Free what the grant flags allocated. */
 void grants_free_options(cli_options *opt);
+
+/* Host grant flags (plugin_flags.c): --allow-env, --plugin, --deterministic,
+ * --seed, --audit, --list-grants. */
+enum { OPT_ALLOW_ENV = 768, OPT_PLUGIN, OPT_DETERMINISTIC, OPT_SEED, OPT_AUDIT, OPT_LIST_GRANTS };
+/* One of them; -1 when parsing goes on, or an exit status after a message. */
+int plugin_option(cli_options *opt, int code, const char *arg);
+/* Apply them to rt: -1, or an exit status (after a message; after printing
+ * the grants for --list-grants). */
+int plugins_apply(const cli_options *opt, airlock_runtime *rt);
 
 /* "64M" -> bytes; false if malformed or out of range. */
 bool parse_size(const char *s, uint64_t *out);
