@@ -67,6 +67,9 @@ done
 suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-exit
 [ -f tests/compat/run.py ] && rated_suite "compat" python3 tests/compat/run.py --runner airlock
 [ -x tests/mcp/run.sh ] && suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
+BUILD_DIR=$(dirname "$AIRLOCK")
+[ -x bindings/python/run_tests.sh ] && [ -f "$BUILD_DIR/libairlock.so.0" ] && suite "python binding (pytest)" bindings/python/run_tests.sh "$BUILD_DIR/libairlock.so.0"
+[ -x tests/install/run.sh ] && [ -f "$BUILD_DIR/libairlock.a" ] && suite "install (make install, pkg-config)" tests/install/run.sh "$BUILD_DIR"
 # The shared five-test protocol; its fifth test needs --allow-read.
 if [ -x ../shared/checks/five-tests.sh ] && "$AIRLOCK" --help | grep -q -- --allow-read; then
     suite "five-tests" ../shared/checks/five-tests.sh "$AIRLOCK"
