@@ -1,7 +1,8 @@
 /*
  * harness.c - airlock's in-process benchmark harness.
  *
- *   harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N] COMMAND...
+ *   harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N]
+ *           [--min-reps N] COMMAND...
  *
  * Commands (each runs after the previous one, in the same process):
  *   new              airlock_sandbox_new + airlock_free of a fresh sandbox
@@ -15,8 +16,8 @@
  *                    small exec: /proc/self/statm before and after, per
  *                    sandbox (also RssAnon from /proc/self/status)
  *
- * Timing: CLOCK_MONOTONIC around each repetition, --warmup untimed runs
- * first; a measurement stops after --reps repetitions or, once at least 3
+ * Timing: CLOCK_MONOTONIC (wall) and CLOCK_THREAD_CPUTIME_ID (metric name
+ * with ".cpu") around each repetition, --warmup untimed runs first; a measurement stops after --reps repetitions or, once at least 3
  * were taken, when --max-seconds of measuring have passed.
  *
  * Output, one line per figure, tab-separated, for bench/report.py and for
@@ -44,6 +45,7 @@ static const char *impl = "airlock";
 static long reps_opt = 0;        /* 0: the command's default */
 static double max_seconds = 20;
 static long warmup = 1;
+static long min_reps = 3;        /* taken even past --max-seconds */
 
 static void die(const char *fmt, ...) {
     va_list ap;
@@ -55,11 +57,16 @@ static void die(const char *fmt, ...) {
     exit(1);
 }
 
-static double now_us(void) {
+static double clock_us(clockid_t id) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
+
+static double now_us(void) { return clock_us(CLOCK_MONOTONIC); }
+/* CPU time of this thread: unlike wall time, not inflated when other
+ * processes compete for the cores. */
+static double cpu_us(void) { return clock_us(CLOCK_THREAD_CPUTIME_ID); }
 
 /* ---- samples ---------------------------------------------------------- */
 
@@ -96,10 +103,40 @@ static void report(const char *metric, const char *unit, samples *s) {
     *s = (samples){0};
 }
 
+/* Wall-clock and thread-CPU samples of one measurement. */
+typedef struct {
+    samples wall, cpu;
+    double started, t0, c0;
+} timing;
+
+static void timing_begin(timing *t) {
+    *t = (timing){0};
+    t->started = now_us();
+}
+
+static void rep_begin(timing *t) {
+    t->c0 = cpu_us();
+    t->t0 = now_us();
+}
+
+static void rep_end(timing *t) {
+    double w = now_us() - t->t0;
+    push(&t->cpu, cpu_us() - t->c0);
+    push(&t->wall, w);
+}
+
+/* metric: wall time; metric.cpu: thread CPU time */
+static void timing_report(timing *t, const char *metric) {
+    char cpu_metric[80];
+    snprintf(cpu_metric, sizeof cpu_metric, "%s.cpu", metric);
+    report(metric, "us", &t->wall);
+    report(cpu_metric, "us", &t->cpu);
+}
+
 /* Should another repetition run? */
 static int more(const samples *s, long reps, double started) {
     if ((long)s->n >= reps) return 0;
-    if (s->n >= 3 && now_us() - started > max_seconds * 1e6) return 0;
+    if ((long)s->n >= min_reps && now_us() - started > max_seconds * 1e6) return 0;
     return 1;
 }
 
@@ -135,31 +172,31 @@ static void bench_new(int with_exec) {
         if (with_exec) runs(sb, "x = 1 + 1", metric);
         airlock_free(sb);
     }
-    samples s = {0};
-    double started = now_us();
-    while (more(&s, reps, started)) {
-        double t0 = now_us();
+    timing t;
+    timing_begin(&t);
+    while (more(&t.wall, reps, t.started)) {
+        rep_begin(&t);
         airlock_sandbox *sb = sandbox();
         if (with_exec) runs(sb, "x = 1 + 1", metric);
         airlock_free(sb);
-        push(&s, now_us() - t0);
+        rep_end(&t);
     }
-    report(metric, "us", &s);
+    timing_report(&t, metric);
 }
 
 static void bench_exec(const char *metric, const char *src) {
     long reps = reps_opt ? reps_opt : 2000;
     airlock_sandbox *sb = sandbox();
     for (long i = 0; i < warmup; i++) runs(sb, src, metric);
-    samples s = {0};
-    double started = now_us();
-    while (more(&s, reps, started)) {
-        double t0 = now_us();
+    timing t;
+    timing_begin(&t);
+    while (more(&t.wall, reps, t.started)) {
+        rep_begin(&t);
         runs(sb, src, metric);
-        push(&s, now_us() - t0);
+        rep_end(&t);
     }
     airlock_free(sb);
-    report(metric, "us", &s);
+    timing_report(&t, metric);
 }
 
 static char *slurp(const char *path, size_t *len) {
@@ -209,12 +246,12 @@ static void bench_workload(const char *path) {
     airlock_sandbox *sb = sandbox();
     run(sb, src, setup_len, name);
     for (long i = 0; i < warmup; i++) run(sb, body, body_len, name);
-    samples s = {0};
-    double started = now_us();
-    while (more(&s, reps, started)) {
-        double t0 = now_us();
+    timing t;
+    timing_begin(&t);
+    while (more(&t.wall, reps, t.started)) {
+        rep_begin(&t);
         run(sb, body, body_len, name);
-        push(&s, now_us() - t0);
+        rep_end(&t);
     }
     airlock_stats st;
     airlock_get_stats(sb, &st);
@@ -222,7 +259,7 @@ static void bench_workload(const char *path) {
             (unsigned long long)st.fuel_used, (unsigned long long)(st.memory_bytes >> 10));
     airlock_free(sb);
     free(src);
-    report(name, "us", &s);
+    timing_report(&t, name);
 }
 
 /* Resident pages of this process (second field of /proc/self/statm). */
@@ -281,7 +318,7 @@ static void bench_idle(long count) {
 }
 
 static void usage(void) {
-    fputs("usage: harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N]\n"
+    fputs("usage: harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N] [--min-reps N]\n"
           "               {new | new-exec | exec | exec-print | workload FILE | idle N}...\n",
           stderr);
     exit(2);
@@ -295,6 +332,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--reps") == 0) reps_opt = strtol(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--max-seconds") == 0) max_seconds = strtod(argv[i + 1], NULL);
         else if (strcmp(argv[i], "--warmup") == 0) warmup = strtol(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--min-reps") == 0) min_reps = strtol(argv[i + 1], NULL, 10);
         else usage();
     }
     if (i >= argc) usage();

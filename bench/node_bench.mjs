@@ -1,7 +1,8 @@
 // node_bench.mjs - the Node.js anchors of airlock's benchmark, in-process.
 //
 //   node --expose-gc bench/node_bench.mjs --impl micropython|pyodide
-//        [--module PATH] [--reps N] [--max-seconds S] [--warmup N] COMMAND...
+//        [--module PATH] [--reps N] [--max-seconds S] [--warmup N] [--min-reps N]
+//        COMMAND...
 //
 // --module is micropython.mjs of the pinned guest package (impl micropython)
 // or pyodide.mjs of the npm package (impl pyodide). The module is imported
@@ -14,13 +15,15 @@
 //   idle N          N instances kept alive, each ran "x = 1 + 1": growth of
 //                   process RSS per instance (also emits each creation time
 //                   as metric fresh_kept)
-// Output: the same S/R lines as bench/harness.c (microseconds, KiB).
+// Output: the same S/R lines as bench/harness.c (microseconds, KiB); workloads
+// also as NAME.cpu (process CPU time, process.cpuUsage: includes V8's helper
+// threads, so it can exceed wall time).
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
 
 const RUN_MARKER = "# --- run ---\n";
-const opts = { impl: "micropython", module: "", reps: 0, maxSeconds: 20, warmup: 1 };
+const opts = { impl: "micropython", module: "", reps: 0, maxSeconds: 20, warmup: 1, minReps: 3 };
 const argv = process.argv.slice(2);
 let i = 0;
 for (; i < argv.length && argv[i].startsWith("--"); i += 2) {
@@ -31,13 +34,14 @@ for (; i < argv.length && argv[i].startsWith("--"); i += 2) {
   else if (k === "--reps") opts.reps = Number(v);
   else if (k === "--max-seconds") opts.maxSeconds = Number(v);
   else if (k === "--warmup") opts.warmup = Number(v);
+  else if (k === "--min-reps") opts.minReps = Number(v);
   else usage();
 }
 if (i >= argv.length || !["micropython", "pyodide"].includes(opts.impl) || !opts.module) usage();
 
 function usage() {
   console.error("usage: node_bench.mjs --impl micropython|pyodide --module PATH [--reps N] " +
-                "[--max-seconds S] [--warmup N] {cold | fresh | workload FILE | idle N}...");
+                "[--max-seconds S] [--warmup N] [--min-reps N] {cold | fresh | workload FILE | idle N}...");
   process.exit(2);
 }
 
@@ -67,7 +71,7 @@ function report(metric, unit, samples) {
 
 const nowUs = () => performance.now() * 1000;
 const more = (samples, reps, started) =>
-  samples.length < reps && !(samples.length >= 3 && nowUs() - started > opts.maxSeconds * 1e6);
+  samples.length < reps && !(samples.length >= opts.minReps && nowUs() - started > opts.maxSeconds * 1e6);
 
 async function benchFresh() {
   const reps = opts.reps || 30;
@@ -92,14 +96,19 @@ async function benchWorkload(path) {
   const inst = await instance(false);
   inst.run(setup);
   for (let w = 0; w < opts.warmup; w++) inst.run(body);
-  const samples = [];
+  const samples = [], cpu = [];
   const started = nowUs();
   while (more(samples, reps, started)) {
+    const c0 = process.cpuUsage();
     const t0 = nowUs();
     inst.run(body);
-    samples.push(nowUs() - t0);
+    const t1 = nowUs();
+    const c = process.cpuUsage(c0);
+    cpu.push(c.user + c.system);
+    samples.push(t1 - t0);
   }
   report(name, "us", samples);
+  report(`${name}.cpu`, "us", cpu);
 }
 
 async function benchIdle(count) {

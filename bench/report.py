@@ -1,0 +1,288 @@
+"""report.py - assemble airlock's benchmark table from one run's raw results.
+
+    python3 bench/report.py RESULTS_DIR
+
+RESULTS_DIR (written by bench/run.sh) holds:
+  results.tsv   lines from the harnesses, tab-separated:
+                  S impl metric unit v1,v2,...   samples (merged per impl+metric)
+                  R ...                           summaries (ignored: recomputed)
+                  N impl metric text              why a figure is missing
+                  M key value                     machine and version facts
+  cold-*.json   hyperfine --export-json files (impl = the part after "cold-")
+  timeout.json  hyperfine file of `airlock --timeout 1` on an infinite loop
+Prints the table and the targets of issues 2, 3 and 8 with PASS/MISS.
+"""
+import json
+import os
+import re
+import sys
+from collections import OrderedDict
+
+NAMES = {
+    "airlock": "airlock",
+    "airlock-fuel": "airlock (metered, default)",
+    "airlock-nofuel": "airlock, unmetered build",
+    "python3": "python3 (CPython, no isolation)",
+    "cpython": "CPython in-process (no isolation)",
+    "node-micropython": "Node + micropython.mjs (same guest)",
+    "node-pyodide": "Node + Pyodide",
+    "bwrap": "bwrap + python3",
+}
+
+
+def load(d):
+    samples, notes, machine = {}, {}, OrderedDict()
+    with open(os.path.join(d, "results.tsv")) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if p[0] == "S" and len(p) == 5:
+                vals = [float(x) for x in p[4].split(",") if x]
+                samples.setdefault((p[1], p[2]), {"unit": p[3], "v": []})["v"].extend(vals)
+            elif p[0] == "N" and len(p) >= 4:
+                notes[(p[1], p[2])] = p[3]
+            elif p[0] == "M" and len(p) >= 3:
+                machine[p[1]] = p[2]
+    # "idle100" -> metric "idle" with the count kept; "idle100_anon" likewise.
+    for (impl, metric) in list(samples):
+        m = re.match(r"idle(\d+)(_anon)?$", metric)
+        if m:
+            e = samples.pop((impl, metric))
+            e["count"] = int(m.group(1))
+            samples[(impl, "idle" + (m.group(2) or ""))] = e
+    for (impl, metric) in list(notes):
+        m = re.match(r"idle(\d+)(_anon)?$", metric)
+        if m:
+            notes[(impl, "idle" + (m.group(2) or ""))] = notes.pop((impl, metric))
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".json"):
+            continue
+        with open(os.path.join(d, name)) as f:
+            try:
+                res = json.load(f)["results"][0]
+            except (ValueError, KeyError, IndexError):
+                continue
+        key = name[:-5]
+        impl, metric = (key[5:], "cold") if key.startswith("cold-") else ("airlock", key)
+        samples[(impl, metric)] = {"unit": "us", "v": [t * 1e6 for t in res["times"]],
+                                   "exit_codes": res.get("exit_codes", [])}
+    return samples, notes, machine
+
+
+def stats(entry):
+    v = sorted(entry["v"])
+    n = len(v)
+    med = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    return {"n": n, "median": med, "min": v[0], "max": v[-1], "unit": entry["unit"]}
+
+
+def fmt(x, unit):
+    if unit == "KiB":
+        return "%.0f KiB" % x if x < 10240 else "%.1f MiB" % (x / 1024)
+    if x < 1000:
+        return "%.1f us" % x if x < 100 else "%.0f us" % x
+    if x < 1e6:
+        return "%.2f ms" % (x / 1e3) if x < 1e4 else "%.1f ms" % (x / 1e3)
+    return "%.2f s" % (x / 1e6)
+
+
+def ratio_text(r):
+    if r is None:
+        return ""
+    if r >= 100:
+        return "%.0fx" % r
+    return "%.2fx" % r if r < 10 else "%.1fx" % r
+
+
+# (section title, airlock reference (impl, metric), rows: (label, impl, metric, what))
+SECTIONS = [
+    ("Cold process: print(1+1), process start to exit (hyperfine)", ("airlock", "cold"), [
+        ("airlock -c", "airlock", "cold", ""),
+        ("python3 -c", "python3", "cold", ""),
+        ("node micropython.mjs", "node-micropython", "cold", "import + loadMicroPython + run"),
+        ("node pyodide.mjs", "node-pyodide", "cold", "import + loadPyodide + run"),
+        ("bwrap python3 -c", "bwrap", "cold", "--unshare-all, read-only /"),
+    ]),
+    ("Fresh sandbox in-process, ready to execute", ("airlock", "new"), [
+        ("airlock new + free", "airlock", "new", "airlock_sandbox_new + airlock_free"),
+        ("airlock new + exec + free", "airlock", "new_exec", "+ first exec of x = 1 + 1"),
+        ("new loadMicroPython()", "node-micropython", "fresh", "module imported once"),
+        ("new loadPyodide()", "node-pyodide", "fresh_kept", "module imported once"),
+        ("CPython subinterpreter", "cpython", "subinterp", "_xxsubinterpreters create + destroy"),
+        ("CPython exec, new dict", "cpython", "dict_exec", "exec('x = 1 + 1', {}): no isolation"),
+    ]),
+    ("Small exec in a running sandbox", ("airlock", "exec"), [
+        ("airlock exec x = 1 + 1", "airlock", "exec", "through the C API"),
+        ("airlock exec print(1+1)", "airlock", "exec_print", "output captured"),
+    ]),
+    ("fib(27), recursive, in a running sandbox", ("airlock", "fib"), [
+        ("airlock", "airlock", "fib", ""),
+        ("airlock, metered (fuel runs)", "airlock-fuel", "fib", "interleaved with the next row"),
+        ("airlock, unmetered build", "airlock-nofuel", "fib", "airlock-patch --no-fuel"),
+        ("Node + micropython.mjs", "node-micropython", "fib", "same guest wasm"),
+        ("Node + Pyodide", "node-pyodide", "fib", ""),
+        ("CPython in-process", "cpython", "fib", "native, no isolation"),
+    ]),
+    ("3,000,000-iteration arithmetic loop", ("airlock", "loop"), [
+        ("airlock", "airlock", "loop", ""),
+        ("Node + micropython.mjs", "node-micropython", "loop", ""),
+        ("Node + Pyodide", "node-pyodide", "loop", ""),
+        ("CPython in-process", "cpython", "loop", ""),
+    ]),
+    ("json.dumps + json.loads of 20,000 dicts", ("airlock", "json"), [
+        ("airlock", "airlock", "json", ""),
+        ("Node + micropython.mjs", "node-micropython", "json", ""),
+        ("Node + Pyodide", "node-pyodide", "json", ""),
+        ("CPython in-process", "cpython", "json", ""),
+    ]),
+    ("Build a 1 MB string and search it", ("airlock", "str"), [
+        ("airlock", "airlock", "str", ""),
+        ("Node + micropython.mjs", "node-micropython", "str", ""),
+        ("Node + Pyodide", "node-pyodide", "str", ""),
+        ("CPython in-process", "cpython", "str", ""),
+    ]),
+    ("Host function round trip, 10,000 calls", None, [
+        ("airlock", "airlock", "hostcall", ""),
+    ]),
+    ("Resident memory per idle session (N sessions in one process)", ("airlock", "idle"), [
+        ("airlock, N sandboxes", "airlock", "idle", "statm resident growth / N"),
+        ("airlock, N (RssAnon)", "airlock", "idle_anon", "private pages only"),
+        ("Node + micropython.mjs, N", "node-micropython", "idle", "process RSS growth / N"),
+        ("Node + Pyodide, N", "node-pyodide", "idle", "few: seconds and ~100 MB each"),
+        ("CPython, N subinterpreters", "cpython", "idle", "statm resident growth / N"),
+    ]),
+    ("Wall-clock limit: airlock --timeout 1 on while True: pass", ("airlock", "timeout"), [
+        ("airlock --timeout 1", "airlock", "timeout", "process start to exit"),
+    ]),
+]
+
+PENDING = {("airlock", "hostcall"): "pending: host functions (issue 4)"}
+
+
+def table(samples, notes):
+    out = []
+    hdr = "%-30s %11s %23s %5s %11s %9s  %s" % ("", "median", "min - max", "runs", "cpu median",
+                                                "/airlock", "what")
+    for title, ref, rows in SECTIONS:
+        out.append("")
+        out.append(title)
+        out.append(hdr)
+        refmed = stats(samples[ref])["median"] if ref and ref in samples else None
+        for label, impl, metric, what in rows:
+            key = (impl, metric)
+            if key not in samples:
+                why = notes.get(key) or PENDING.get(key) or "not measured in this run"
+                out.append("  %-28s %s" % (label, why))
+                continue
+            s = stats(samples[key])
+            cpu = samples.get((impl, metric + ".cpu"))
+            cputxt = fmt(stats(cpu)["median"], "us") if cpu else ""
+            r = s["median"] / refmed if refmed else None
+            runs = s["n"]
+            if s["unit"] == "KiB":
+                rng, runs = "", "1"
+                label = label.replace(", N", ", %s" % samples[key].get("count", "?"), 1)
+            else:
+                rng = "%s - %s" % (fmt(s["min"], s["unit"]), fmt(s["max"], s["unit"]))
+            out.append("  %-28s %11s %23s %5s %11s %9s  %s" % (
+                label, fmt(s["median"], s["unit"]), rng, runs, cputxt, ratio_text(r), what))
+    return out
+
+
+def med(samples, impl, metric):
+    key = (impl, metric)
+    return stats(samples[key])["median"] if key in samples else None
+
+
+def targets(samples):
+    """(issue, target, measured text, verdict)"""
+    rows = []
+
+    def add(issue, target, value, ok, detail):
+        if value is None:
+            rows.append((issue, target, "not measured", "n/a"))
+        else:
+            rows.append((issue, target, detail, "PASS" if ok else "MISS"))
+
+    new = med(samples, "airlock", "new")
+    cold_a, cold_p = med(samples, "airlock", "cold"), med(samples, "python3", "cold")
+    fib_a, fib_c = med(samples, "airlock", "fib"), med(samples, "cpython", "fib")
+    fib_ac, fib_cc = med(samples, "airlock", "fib.cpu"), med(samples, "cpython", "fib.cpu")
+    fib_n = med(samples, "node-micropython", "fib")
+    fresh_n = med(samples, "node-micropython", "fresh")
+    fuel_m, fuel_u = med(samples, "airlock-fuel", "fib.cpu"), med(samples, "airlock-nofuel", "fib.cpu")
+    fuel_mw, fuel_uw = med(samples, "airlock-fuel", "fib"), med(samples, "airlock-nofuel", "fib")
+    idle = med(samples, "airlock", "idle")
+    idle_n = samples.get(("airlock", "idle"), {}).get("count")
+    tmo = samples.get(("airlock", "timeout"))
+
+    def over(x, limit):
+        return "" if x <= limit else ", %.0f%% over the target" % ((x / limit - 1) * 100)
+
+    cpu_note = ""
+    if fib_ac and fib_cc:
+        cpu_note = "; by thread CPU time %.2fx" % (fib_ac / fib_cc)
+
+    add(2, "fresh sandbox <= 1 ms median", new, new is not None and new <= 1000,
+        new is not None and "%s%s" % (fmt(new, "us"), over(new, 1000)))
+    add(2, "cold airlock -c faster than python3 -c", cold_a and cold_p,
+        cold_a and cold_p and cold_a < cold_p,
+        cold_a and cold_p and "%s vs %s (%.2fx faster)" % (fmt(cold_a, "us"), fmt(cold_p, "us"), cold_p / cold_a))
+    add(2, "fib(27) <= 3x CPython native", fib_a and fib_c, fib_a and fib_c and fib_a <= 3 * fib_c,
+        fib_a and fib_c and "%s vs %s = %.2fx%s%s" % (fmt(fib_a, "us"), fmt(fib_c, "us"), fib_a / fib_c,
+                                                     over(fib_a / fib_c, 3), cpu_note))
+    add(3, "fresh sandbox from snapshot <= 50 us median", new, new is not None and new <= 50,
+        new is not None and "%s%s" % (fmt(new, "us"), over(new, 50)))
+    if fuel_m and fuel_u:
+        ovh = fuel_m / fuel_u - 1
+        wall = " (wall: %+.1f%%)" % ((fuel_mw / fuel_uw - 1) * 100) if fuel_mw and fuel_uw else ""
+        add(3, "fuel overhead <= 10% on fib(27)", ovh, ovh <= 0.10,
+            "%+.1f%% by thread CPU time, interleaved runs%s%s" % (ovh * 100, wall,
+                                                                 "" if ovh <= 0.10 else ", %.1f points over" % ((ovh - 0.10) * 100)))
+    else:
+        add(3, "fuel overhead <= 10% on fib(27)", None, False, "")
+    add(3, "100 idle sessions <= 1.5 MiB resident each", idle, idle is not None and idle <= 1536,
+        idle is not None and "%s per session, %s sessions%s" % (fmt(idle, "KiB"), idle_n, over(idle, 1536)))
+    if tmo:
+        mx = max(tmo["v"])
+        codes = sorted(set(tmo.get("exit_codes", [])))
+        add(3, "--timeout 1 on an infinite loop ends within 1.2 s", mx, mx <= 1.2e6,
+            "slowest of %d runs %s (exit status %s)%s" % (len(tmo["v"]), fmt(mx, "us"),
+                                                          ",".join(map(str, codes)), over(mx, 1.2e6)))
+    else:
+        add(3, "--timeout 1 on an infinite loop ends within 1.2 s", None, False, "")
+    add(8, "fresh sandbox >= 500x faster than a new loadMicroPython()", new and fresh_n,
+        new and fresh_n and fresh_n / new >= 500,
+        new and fresh_n and "%.0fx (%s vs %s)" % (fresh_n / new, fmt(new, "us"), fmt(fresh_n, "us")))
+    add(8, "cold airlock -c >= 3x faster than python3 -c", cold_a and cold_p,
+        cold_a and cold_p and cold_p / cold_a >= 3,
+        cold_a and cold_p and "%.2fx faster%s" % (cold_p / cold_a,
+                                                  "" if cold_p / cold_a >= 3 else " (needs 3x)"))
+    add(8, "fib(27) >= 3x faster than the guest under Node", fib_a and fib_n,
+        fib_a and fib_n and fib_n / fib_a >= 3,
+        fib_a and fib_n and "%.2fx faster (%s vs %s)" % (fib_n / fib_a, fmt(fib_a, "us"), fmt(fib_n, "us")))
+    add(8, "fib(27) <= 2x CPython native", fib_a and fib_c, fib_a and fib_c and fib_a <= 2 * fib_c,
+        fib_a and fib_c and "%.2fx%s%s" % (fib_a / fib_c, over(fib_a / fib_c, 2), cpu_note))
+    rows.append((8, "host call round trip <= 2 us", "pending: host functions (issue 4)", "n/a"))
+    return rows
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py RESULTS_DIR")
+    samples, notes, machine = load(sys.argv[1])
+    print("airlock benchmark: medians of one run, min - max, number of runs")
+    for k, v in machine.items():
+        print("  %-12s %s" % (k + ":", v))
+    print("  '/airlock' is that row's median divided by airlock's in the same section: above 1,")
+    print("  airlock is faster (or smaller). 'cpu median' is CPU time (harness thread; whole")
+    print("  process for Node), which other work on the machine inflates less than wall time.")
+    for line in table(samples, notes):
+        print(line)
+    print("")
+    print("Targets (issues 2, 3, 8), judged on the wall-clock medians above unless stated")
+    for issue, target, measured, verdict in targets(samples):
+        print("  %-4s #%d  %-52s %s" % (verdict, issue, target, measured))
+
+
+if __name__ == "__main__":
+    main()
