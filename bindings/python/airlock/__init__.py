@@ -586,6 +586,7 @@ class Session:
 
     def clone(self) -> "Session":
         """A new session with a copy of this one's state (and host functions)."""
+        self._check_not_inside("clone")
         with self._lock:
             self._check_open()
             return Session(
@@ -600,6 +601,7 @@ class Session:
 
     def save(self, path: os.PathLike | str) -> None:
         """Save this session's interpreter state to ``path`` (atomically)."""
+        self._check_not_inside("save")
         with self._lock:
             self._check_open()
             rc = self._lib.save(self._sb, os.fsencode(path))
@@ -621,6 +623,7 @@ class Session:
         thread is interrupted first."""
         if self._closed:
             return
+        self._check_not_inside("close")
         if not self._lock.acquire(blocking=False):
             self.interrupt()
             self._lock.acquire()
@@ -660,9 +663,14 @@ class Session:
         if self._closed:
             raise SessionClosed("the session is closed")
 
-    def _exec(self, data: bytes) -> RunResult:
+    def _check_not_inside(self, what):
+        # A host function runs while this session's execution waits for it:
+        # anything that needs the session itself would deadlock.
         if getattr(_tls, "session", None) is self:
-            raise MisuseError("a host function cannot run code in the session that called it")
+            raise MisuseError("a host function cannot %s the session that called it" % what)
+
+    def _exec(self, data: bytes) -> RunResult:
+        self._check_not_inside("run code in")
         with self._lock:
             self._check_open()
             lib = self._lib

@@ -147,6 +147,22 @@ def test_host_function_cannot_reenter_its_session():
         assert "MisuseError" in info.value.message
 
 
+@pytest.mark.parametrize("action", ["close", "clone", "save", "register"])
+def test_host_function_cannot_lock_its_own_session(action, tmp_path):
+    with Session() as s:
+        do = {
+            "close": s.close,
+            "clone": s.clone,
+            "save": lambda: s.save(tmp_path / "x"),
+            "register": lambda: s.register_function(len, name="length"),
+        }[action]
+        s.register_function(lambda: do() and None, name="act")
+        with pytest.raises(GuestError) as info:
+            s.run("act()")
+        assert "MisuseError" in info.value.message
+        assert s.run("1 + 1").result == "2"
+
+
 def test_host_function_may_use_another_session():
     with Session() as inner, Session() as outer:
         inner.run("secret = 'inner state'")
