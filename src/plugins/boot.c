@@ -67,7 +67,7 @@ static bool core_source(const host_registry *reg, codec_buf *b) {
     const vfs_embedded_file *core = py_file("_airlock_host.py");
     codec_limits lim = host_codec_limits(reg, false);
     char head[128];
-    snprintf(head, sizeof head, "_FP = %u\n_MAXDEPTH = %u\n", reg->fingerprint, lim.max_depth);
+    snprintf(head, sizeof head, "_MAXDEPTH = %u\n", lim.max_depth);
     return core && codec_buf_put(b, head, strlen(head)) && codec_buf_put(b, core->data, core->size);
 }
 
@@ -78,8 +78,8 @@ static bool module_source(const host_registry *reg, const host_module *m, codec_
     if (!codec_buf_put(b, line, strlen(line))) return false;
     for (size_t i = 0; i < reg->nfns; i++) {
         if (strcmp(reg->fns[i].module, m->name) != 0) continue;
-        snprintf(line, sizeof line, "def %s(*args, **kwargs):\n    return _airlock_call(%zu, args, kwargs)\n",
-                 reg->fns[i].name, i);
+        snprintf(line, sizeof line, "def %s(*args, **kwargs):\n    return _airlock_call('%u:%zu:', args, kwargs)\n",
+                 reg->fns[i].name, reg->fingerprint, i);
         if (!codec_buf_put(b, line, strlen(line))) return false;
     }
     return !m->python || (codec_buf_put(b, "\n", 1) && codec_buf_put(b, m->python, strlen(m->python)));

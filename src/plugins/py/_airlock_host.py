@@ -1,6 +1,6 @@
 # _airlock_host - the guest half of host calls (wire format: src/plugins/codec.h).
 #
-# Imported once while the start-up snapshot is built, with _FP and _MAXDEPTH
+# Imported once while the start-up snapshot is built, with _MAXDEPTH
 # prepended by the host; then dropped from sys.modules. Host modules keep
 # _call, and through it the host callable, which the bridge hands out only
 # during that import: there is no other way to it.
@@ -35,13 +35,19 @@ def _deep():
     raise ValueError('arguments of a host call are nested too deeply (the cap is %d)' % _MAXDEPTH)
 
 
+# Tokens of small ints and short-str headers, preformatted (see _L below).
+_I = tuple('i%d;' % i for i in range(256))
+_S = tuple('s%d:' % i for i in range(64))
+
+
 def _enc(v, out, d):
     t = type(v)
     if t is str:
-        out.append('s%d:' % len(v))
+        n = len(v)
+        out.append(_S[n] if n < 64 else 's%d:' % n)
         out.append(v)
     elif t is int:
-        out.append('i%d;' % v)
+        out.append(_I[v] if 0 <= v < 256 else 'i%d;' % v)
     elif v is None:
         out.append('N')
     elif t is bool:
@@ -108,15 +114,24 @@ def _raise(r):
     raise e(r[i + 1:])
 
 
-def _call(fid, a, k):
-    out = ['%d:%d:l%d:' % (_FP, fid, len(a))]
+# Counts of small containers, preformatted: every allocation here costs the
+# guest's collector, and most calls pass a few small arguments and no keywords.
+_L = tuple('l%d:' % i for i in range(8))
+
+
+def _call(pre, a, k):
+    # pre is "fingerprint:fid:", made once per function by the host module
+    n = len(a)
+    out = [pre, _L[n] if n < 8 else 'l%d:' % n]
     for x in a:
         _enc(x, out, 1)
-    out.append('d%d:' % len(k))
-    for n in k:
-        out.append('s%d:' % len(n))
-        out.append(n)
-        _enc(k[n], out, 1)
+    if k:
+        out.append('d%d:' % len(k))
+        for n in k:
+            _enc(n, out, 1)
+            _enc(k[n], out, 1)
+    else:
+        out.append('d0:')
     r = _h(''.join(out))
     t = type(r)
     if t is str:
