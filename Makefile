@@ -51,7 +51,7 @@ SONAME := libairlock.so.0
 CLI_SRCS := $(wildcard cli/*.c)
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 
-.PHONY: all test clean deps install guest demo
+.PHONY: all test clean deps install guest demo soak fuzz
 all: $(B)/airlock $(B)/libairlock.a $(B)/$(SONAME)
 
 # Install missing Debian packages (as root) or say which are missing.
@@ -151,14 +151,52 @@ $(B)/tests/test_plugins: private BASE_CFLAGS += -DTEST_BUILD_DIR='"$(B)"'
 
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
+# the security suites' binaries (see below)
+FUZZ_HARNESSES := $(basename $(notdir $(wildcard fuzz/fz_*.c)))
+SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES))
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) -Itests/unit $< $(B)/libairlock.a -o $@ $(CHECK_LIBS) $(LDLIBS_CORE)
 
-test: all $(TEST_BINS)
+test: all $(TEST_BINS) $(SEC_BINS)
 	AIRLOCK=$(B)/airlock tests/run.sh $(TEST_BINS)
+
+# ---- security suites: escape corpus, stress and soak, fuzzing -------------
+#
+# Built next to the CLI; tests/run.sh finds them there. Each fuzz harness is
+# also linked with fuzz/replay.c and replayed over its seeds and regressions.
+
+$(B)/tests/escape_api: tests/escape/api.c $(B)/libairlock.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) $< $(B)/libairlock.a -o $@ $(LDLIBS_CORE)
+
+$(B)/tests/stress: tests/stress/stress.c $(B)/libairlock.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) $< $(B)/libairlock.a -o $@ $(LDLIBS_CORE)
+
+$(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c fuzz/input.h $(B)/libairlock.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) -I. -include $(G)/layout.h fuzz/replay.c $< $(B)/libairlock.a -o $@ $(LDLIBS_CORE)
+
+# Full-size stress and soak (tests/stress/run.sh): about 20 minutes.
+soak: $(B)/airlock $(B)/tests/stress
+	STRESS_N=10000 SOAK_M=100000 tests/stress/run.sh $(B)/airlock
+
+# libFuzzer: everything rebuilt with clang into build-fuzz/ (explicit bounds
+# checks: ASan owns SIGSEGV), then each harness runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz:
+	$(MAKE) B=build-fuzz CC=clang BOUNDS=explicit CFLAGS='-O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link' \
+		$(addprefix build-fuzz/fuzz/,$(FUZZ_HARNESSES))
+	fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+$(B)/fuzz/fz_%: fuzz/fz_%.c fuzz/input.h $(B)/libairlock.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) -I. -fsanitize=fuzzer -include $(G)/layout.h $< $(B)/libairlock.a -o $@ \
+		$(LDLIBS_CORE)
 
 # A first look: a working computation, and a file read that is denied.
 demo: $(B)/airlock

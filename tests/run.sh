@@ -70,6 +70,9 @@ suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-e
 BUILD_DIR=$(dirname "$AIRLOCK")
 [ -x bindings/python/run_tests.sh ] && [ -f "$BUILD_DIR/libairlock.so.0" ] && suite "python binding (pytest)" bindings/python/run_tests.sh "$BUILD_DIR/libairlock.so.0"
 [ -x tests/install/run.sh ] && [ -f "$BUILD_DIR/libairlock.a" ] && suite "install (make install, pkg-config)" tests/install/run.sh "$BUILD_DIR"
+suite "escape corpus (CLI + API)" tests/escape/run.sh "$AIRLOCK"
+suite "stress and soak (reduced)" tests/stress/run.sh "$AIRLOCK"
+suite "fuzz replay (seeds, regressions)" fuzz/replay.sh "$AIRLOCK"
 # The shared five-test protocol; its fifth test needs --allow-read.
 if [ -x ../shared/checks/five-tests.sh ] && "$AIRLOCK" --help | grep -q -- --allow-read; then
     suite "five-tests" ../shared/checks/five-tests.sh "$AIRLOCK"

@@ -9,8 +9,9 @@ set -eu
 # test:  Check (C unit tests), Node.js/npm (the reference guest loader, the
 #        MCP SDK test), Python 3 with pytest (differential, compatibility and
 #        binding tests), valgrind
+# fuzz:  clang and libFuzzer (make fuzz)
 PACKAGES="build-essential pkg-config wabt binaryen libjansson-dev libedit-dev
-check nodejs npm python3 python3-pytest valgrind"
+check nodejs npm python3 python3-pytest valgrind clang-14 libfuzzer-14-dev"
 
 missing=""
 for p in $PACKAGES; do
