@@ -26,6 +26,10 @@ static const char usage_text[] =
     "                      {\"ok\", \"stdout\", \"stderr\", \"result\", \"error\",\n"
     "                       \"limit\", \"stats\"}\n"
     "\n"
+    "Guest:\n"
+    "  --no-compat         run bare MicroPython, without airlock's CPython\n"
+    "                      compatibility layer (extra modules, source rewrites)\n"
+    "\n"
     "State:\n"
     "  --session FILE      load the session in FILE if it exists, run, and save\n"
     "                      it back (atomically) if the run succeeded; a failed\n"
@@ -97,7 +101,7 @@ bool parse_size(const char *s, uint64_t *out) {
     return true;
 }
 
-enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS, OPT_FUEL, OPT_TIMEOUT, OPT_SESSION };
+enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS, OPT_FUEL, OPT_TIMEOUT, OPT_SESSION, OPT_NO_COMPAT };
 enum { OPT_ALLOW_READ = 512, OPT_ALLOW_WRITE, OPT_MOUNT, OPT_SCRATCH }; /* grants.c */
 
 #define DEFAULT_TIMEOUT 30.0
@@ -147,6 +151,7 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         {"version", no_argument, 0, 'V'},
         {"json", no_argument, 0, OPT_JSON},
         {"session", required_argument, 0, OPT_SESSION},
+        {"no-compat", no_argument, 0, OPT_NO_COMPAT},
         {"memory", required_argument, 0, OPT_MEMORY},
         {"max-output", required_argument, 0, OPT_MAX_OUTPUT},
         {"output-stops", no_argument, 0, OPT_OUTPUT_STOPS},
@@ -184,6 +189,7 @@ int options_parse(int argc, char **argv, cli_options *opt) {
             break;
         case OPT_JSON: opt->json = true; break;
         case OPT_SESSION: opt->session = optarg; break;
+        case OPT_NO_COMPAT: opt->no_compat = true; break;
         case OPT_MEMORY: rc = size_option("--memory", optarg, &opt->limits.memory_bytes); break;
         case OPT_MAX_OUTPUT: rc = size_option("--max-output", optarg, &opt->limits.max_output_bytes); break;
         case OPT_OUTPUT_STOPS: opt->limits.output_overflow_stops = 1; break;

@@ -31,6 +31,7 @@ typedef struct cli_options {
     const char *file;      /* FILE */
     bool json;
     const char *session;   /* --session FILE */
+    bool no_compat;        /* --no-compat */
     airlock_limits limits;
     cli_grant grants[CLI_MAX_GRANTS];
     int n_grants;

@@ -117,6 +117,14 @@ int airlock_runtime_mount(airlock_runtime *rt, const char *host_path, const char
  * `bytes` bytes; it starts empty in every sandbox and dies with it. */
 int airlock_runtime_scratch(airlock_runtime *rt, const char *guest_path, uint64_t bytes);
 
+/*
+ * The CPython compatibility layer (airlock's guest library: typing,
+ * dataclasses, csv, re and json extensions, a source rewriter for CPython
+ * idioms...) is on by default. Turning it off runs the bare MicroPython
+ * guest; must come before the first sandbox is created.
+ */
+int airlock_runtime_set_compat(airlock_runtime *rt, int enabled);
+
 /* The guest's MicroPython version, e.g. "1.27.0". */
 const char *airlock_guest_version(void);
 /* The sha256 of the guest artifact airlock was built from. */

@@ -155,7 +155,10 @@ static int classify_limit(airlock_sandbox *sb, int rc) {
     airlock_vm *vm = sb->vm;
     if (vm->stop_reason && rc != AIRLOCK_OK) {
         sb->limit = vm->stop_reason;
-    } else if (rc == AIRLOCK_ERROR && vm->mem_limit_hit && sb->err_type && strcmp(sb->err_type, "MemoryError") == 0) {
+    } else if (rc == AIRLOCK_ERROR && sb->err_type && strcmp(sb->err_type, "MemoryError") == 0) {
+        /* Uncaught MemoryError: the guest ran out of the memory it may have,
+         * whether the host refused to grow it or the guest's allocator saw
+         * the request could never fit. */
         sb->limit = AIRLOCK_LIMIT_MEMORY;
     } else {
         return rc;

@@ -163,13 +163,15 @@ static void boot_guest(airlock_vm *vm, void *arg) {
     uint32_t out = rt->slots + 12;
 
     ba->what = "boot.py";
+    const char *compat = rt->no_compat ? "_airlock_compat = False\n" : "_airlock_compat = True\n";
+    if (!boot_exec(vm, out, compat, strlen(compat))) return;
     const vfs_embedded_file *boot = &airlock_boot_tree.files[0];
     if (!boot_exec(vm, out, (const char *)boot->data, boot->size)) return;
     ba->what = "the guest library (_airlock_site)";
     static const char site[] =
         "try:\n import _airlock_site\nexcept ImportError as e:\n"
         " if '_airlock_site' not in str(e): raise\n";
-    if (airlock_lib_tree.count && !boot_exec(vm, out, site, sizeof site - 1)) return;
+    if (!rt->no_compat && airlock_lib_tree.count && !boot_exec(vm, out, site, sizeof site - 1)) return;
 
     if (!host_boot(rt, vm, out, &ba->what)) return; /* host modules: plugins/boot.c */
     ba->what = "boot.py lookup";
@@ -185,7 +187,7 @@ static void boot_guest(airlock_vm *vm, void *arg) {
     slot fn;
     if (!boot_lookup(vm, s.a, "_airlock_run", out, &fn) || fn.kind != KIND_CALLABLE) return;
     rt->run_ref = fn.a;
-    static const char cleanup[] = "del _airlock_run\nimport gc\ngc.collect()\ndel gc\n";
+    static const char cleanup[] = "del _airlock_run, _airlock_rw, _airlock_compat\nimport gc\ngc.collect()\ndel gc\n";
     if (!boot_exec(vm, out, cleanup, sizeof cleanup - 1)) return;
     ba->error = AIRLOCK_OK;
 }
@@ -309,6 +311,14 @@ int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim) {
     int rc = check_limits(&l, rt->errmsg, sizeof rt->errmsg);
     if (rc == AIRLOCK_OK) rt->limits = l;
     return rc;
+}
+
+int airlock_runtime_set_compat(airlock_runtime *rt, int enabled) {
+    if (!rt) return AIRLOCK_MISUSE;
+    if (rt->snap_fd >= 0)
+        return RT_FAIL(rt, AIRLOCK_MISUSE, "the compatibility layer must be chosen before the first sandbox");
+    rt->no_compat = !enabled;
+    return AIRLOCK_OK;
 }
 
 const char *airlock_guest_version(void) { return AIRLOCK_GUEST_VERSION; }

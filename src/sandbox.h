@@ -11,6 +11,7 @@
 
 struct airlock_runtime {
     airlock_limits limits;
+    bool no_compat;              /* boot the bare guest (no guest/lib layer) */
     pthread_mutex_t lock;        /* guards building the snapshot */
     char errmsg[512];
 

@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CASES = os.path.join(HERE, "cases")
 BASELINE = os.path.join(HERE, "baseline.txt")
-AIRLOCK = os.path.join(ROOT, "build", "airlock")
+AIRLOCK = os.environ.get("AIRLOCK") or os.path.join(ROOT, "build", "airlock")
 TIMEOUT = 60
 
 
@@ -66,7 +66,9 @@ def run_cpython(path):
 
 def runner_cmd(runner, raw, path):
     if runner == "airlock":
-        return [AIRLOCK, "--json", path]
+        # Agent scripts write scratch files under /tmp, as the MCP server
+        # allows by default; the CLI grants nothing unless asked.
+        return [AIRLOCK, "--json", "--scratch", "64M", path]
     cmd = ["node", os.path.join(HERE, "node_runner.mjs")]
     if raw:
         cmd.append("--no-lib")

@@ -5,7 +5,7 @@ For every snippet in tests/diff/cases/*.py this runs
 
   * the oracle: node tests/diff/node_run.mjs CASE   (the pinned guest package,
     loaded by its own loader; recomputed on every run, nothing is cached)
-  * the subject: AIRLOCK --json CASE
+  * the subject: AIRLOCK --json --no-compat CASE
 
 and compares stdout (exactly) and the type of the uncaught exception (or its
 absence).  One FAIL line (plus a short diff) per mismatch; the last line is
@@ -186,7 +186,9 @@ def run_oracle(name, timeout):
 
 def run_airlock(airlock, name, timeout):
     path = os.path.join(CASES_DIR, name + ".py")
-    rc, out, err, note = run_proc([airlock, "--json", path], timeout)
+    # --no-compat: the bare guest, exactly what Node.js runs; the
+    # compatibility layer is measured against CPython by tests/compat.
+    rc, out, err, note = run_proc([airlock, "--json", "--no-compat", path], timeout)
     if note:
         return {"broken": "airlock " + note, "detail": err[-2000:]}
     try:
