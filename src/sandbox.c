@@ -225,9 +225,14 @@ static int freeze_snapshot(airlock_runtime *rt, airlock_vm *vm) {
 }
 
 /* The runtime's grants (none for the trusted boot, rt NULL), then /lib. */
-static vfs *new_guest_vfs(const airlock_runtime *rt) {
-    vfs *v = grants_new_vfs(rt);
-    if (v && vfs_mount(v, "/lib", &vfs_embedded_ops, (void *)&airlock_lib_tree) != 0) {
+/* The guest's filesystem: the grants (none while booting: the boot is
+ * trusted code and must not depend on them), and /lib with the
+ * compatibility library (an empty /lib for the bare guest). */
+static vfs *new_guest_vfs(const airlock_runtime *rt, bool with_grants) {
+    static const vfs_embedded_tree empty_lib = {NULL, 0};
+    const vfs_embedded_tree *lib = rt->no_compat ? &empty_lib : &airlock_lib_tree;
+    vfs *v = grants_new_vfs(with_grants ? rt : NULL);
+    if (v && vfs_mount(v, "/lib", &vfs_embedded_ops, (void *)lib) != 0) {
         vfs_free(v);
         v = NULL;
     }
@@ -252,7 +257,7 @@ static int build_snapshot(airlock_runtime *rt) {
     if (!vm) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
     vm->mem_limit = BOOT_MEMORY_LIMIT;
     vm->limits = effective_limits(NULL);
-    vm->vfs = new_guest_vfs(NULL);
+    vm->vfs = new_guest_vfs(rt, false);
     /* boot output is kept only to explain a failed start-up */
     outbuf_reset(&vm->out[0], 4096);
     outbuf_reset(&vm->out[1], 4096);
@@ -347,7 +352,7 @@ int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instanc
     }
     vm->inst.w2c___indirect_function_table = rt->snap_inst.w2c___indirect_function_table;
     vm->inst.w2c___indirect_function_table.data = table;
-    vm->vfs = new_guest_vfs(rt);
+    vm->vfs = new_guest_vfs(rt, true);
     if (!vm->vfs) return AIRLOCK_NOMEM;
     vm->ticks_origin_ns = abi_monotonic_ns();
     vm->run_ref = rt->run_ref;
