@@ -92,6 +92,7 @@ static size_t patched(fz_input *in) {
             if (cut < len) len = cut;
             continue;
         }
+        if (len == 0) break; /* truncated to nothing: no byte left to patch */
         size_t at = (off & 1) ? (off >> 1) % (len < 8192 ? len : 8192) : (off >> 1) % len;
         size_t n = fz_u8(in);
         for (size_t i = 0; i < n && in->left; i++) {

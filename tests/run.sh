@@ -73,6 +73,7 @@ BUILD_DIR=$(dirname "$AIRLOCK")
 suite "escape corpus (CLI + API)" tests/escape/run.sh "$AIRLOCK"
 suite "stress and soak (reduced)" tests/stress/run.sh "$AIRLOCK"
 suite "fuzz replay (seeds, regressions)" fuzz/replay.sh "$AIRLOCK"
+suite "valgrind (CLI smoke)" tests/valgrind/run.sh "$AIRLOCK"
 # The shared five-test protocol; its fifth test needs --allow-read.
 if [ -x ../shared/checks/five-tests.sh ] && "$AIRLOCK" --help | grep -q -- --allow-read; then
     suite "five-tests" ../shared/checks/five-tests.sh "$AIRLOCK"
