@@ -268,11 +268,17 @@ static const host_fn *admit(airlock_vm *vm, host_registry *reg, uint32_t a0, cod
 
 void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out) {
     host_registry *reg = vm->host;
-    if (!reg || !reg->nfns || (!vm->host_buf && !(vm->host_buf = calloc(1, sizeof *vm->host_buf)))) {
-        put_slot(vm, out, JS_UNDEFINED, 0, 0);
+    if (!vm->host_buf && !(vm->host_buf = calloc(1, sizeof *vm->host_buf))) {
+        put_slot(vm, out, JS_UNDEFINED, 0, 0); /* the guest raises MemoryError */
         return;
     }
     vm->host_buf->len = 0;
+    if (!reg || !reg->nfns) {
+        /* e.g. a session saved where host functions existed, loaded where none do */
+        error_text(vm, "PermissionError", "this sandbox has no host functions");
+        put_text(vm, out);
+        return;
+    }
     double t0 = now_ms();
     outcome o = {.audit = {.plugin = "?", .module = "?", .function = "?"}};
     codec_call dc;

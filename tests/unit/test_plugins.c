@@ -271,6 +271,34 @@ START_TEST(registration_rules) {
 }
 END_TEST
 
+/* A session keeps the host modules it imported; loaded where those functions
+ * do not exist (or others do under the same numbers), calls are refused. */
+START_TEST(sessions_cannot_call_foreign_functions) {
+    airlock_sandbox *sb = fn_sandbox();
+    ck_run_prints(sb, "import t\nf = t.one\nprint(f(5))\n", "5\n");
+    char path[] = "/tmp/airlock-session-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(airlock_save(sb, path), AIRLOCK_OK);
+    airlock_free(sb);
+    const char *probe = "try:\n    f(1)\nexcept PermissionError as e:\n    print('refused')\n";
+    for (int variant = 0; variant < 2; variant++) {
+        airlock_runtime *rt;
+        ck_assert_int_eq(airlock_runtime_new(&rt), AIRLOCK_OK);
+        if (variant == 1) /* same module, another list of functions */
+            ck_assert_int_eq(airlock_runtime_register_function(rt, "t", "other", t_echo, NULL), AIRLOCK_OK);
+        airlock_sandbox *loaded;
+        int rc = airlock_load(rt, path, &loaded);
+        ck_assert_msg(rc == AIRLOCK_OK, "load: %s", airlock_runtime_errmsg(rt));
+        ck_run_prints(loaded, probe, "refused\n");
+        airlock_free(loaded);
+        airlock_runtime_free(rt);
+    }
+    unlink(path);
+}
+END_TEST
+
 /* ---- plugins ------------------------------------------------------------------------ */
 
 START_TEST(example_plugin_loads) {
@@ -611,6 +639,7 @@ static Suite *plugins_suite(void) {
     tcase_add_test(tc, size_caps_configurable);
     tcase_add_test(tc, bridge_stays_closed);
     tcase_add_test(tc, registration_rules);
+    tcase_add_test(tc, sessions_cannot_call_foreign_functions);
     tcase_add_test(tc, example_plugin_loads);
     tcase_add_test(tc, plugins_refused);
     tcase_add_test(tc, env_only_granted_names);
