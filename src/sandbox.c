@@ -30,7 +30,9 @@ extern const vfs_embedded_tree airlock_boot_tree;
 extern const vfs_embedded_tree airlock_lib_tree;
 
 #define PYSTACK_WORDS 2048        /* what the package's own loader passes */
-#define INITIAL_HEAP (1u << 20)   /* ditto; the GC heap grows in splits */
+#define INITIAL_HEAP (4u << 20)   /* the GC heap grows in splits; room to spare
+                                     * keeps collections rare when the compat
+                                     * library fills part of it (see cleanup) */
 #define BOOT_MEMORY_LIMIT (1ull << 30)
 
 /* Guest value kinds in a 12-byte {kind, a, b} slot (proxy_c.c of the port). */
@@ -187,7 +189,12 @@ static void boot_guest(airlock_vm *vm, void *arg) {
     slot fn;
     if (!boot_lookup(vm, s.a, "_airlock_run", out, &fn) || fn.kind != KIND_CALLABLE) return;
     rt->run_ref = fn.a;
-    static const char cleanup[] = "del _airlock_run, _airlock_rw, _airlock_compat\nimport gc\ngc.collect()\ndel gc\n";
+    /* Collect only when the heap is full, not every few allocations: with
+     * real collections (runtime/gc.c) the guest's default threshold makes a
+     * program with a large live heap spend most of its time collecting, and
+     * a full heap of garbage is collected before the heap grows anyway. */
+    static const char cleanup[] = "del _airlock_run, _airlock_rw, _airlock_compat\n"
+                                  "import gc\ngc.threshold(-1)\ngc.collect()\ndel gc\n";
     if (!boot_exec(vm, out, cleanup, sizeof cleanup - 1)) return;
     ba->error = AIRLOCK_OK;
 }

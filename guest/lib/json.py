@@ -189,9 +189,50 @@ class JSONEncoder:
         stack.pop()
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(obj):
+    # Only exact built-in JSON types: the C encoder prints anything else with
+    # repr(), and key order and key types must be what CPython would emit.
+    todo = [obj]
+    while todo:
+        o = todo.pop()
+        t = type(o)
+        if t in _PLAIN:
+            continue
+        if t is dict:
+            for k in o:
+                if type(k) is not str:
+                    return False
+            todo.extend(o.values())
+        elif t is list or t is tuple:
+            todo.extend(o)
+        else:
+            return False
+    return True
+
+
+def _fast_dumps(obj):
+    # The C encoder, when its output is what CPython's default would be:
+    # plain data, ASCII only (CPython escapes the rest by default).
+    if not _plain(obj):
+        return None
+    try:
+        s = _c.dumps(obj)
+    except (TypeError, ValueError):
+        return None
+    return s if len(s) == len(s.encode()) else None
+
+
 def dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True,
           allow_nan=True, cls=None, indent=None, separators=None, default=None,
           sort_keys=False, **kw):
+    if (cls is None and indent is None and separators is None and default is None
+            and not sort_keys and not skipkeys and ensure_ascii and allow_nan and not kw):
+        s = _fast_dumps(obj)
+        if s is not None:
+            return s
     enc = (cls or JSONEncoder)(skipkeys=skipkeys, ensure_ascii=ensure_ascii,
                                check_circular=check_circular, allow_nan=allow_nan,
                                indent=indent, separators=separators, default=default,
@@ -385,7 +426,9 @@ def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
         s = s.decode('utf-8')
     if not isinstance(s, str):
         raise TypeError('the JSON object must be str, bytes or bytearray, not %s' % type(s).__name__)
-    if len(s) <= 1000000:
+    # The Python decoder keeps key order like CPython; beyond a size where
+    # its speed matters more than order, the C decoder takes over.
+    if len(s) <= 65536:
         o = _parse(s)
     else:
         try:
