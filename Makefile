@@ -118,11 +118,34 @@ $(O)/%.o: %.c $(G)/guest.h $(G)/layout.h $(wildcard include/*.h src/*.h src/*/*.
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) $(CFLAGS_EXTRA) -include $(G)/layout.h -c $< -o $@
 
-$(B)/libairlock.a: $(LIB_OBJS)
+# ---- the prebuilt start-up snapshot ----------------------------------------
+# mksnapshot boots the library (built without an image) and writes the state
+# every default runtime starts from; the final library embeds it.
+
+$(O)/gen/prebuilt_none.o: guest/prebuilt_none.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) -c $< -o $@
+
+$(B)/tools/mksnapshot: guest/mksnapshot.c $(LIB_OBJS) $(O)/gen/prebuilt_none.o
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) -include $(G)/layout.h $^ -o $@ $(LDLIBS_CORE)
+
+$(G)/prebuilt.img: $(B)/tools/mksnapshot
+	$(B)/tools/mksnapshot $@
+
+$(O)/gen/prebuilt.o: $(G)/prebuilt.img
+	@mkdir -p $(@D)
+	printf '%s\n' '.section .rodata' '.global airlock_prebuilt_image' '.global airlock_prebuilt_size' \
+	    '.balign 64' 'airlock_prebuilt_image:' '.incbin "$<"' 'airlock_prebuilt_end:' '.balign 8' \
+	    'airlock_prebuilt_size:' '.quad airlock_prebuilt_end - airlock_prebuilt_image' \
+	    '.section .note.GNU-stack,"",@progbits' > $(B)/gen/prebuilt.S
+	$(CC) -c $(B)/gen/prebuilt.S -o $@
+
+$(B)/libairlock.a: $(LIB_OBJS) $(O)/gen/prebuilt.o
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/$(SONAME): $(LIB_OBJS)
+$(B)/$(SONAME): $(LIB_OBJS) $(O)/gen/prebuilt.o
 	$(CC) -shared -Wl,-soname,$(SONAME) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ $(LDLIBS_CORE)
 	ln -sf $(SONAME) $(B)/libairlock.so
 

@@ -23,6 +23,7 @@
 #include "runtime/undo.h"
 #include "runtime/vm.h"
 #include "sandbox.h"
+#include "session.h"
 #include "vfs/vfs.h"
 
 /* Generated at build time from src/boot.py and guest/lib/. */
@@ -174,6 +175,17 @@ static void boot_guest(airlock_vm *vm, void *arg) {
         "try:\n import _airlock_site\nexcept ImportError as e:\n"
         " if '_airlock_site' not in str(e): raise\n";
     if (!rt->no_compat && airlock_lib_tree.count && !boot_exec(vm, out, site, sizeof site - 1)) return;
+    /* Modules agent code reaches for, compiled once here instead of in every
+     * sandbox that imports them. Not random: its seed must differ per
+     * sandbox. */
+    ba->what = "preloading modules";
+    static const char preload[] =
+        "for _m in ('json', 're', 'collections', 'functools', 'itertools', 'typing', 'dataclasses',\n"
+        "           'enum', 'datetime', 'math', 'string', 'textwrap', 'csv', 'statistics', 'heapq',\n"
+        "           'bisect', 'operator', 'copy', 'io', 'os', 'time', 'hashlib', 'base64', 'struct'):\n"
+        "    try:\n        __import__(_m)\n    except ImportError:\n        pass\n"
+        "del _m\n";
+    if (!rt->no_compat && !boot_exec(vm, out, preload, sizeof preload - 1)) return;
 
     if (!host_boot(rt, vm, out, &ba->what)) return; /* host modules: plugins/boot.c */
     ba->what = "boot.py lookup";
@@ -200,29 +212,56 @@ static void boot_guest(airlock_vm *vm, void *arg) {
 }
 
 /* Freeze vm's memory into a sealed memfd every sandbox maps privately. */
-static int freeze_snapshot(airlock_runtime *rt, airlock_vm *vm) {
-    uint64_t bytes = vm->inst.w2c_memory.size;
+/* A sealed memfd of `bytes`, filled by fill(); -1 on failure. */
+static int snapshot_memfd(uint64_t bytes, bool (*fill)(int fd, const void *src), const void *src) {
     int fd = memfd_create("airlock-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) return RT_FAIL(rt, AIRLOCK_NOMEM, "memfd_create failed");
-    if (ftruncate(fd, (off_t)bytes) != 0) {
+    if (fd < 0) return -1;
+    if (ftruncate(fd, (off_t)bytes) != 0 || !fill(fd, src)) {
         close(fd);
-        return RT_FAIL(rt, AIRLOCK_NOMEM, "cannot size the snapshot (%llu bytes)", (unsigned long long)bytes);
-    }
-    /* Write only the pages holding data: the rest stays a hole and costs
-     * nothing, neither in the snapshot nor in any sandbox. */
-    const size_t page = 4096;
-    static const uint8_t zero[4096];
-    for (uint64_t off = 0; off < bytes; off += page) {
-        const uint8_t *p = vm->mem_base + off;
-        if (memcmp(p, zero, page) == 0) continue;
-        if (pwrite(fd, p, page, (off_t)off) != (ssize_t)page) {
-            close(fd);
-            return RT_FAIL(rt, AIRLOCK_NOMEM, "cannot write the snapshot");
-        }
+        return -1;
     }
     fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-    rt->snap_fd = fd;
-    rt->snap_bytes = bytes;
+    return fd;
+}
+
+/*
+ * Write only the pages of vm's memory that hold data: the rest stays a hole
+ * and costs nothing, in the snapshot or in any sandbox. Pages the boot never
+ * touched are not even resident; mincore() finds them without faulting
+ * them in, so only resident pages are compared with zero.
+ */
+static bool fill_from_vm(int fd, const void *src) {
+    const airlock_vm *vm = src;
+    const size_t page = 4096;
+    static const uint8_t zero[4096];
+    uint64_t bytes = vm->inst.w2c_memory.size;
+    unsigned char resident[256];
+    for (uint64_t chunk = 0; chunk < bytes; chunk += sizeof resident * page) {
+        uint64_t len = bytes - chunk < sizeof resident * page ? bytes - chunk : sizeof resident * page;
+        bool known = mincore(vm->mem_base + chunk, len, resident) == 0;
+        for (uint64_t off = 0; off < len; off += page) {
+            const uint8_t *p = vm->mem_base + chunk + off;
+            if ((known && !(resident[off / page] & 1)) || memcmp(p, zero, page) == 0) continue;
+            if (pwrite(fd, p, page, (off_t)(chunk + off)) != (ssize_t)page) return false;
+        }
+    }
+    return true;
+}
+
+/* The pages of a prebuilt image (session.h), already validated. */
+static bool fill_from_image(int fd, const void *src) {
+    const session_image *img = src;
+    const uint8_t *p = img->pages;
+    for (uint32_t i = 0; i < img->h.page_count; i++, p += 4 + 4096) {
+        uint32_t index;
+        memcpy(&index, p, 4);
+        if (pwrite(fd, p + 4, 4096, (off_t)index * 4096) != 4096) return false;
+    }
+    return true;
+}
+
+/* Keep vm's instance and function table as the runtime's template. */
+static int keep_instance(airlock_runtime *rt, const airlock_vm *vm) {
     rt->snap_inst = vm->inst;
     rt->snap_table_size = vm->inst.w2c___indirect_function_table.size;
     rt->snap_table = malloc(rt->snap_table_size * sizeof *rt->snap_table);
@@ -231,7 +270,15 @@ static int freeze_snapshot(airlock_runtime *rt, airlock_vm *vm) {
     return AIRLOCK_OK;
 }
 
-/* The runtime's grants (none for the trusted boot, rt NULL), then /lib. */
+static int freeze_snapshot(airlock_runtime *rt, airlock_vm *vm) {
+    uint64_t bytes = vm->inst.w2c_memory.size;
+    int fd = snapshot_memfd(bytes, fill_from_vm, vm);
+    if (fd < 0) return RT_FAIL(rt, AIRLOCK_NOMEM, "cannot create the snapshot (%llu bytes)", (unsigned long long)bytes);
+    rt->snap_fd = fd;
+    rt->snap_bytes = bytes;
+    return keep_instance(rt, vm);
+}
+
 /* The guest's filesystem: the grants (none while booting: the boot is
  * trusted code and must not depend on them), and /lib with the
  * compatibility library (an empty /lib for the bare guest). */
@@ -258,10 +305,10 @@ void vm_destroy(airlock_vm *vm) {
     free(vm);
 }
 
-/* Boot the interpreter once and freeze it (caller holds rt->lock). */
-static int build_snapshot(airlock_runtime *rt) {
+/* A vm for booting: no grants, unmetered, generous memory. */
+static airlock_vm *boot_vm(airlock_runtime *rt) {
     airlock_vm *vm = calloc(1, sizeof *vm);
-    if (!vm) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
+    if (!vm) return NULL;
     vm->mem_limit = BOOT_MEMORY_LIMIT;
     vm->limits = effective_limits(NULL);
     vm->vfs = new_guest_vfs(rt, false);
@@ -270,10 +317,62 @@ static int build_snapshot(airlock_runtime *rt) {
     outbuf_reset(&vm->out[1], 4096);
     if (!vm->vfs) {
         vm_destroy(vm);
-        return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
+        return NULL;
     }
     vm->limits.fuel = 0; /* boot is trusted code: unmetered */
     meter_begin(vm);
+    return vm;
+}
+
+static void instantiate_only(airlock_vm *vm, void *arg) {
+    (void)arg;
+    Z_guest_instantiate(&vm->inst, (struct Z_airlock_instance_t *)vm, (struct Z_env_instance_t *)vm,
+                        (struct Z_wasi_snapshot_preview1_instance_t *)vm);
+}
+
+/*
+ * The snapshot built into libairlock at build time (guest/mksnapshot.c): the
+ * state a default runtime's boot produces, so a process does not pay for
+ * booting the interpreter and importing the compatibility library. It is
+ * our own read-only data, so its checksum is not recomputed at every start.
+ */
+extern const unsigned char airlock_prebuilt_image[];
+extern const size_t airlock_prebuilt_size;
+
+static bool prebuilt_usable(const airlock_runtime *rt) {
+    return airlock_prebuilt_size > 0 && !rt->no_compat && !rt->host && !getenv("AIRLOCK_NO_PREBUILT");
+}
+
+static int snapshot_from_prebuilt(airlock_runtime *rt) {
+    session_image img;
+    char why[160];
+    if (session_parse_trusted(airlock_prebuilt_image, airlock_prebuilt_size, &img, why, sizeof why) != AIRLOCK_OK)
+        return RT_FAIL(rt, AIRLOCK_CORRUPT, "the built-in snapshot is unusable: %s", why);
+    airlock_vm *vm = boot_vm(rt);
+    if (!vm) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
+    int trap = vm_call(vm, instantiate_only, NULL);
+    int rc = trap ? RT_FAIL(rt, AIRLOCK_TRAP, "cannot instantiate the guest: %s", vm_trap_message(trap)) : AIRLOCK_OK;
+    int fd = rc ? -1 : snapshot_memfd(img.h.memory_bytes, fill_from_image, &img);
+    if (!rc && fd < 0) rc = RT_FAIL(rt, AIRLOCK_NOMEM, "cannot create the snapshot");
+    if (!rc) {
+        session_apply_globals(&img, vm);
+        rt->snap_fd = fd;
+        rt->snap_bytes = img.h.memory_bytes;
+        rt->run_ref = img.h.run_ref;
+        rt->slots = img.h.slots;
+        rc = keep_instance(rt, vm);
+        rt->snap_inst.w2c_memory.size = img.h.memory_bytes;
+        rt->snap_inst.w2c_memory.pages = (uint32_t)(img.h.memory_bytes / 65536);
+    }
+    vm_destroy(vm);
+    return rc;
+}
+
+/* Boot the interpreter once and freeze it (caller holds rt->lock). */
+static int build_snapshot(airlock_runtime *rt) {
+    if (prebuilt_usable(rt)) return snapshot_from_prebuilt(rt);
+    airlock_vm *vm = boot_vm(rt);
+    if (!vm) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
     boot_args ba = {rt, AIRLOCK_ERROR, "start"};
     int trap = vm_call(vm, boot_guest, &ba);
     int rc = AIRLOCK_OK;

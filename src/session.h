@@ -41,6 +41,11 @@ typedef struct session_image {
 /* Validate a whole image (header, checksums, structure, memory within
  * mem_limit). AIRLOCK_OK, or AIRLOCK_CORRUPT with the reason in why. */
 int session_parse(const void *data, size_t len, uint64_t mem_limit, session_image *img, char *why, size_t why_size);
+/* The same for an image that is part of airlock itself (the prebuilt
+ * snapshot): the structure is checked, the payload checksum is not. */
+int session_parse_trusted(const void *data, size_t len, session_image *img, char *why, size_t why_size);
+/* Give vm the image's globals and driver references (not its memory). */
+void session_apply_globals(const session_image *img, airlock_vm *vm);
 /* Give vm the image's globals, memory contents and driver references; vm's
  * memory must already be mapped at the image's size. */
 void session_apply(const session_image *img, airlock_vm *vm);
