@@ -51,7 +51,7 @@ SONAME := libairlock.so.0
 CLI_SRCS := $(wildcard cli/*.c)
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 
-.PHONY: all test clean deps install guest demo soak fuzz
+.PHONY: all test clean deps install guest demo bench soak fuzz
 all: $(B)/airlock $(B)/libairlock.a $(B)/$(SONAME)
 
 # Install missing Debian packages (as root) or say which are missing.
@@ -220,6 +220,10 @@ $(B)/fuzz/fz_%: fuzz/fz_%.c fuzz/input.h $(B)/libairlock.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) -I. -fsanitize=fuzzer -include $(G)/layout.h $< $(B)/libairlock.a -o $@ \
 		$(LDLIBS_CORE)
+
+# airlock against the alternatives, in one run (bench/README.md).
+bench:
+	bench/run.sh
 
 # A first look: a working computation, and a file read that is denied.
 demo: $(B)/airlock
