@@ -125,6 +125,11 @@ int grants_apply(const cli_options *opt, airlock_runtime *rt) {
             return EXIT_USAGE;
         }
     }
+    /* With filesystem grants, relative paths in guest code mean what they
+     * mean on the host: start in the host's working directory when the
+     * guest can see it (a grant or an ancestor of one). */
+    char cwd[4096];
+    if (opt->n_grants && getcwd(cwd, sizeof cwd)) airlock_runtime_chdir(rt, cwd);
     return -1;
 }
 

@@ -125,6 +125,11 @@ int airlock_runtime_scratch(airlock_runtime *rt, const char *guest_path, uint64_
  */
 int airlock_runtime_set_compat(airlock_runtime *rt, int enabled);
 
+/* The working directory sandboxes start in (default "/"). A directory the
+ * guest cannot see (outside every grant and not an ancestor of one) leaves
+ * them in "/". */
+int airlock_runtime_chdir(airlock_runtime *rt, const char *guest_path);
+
 /* The guest's MicroPython version, e.g. "1.27.0". */
 const char *airlock_guest_version(void);
 /* The sha256 of the guest artifact airlock was built from. */

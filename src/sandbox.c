@@ -290,6 +290,7 @@ static vfs *new_guest_vfs(const airlock_runtime *rt, bool with_grants) {
         vfs_free(v);
         v = NULL;
     }
+    if (v && with_grants && rt->initial_cwd) vfs_chdir(v, rt->initial_cwd); /* "/" if not visible */
     return v;
 }
 
@@ -405,6 +406,7 @@ int airlock_runtime_new(airlock_runtime **out) {
 void airlock_runtime_free(airlock_runtime *rt) {
     if (!rt) return;
     if (rt->snap_fd >= 0) close(rt->snap_fd);
+    free(rt->initial_cwd);
     grants_free(rt);
     host_registry_free(rt);
     free(rt->snap_table);
@@ -422,6 +424,16 @@ int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim) {
     int rc = check_limits(&l, rt->errmsg, sizeof rt->errmsg);
     if (rc == AIRLOCK_OK) rt->limits = l;
     return rc;
+}
+
+int airlock_runtime_chdir(airlock_runtime *rt, const char *guest_path) {
+    if (!rt || !guest_path || guest_path[0] != '/')
+        return rt ? RT_FAIL(rt, AIRLOCK_MISUSE, "the working directory must be an absolute guest path") : AIRLOCK_MISUSE;
+    char *copy = strdup(guest_path);
+    if (!copy) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
+    free(rt->initial_cwd);
+    rt->initial_cwd = copy;
+    return AIRLOCK_OK;
 }
 
 int airlock_runtime_set_compat(airlock_runtime *rt, int enabled) {

@@ -12,6 +12,7 @@
 struct airlock_runtime {
     airlock_limits limits;
     bool no_compat;              /* boot the bare guest (no guest/lib layer) */
+    char *initial_cwd;           /* airlock_runtime_chdir(); NULL for "/" */
     pthread_mutex_t lock;        /* guards building the snapshot */
     char errmsg[512];
 
