@@ -149,9 +149,15 @@ $(B)/$(SONAME): $(LIB_OBJS) $(O)/gen/prebuilt.o
 	$(CC) -shared -Wl,-soname,$(SONAME) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ $(LDLIBS_CORE)
 	ln -sf $(SONAME) $(B)/libairlock.so
 
-CLI_LIBS := $(shell pkg-config --libs jansson libedit 2>/dev/null || echo -ljansson -ledit)
+CLI_LIBS := $(shell pkg-config --libs jansson libedit libseccomp 2>/dev/null || echo -ljansson -ledit -lseccomp)
 $(B)/airlock: $(CLI_OBJS) $(B)/libairlock.a
 	$(CC) $(SAN_FLAGS) $(CFLAGS) $(CLI_OBJS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
+
+# The same CLI with its test hooks compiled in (cli/test_hooks.c): only the
+# tests run it; the airlock command never contains them.
+$(B)/tests/airlock_hooks: $(CLI_SRCS) $(wildcard cli/*.h) $(B)/libairlock.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) -DAIRLOCK_TEST_HOOKS $(CLI_SRCS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
 
 # ---- plugins: shared objects built against include/airlock_plugin.h --------
 
@@ -176,7 +182,7 @@ TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
 # the security suites' binaries (see below)
 FUZZ_HARNESSES := $(basename $(notdir $(wildcard fuzz/fz_*.c)))
-SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES))
+SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(B)/tests/airlock_hooks $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES))
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h

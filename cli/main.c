@@ -10,6 +10,8 @@
 #include "airlock.h"
 #include "mcp.h"
 #include "options.h"
+#include "os_sandbox.h"
+#include "probe.h"
 #include "repl.h"
 #include "report.h"
 
@@ -81,6 +83,7 @@ static int open_sandbox(airlock_runtime *rt, const char *session, airlock_sandbo
 
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "mcp") == 0) return mcp_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "probe") == 0) return probe_main(argc - 1, argv + 1);
     cli_options opt;
     int status = options_parse(argc, argv, &opt);
     if (status >= 0) return status;
@@ -102,6 +105,9 @@ int main(int argc, char **argv) {
         return rc == AIRLOCK_MISUSE || rc == AIRLOCK_CORRUPT || rc == AIRLOCK_IOERR || rc == AIRLOCK_DENIED ? EXIT_USAGE
                                                                                                 : EXIT_PYTHON;
     }
+    /* Start-up is over: from here the process keeps only what it serves. */
+    if (opt.mode == RUN_REPL) repl_prepare();
+    os_sandbox_enter(&opt, "airlock");
     status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
     if (opt.session && (status == EXIT_OK || opt.mode == RUN_REPL) && airlock_save(sb, opt.session) != AIRLOCK_OK) {
         fprintf(stderr, "airlock: %s\n", airlock_errmsg(sb));

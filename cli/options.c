@@ -66,7 +66,18 @@ static const char usage_text[] =
     "                      seeded random generator: identical output every run\n"
     "  --seed N            the seed (implies --deterministic; default 0)\n"
     "\n"
-    "Subcommand:\n"
+    "OS sandbox (defence in depth; see SECURITY.md). After start-up the airlock\n"
+    "process itself can no longer start programs, trace processes or open\n"
+    "network sockets (seccomp), nor open files outside the grants, the\n"
+    "--session directory and the program file (Landlock, where the kernel has it).\n"
+    "  --no-os-sandbox     leave that layer off (for debugging; the WebAssembly\n"
+    "                      sandbox and the grants still apply)\n"
+    "  --verbose           say on stderr which of those layers are in place\n"
+    "\n"
+    "Subcommands:\n"
+    "  airlock probe [grant options]\n"
+    "                      run the five-test protocol in-process against these\n"
+    "                      grants: escapes must fail, each grant must work\n"
     "  airlock mcp [options]  serve the Model Context Protocol on stdio: agents\n"
     "                      run Python through its run_python tool, with the\n"
     "                      limits and grants above ('airlock mcp --help')\n"
@@ -101,7 +112,8 @@ bool parse_size(const char *s, uint64_t *out) {
     return true;
 }
 
-enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS, OPT_FUEL, OPT_TIMEOUT, OPT_SESSION, OPT_NO_COMPAT };
+enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS, OPT_FUEL, OPT_TIMEOUT, OPT_SESSION, OPT_NO_COMPAT,
+       OPT_NO_OS_SANDBOX, OPT_VERBOSE };
 enum { OPT_ALLOW_READ = 512, OPT_ALLOW_WRITE, OPT_MOUNT, OPT_SCRATCH }; /* grants.c */
 
 #define DEFAULT_TIMEOUT 30.0
@@ -167,6 +179,8 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         {"seed", required_argument, 0, OPT_SEED},
         {"audit", required_argument, 0, OPT_AUDIT},
         {"list-grants", no_argument, 0, OPT_LIST_GRANTS},
+        {"no-os-sandbox", no_argument, 0, OPT_NO_OS_SANDBOX},
+        {"verbose", no_argument, 0, OPT_VERBOSE},
         {0, 0, 0, 0},
     };
     memset(opt, 0, sizeof *opt);
@@ -190,6 +204,8 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         case OPT_JSON: opt->json = true; break;
         case OPT_SESSION: opt->session = optarg; break;
         case OPT_NO_COMPAT: opt->no_compat = true; break;
+        case OPT_NO_OS_SANDBOX: opt->no_os_sandbox = true; break;
+        case OPT_VERBOSE: opt->verbose = true; break;
         case OPT_MEMORY: rc = size_option("--memory", optarg, &opt->limits.memory_bytes); break;
         case OPT_MAX_OUTPUT: rc = size_option("--max-output", optarg, &opt->limits.max_output_bytes); break;
         case OPT_OUTPUT_STOPS: opt->limits.output_overflow_stops = 1; break;

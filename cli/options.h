@@ -44,6 +44,9 @@ typedef struct cli_options {
     uint64_t seed;
     const char *audit;
     bool list_grants;
+    /* The seccomp + Landlock layer around the process (os_sandbox.c). */
+    bool no_os_sandbox;    /* --no-os-sandbox */
+    bool verbose;          /* --verbose: say what it did on stderr */
 } cli_options;
 
 /*

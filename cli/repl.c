@@ -110,6 +110,10 @@ static char *read_input(void) {
     }
 }
 
+void repl_prepare(void) {
+    rl_initialize();
+}
+
 int repl_run(airlock_sandbox *sb) {
     printf("airlock %s, MicroPython %s. Nothing on this machine is reachable from here.\n"
            "Ctrl-C interrupts, Ctrl-D exits.\n",

@@ -6,6 +6,10 @@
 
 #include "airlock.h"
 
+/* Load what line editing reads from disk (terminfo, ~/.editrc) now, before
+ * the OS sandbox closes the filesystem. */
+void repl_prepare(void);
+
 /* Read-eval-print until end of input; returns the exit status. */
 int repl_run(airlock_sandbox *sb);
 

@@ -5,12 +5,13 @@
 #   tools/deps.sh --check   only report what is missing; exit 1 if anything is
 set -eu
 
-# build: C toolchain, wasm2c (wabt), Binaryen's C API, JSON, line editing
+# build: C toolchain, wasm2c (wabt), Binaryen's C API, JSON, line editing,
+#        seccomp filters (the CLI's OS sandbox)
 # test:  Check (C unit tests), Node.js/npm (the reference guest loader, the
 #        MCP SDK test), Python 3 with pytest (differential, compatibility and
 #        binding tests), valgrind
 # fuzz:  clang and libFuzzer (make fuzz)
-PACKAGES="build-essential pkg-config wabt binaryen libjansson-dev libedit-dev
+PACKAGES="build-essential pkg-config wabt binaryen libjansson-dev libedit-dev libseccomp-dev
 check nodejs npm python3 python3-pytest valgrind clang-14 libfuzzer-14-dev"
 
 missing=""
