@@ -39,7 +39,7 @@ GUEST_SHA256 := $(shell sed -n 's/^sha256=//p' guest/guest.lock)
 RT_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=$(MEMCHECK) -DWASM_RT_USE_STACK_DEPTH_COUNT=0
 BASE_CFLAGS := -std=c17 -fPIC -D_GNU_SOURCE $(RT_DEFS) -Iinclude -Isrc -I$(G) $(SAN_FLAGS) $(CFLAGS)
 WARN := -Wall -Wextra -Werror
-LDLIBS_CORE := -lpthread -lm
+LDLIBS_CORE := -lpthread -lm -lsqlite3
 
 LIB_SRCS := $(wildcard src/*.c src/runtime/*.c src/abi/*.c src/vfs/*.c src/bridge/*.c src/plugins/*.c)
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/guest.o $(O)/gen/boot_tree.o $(O)/gen/lib_tree.o \

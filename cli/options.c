@@ -57,6 +57,14 @@ static const char usage_text[] =
     "\n"
     "Other grants (repeatable; none by default):\n"
     "  --allow-env NAME    let os.getenv/os.environ see the host variable NAME\n"
+    "  --allow-sqlite PATH[:rw]\n"
+    "                      let `import sqlite3` open the database file PATH\n"
+    "                      (read-only unless :rw); no other file, no ATTACH,\n"
+    "                      no extensions, no pragmas that change settings\n"
+    "  --allow-net HOST[:PORT]\n"
+    "                      let `import requests` reach HOST over http/https\n"
+    "                      (without PORT: 80 and 443 only); redirects only\n"
+    "                      among granted origins, responses capped at 4M\n"
     "  --plugin PATH[=OPTIONS]\n"
     "                      load a plugin (a .so built on airlock_plugin.h)\n"
     "  --list-grants       print what the options above grant, and exit\n"
@@ -91,7 +99,9 @@ static const char usage_text[] =
     "Example:\n"
     "  airlock -c 'print(sum(range(10)))'\n"
     "  airlock --json -c 'open(\"/etc/passwd\")'     # denied: OSError\n"
-    "  airlock --allow-read data --scratch 16M script.py\n";
+    "  airlock --allow-read data --scratch 16M script.py\n"
+    "  airlock --allow-sqlite shop.db -c 'import sqlite3; print(sqlite3.connect(\"shop.db\").execute(\"select 1\").fetchall())'\n"
+    "  airlock --allow-net 127.0.0.1:8000 -c 'import requests; print(requests.get(\"http://127.0.0.1:8000/\").status_code)'\n";
 
 bool parse_size(const char *s, uint64_t *out) {
     errno = 0;
@@ -179,6 +189,8 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         {"seed", required_argument, 0, OPT_SEED},
         {"audit", required_argument, 0, OPT_AUDIT},
         {"list-grants", no_argument, 0, OPT_LIST_GRANTS},
+        {"allow-sqlite", required_argument, 0, OPT_ALLOW_SQLITE},
+        {"allow-net", required_argument, 0, OPT_ALLOW_NET},
         {"no-os-sandbox", no_argument, 0, OPT_NO_OS_SANDBOX},
         {"verbose", no_argument, 0, OPT_VERBOSE},
         {0, 0, 0, 0},
@@ -216,7 +228,8 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         case OPT_MOUNT: rc = grant_option(opt, "--mount", optarg); break;
         case OPT_SCRATCH: rc = grant_option(opt, "--scratch", optarg); break;
         case OPT_ALLOW_ENV: case OPT_PLUGIN: case OPT_DETERMINISTIC:
-        case OPT_SEED: case OPT_AUDIT: case OPT_LIST_GRANTS: rc = plugin_option(opt, c, optarg); break;
+        case OPT_SEED: case OPT_AUDIT: case OPT_LIST_GRANTS: case OPT_ALLOW_SQLITE:
+        case OPT_ALLOW_NET: rc = plugin_option(opt, c, optarg); break;
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         default:

@@ -40,6 +40,10 @@ typedef struct cli_options {
     int n_env;
     const char *plugins[CLI_MAX_GRANTS];   /* NAME|PATH[=OPTIONS] as given */
     int n_plugins;
+    const char *sqlite[CLI_MAX_GRANTS];    /* --allow-sqlite PATH[:rw] as given */
+    int n_sqlite;
+    const char *net[CLI_MAX_GRANTS];       /* --allow-net HOST[:PORT] */
+    int n_net;
     bool deterministic;
     uint64_t seed;
     const char *audit;
@@ -64,8 +68,11 @@ int grants_apply(const cli_options *opt, airlock_runtime *rt);
 void grants_free_options(cli_options *opt);
 
 /* Host grant flags (plugin_flags.c): --allow-env, --plugin, --deterministic,
- * --seed, --audit, --list-grants. */
-enum { OPT_ALLOW_ENV = 768, OPT_PLUGIN, OPT_DETERMINISTIC, OPT_SEED, OPT_AUDIT, OPT_LIST_GRANTS };
+ * --seed, --audit, --list-grants, --allow-sqlite, --allow-net. */
+enum {
+    OPT_ALLOW_ENV = 768, OPT_PLUGIN, OPT_DETERMINISTIC, OPT_SEED, OPT_AUDIT, OPT_LIST_GRANTS, OPT_ALLOW_SQLITE,
+    OPT_ALLOW_NET
+};
 /* One of them; -1 when parsing goes on, or an exit status after a message. */
 int plugin_option(cli_options *opt, int code, const char *arg);
 /* Apply them to rt: -1, or an exit status (after a message; after printing

@@ -1,6 +1,7 @@
 /*
  * plugin_flags.c - the grant flags served by host functions and plugins:
- * --allow-env, --plugin, --deterministic, --seed, --audit, --list-grants.
+ * --allow-env, --plugin, --deterministic, --seed, --audit, --list-grants,
+ * --allow-sqlite, --allow-net.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +46,12 @@ int plugin_option(cli_options *opt, int code, const char *arg) {
         opt->audit = arg;
         return -1;
     case OPT_LIST_GRANTS: opt->list_grants = true; return -1;
+    case OPT_ALLOW_SQLITE:
+        if (!*arg) return flag_error("--allow-sqlite", arg, "needs the path of a database file");
+        return add(opt->sqlite, &opt->n_sqlite, "--allow-sqlite", arg);
+    case OPT_ALLOW_NET:
+        if (!*arg) return flag_error("--allow-net", arg, "needs HOST or HOST:PORT");
+        return add(opt->net, &opt->n_net, "--allow-net", arg);
     default: return EXIT_USAGE;
     }
 }
@@ -82,7 +89,37 @@ static void list_grants(const cli_options *opt, airlock_runtime *rt) {
                    (unsigned long long)g->scratch_bytes, g->flag);
     }
     fputs(airlock_runtime_describe_grants(rt), stdout);
-    printf("Nothing else: no other files, no network, no processes.\n");
+    printf("Nothing else: no other files, %s, no processes.\n", opt->n_net ? "no other network" : "no network");
+}
+
+/* --allow-sqlite PATH[:rw|:ro]: the suffix, if any, is the mode. */
+static int allow_sqlite(airlock_runtime *rt, const char *spec) {
+    size_t len = strlen(spec);
+    bool rw = len > 3 && strcmp(spec + len - 3, ":rw") == 0;
+    bool ro = len > 3 && strcmp(spec + len - 3, ":ro") == 0;
+    char *path = strndup(spec, rw || ro ? len - 3 : len);
+    if (!path) return flag_error("--allow-sqlite", spec, "out of memory");
+    int status = -1;
+    if (airlock_runtime_allow_sqlite(rt, path, rw) != AIRLOCK_OK) {
+        fprintf(stderr, "airlock: %s\n", airlock_runtime_errmsg(rt));
+        status = EXIT_USAGE;
+    }
+    free(path);
+    return status;
+}
+
+/* The grants served by built-in plugins beyond env. */
+static int apply_builtin_grants(const cli_options *opt, airlock_runtime *rt) {
+    for (int i = 0; i < opt->n_sqlite; i++) {
+        int status = allow_sqlite(rt, opt->sqlite[i]);
+        if (status >= 0) return status;
+    }
+    for (int i = 0; i < opt->n_net; i++)
+        if (airlock_runtime_allow_net(rt, opt->net[i]) != AIRLOCK_OK) {
+            fprintf(stderr, "airlock: %s\n", airlock_runtime_errmsg(rt));
+            return EXIT_USAGE;
+        }
+    return -1;
 }
 
 int plugins_apply(const cli_options *opt, airlock_runtime *rt) {
@@ -93,6 +130,8 @@ int plugins_apply(const cli_options *opt, airlock_runtime *rt) {
         int status = load_plugin(rt, opt->plugins[i]);
         if (status >= 0) return status;
     }
+    int status = apply_builtin_grants(opt, rt);
+    if (status >= 0) return status;
     if (opt->deterministic && airlock_runtime_set_deterministic(rt, 1, opt->seed) != AIRLOCK_OK)
         return flag_error("--deterministic", "", airlock_runtime_errmsg(rt));
     if (opt->audit && airlock_runtime_audit_file(rt, opt->audit) != AIRLOCK_OK)

@@ -166,6 +166,19 @@ int airlock_runtime_set_call_limits(airlock_runtime *rt, const airlock_call_limi
  * os.environ), read when the guest asks. No other variable is visible. */
 int airlock_runtime_allow_env(airlock_runtime *rt, const char *name);
 
+/* Let the guest open the SQLite database file at path through `import
+ * sqlite3` (connect(path) with the path as given here, or its absolute
+ * form). Read-only unless writable (then the file may be created). Every
+ * other path raises PermissionError; ATTACH, extensions and pragmas that
+ * change files or settings are refused. Repeatable. */
+int airlock_runtime_allow_sqlite(airlock_runtime *rt, const char *path, int writable);
+
+/* Let the guest reach "HOST[:PORT]" over http and https through `import
+ * requests`. Without a port, the scheme's default port (80, 443) only.
+ * Every other origin, including redirects to one, raises PermissionError.
+ * Repeatable. */
+int airlock_runtime_allow_net(airlock_runtime *rt, const char *host_port);
+
 /* Fixed start time (2024-01-01T00:00:00Z), a clock that advances 1 ms per
  * reading, and a random generator seeded from seed: the same program then
  * prints the same bytes on every run. Off by default (real clock,

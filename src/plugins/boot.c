@@ -254,6 +254,7 @@ int host_fresh_vm(airlock_runtime *rt, airlock_vm *vm) {
 }
 
 void host_vm_free(airlock_vm *vm) {
+    if (vm->host) host_sqlite_vm_free(vm->host->sqlite, vm); /* connections are per sandbox */
     if (vm->host_buf) {
         codec_buf_free(vm->host_buf);
         free(vm->host_buf);

@@ -59,6 +59,8 @@ void host_registry_free(airlock_runtime *rt) {
     for (size_t i = 0; i < reg->nmodules; i++) free(reg->modules[i].name);
     for (size_t i = 0; i < reg->nplugins; i++) free_plugin(reg->plugins[i]);
     for (size_t i = 0; i < reg->nenv; i++) free(reg->env_names[i]);
+    host_sqlite_free(reg->sqlite); /* after the plugins: their state */
+    host_net_free(reg->net);
     if (reg->audit_fd >= 0) close(reg->audit_fd);
     free(reg->fns);
     free(reg->modules);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "airlock_plugin.h"
+#include "plugins/builtin.h"
 #include "plugins/codec.h"
 #include "runtime/vm.h"
 #include "vfs/vfs.h"
@@ -68,6 +69,8 @@ typedef struct host_registry {
 
     char **env_names;             /* airlock_runtime_allow_env */
     size_t nenv;
+    host_sqlite *sqlite;          /* airlock_runtime_allow_sqlite (sqlite.c) */
+    host_net *net;                /* airlock_runtime_allow_net (net.c) */
 
     bool deterministic;
     uint64_t seed;

@@ -1,0 +1,73 @@
+/*
+ * sqlite_int.h - the sqlite3 grant's internals, shared by sqlite.c (grants,
+ * connections, the plugin) and sqlite_exec.c (statements and rows).
+ */
+#ifndef AIRLOCK_PLUGINS_SQLITE_INT_H
+#define AIRLOCK_PLUGINS_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "plugins/builtin.h"
+
+/* Caps, per sandbox and per call. A row is returned whole, so the bytes of
+ * one batch stay under SQ_BATCH_BYTES + SQ_MAX_VALUE: with bytes sent as
+ * hex, that still fits the default 16 MiB host-call result. */
+#define SQ_MAX_CONNS 8            /* open connections per sandbox */
+#define SQ_MAX_STMTS 32           /* unfinished cursors per connection */
+#define SQ_MAX_BATCH 1000         /* rows per call */
+#define SQ_BATCH_BYTES (4u << 20) /* a batch stops growing past this */
+#define SQ_MAX_VALUE (2u << 20)   /* SQLITE_LIMIT_LENGTH: one string, blob or row */
+#define SQ_MAX_SQL (1u << 20)     /* SQLITE_LIMIT_SQL_LENGTH */
+#define SQ_PROGRESS_OPS 1000      /* VM steps between deadline checks */
+
+typedef struct sq_grant {
+    char *given;      /* the path as granted */
+    char *abs;        /* made absolute, lexically */
+    char *real;       /* canonical directory + '/' + name: what is opened */
+    char *dir_real;   /* canonical directory at grant time */
+    bool writable;
+} sq_grant;
+
+typedef struct sq_stmt {
+    int64_t id;       /* 0: free slot */
+    sqlite3_stmt *st;
+} sq_stmt;
+
+typedef struct sq_conn {
+    int64_t id;
+    const airlock_vm *vm;         /* the sandbox that opened it */
+    sqlite3 *db;
+    const sq_grant *grant;
+    int64_t busy_ms;              /* connect(timeout=): waiting for a lock */
+    int64_t next_stmt;
+    sq_stmt stmts[SQ_MAX_STMTS];
+    int stop_reason;              /* why the progress handler stopped a query */
+    char denied[200];             /* why the authorizer refused, for the message */
+} sq_conn;
+
+struct host_sqlite {
+    pthread_mutex_t lock;         /* guards conns: sandboxes run on many threads */
+    sq_grant *grants;
+    size_t ngrants;
+    sq_conn **conns;
+    size_t nconns;
+    int64_t next_id;
+};
+
+/* The calling sandbox's connection cid, or NULL with ProgrammingError
+ * raised (closed, or another sandbox's). */
+sq_conn *sq_conn_of(airlock_call *call, int64_t cid);
+/* Raise the exception matching SQLite's error rc on c; AIRLOCK_ERROR. */
+int sq_raise(airlock_call *call, sq_conn *c, int rc);
+/* Finalize every statement of c. */
+void sq_stmts_free(sq_conn *c);
+
+/* Host functions of sqlite_exec.c. */
+int sq_execute(airlock_call *call);
+int sq_executemany(airlock_call *call);
+int sq_fetch(airlock_call *call);
+int sq_finalize(airlock_call *call);
+int sq_script(airlock_call *call);
+
+#endif
