@@ -79,6 +79,14 @@ int plugin_option(cli_options *opt, int code, const char *arg);
  * the grants for --list-grants). */
 int plugins_apply(const cli_options *opt, airlock_runtime *rt);
 
+/* --allow-sqlite PATH[:rw|:ro] split into the path (into buf) and the
+ * mode; false if PATH does not fit. */
+bool sqlite_spec(const char *spec, char *buf, size_t size, bool *writable);
+/* The host paths the sqlite and net grants still open after start-up (the
+ * OS sandbox allows them): add(ctx, path, writable) for each; stops at and
+ * returns the first non-zero answer. */
+int plugin_os_paths(const cli_options *opt, int (*add)(void *ctx, const char *path, bool writable), void *ctx);
+
 /* "64M" -> bytes; false if malformed or out of range. */
 bool parse_size(const char *s, uint64_t *out);
 

@@ -138,9 +138,22 @@ static const char *dir_of(const char *path, char *buf, size_t n) {
 }
 
 /* Whether the process keeps network sockets: only for a network grant. */
-static bool needs_sockets(const cli_options *opt) {
-    (void)opt;
-    return false;
+static bool needs_sockets(const cli_options *opt) { return opt->n_net > 0; }
+
+typedef struct rule_ctx {
+    int ruleset;
+    uint64_t handled;
+    int n;
+} rule_ctx;
+
+/* plugin_os_paths: the sqlite databases' directories, the resolver's and
+ * TLS's files for a network grant. */
+static int add_plugin_path(void *arg, const char *path, bool writable) {
+    rule_ctx *c = arg;
+    int rc = allow_path(c->ruleset, path, writable ? LL_WRITE : LL_READ, c->handled);
+    if (rc < 0) return -1;
+    c->n += rc;
+    return 0;
 }
 
 /* Each path the process still opens after start-up, with its rights;
@@ -164,7 +177,9 @@ static int add_rules(int ruleset, const cli_options *opt, uint64_t handled) {
         if ((rc = allow_path(ruleset, opt->file, LANDLOCK_ACCESS_FS_READ_FILE, handled)) < 0) return -1;
         n += rc;
     }
-    return n;
+    rule_ctx ctx = {ruleset, handled, 0};
+    if (plugin_os_paths(opt, add_plugin_path, &ctx) != 0) return -1;
+    return n + ctx.n;
 }
 
 static int apply_landlock(const cli_options *opt, os_sandbox_status *st) {

@@ -3,7 +3,9 @@
  * --allow-env, --plugin, --deterministic, --seed, --audit, --list-grants,
  * --allow-sqlite, --allow-net.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,20 +94,59 @@ static void list_grants(const cli_options *opt, airlock_runtime *rt) {
     printf("Nothing else: no other files, %s, no processes.\n", opt->n_net ? "no other network" : "no network");
 }
 
+bool sqlite_spec(const char *spec, char *buf, size_t size, bool *writable) {
+    size_t len = strlen(spec);
+    *writable = len > 3 && strcmp(spec + len - 3, ":rw") == 0;
+    bool ro = len > 3 && strcmp(spec + len - 3, ":ro") == 0;
+    if (*writable || ro) len -= 3;
+    if (len >= size) return false;
+    memcpy(buf, spec, len);
+    buf[len] = '\0';
+    return true;
+}
+
 /* --allow-sqlite PATH[:rw|:ro]: the suffix, if any, is the mode. */
 static int allow_sqlite(airlock_runtime *rt, const char *spec) {
-    size_t len = strlen(spec);
-    bool rw = len > 3 && strcmp(spec + len - 3, ":rw") == 0;
-    bool ro = len > 3 && strcmp(spec + len - 3, ":ro") == 0;
-    char *path = strndup(spec, rw || ro ? len - 3 : len);
-    if (!path) return flag_error("--allow-sqlite", spec, "out of memory");
-    int status = -1;
+    char path[4096];
+    bool rw;
+    if (!sqlite_spec(spec, path, sizeof path, &rw)) return flag_error("--allow-sqlite", spec, "path too long");
     if (airlock_runtime_allow_sqlite(rt, path, rw) != AIRLOCK_OK) {
         fprintf(stderr, "airlock: %s\n", airlock_runtime_errmsg(rt));
-        status = EXIT_USAGE;
+        return EXIT_USAGE;
     }
-    free(path);
-    return status;
+    return -1;
+}
+
+/* What the resolver and TLS read when a request is made (NSS modules are
+ * loaded then, from libc's directory): the net grant needs them. */
+static int net_paths(int (*add)(void *, const char *, bool), void *ctx) {
+    static const char *const paths[] = {
+        "/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf",
+        "/etc/ld.so.cache", "/etc/ssl", "/usr/lib/ssl", "/usr/share/ca-certificates", "/etc/ca-certificates",
+    };
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof paths / sizeof *paths; i++) rc = add(ctx, paths[i], false);
+    Dl_info info;
+    if (rc == 0 && dladdr((void *)getaddrinfo, &info) && info.dli_fname && strrchr(info.dli_fname, '/')) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(info.dli_fname, '/') - info.dli_fname), info.dli_fname);
+        rc = add(ctx, dir, false);
+    }
+    return rc;
+}
+
+int plugin_os_paths(const cli_options *opt, int (*add)(void *ctx, const char *path, bool writable), void *ctx) {
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < opt->n_sqlite; i++) {
+        char path[4096];
+        bool rw;
+        if (!sqlite_spec(opt->sqlite[i], path, sizeof path, &rw)) continue;
+        /* the directory: journals and WAL files live beside the database */
+        char *slash = strrchr(path, '/');
+        if (slash) *(slash == path ? slash + 1 : slash) = '\0';
+        rc = add(ctx, slash ? path : ".", rw);
+    }
+    return rc == 0 && opt->n_net ? net_paths(add, ctx) : rc;
 }
 
 /* The grants served by built-in plugins beyond env. */
