@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "mcp_internal.h"
+#include "os_sandbox.h"
 
 static const char mcp_usage[] =
     "usage: airlock mcp [options]\n"
@@ -38,7 +39,9 @@ static const char mcp_usage[] =
     "Every run has the limits of `airlock --help`: --memory SIZE, --fuel N,\n"
     "--timeout SECONDS (default 30), --max-output SIZE, --output-stops; and its\n"
     "grants: --allow-read PATH, --allow-write DIR, --mount HOST:GUEST[:rw],\n"
-    "--scratch SIZE. The tool description tells the agent what is granted.\n"
+    "--scratch SIZE, --allow-env NAME, --plugin PATH, --deterministic, --seed N,\n"
+    "--audit FILE; and --no-os-sandbox, --verbose. The tool description tells\n"
+    "the agent what is granted.\n"
     "\n"
     "Client configuration (e.g. a JSON \"mcpServers\" entry):\n"
     "  {\"command\": \"airlock\", \"args\": [\"mcp\", \"--timeout\", \"10\"]}\n";
@@ -288,8 +291,11 @@ static FILE *protocol_stream(void) {
 static int start_runtime(mcp_server *srv) {
     int rc = airlock_runtime_new(&srv->rt);
     if (rc == AIRLOCK_OK) rc = airlock_runtime_set_limits(srv->rt, &srv->cfg.cli.limits);
+    if (rc == AIRLOCK_OK) rc = airlock_runtime_set_compat(srv->rt, !srv->cfg.cli.no_compat);
     if (rc == AIRLOCK_OK) {
-        int status = grants_apply(&srv->cfg.cli, srv->rt); /* the same grants as a plain run */
+        /* the same grants, plugins, env, determinism and audit as a plain run */
+        int status = grants_apply(&srv->cfg.cli, srv->rt);
+        if (status < 0) status = plugins_apply(&srv->cfg.cli, srv->rt);
         if (status >= 0) return status;
     }
     if (rc != AIRLOCK_OK) {
@@ -297,11 +303,13 @@ static int start_runtime(mcp_server *srv) {
         return rc == AIRLOCK_MISUSE ? EXIT_USAGE : EXIT_PYTHON;
     }
     srv->sessions = sessions_new(srv->rt, srv->cfg.max_sessions, srv->cfg.session_idle);
-    srv->run_description = mcp_run_description(&srv->cfg);
+    srv->run_description = mcp_run_description(&srv->cfg, airlock_runtime_describe_grants(srv->rt));
     if (!srv->sessions || !srv->run_description) {
         mcp_log("out of memory");
         return EXIT_PYTHON;
     }
+    /* Start-up is over: from here the server keeps only what it serves. */
+    os_sandbox_enter(&srv->cfg.cli, "airlock mcp");
     return -1;
 }
 

@@ -120,8 +120,9 @@ json_t *rpc_error(json_t *id, int code, const char *message, json_t *data);
 
 /* ---- tools (mcp_tools.c) --------------------------------------------------- */
 
-/* The description of run_python: what the code may use, and the limits. */
-char *mcp_run_description(const mcp_config *cfg);
+/* The description of run_python: what the code may use, and the limits;
+ * host_grants is airlock_runtime_describe_grants() (env, plugins...). */
+char *mcp_run_description(const mcp_config *cfg, const char *host_grants);
 /* The `tools` array of tools/list. */
 json_t *mcp_tool_list(const mcp_server *srv);
 /*

@@ -135,9 +135,15 @@ static void describe_modules(strbuf *b) {
     sb_add(b, ".\n\n");
 }
 
-/* Each grant in plain words, by the path the code sees. */
-static void describe_grants(strbuf *b, const cli_options *cli) {
-    if (cli->n_grants == 0) {
+/* Each grant in plain words, by the path the code sees; then what host
+ * functions and plugins grant (env, plugins...), in the runtime's words. */
+static void describe_grants(strbuf *b, const cli_options *cli, const char *host_grants) {
+    /* The runtime says "- no host functions ..." in one line when it grants
+     * nothing: leave that out. */
+    size_t n = host_grants ? strlen(host_grants) : 0;
+    while (n && host_grants[n - 1] == '\n') n--;
+    if (n && strncmp(host_grants, "- no ", 5) == 0 && !memchr(host_grants, '\n', n)) n = 0;
+    if (cli->n_grants == 0 && n == 0) {
         sb_add(b, "Granted: nothing.");
         return;
     }
@@ -155,6 +161,10 @@ static void describe_grants(strbuf *b, const cli_options *cli) {
             sb_printf(b, "\n- %s: files of the host that the code may read, not change.", g->guest);
         }
     }
+    if (n) {
+        sb_add(b, "\n");
+        sb_addn(b, host_grants, n);
+    }
 }
 
 /*
@@ -162,7 +172,7 @@ static void describe_grants(strbuf *b, const cli_options *cli) {
  * here. Built in one place so that each granted capability can append its
  * plain-words description at the end.
  */
-char *mcp_run_description(const mcp_config *cfg) {
+char *mcp_run_description(const mcp_config *cfg, const char *host_grants) {
     strbuf b = {0};
     sb_printf(&b,
               "Run Python code in an isolated sandbox and get back what it printed, the value of its last "
@@ -177,7 +187,7 @@ char *mcp_run_description(const mcp_config *cfg) {
     describe_modules(&b);
     describe_sessions(&b, cfg);
     describe_limits(&b, &cfg->cli.limits);
-    describe_grants(&b, &cfg->cli);
+    describe_grants(&b, &cfg->cli, host_grants);
     return sb_take(&b);
 }
 

@@ -312,6 +312,20 @@ class Description(unittest.TestCase):
         finally:
             self.assertEqual(srv.close(), 0)
 
+    def test_host_grants_described(self):
+        # Grants served by plugins (env, determinism...) are applied as on the
+        # command line, and the description says so in the runtime's words.
+        os.environ["AIRLOCK_MCP_TEST_VAR"] = "visible-42"
+        srv, desc = self.description("--allow-env", "AIRLOCK_MCP_TEST_VAR", "--deterministic", "--seed", "7")
+        try:
+            granted = desc[desc.index("Granted:"):]
+            self.assertIn("AIRLOCK_MCP_TEST_VAR", granted)
+            self.assertIn("seed 7", granted)
+            r = srv.call("import os\nos.getenv('AIRLOCK_MCP_TEST_VAR'), os.getenv('HOME')")["result"]
+            self.assertEqual(r["structuredContent"]["result"], "('visible-42', None)")
+        finally:
+            self.assertEqual(srv.close(), 0)
+
 
 class Cancel(unittest.TestCase):
     def test_cancel_stops_the_run(self):
