@@ -1,0 +1,210 @@
+#!/bin/sh
+# --allow-sqlite PATH[:rw]: the granted database works, its neighbours do not.
+#   tests/cli/sqlite.sh [path/to/airlock]
+set -u
+AIRLOCK=${1:-build/airlock}
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v python3 >/dev/null; then
+    echo "sqlite: python3 is needed to make the test databases"
+    exit 1
+fi
+
+mkdir -p "$TMP/db" "$TMP/other"
+python3 - "$TMP" <<'EOF'
+import sqlite3, sys
+t = sys.argv[1]
+for path, rows in ((t + '/db/shop.db', 3), (t + '/db/next.db', 1), (t + '/other/secret.db', 1), (t + '/db/rw.db', 2)):
+    c = sqlite3.connect(path)
+    c.execute('create table items(id integer primary key, name text unique, price real, data blob)')
+    c.executemany('insert into items(name, price, data) values (?, ?, ?)',
+                  [('item%d' % i, i * 1.5, bytes([i])) for i in range(rows)])
+    c.commit()
+    c.close()
+EOF
+SHOP=$TMP/db/shop.db
+RW=$TMP/db/rw.db
+
+# the grant works: parameters, description, fetch*, rowcount, Row
+expect_stdout "[('item1', 1.5), ('item2', 3.0)]
+('name', 'price')
+(3, 'item0')
+1 [(1,), (2,)] [(3,)]
+item2 3.0 b'\\x02'" --allow-sqlite "$SHOP" -c "
+import sqlite3
+c = sqlite3.connect('$SHOP')
+cur = c.execute('select name, price from items where price > ? order by id', (1,))
+print(cur.fetchall())
+print(tuple(d[0] for d in cur.description))
+print(c.execute('select count(*), min(name) from items').fetchone())
+cur = c.execute('select id from items where id > :low order by id', {'low': 0})
+print(cur.arraysize, cur.fetchmany(2), cur.fetchall())
+c.row_factory = sqlite3.Row
+r = c.execute('select name, price, data from items where id = 3').fetchone()
+print(r['name'], r['PRICE'], r[2])"
+
+# the path as granted, relative to the host's working directory
+ABS_AIRLOCK=$(cd "$(dirname "$AIRLOCK")" && pwd)/$(basename "$AIRLOCK")
+(cd "$TMP" && "$ABS_AIRLOCK" --allow-sqlite db/shop.db -c "
+import sqlite3
+print(sqlite3.connect('db/shop.db').execute('select count(*) from items').fetchone()[0])" >"$TMP/out" 2>&1)
+if [ "$(cat "$TMP/out")" = 3 ]; then ok; else bad "relative grant: $(head -c 300 "$TMP/out")"; fi
+
+# read-write: commit, rollback, context manager, executemany, lastrowid, errors
+expect_stdout "3 1 True
+3 False
+3
+IntegrityError UNIQUE constraint failed: items.name
+ProgrammingError Incorrect number of bindings supplied. The current statement uses 1, and there are 2 supplied.
+ProgrammingError You can only execute one statement at a time.
+OperationalError no such table: nope
+ProgrammingError Cannot operate on a closed database." --allow-sqlite "$RW:rw" -c "
+import sqlite3
+c = sqlite3.connect('$RW')
+cur = c.cursor()
+cur.execute('insert into items(name, price) values (?, ?)', ('new', 9.0))
+print(cur.lastrowid, cur.rowcount, c.in_transaction)
+c.rollback()
+with c:
+    c.executemany('insert into items(name) values (?)', [('a',), ('b',)])
+    c.rollback()
+    c.executemany('insert into items(name) values (?)', [('a',)])
+print(c.execute('select count(*) from items').fetchone()[0], c.in_transaction)
+c.execute('insert into items(name) values (?)', ('gone',))
+c.rollback()
+print(c.execute('select count(*) from items').fetchone()[0])
+for sql, args in (('insert into items(name) values (?)', ('a',)), ('select ?', (1, 2)),
+                  ('select 1; select 2', ()), ('select * from nope', ())):
+    try:
+        c.execute(sql, args)
+    except sqlite3.Error as e:
+        print(type(e).__name__, e)
+c.close()
+try:
+    c.execute('select 1')
+except sqlite3.ProgrammingError as e:
+    print(type(e).__name__, e)"
+if python3 -c "import sqlite3, sys; sys.exit(sqlite3.connect('$RW').execute('select count(*) from items').fetchone()[0] != 3)"; then ok
+else bad "the committed rows are not in $RW"; fi
+
+# a write statement under a read-only grant
+expect_stdout "OperationalError attempt to write a readonly database" --allow-sqlite "$SHOP" -c "
+import sqlite3
+try:
+    sqlite3.connect('$SHOP').execute('delete from items')
+except sqlite3.Error as e:
+    print(type(e).__name__, e)"
+
+# neighbours: another file in the same directory, another directory, :memory:
+for path in "$TMP/db/next.db" "$TMP/other/secret.db" ":memory:" "$TMP/db/../db/shop.db" "$TMP/db"; do
+    expect_stdout "PermissionError" --allow-sqlite "$SHOP" -c "
+import sqlite3
+try:
+    sqlite3.connect('$path')
+except PermissionError as e:
+    print('PermissionError' if 'not granted' in str(e) else e)"
+done
+
+# ATTACH (and VACUUM INTO, which attaches), load_extension, temp objects, pragmas
+expect_stdout "attach DatabaseError not authorized
+vacuum DatabaseError not authorized
+load_extension DatabaseError not authorized
+enable_load_extension NotSupportedError extensions cannot be loaded in the sandbox
+temp DatabaseError not authorized
+pragma_set DatabaseError not authorized
+pragma_query ok
+table_info ok" --allow-sqlite "$SHOP" --allow-sqlite "$RW:rw" -c "
+import sqlite3
+c = sqlite3.connect('$RW')
+cases = [('attach', lambda: c.execute(\"attach database '$TMP/other/secret.db' as s\")),
+         ('vacuum', lambda: c.execute(\"vacuum into '$TMP/other/copy.db'\")),
+         ('load_extension', lambda: c.execute(\"select load_extension('/usr/lib/x.so')\")),
+         ('enable_load_extension', lambda: c.enable_load_extension(True)),
+         ('temp', lambda: c.execute('create temp table t(a)')),
+         ('pragma_set', lambda: c.execute('pragma journal_mode = wal')),
+         ('pragma_query', lambda: c.execute('pragma user_version').fetchone()),
+         ('table_info', lambda: c.execute('pragma table_info(items)').fetchall())]
+for name, f in cases:
+    try:
+        f()
+        print(name, 'ok')
+    except Exception as e:
+        print(name, type(e).__name__, str(e).split(':')[0])"
+if [ ! -e "$TMP/other/copy.db" ]; then ok; else bad "VACUUM INTO wrote a file outside the grant"; fi
+
+# a symlink swapped in for the granted file, or for its directory, while the
+# sandbox runs (after the grant): the guest connects, waits, connects again
+swap_test() { # what-to-swap
+    mkdir -p "$TMP/swap" "$TMP/decoy"
+    cp "$SHOP" "$TMP/swap/x.db"
+    cp "$TMP/other/secret.db" "$TMP/decoy/x.db"
+    timeout 30 "$AIRLOCK" --allow-sqlite "$TMP/swap/x.db" -c "
+import sqlite3, time
+print(sqlite3.connect('$TMP/swap/x.db').execute('select count(*) from items').fetchone()[0])
+time.sleep(1.5)
+try:
+    print(sqlite3.connect('$TMP/swap/x.db').execute('select count(*) from items').fetchone()[0])
+except (sqlite3.Error, PermissionError) as e:
+    print(type(e).__name__)" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    sleep 0.7
+    if [ "$1" = file ]; then
+        mv "$TMP/swap/x.db" "$TMP/swap/real.db" && ln -s "$TMP/decoy/x.db" "$TMP/swap/x.db"
+    else
+        mv "$TMP/swap" "$TMP/swap.real" && ln -s "$TMP/decoy" "$TMP/swap"
+    fi
+    wait $pid
+    first=$(head -1 "$TMP/out")
+    second=$(sed -n 2p "$TMP/out")
+    if [ "$first" = 3 ] && [ "$second" = "$2" ]; then ok
+    else bad "symlink swap of the $1: '$first' then '$second' (want 3 then $2): $(head -c 300 "$TMP/err")"; fi
+    rm -rf "$TMP/swap" "$TMP/swap.real" "$TMP/decoy"
+}
+swap_test file OperationalError
+swap_test directory PermissionError
+
+# a slow query is stopped by --timeout (the sandbox's deadline reaches SQLite)
+start=$(date +%s)
+run_airlock --timeout 1 --allow-sqlite "$SHOP" -c "
+import sqlite3
+c = sqlite3.connect('$SHOP')
+c.execute('with recursive r(i) as (select 1 union all select i + 1 from r) select count(*) from r').fetchone()"
+elapsed=$(($(date +%s) - start))
+if [ "$(cat "$TMP/rc")" = 3 ] && [ "$elapsed" -le 5 ]; then ok
+else bad "slow query: status $(cat "$TMP/rc"), ${elapsed}s: $(head -c 300 "$TMP/err")"; fi
+
+# big results come in batches: every row arrives
+expect_stdout "5000 12497500" --allow-sqlite "$SHOP" -c "
+import sqlite3
+c = sqlite3.connect('$SHOP')
+rows = c.execute('with recursive r(i) as (select 0 union all select i + 1 from r limit 5000) select i from r').fetchall()
+print(len(rows), sum(r[0] for r in rows))"
+
+# without a grant, import sqlite3 says how to get one
+expect_stderr_has "--allow-sqlite PATH[:rw]" -c "import sqlite3"
+expect_status 2 --allow-sqlite "$TMP/nowhere/x.db" -c "pass"
+expect_stdout_has "open the SQLite database $SHOP (read-only)" --allow-sqlite "$SHOP" --list-grants
+
+# audit: the allowed calls and the denials
+run_airlock --audit "$TMP/audit.log" --allow-sqlite "$SHOP" -c "
+import sqlite3
+c = sqlite3.connect('$SHOP')
+c.execute('select 1').fetchall()
+for f in (lambda: sqlite3.connect('$TMP/db/next.db'), lambda: c.execute(\"attach '$TMP/db/next.db' as n\")):
+    try:
+        f()
+    except Exception:
+        pass"
+if python3 - "$TMP/audit.log" <<'EOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+calls = [(r['plugin'], r['function'], r['decision']) for r in recs]
+assert ('sqlite', '_connect', 'allowed') in calls, calls
+assert ('sqlite', '_execute', 'allowed') in calls, calls
+assert ('sqlite', '_connect', 'denied') in calls, calls
+assert ('sqlite', '_execute', 'denied') in calls, calls
+assert any('ATTACH' in (r['reason'] or '') for r in recs), recs
+EOF
+then ok; else bad "audit log: $(head -c 600 "$TMP/audit.log")"; fi
+
+finish
