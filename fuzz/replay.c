@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
@@ -35,7 +36,11 @@ static void replay_file(const char *path) {
     }
     fclose(f);
     if (!buf) exit(1);
+    /* A hang is a finding too (libFuzzer reports it as a timeout): an input
+     * that runs this long kills the replay (SIGALRM) and fails the suite. */
+    alarm(60);
     LLVMFuzzerTestOneInput(buf, len);
+    alarm(0);
     free(buf);
     replayed++;
 }

@@ -39,6 +39,7 @@ void meter_begin(airlock_vm *vm) {
     if (vm->limits.timeout_seconds > 0)
         vm->deadline_ns = abi_monotonic_ns() + (uint64_t)(vm->limits.timeout_seconds * 1e9);
     atomic_store(&vm->interrupt, 0);
+    vm->gc_work_left = 0; /* a collection a trap abandoned is over */
     refill(vm);
 }
 
@@ -66,8 +67,35 @@ void meter_soft_stop(airlock_vm *vm, int reason) {
     Z_guestZ_mp_sched_keyboard_interrupt(&vm->inst);
 }
 
+/*
+ * A slice of a garbage collection ran out (gc.c). Nothing is charged, but a
+ * stop that is due still happens (the grace period is counted in time only,
+ * the collection having no fuel of the run's to spend), and a collection
+ * past its work cap is walking a corrupt heap: it traps.
+ */
+static void gc_slice_exhausted(airlock_vm *vm) {
+    uint64_t used = (uint64_t)((int64_t)AIRLOCK_GC_SLICE - (int64_t)vm->inst.w2c_airlock_fuel);
+    if (used >= vm->gc_work_left) {
+        vm->gc_work_left = 0;
+        vm_trap(vm, WASM_RT_TRAP_OOB);
+    }
+    vm->gc_work_left -= used;
+    uint64_t now = abi_monotonic_ns();
+    if (vm->stop_reason && now >= vm->grace_until_ns) {
+        vm->hard_stop = true;
+        vm_trap(vm, VM_TRAP_LIMIT);
+    }
+    if (!vm->stop_reason && atomic_load(&vm->interrupt)) meter_soft_stop(vm, AIRLOCK_LIMIT_INTERRUPT);
+    if (!vm->stop_reason && vm->deadline_ns && now >= vm->deadline_ns) meter_soft_stop(vm, AIRLOCK_LIMIT_TIMEOUT);
+    vm->inst.w2c_airlock_fuel = AIRLOCK_GC_SLICE;
+}
+
 void Z_airlockZ_fuel_exhausted(struct Z_airlock_instance_t *self) {
     airlock_vm *vm = VM_OF(self);
+    if (vm->gc_work_left) {
+        gc_slice_exhausted(vm);
+        return;
+    }
     vm->fuel_used += slice_used(vm);
     uint64_t now = abi_monotonic_ns();
     if (vm->stop_reason) {

@@ -6,6 +6,10 @@
 
 #include "runtime/vm.h"
 
+/* Fuel slice of a garbage collection (gc.c): not charged to the run, see
+ * Z_airlockZ_fuel_exhausted. */
+#define AIRLOCK_GC_SLICE 1000000
+
 /* Start metering an execution with vm->limits. */
 void meter_begin(airlock_vm *vm);
 /* Fuel consumed since meter_begin. */

@@ -56,6 +56,7 @@ typedef struct airlock_vm {
     uint64_t grace_until_ns;    /* end of the grace period after a soft stop */
     bool hard_stop;             /* the guest had to be stopped by force */
     uint64_t gc_count;          /* collections run (gc.c) */
+    uint64_t gc_work_left;      /* fuel the collection in progress may still use; 0 outside one */
 
     /* Undo log of the execution in progress (runtime/undo.c). */
     uint8_t *undo_area;         /* saved page copies, same offsets as memory */
@@ -153,6 +154,10 @@ static inline uint8_t *vm_ptr(airlock_vm *vm, uint32_t addr, uint64_t len) {
  * is lifted by a fault we handle instead of failing the syscall with EFAULT.
  */
 void vm_prepare_write(airlock_vm *vm, uint8_t *p, uint64_t len);
+
+/* After a collection: point the allocator past the heap's packed start
+ * (runtime/gc_hint.c). */
+void gc_set_alloc_hint(airlock_vm *vm);
 
 /* Read/write a little-endian u32 in guest memory; false if out of bounds. */
 bool vm_load_u32(airlock_vm *vm, uint32_t addr, uint32_t *out);

@@ -1,0 +1,76 @@
+/*
+ * fz_codec.c - the bridge's value codec (src/plugins/codec.c).
+ *
+ * A host call arrives as a string the guest wrote, so the decoder sees
+ * whatever the guest wants: the input is decoded with tight limits; a
+ * decoded call's arguments are then copied (airlock_value_copy), walked
+ * with the public getters, and encoded back as a result, the way a host
+ * function that echoes its arguments would answer. The first input byte
+ * picks the limits. Checked: decoding either fails with an error type and
+ * message or yields a list and a dict; the encoded answer stays within its
+ * byte limit (plus its tag); nothing leaks (LeakSanitizer) or overflows
+ * (AddressSanitizer); errors are encoded as valid UTF-8.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugins/codec.h"
+#include "plugins/value.h"
+
+#define FAIL(...) (fprintf(stderr, __VA_ARGS__), fputc('\n', stderr), abort())
+
+/* Visit every node through the public getters; returns the node count. */
+static size_t walk(const airlock_value *v, int depth) {
+    if (depth > 1000) FAIL("decoded value deeper than any limit allows");
+    size_t n = 1, len = 0;
+    switch (airlock_value_kind(v)) {
+    case AIRLOCK_STR:
+        if (!airlock_value_str(v, &len) || !value_utf8_valid((const uint8_t *)airlock_value_str(v, NULL), len))
+            FAIL("a decoded str is not valid UTF-8");
+        break;
+    case AIRLOCK_BYTES:
+        airlock_value_bytes(v, &len);
+        break;
+    case AIRLOCK_LIST:
+    case AIRLOCK_DICT:
+        for (size_t i = 0; i < airlock_value_len(v); i++) {
+            if (airlock_value_kind(v) == AIRLOCK_DICT && !airlock_value_key(v, i)) FAIL("dict key missing");
+            n += walk(airlock_value_item(v, i), depth + 1);
+        }
+        break;
+    default:
+        break;
+    }
+    return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (!size) return 0;
+    static const codec_limits choices[4] = {
+        {8, 64, 1024}, {32, 4096, 65536}, {2, 8, 64}, {64, 100000, 1 << 20}};
+    const codec_limits *lim = &choices[data[0] % 4];
+    codec_call call;
+    codec_error err;
+    if (!codec_decode_call(data + 1, size - 1, lim, &call, &err)) {
+        if (!err.type || !*err.type) FAIL("decode failed without an error type");
+        codec_buf eb = {0};
+        if (codec_encode_error(err.type, err.message, &eb) &&
+            !value_utf8_valid((const uint8_t *)eb.data, eb.len))
+            FAIL("an encoded error is not valid UTF-8");
+        codec_buf_free(&eb);
+        return 0;
+    }
+    if (airlock_value_kind(call.args) != AIRLOCK_LIST || airlock_value_kind(call.kwargs) != AIRLOCK_DICT)
+        FAIL("a decoded call's arguments are not a list and a dict");
+    size_t nodes = walk(call.args, 0) + walk(call.kwargs, 0);
+    if (nodes > lim->max_items + 2) FAIL("decoded %zu nodes, limit %llu", nodes, (unsigned long long)lim->max_items);
+    airlock_value *copy = airlock_value_copy(call.args);
+    codec_buf out = {0};
+    if (copy && codec_encode_result(copy, lim, &out, &err) && out.len > lim->max_bytes + 1)
+        FAIL("encoded %zu bytes, limit %llu", out.len, (unsigned long long)lim->max_bytes);
+    codec_buf_free(&out);
+    airlock_value_free(copy);
+    codec_call_free(&call);
+    return 0;
+}
