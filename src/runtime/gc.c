@@ -177,7 +177,6 @@ void Z_airlockZ_gc_collect(struct Z_airlock_instance_t *self) {
      * ones marked above, which it never saw pushed on its mark stack. */
     if (!vm_store_u32(vm, AIRLOCK_GC_STACK_OVERFLOW_ADDR, 1)) vm_trap(vm, WASM_RT_TRAP_OOB);
     Z_guestZ_airlock_gc_collect_end(&vm->inst);
-    gc_set_alloc_hint(vm);
     vm->gc_work_left = 0;
     vm->inst.w2c_airlock_fuel = fuel;
     vm->gc_count++;

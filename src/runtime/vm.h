@@ -155,10 +155,6 @@ static inline uint8_t *vm_ptr(airlock_vm *vm, uint32_t addr, uint64_t len) {
  */
 void vm_prepare_write(airlock_vm *vm, uint8_t *p, uint64_t len);
 
-/* After a collection: point the allocator past the heap's packed start
- * (runtime/gc_hint.c). */
-void gc_set_alloc_hint(airlock_vm *vm);
-
 /* Read/write a little-endian u32 in guest memory; false if out of bounds. */
 bool vm_load_u32(airlock_vm *vm, uint32_t addr, uint32_t *out);
 bool vm_store_u32(airlock_vm *vm, uint32_t addr, uint32_t value);
