@@ -247,9 +247,14 @@ class _Edits:
         return ''.join(out)
 
 
+# Built once: every short string the guest creates is looked up among the
+# interned ones, which costs more the more modules are loaded.
+_CALLS = tuple('.' + m + '(' for m in _METHODS)
+
+
 def _needs_work(src):
-    for m in _METHODS:
-        if '.' + m + '(' in src:
+    for c in _CALLS:
+        if c in src:
             return True
     return ('::' in src or '**' in src or 'class ' in src or 'f"' in src
             or "f'" in src or 'F"' in src or "F'" in src or ':-' in src
