@@ -68,8 +68,23 @@ suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-e
 [ -f tests/compat/run.py ] && rated_suite "compat" python3 tests/compat/run.py --runner airlock
 [ -x tests/mcp/run.sh ] && suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
 BUILD_DIR=$(dirname "$AIRLOCK")
-[ -x bindings/python/run_tests.sh ] && [ -f "$BUILD_DIR/libairlock.so.0" ] && suite "python binding (pytest)" bindings/python/run_tests.sh "$BUILD_DIR/libairlock.so.0"
-[ -x tests/install/run.sh ] && [ -f "$BUILD_DIR/libairlock.a" ] && suite "install (make install, pkg-config)" tests/install/run.sh "$BUILD_DIR"
+# make test SANITIZE=1: the library carries AddressSanitizer. A process that
+# did not link its runtime (python3 loading the binding, and whatever the
+# install suite runs) must preload it, and a program built against the
+# library must be built with the sanitizers too. LeakSanitizer and the
+# allocator-mismatch check are off there: CPython does not free everything
+# at exit and troff (man) mismatches new[]/delete; neither is airlock, which
+# every other suite runs with both on.
+san() {
+    if nm "$BUILD_DIR/libairlock.a" 2>/dev/null | grep -q ' U __asan_init'; then
+        env LD_PRELOAD="$(${CC:-cc} -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0:alloc_dealloc_mismatch=0 \
+            CC="${CC:-cc} -fsanitize=address,undefined" "$@"
+    else
+        "$@"
+    fi
+}
+[ -x bindings/python/run_tests.sh ] && [ -f "$BUILD_DIR/libairlock.so.0" ] && suite "python binding (pytest)" san bindings/python/run_tests.sh "$BUILD_DIR/libairlock.so.0"
+[ -x tests/install/run.sh ] && [ -f "$BUILD_DIR/libairlock.a" ] && suite "install (make install, pkg-config)" san tests/install/run.sh "$BUILD_DIR"
 suite "escape corpus (CLI + API)" tests/escape/run.sh "$AIRLOCK"
 suite "stress and soak (reduced)" tests/stress/run.sh "$AIRLOCK"
 suite "fuzz replay (seeds, regressions)" fuzz/replay.sh "$AIRLOCK"
