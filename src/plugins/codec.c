@@ -138,6 +138,9 @@ static airlock_value *read_str(reader *r) {
 static airlock_value *read_bytes(reader *r) {
     uint64_t n;
     if (!read_count(r, ':', left(r) / 2, &n)) return NULL;
+    /* read_count's bound was taken before its own digits and ':' were
+     * consumed: check the hex digits are really there. */
+    if (n > left(r) / 2) return malformed(r), NULL;
     char *data = malloc((size_t)n + 1);
     if (!data) return fail(r, "MemoryError", "out of host memory"), NULL;
     if (!unhex(r->p, (size_t)n, (uint8_t *)data)) {
