@@ -308,6 +308,11 @@ static int start_runtime(mcp_server *srv) {
         mcp_log("out of memory");
         return EXIT_PYTHON;
     }
+    /* The first sandbox on this thread looks up the thread's stack bounds,
+     * which glibc reads from /proc/self/maps: make one now, while /proc is
+     * still open to us, or every run would get a tiny stack limit. */
+    airlock_sandbox *warm = NULL;
+    if (airlock_sandbox_new(srv->rt, &warm) == AIRLOCK_OK) airlock_free(warm);
     /* Start-up is over: from here the server keeps only what it serves. */
     os_sandbox_enter(&srv->cfg.cli, "airlock mcp");
     return -1;

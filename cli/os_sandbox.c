@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <linux/landlock.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -295,6 +296,9 @@ static void os_sandbox_test_hook(const char *who) { (void)who; }
 #endif
 
 void os_sandbox_enter(const cli_options *opt, const char *who) {
+    /* jansson seeds its hash function from /dev/urandom when it makes its
+     * first object (--json, MCP): do it while the file can still be read. */
+    json_object_seed(0);
     os_sandbox_status st = {0};
     int rc = opt->no_os_sandbox ? 0 : os_sandbox_apply(opt, OS_SANDBOX_ALL_THREADS, &st);
     if (rc != 0 || opt->verbose) {
