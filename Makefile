@@ -51,7 +51,7 @@ SONAME := libairlock.so.0
 CLI_SRCS := $(wildcard cli/*.c)
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 
-.PHONY: all test clean deps install guest demo bench soak fuzz
+.PHONY: all test clean deps install guest demo bench print-ldlibs soak fuzz
 all: $(B)/airlock $(B)/libairlock.a $(B)/$(SONAME)
 
 # Install missing Debian packages (as root) or say which are missing.
@@ -230,6 +230,10 @@ $(B)/fuzz/fz_%: fuzz/fz_%.c fuzz/input.h $(B)/libairlock.a
 # airlock against the alternatives, in one run (bench/README.md).
 bench:
 	bench/run.sh
+
+# What a program linking libairlock.a statically needs besides it.
+print-ldlibs:
+	@echo $(LDLIBS_CORE)
 
 # A first look: a working computation, and a file read that is denied.
 demo: $(B)/airlock

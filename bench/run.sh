@@ -106,8 +106,9 @@ grep -q 'AIRLOCK_FUEL_METERED 0' "$NF/guest/layout.h" || die "$NF is not an unme
 grep -q 'AIRLOCK_FUEL_METERED 1' "$B/guest/layout.h" || die "$B is not a metered build"
 
 HARNESS_CFLAGS=(-std=c17 -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude)
-cc "${HARNESS_CFLAGS[@]}" bench/harness.c "$B/libairlock.a" -lpthread -lm -o "$B/harness"
-cc "${HARNESS_CFLAGS[@]}" bench/harness.c "$NF/libairlock.a" -lpthread -lm -o "$NF/harness"
+read -r -a LIBS <<<"$(make -s print-ldlibs)"
+cc "${HARNESS_CFLAGS[@]}" bench/harness.c "$B/libairlock.a" "${LIBS[@]}" -o "$B/harness"
+cc "${HARNESS_CFLAGS[@]}" bench/harness.c "$NF/libairlock.a" "${LIBS[@]}" -o "$NF/harness"
 MPJS=$B/guest/package/micropython.mjs
 [ -f "$MPJS" ] || die "$MPJS missing (guest/fetch.sh makes it)"
 log "built in $(( $(date +%s) - started )) s"
