@@ -41,10 +41,28 @@ uint64_t abi_monotonic_ns(void) {
  * machine's speed; wall time starts at 2024-01-01T00:00:00Z. */
 #define DETERMINISTIC_EPOCH_MS 1704067200000.0
 
+/*
+ * The guest's time.sleep() (and asyncio's timers) wait by polling this clock
+ * in a loop: a busy wait that burns a host core for the whole sleep. When
+ * the guest reads the same millisecond many times in a row it can only be
+ * polling, so the host sleeps a little before answering: the wait becomes a
+ * real one, still ends on time (the guest keeps polling), and still meets
+ * the deadline and interrupts (each poll passes the fuel check point).
+ */
+#define POLLS_BEFORE_WAITING 32
+#define POLL_WAIT_NS 500000 /* 0.5 ms: well inside one tick */
+
 u32 Z_envZ_mp_js_ticks_ms(struct Z_env_instance_t *env) {
     airlock_vm *vm = VM_OF(env);
     if (vm->deterministic) return (u32)vm->det_ms++;
-    return (u32)((abi_monotonic_ns() - vm->ticks_origin_ns) / 1000000u);
+    u32 now = (u32)((abi_monotonic_ns() - vm->ticks_origin_ns) / 1000000u);
+    vm->ticks_polls = now == vm->ticks_last ? vm->ticks_polls + 1 : 0;
+    vm->ticks_last = now;
+    if (vm->ticks_polls >= POLLS_BEFORE_WAITING) {
+        struct timespec pause = {0, POLL_WAIT_NS};
+        nanosleep(&pause, NULL);
+    }
+    return now;
 }
 
 f64 Z_envZ_mp_js_time_ms(struct Z_env_instance_t *env) {

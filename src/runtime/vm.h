@@ -81,6 +81,7 @@ typedef struct airlock_vm {
     /* Clock and randomness (abi/env.c). */
     uint64_t rng_state;
     uint64_t ticks_origin_ns;
+    uint32_t ticks_last, ticks_polls; /* busy-wait detection (abi/env.c) */
     bool deterministic;         /* fixed start, 1 ms per reading, seeded rng */
     uint64_t det_ms;            /* deterministic clock: readings so far */
     uint32_t random_draws;      /* boot must not freeze a seeded generator */

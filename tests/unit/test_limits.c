@@ -4,6 +4,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -61,6 +62,24 @@ START_TEST(hard_stop_rolls_the_session_back) {
     ck_run_prints(sb, "data['n'] += 10\nprint(data)", "{'n': 11}\n");
     ck_assert_int_eq(run(sb, "while True: pass"), AIRLOCK_LIMIT);
     ck_run_prints(sb, "print(data['n'])", "11\n");
+    airlock_free(sb);
+}
+END_TEST
+
+static double thread_cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* time.sleep really waits: the thread is idle, not spinning on the clock. */
+START_TEST(sleep_does_not_spin) {
+    airlock_sandbox *sb = new_sandbox();
+    double cpu0 = thread_cpu_seconds();
+    ck_run_prints(sb, "import time\nt = time.ticks_ms()\ntime.sleep(0.6)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 600)",
+                  "True\n");
+    double cpu = thread_cpu_seconds() - cpu0;
+    ck_assert_msg(cpu < 0.3, "sleeping 0.6 s used %.3f s of CPU", cpu);
     airlock_free(sb);
 }
 END_TEST
@@ -240,6 +259,7 @@ static Suite *limits_suite(void) {
     tcase_add_test(tc, timeout_soft_stop_keeps_the_session);
     tcase_add_test(tc, swallowed_interrupt_gets_a_hard_stop);
     tcase_add_test(tc, hard_stop_rolls_the_session_back);
+    tcase_add_test(tc, sleep_does_not_spin);
     tcase_add_test(tc, c_level_loop_is_stopped);
     tcase_add_test(tc, fuel_stops_and_is_deterministic);
     tcase_add_test(tc, interrupt_from_another_thread);
