@@ -43,7 +43,8 @@ static const char probe_usage[] =
     "  3. read $" PROBE_ENV_NAME ", which the probe sets to a random secret\n"
     "  4. start a process or a shell (a marker file must not appear)\n"
     "  5. use each grant given (--allow-read, --allow-write, --mount, --scratch,\n"
-    "     --allow-env): each must work, checked on the host\n"
+    "     --allow-env, --allow-sqlite, --allow-net): each must work, checked on\n"
+    "     the host (a database write is rolled back; one GET per origin)\n"
     "plus the OS sandbox of the process itself (seccomp, Landlock), unless\n"
     "--no-os-sandbox. The secret goes under $TMPDIR, /tmp, /var/tmp or /dev/shm,\n"
     "the first outside every grant. Prints a table; exit status 0 only if every\n"
@@ -83,15 +84,34 @@ void probe_random_hex(char *out, size_t n) {
 
 /* ---- fixtures ----------------------------------------------------------------------- */
 
-/* Is path (resolved) at or beneath a grant's host path (resolved)? */
+/* Is path (resolved) at or beneath `grant` (resolved)? */
+static bool beneath(const char *path, const char *grant) {
+    char g[PATH_MAX];
+    if (!realpath(grant, g)) return false;
+    size_t n = strlen(g);
+    return strcmp(g, "/") == 0 || (strncmp(path, g, n) == 0 && (path[n] == '/' || path[n] == '\0'));
+}
+
+typedef struct cover_ctx {
+    const char *path;
+    bool covered;
+} cover_ctx;
+
+static int cover_check(void *arg, const char *grant, bool writable) {
+    (void)writable;
+    cover_ctx *c = arg;
+    c->covered |= beneath(c->path, grant);
+    return 0;
+}
+
+/* Is path beneath a filesystem grant, or beneath a path a plugin grant
+ * opens to the process (a database's directory, the resolver's files)? */
 static bool covered_by_grant(const cli_options *opt, const char *path) {
-    for (int i = 0; i < opt->n_grants; i++) {
-        char g[PATH_MAX];
-        if (!opt->grants[i].host || !realpath(opt->grants[i].host, g)) continue;
-        size_t n = strlen(g);
-        if (strcmp(g, "/") == 0 || (strncmp(path, g, n) == 0 && (path[n] == '/' || path[n] == '\0'))) return true;
-    }
-    return false;
+    for (int i = 0; i < opt->n_grants; i++)
+        if (opt->grants[i].host && beneath(path, opt->grants[i].host)) return true;
+    cover_ctx c = {path, false};
+    plugin_os_paths(opt, cover_check, &c);
+    return c.covered;
 }
 
 /* Where the secret goes: the first temporary directory outside every grant.
@@ -213,8 +233,9 @@ static int print_table(const probe_ctx *c) {
     int count[3] = {0};
     char os[512];
     os_sandbox_describe(&c->os, os, sizeof os);
+    int grants = c->opt.n_grants + c->opt.n_env + c->opt.n_sqlite + c->opt.n_net;
     printf("airlock probe: airlock %s, MicroPython %s; %d grant%s; OS sandbox: %s\n\n", AIRLOCK_VERSION,
-           airlock_guest_version(), c->opt.n_grants + c->opt.n_env, c->opt.n_grants + c->opt.n_env == 1 ? "" : "s", os);
+           airlock_guest_version(), grants, grants == 1 ? "" : "s", os);
     printf("%-6s %-9s %-52s %s\n", "RESULT", "EXPECTED", "TEST", "DETAIL");
     for (int i = 0; i < c->nrows; i++) {
         const probe_row *r = &c->rows[i];

@@ -27,8 +27,6 @@
 
 extern char **environ;
 
-#define CODE_MAX (32u << 10)
-
 /* Defined in every guest program: _s() decodes a host string, _try() runs
  * one attempt and prints "LABEL ok VALUE" or "LABEL denied TYPE ARG". */
 static const char prelude[] =
@@ -41,7 +39,7 @@ static const char prelude[] =
     "        print(label, 'denied', type(e).__name__, e.args[0] if e.args else '')\n";
 
 /* `s` as a Python expression: _s('<hex>'). */
-static const char *lit(const char *s, char *buf, size_t n) {
+const char *probe_lit(const char *s, char *buf, size_t n) {
     size_t len = strlen(s);
     if (n < 2 * len + 8) return "''";
     char *p = buf + sprintf(buf, "_s('");
@@ -67,7 +65,7 @@ static void append(char *out, size_t cap, const char *s, size_t n) {
  * (stdout, stderr, result, error) lands in out. Returns airlock_exec's
  * code, or -1 if no sandbox could be made (out then says why).
  */
-static int guest_run(probe_ctx *c, const char *body, char *out) {
+int probe_guest_run(probe_ctx *c, const char *body, char *out) {
     out[0] = '\0';
     airlock_sandbox *sb = NULL;
     if (airlock_sandbox_new(c->rt, &sb) != AIRLOCK_OK) {
@@ -98,7 +96,7 @@ static int guest_run(probe_ctx *c, const char *body, char *out) {
 }
 
 /* Does out have a line starting with `prefix`? */
-static bool has_line(const char *out, const char *prefix) {
+bool probe_has_line(const char *out, const char *prefix) {
     size_t n = strlen(prefix);
     for (const char *p = out; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
         if (strncmp(p, prefix, n) == 0) return true;
@@ -106,7 +104,7 @@ static bool has_line(const char *out, const char *prefix) {
 }
 
 /* The first line of out starting with prefix, without it, into buf. */
-static const char *line_after(const char *out, const char *prefix, char *buf, size_t n) {
+const char *probe_line_after(const char *out, const char *prefix, char *buf, size_t n) {
     size_t plen = strlen(prefix);
     for (const char *p = out; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
         if (strncmp(p, prefix, plen) != 0) continue;
@@ -139,10 +137,10 @@ void check_read_outside(probe_ctx *c) {
              "_try('open', lambda: open(P).read())\n"
              "_try('listdir', lambda: os.listdir(D))\n"
              "_try('stat', lambda: os.stat(P))\n",
-             lit(c->secret_path, p, sizeof p), lit(c->workdir, d, sizeof d));
-    guest_run(c, body, out);
+             probe_lit(c->secret_path, p, sizeof p), probe_lit(c->workdir, d, sizeof d));
+    probe_guest_run(c, body, out);
     if (strstr(out, c->secret)) probe_set(r, VERDICT_FAIL, "the guest read the secret in %s", c->secret_path);
-    else if (!has_line(out, "open denied") || !has_line(out, "listdir denied") || !has_line(out, "stat denied"))
+    else if (!probe_has_line(out, "open denied") || !probe_has_line(out, "listdir denied") || !probe_has_line(out, "stat denied"))
         probe_set(r, VERDICT_FAIL, "not every attempt was refused: %.200s", out);
     else probe_set(r, VERDICT_PASS, "open, listdir, stat of %s refused; secret not seen", c->workdir);
     free(out);
@@ -173,10 +171,10 @@ void check_network(probe_ctx *c) {
              "def _req():\n    import requests\n    return requests.get('http://127.0.0.1:%d/', timeout=2).status_code\n"
              "_try('socket', _sock)\n_try('js', _js)\n_try('requests', _req)\n",
              c->port, c->port, c->port);
-    guest_run(c, body, out);
+    probe_guest_run(c, body, out);
     int seen = listener_connections(c);
     if (seen) probe_set(r, VERDICT_FAIL, "the listener accepted %d connection%s", seen, seen == 1 ? "" : "s");
-    else if (has_line(out, "socket ok") || has_line(out, "js ok") || has_line(out, "requests ok"))
+    else if (probe_has_line(out, "socket ok") || probe_has_line(out, "js ok") || probe_has_line(out, "requests ok"))
         probe_set(r, VERDICT_FAIL, "the guest reports a connection: %.200s", out);
     else probe_set(r, VERDICT_PASS, "socket, js.fetch, requests refused; the listener saw no connection");
     free(out);
@@ -190,7 +188,7 @@ void check_env_secret(probe_ctx *c) {
              "_try('getenv', lambda: os.getenv('%s'))\n"
              "_try('environ', lambda: dict(os.environ))\n",
              PROBE_ENV_NAME);
-    guest_run(c, body, out);
+    probe_guest_run(c, body, out);
     if (strstr(out, c->secret)) probe_set(r, VERDICT_FAIL, "the guest read the secret (is %s granted?)", PROBE_ENV_NAME);
     else probe_set(r, VERDICT_PASS, "os.getenv and os.environ do not show it");
     free(out);
@@ -211,8 +209,8 @@ void check_spawn(probe_ctx *c) {
              "def _sub():\n    import subprocess\n    return subprocess.run(['touch', M])\n"
              "_try('subprocess', _sub)\n"
              "_try('execv', lambda: os.execv('/bin/sh', ['sh', '-c', 'touch \"$0\"; exit 1', M]))\n",
-             lit(c->marker, m, sizeof m));
-    guest_run(c, body, out);
+             probe_lit(c->marker, m, sizeof m));
+    probe_guest_run(c, body, out);
     if (exists(c->marker)) probe_set(r, VERDICT_FAIL, "a process ran on the host: %s exists", c->marker);
     else probe_set(r, VERDICT_PASS, "os.system, popen, spawnv, execv, subprocess: nothing ran");
     free(out);
@@ -328,17 +326,17 @@ static void check_read_dir(probe_ctx *c, const cli_grant *g, probe_row *r) {
              "if F:\n    print('HAS', F in os.listdir(G))\n"
              "    print('HEAD', binascii.hexlify(open(G + '/' + F, 'rb').read(32)).decode())\n"
              "_try('write', lambda: open(W, 'w').write('x'))\n",
-             lit(g->guest, l1, sizeof l1), lit(has_file ? name : "", l2, sizeof l2), lit(tag, l3, sizeof l3));
-    guest_run(c, body, out);
+             probe_lit(g->guest, l1, sizeof l1), probe_lit(has_file ? name : "", l2, sizeof l2), probe_lit(tag, l3, sizeof l3));
+    probe_guest_run(c, body, out);
     char created[PROBE_PATH * 2], head[100];
     snprintf(created, sizeof created, "%s/.airlock-probe-%s", g->host, tag);
     if (exists(created)) {
         unlink(created);
         probe_set(r, VERDICT_FAIL, "the guest created a file in a read-only grant");
-    } else if (!has_line(out, "list ok")) probe_set(r, VERDICT_FAIL, "cannot list it: %.200s", out);
-    else if (has_file && (!has_line(out, "HAS True") || strcmp(line_after(out, "HEAD ", head, sizeof head), hex)))
+    } else if (!probe_has_line(out, "list ok")) probe_set(r, VERDICT_FAIL, "cannot list it: %.200s", out);
+    else if (has_file && (!probe_has_line(out, "HAS True") || strcmp(probe_line_after(out, "HEAD ", head, sizeof head), hex)))
         probe_set(r, VERDICT_FAIL, "does not read %s as the host does: %.200s", name, out);
-    else if (!has_line(out, "write denied")) probe_set(r, VERDICT_FAIL, "a write was not refused: %.200s", out);
+    else if (!probe_has_line(out, "write denied")) probe_set(r, VERDICT_FAIL, "a write was not refused: %.200s", out);
     else probe_set(r, VERDICT_PASS, "listed%s%s; writing refused", has_file ? ", read " : "", has_file ? name : "");
     free(out);
 }
@@ -358,11 +356,11 @@ static void check_file(probe_ctx *c, const cli_grant *g, probe_row *r) {
     snprintf(body, sizeof body,
              "G = %s\nprint('HEAD', binascii.hexlify(open(G, 'rb').read(32)).decode())\n"
              "_try('write', lambda: open(G, 'ab'))\n",
-             lit(g->guest, l1, sizeof l1));
-    guest_run(c, body, out);
-    if (strcmp(line_after(out, "HEAD ", head, sizeof head), hex)) probe_set(r, VERDICT_FAIL, "not read as the host reads it: %.200s", out);
+             probe_lit(g->guest, l1, sizeof l1));
+    probe_guest_run(c, body, out);
+    if (strcmp(probe_line_after(out, "HEAD ", head, sizeof head), hex)) probe_set(r, VERDICT_FAIL, "not read as the host reads it: %.200s", out);
     else if (g->mode == AIRLOCK_MOUNT_WRITE) probe_set(r, VERDICT_PASS, "read as the host reads it");
-    else if (!has_line(out, "write denied")) probe_set(r, VERDICT_FAIL, "opening for writing was not refused");
+    else if (!probe_has_line(out, "write denied")) probe_set(r, VERDICT_FAIL, "opening for writing was not refused");
     else probe_set(r, VERDICT_PASS, "read as the host reads it; writing refused");
     free(out);
 }
@@ -380,8 +378,8 @@ static void check_write_dir(probe_ctx *c, const cli_grant *g, probe_row *r) {
              "with open(A, 'w') as f:\n    f.write(T)\n"
              "print('BACK', open(A).read() == T)\n"
              "open(B, 'w').write('x')\nos.remove(B)\nprint('REMOVED', 'yes')\n",
-             lit(g->guest, l1, sizeof l1), lit(token, l2, sizeof l2), lit(tag, l3, sizeof l3));
-    guest_run(c, body, out);
+             probe_lit(g->guest, l1, sizeof l1), probe_lit(token, l2, sizeof l2), probe_lit(tag, l3, sizeof l3));
+    probe_guest_run(c, body, out);
     char a[PROBE_PATH * 2], b[PROBE_PATH * 2 + 8], got[40] = "";
     snprintf(a, sizeof a, "%s/.airlock-probe-%s", g->host, tag);
     snprintf(b, sizeof b, "%s-gone", a);
@@ -392,7 +390,7 @@ static void check_write_dir(probe_ctx *c, const cli_grant *g, probe_row *r) {
     bool removed_ok = !exists(b);
     unlink(a);
     unlink(b);
-    if (!has_line(out, "BACK True") || !has_line(out, "REMOVED yes")) probe_set(r, VERDICT_FAIL, "guest side failed: %.200s", out);
+    if (!probe_has_line(out, "BACK True") || !probe_has_line(out, "REMOVED yes")) probe_set(r, VERDICT_FAIL, "guest side failed: %.200s", out);
     else if (strcmp(got, token)) probe_set(r, VERDICT_FAIL, "the file the guest wrote is not on the host as written");
     else if (!removed_ok) probe_set(r, VERDICT_FAIL, "a file the guest removed is still on the host");
     else probe_set(r, VERDICT_PASS, "a file written is on the host byte for byte; a file removed is gone");
@@ -407,13 +405,13 @@ static void check_scratch(probe_ctx *c, const cli_grant *g, probe_row *r) {
     if (!out) return probe_set(r, VERDICT_FAIL, "out of memory");
     snprintf(body, sizeof body,
              "A = %s + '/.airlock-probe-' + %s\nopen(A, 'w').write('scratch')\nprint('BACK', open(A).read())\n",
-             lit(g->guest, l1, sizeof l1), lit(tag, l2, sizeof l2));
-    guest_run(c, body, out);
+             probe_lit(g->guest, l1, sizeof l1), probe_lit(tag, l2, sizeof l2));
+    probe_guest_run(c, body, out);
     snprintf(host, sizeof host, "%s/.airlock-probe-%s", g->guest, tag);
     if (exists(host)) {
         unlink(host);
         probe_set(r, VERDICT_FAIL, "the file reached the host at %s", host);
-    } else if (!has_line(out, "BACK scratch")) probe_set(r, VERDICT_FAIL, "guest side failed: %.200s", out);
+    } else if (!probe_has_line(out, "BACK scratch")) probe_set(r, VERDICT_FAIL, "guest side failed: %.200s", out);
     else probe_set(r, VERDICT_PASS, "written and read back; nothing reached the host's %s", g->guest);
     free(out);
 }
@@ -429,9 +427,9 @@ static void check_env_grant(probe_ctx *c, const char *name) {
     snprintf(body, sizeof body,
              "v = os.getenv(%s)\nprint('ENV', 'unset' if v is None else "
              "('long' if len(v) >= 2000 else binascii.hexlify(v.encode()).decode()))\n",
-             lit(name, l1, sizeof l1));
-    guest_run(c, body, out);
-    if (strcmp(line_after(out, "ENV ", got, sizeof got), want)) probe_set(r, VERDICT_FAIL, "the guest does not see the host's value: %.200s", out);
+             probe_lit(name, l1, sizeof l1));
+    probe_guest_run(c, body, out);
+    if (strcmp(probe_line_after(out, "ENV ", got, sizeof got), want)) probe_set(r, VERDICT_FAIL, "the guest does not see the host's value: %.200s", out);
     else probe_set(r, VERDICT_PASS, "the guest sees the host's value (%s)", v ? "set" : "unset on the host");
     free(out);
 }
@@ -454,4 +452,5 @@ void check_grants(probe_ctx *c) {
         else check_file(c, g, r);
     }
     for (int i = 0; i < c->opt.n_env; i++) check_env_grant(c, c->opt.env_names[i]);
+    check_service_grants(c);
 }

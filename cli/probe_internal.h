@@ -53,6 +53,22 @@ void probe_set(probe_row *r, int verdict, const char *fmt, ...) __attribute__((f
 /* Random lower-case hex, n characters (n+1 bytes of room). */
 void probe_random_hex(char *out, size_t n);
 
+#define CODE_MAX (32u << 10) /* one guest program, as the probe writes it */
+
+/*
+ * Run guest code (after a prelude defining _s(hex) -> str and _try(label,
+ * fn), which prints "LABEL ok VALUE" or "LABEL denied TYPE ARG") in a fresh
+ * sandbox; everything it produced lands in out (PROBE_OUT bytes). Returns
+ * airlock_exec's code, or -1 if no sandbox could be made.
+ */
+int probe_guest_run(probe_ctx *c, const char *body, char *out);
+/* s as a Python expression that cannot break the source: _s('<hex>'). */
+const char *probe_lit(const char *s, char *buf, size_t n);
+/* Does out have a line starting with prefix? */
+bool probe_has_line(const char *out, const char *prefix);
+/* The rest of the first line starting with prefix, into buf ("" if none). */
+const char *probe_line_after(const char *out, const char *prefix, char *buf, size_t n);
+
 /* The checks (probe_checks.c), run on the confined thread. */
 void check_read_outside(probe_ctx *c);
 void check_network(probe_ctx *c);
@@ -60,5 +76,7 @@ void check_env_secret(probe_ctx *c);
 void check_spawn(probe_ctx *c);
 void check_host_process(probe_ctx *c);
 void check_grants(probe_ctx *c);
+/* --allow-sqlite and --allow-net (probe_services.c), from check_grants. */
+void check_service_grants(probe_ctx *c);
 
 #endif

@@ -51,6 +51,28 @@ if probe "every kind of grant: exit 0" 0 --allow-read "$work/ro" --allow-read "$
   else bad "writable grant: left behind" "$(ls -A "$work/rw")"; fi
 fi
 
+# Grants served by plugins: a database (read-only and writable, left
+# unchanged) and an origin served by a server this test starts.
+python3 -c "
+import sqlite3, sys
+for f in sys.argv[1:]:
+    c = sqlite3.connect(f); c.execute('create table t (x)'); c.execute('insert into t values (1)'); c.commit()
+" "$work/ro.db" "$work/rw.db"
+sum_db=$(md5sum <"$work/rw.db")
+python3 -m http.server 0 --bind 127.0.0.1 --directory "$work/ro" >"$work/http.log" 2>&1 &
+hpid=$!
+for _ in $(seq 50); do hport=$(grep -Eo 'port [0-9]+' "$work/http.log" | grep -Eo '[0-9]+'); [ -n "$hport" ] && break; sleep 0.1; done
+if probe "sqlite and net grants: exit 0" 0 --allow-sqlite "$work/ro.db" --allow-sqlite "$work/rw.db:rw" --allow-net "127.0.0.1:$hport"; then
+  if row '^PASS +works +--allow-sqlite .*ro\.db +read 1 tables as the host does; writing refused' &&
+     row '^PASS +works +--allow-sqlite .*rw\.db:rw +read 1 tables as the host does; a write in a rolled-back' &&
+     row "^PASS +works +--allow-net 127\.0\.0\.1:$hport +GET http://127\.0\.0\.1:$hport/: HTTP 200" &&
+     row '^PASS +denied +connect to 127\.0\.0\.1:'
+  then ok "sqlite and net grants: exercised and working; other ports still refused"
+  else bad "sqlite and net grants: rows" "$out"; fi
+  [ "$(md5sum <"$work/rw.db")" = "$sum_db" ] && ok "writable database left unchanged" || bad "the probe changed the database"
+fi
+kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null
+
 # Misconfigurations the probe must catch, in the release binary.
 if probe "granting the secret variable: exit 1" 1 --allow-env AIRLOCK_PROBE_SECRET; then
   if row '^FAIL +hidden +read \$AIRLOCK_PROBE_SECRET.*the guest read the secret'; then ok "granting the secret variable: reported"
