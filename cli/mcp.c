@@ -39,9 +39,10 @@ static const char mcp_usage[] =
     "Every run has the limits of `airlock --help`: --memory SIZE, --fuel N,\n"
     "--timeout SECONDS (default 30), --max-output SIZE, --output-stops; and its\n"
     "grants: --allow-read PATH, --allow-write DIR, --mount HOST:GUEST[:rw],\n"
-    "--scratch SIZE, --allow-env NAME, --plugin PATH, --deterministic, --seed N,\n"
-    "--audit FILE; and --no-os-sandbox, --verbose. The tool description tells\n"
-    "the agent what is granted.\n"
+    "--scratch SIZE, --allow-env NAME, --allow-sqlite PATH[:rw], --allow-net\n"
+    "HOST[:PORT], --plugin PATH, --deterministic, --seed N, --audit FILE; and\n"
+    "--no-os-sandbox, --verbose. The tool description tells the agent what is\n"
+    "granted.\n"
     "\n"
     "Client configuration (e.g. a JSON \"mcpServers\" entry):\n"
     "  {\"command\": \"airlock\", \"args\": [\"mcp\", \"--timeout\", \"10\"]}\n";
