@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "airlock.h"
+#include "airlock_plugin.h"
 
 #define RUN_MARKER "# --- run ---\n"
 
@@ -199,6 +200,42 @@ static void bench_exec(const char *metric, const char *src) {
     timing_report(&t, metric);
 }
 
+/* ---- host function round trip ------------------------------------------- */
+
+static int noop_fn(airlock_call *call) { return airlock_call_return(call, airlock_new_none()); }
+
+#define HOSTCALLS 10000
+
+/*
+ * The cost of one guest -> host -> guest call: each rep runs a loop of
+ * HOSTCALLS calls of a host function that returns None and the same loop
+ * without the call, in the same sandbox, and records the difference per
+ * call. Must run in its own harness process: functions are registered
+ * before the first sandbox.
+ */
+static void bench_hostcall(void) {
+    if (airlock_runtime_register_function(rt, "bench", "noop", noop_fn, NULL) != AIRLOCK_OK)
+        die("register_function: %s", airlock_runtime_errmsg(rt));
+    long reps = reps_opt ? reps_opt : 30;
+    airlock_sandbox *sb = sandbox();
+    static const char calls[] = "for i in range(10000):\n    noop()";
+    static const char empty[] = "for i in range(10000):\n    pass";
+    runs(sb, "from bench import noop", "hostcall");
+    for (long i = 0; i < warmup; i++) runs(sb, calls, "hostcall");
+    samples per_call = {0};
+    double started = now_us();
+    while (more(&per_call, reps, started)) {
+        double t0 = now_us();
+        runs(sb, empty, "hostcall");
+        double t1 = now_us();
+        runs(sb, calls, "hostcall");
+        double t2 = now_us();
+        push(&per_call, ((t2 - t1) - (t1 - t0)) / HOSTCALLS);
+    }
+    airlock_free(sb);
+    report("hostcall", "us", &per_call);
+}
+
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) die("%s: %s", path, strerror(errno));
@@ -348,6 +385,7 @@ int main(int argc, char **argv) {
         else if (strcmp(cmd, "exec-print") == 0) bench_exec("exec_print", "print(1 + 1)");
         else if (strcmp(cmd, "workload") == 0 && i + 1 < argc) bench_workload(argv[++i]);
         else if (strcmp(cmd, "idle") == 0 && i + 1 < argc) bench_idle(strtol(argv[++i], NULL, 10));
+        else if (strcmp(cmd, "hostcall") == 0) bench_hostcall();
         else usage();
     }
     airlock_runtime_free(rt);

@@ -148,6 +148,7 @@ anchor airlock fib "$B/harness" --reps "$REPS" --max-seconds "$MAXS" \
 # more while under --max-seconds.
 anchor airlock json "$B/harness" --reps 3 --warmup 0 --min-reps 1 --max-seconds "$MAXS" workload $W/json.py
 anchor airlock idle100 "$B/harness" idle "$IDLE"
+anchor airlock hostcall "$B/harness" --reps "$REPS" --max-seconds "$MAXS" hostcall
 
 log "fuel overhead: metered and unmetered builds, interleaved"
 for round in 1 2 3 4 5 6; do
