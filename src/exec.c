@@ -210,13 +210,16 @@ int airlock_exec(airlock_sandbox *sb, const char *src, size_t len) {
     /* A KeyboardInterrupt scheduled by a stop that came too late to be
      * delivered must not hit this run. */
     vm_store_u32(vm, AIRLOCK_MP_PENDING_EXCEPTION_ADDR, 0);
+    /* wall_ms starts with the deadline: the undo log's set-up (a copy of
+     * all memory with explicit bounds checks) counts against the timeout,
+     * so it must count in the reported time too. */
+    uint64_t t0 = abi_monotonic_ns();
     meter_begin(vm);
     /* A sandbox fresh from the snapshot needs no undo log: the snapshot is
      * its state before the run. */
     bool undoing = !vm->pristine && undo_begin(vm);
     vm->pristine = false;
 
-    uint64_t t0 = abi_monotonic_ns();
     exec_args ea = {.sb = sb, .src = src ? src : "", .len = len};
     int trap = vm_call(vm, exec_guest, &ea);
     uint64_t fuel = meter_fuel_used(vm);
