@@ -40,7 +40,8 @@ tally() { # name, exit status; reads the suite's output from $log
 
 suite() { # name, command...
     name=$1; shift
-    "$@" >"$log" 2>&1
+    # A suite that hangs fails by itself instead of stalling the whole run.
+    timeout "${SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
     tally "$name" $?
 }
 
@@ -49,7 +50,8 @@ suite() { # name, command...
 # rate drops below its committed baseline.
 rated_suite() { # name, command...
     name=$1; shift
-    "$@" >"$log" 2>&1
+    # A suite that hangs fails by itself instead of stalling the whole run.
+    timeout "${SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
     status=$?
     rate=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
     grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$log" >"$log.tmp"; mv "$log.tmp" "$log"

@@ -25,7 +25,23 @@ def read_until(marker, timeout=10):
     return out.decode(errors="replace")
 
 def send(text):
+    # A person does not type in the microsecond between the prompt being
+    # printed and the line editor taking the terminal: give it that moment,
+    # or a Ctrl-D sent too early is lost in the mode switch.
+    time.sleep(0.2)
     os.write(fd, text.encode())
+
+
+def wait_exit(timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return True
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    return False
 
 checks = []
 read_until(">>> ")
@@ -43,7 +59,7 @@ checks.append(("Ctrl-C interrupts", "KeyboardInterrupt" in out))
 send("x > 20\r")
 checks.append(("session survives Ctrl-C", "True" in read_until(">>> ")))
 send("\x04")
-os.waitpid(pid, 0)
+checks.append(("Ctrl-D ends the session", wait_exit()))
 passed = sum(ok for _, ok in checks)
 for name, ok in checks:
     if not ok:
