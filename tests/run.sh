@@ -38,10 +38,26 @@ tally() { # name, exit status; reads the suite's output from $log
     fi
 }
 
+# A suite that hangs fails by itself instead of stalling the whole run.
+# Shell functions (san, below) run under the same watchdog as commands.
+with_timeout() {
+    ( "$@" ) &
+    pid=$!
+    # the watchdog takes its sleep down with it, and holds no output open
+    ( trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+      sleep "${SUITE_TIMEOUT:-900}" & nap=$!
+      wait "$nap" && kill "$pid" 2>/dev/null ) >/dev/null 2>&1 </dev/null &
+    watchdog=$!
+    wait "$pid"
+    status=$?
+    kill "$watchdog" 2>/dev/null
+    return "$status"
+}
+
 suite() { # name, command...
     name=$1; shift
     # A suite that hangs fails by itself instead of stalling the whole run.
-    timeout "${SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
+    with_timeout "$@" >"$log" 2>&1
     tally "$name" $?
 }
 
@@ -51,7 +67,7 @@ suite() { # name, command...
 rated_suite() { # name, command...
     name=$1; shift
     # A suite that hangs fails by itself instead of stalling the whole run.
-    timeout "${SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
+    with_timeout "$@" >"$log" 2>&1
     status=$?
     rate=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
     grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$log" >"$log.tmp"; mv "$log.tmp" "$log"
