@@ -84,16 +84,3 @@ void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *table) {
     table->data = NULL;
     table->size = 0;
 }
-
-void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t *table, uint32_t elements, uint32_t max_elements) {
-    table->data = calloc(elements ? elements : 1, sizeof *table->data);
-    if (!table->data) vm_trap(instantiating_vm(), WASM_RT_TRAP_OOB);
-    table->size = elements;
-    table->max_size = max_elements;
-}
-
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t *table) {
-    free(table->data);
-    table->data = NULL;
-    table->size = 0;
-}
