@@ -70,13 +70,15 @@ static void exec_guest(airlock_vm *vm, void *arg) {
     if (ea->kind == KIND_EXCEPTION) Z_guestZ_free(&vm->inst, answer[2]);
 }
 
-/* Drop the frames of boot.py's _airlock_run from a traceback, in place. */
+/* Drop airlock's own frames from a traceback, in place: boot.py's
+ * _airlock_run, and the compatibility library's shims (/lib/_airlock*.py),
+ * which stand in for builtins whose frames CPython would not show. */
 static void strip_driver_frames(char *tb) {
     char *line = tb;
     while (*line) {
         char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line + 1) : strlen(line);
-        if (memmem(line, len, "in _airlock_run", 15))
+        if (memmem(line, len, "in _airlock_run", 15) || memmem(line, len, "File \"/lib/_airlock", 19))
             memmove(line, line + len, strlen(line + len) + 1);
         else
             line += len;
