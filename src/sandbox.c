@@ -1,43 +1,27 @@
 /*
  * sandbox.c - lifecycle of runtimes and sandboxes: the public API.
  *
- * A runtime boots the interpreter once (instantiate, Emscripten start-up,
- * MicroPython init, our boot.py, the guest library's _airlock_site) and
- * freezes the result as a snapshot: the linear memory in a sealed memfd and
- * the instance struct. Every sandbox is a copy-on-write view of that
- * snapshot, so creating one costs a mapping, not a boot.
+ * A runtime boots the interpreter once and freezes the result as a snapshot
+ * (snapshot.c); every sandbox is a copy-on-write view of that snapshot, so
+ * creating one costs a mapping, not a boot.
  */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "abi/abi.h"
 #include "grants.h"
 #include "plugins/host.h"
-#include "runtime/meter.h"
 #include "runtime/undo.h"
 #include "runtime/vm.h"
 #include "sandbox.h"
-#include "session.h"
 #include "vfs/vfs.h"
 
-/* Generated at build time from src/boot.py and guest/lib/. */
-extern const vfs_embedded_tree airlock_boot_tree;
+/* Generated at build time from guest/lib/. */
 extern const vfs_embedded_tree airlock_lib_tree;
-
-#define PYSTACK_WORDS 2048        /* what the package's own loader passes */
-#define INITIAL_HEAP (4u << 20)   /* the GC heap grows in splits; room to spare
-                                     * keeps collections rare when the compat
-                                     * library fills part of it (see cleanup) */
-#define BOOT_MEMORY_LIMIT (1ull << 30)
-
-/* Guest value kinds in a 12-byte {kind, a, b} slot (proxy_c.c of the port). */
-enum { KIND_EXCEPTION = -1, KIND_CALLABLE = 6, KIND_OBJECT = 8 };
 
 static pthread_once_t process_once = PTHREAD_ONCE_INIT;
 
@@ -83,7 +67,7 @@ int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) {
 
 /* ---- limits ------------------------------------------------------------ */
 
-static airlock_limits effective_limits(const airlock_limits *in) {
+airlock_limits sandbox_limits(const airlock_limits *in) {
     airlock_limits l = in ? *in : (airlock_limits){0};
     if (!l.memory_bytes) l.memory_bytes = AIRLOCK_DEFAULT_MEMORY;
     if (!l.max_output_bytes) l.max_output_bytes = AIRLOCK_DEFAULT_MAX_OUTPUT;
@@ -98,191 +82,11 @@ static int check_limits(const airlock_limits *l, char *err, size_t errsize) {
     return AIRLOCK_OK;
 }
 
-/* ---- guest calls --------------------------------------------------------- */
-
-/* Allocate in guest memory; 0 if the guest heap cannot satisfy it. */
-static uint32_t guest_malloc(airlock_vm *vm, uint32_t n) { return Z_guestZ_malloc(&vm->inst, n); }
-
-typedef struct slot {
-    int32_t kind;
-    uint32_t a, b;
-} slot;
-
-static bool read_slot(airlock_vm *vm, uint32_t addr, slot *out) {
-    const uint8_t *p = vm_ptr(vm, addr, 12);
-    if (!p) return false;
-    memcpy(out, p, 12);
-    return true;
-}
-
-typedef struct boot_args {
-    airlock_runtime *rt;
-    int error;          /* AIRLOCK_* */
-    const char *what;   /* which step failed */
-} boot_args;
-
-/* Run a constant piece of source in __main__ during boot; false on error. */
-static bool boot_exec(airlock_vm *vm, uint32_t slot_addr, const char *src, size_t len) {
-    uint32_t buf = guest_malloc(vm, (uint32_t)len + 1);
-    uint8_t *p = buf ? vm_ptr(vm, buf, len + 1) : NULL;
-    if (!p) return false;
-    memcpy(p, src, len);
-    p[len] = 0;
-    Z_guestZ_mp_js_do_exec(&vm->inst, buf, (uint32_t)len, slot_addr);
-    Z_guestZ_free(&vm->inst, buf);
-    slot s;
-    return read_slot(vm, slot_addr, &s) && s.kind != KIND_EXCEPTION;
-}
-
-/* Look up attribute `name` of guest proxy object `ref`. */
-static bool boot_lookup(airlock_vm *vm, uint32_t ref, const char *name, uint32_t slot_addr, slot *out) {
-    size_t len = strlen(name);
-    uint32_t buf = guest_malloc(vm, (uint32_t)len + 1);
-    uint8_t *p = buf ? vm_ptr(vm, buf, len + 1) : NULL;
-    if (!p) return false;
-    memcpy(p, name, len + 1);
-    Z_guestZ_proxy_c_to_js_lookup_attr(&vm->inst, ref, buf, slot_addr);
-    Z_guestZ_free(&vm->inst, buf);
-    return read_slot(vm, slot_addr, out);
-}
-
-static void boot_guest(airlock_vm *vm, void *arg) {
-    boot_args *ba = arg;
-    airlock_runtime *rt = ba->rt;
-    ba->error = AIRLOCK_ERROR;
-    ba->what = "instantiate";
-    Z_guest_instantiate(&vm->inst, (struct Z_airlock_instance_t *)vm, (struct Z_env_instance_t *)vm,
-                        (struct Z_wasi_snapshot_preview1_instance_t *)vm);
-    Z_guestZ_emscripten_stack_init(&vm->inst);
-    Z_guestZ___wasm_call_ctors(&vm->inst);
-    ba->what = "MicroPython init";
-    Z_guestZ_mp_js_init(&vm->inst, PYSTACK_WORDS, INITIAL_HEAP);
-    Z_guestZ_proxy_c_init(&vm->inst);
-
-    /* Two 12-byte slots kept for the life of the snapshot: call arguments
-     * and results. */
-    rt->slots = guest_malloc(vm, 24);
-    if (!rt->slots) return;
-    uint32_t out = rt->slots + 12;
-
-    ba->what = "boot.py";
-    const char *compat = rt->no_compat ? "_airlock_compat = False\n" : "_airlock_compat = True\n";
-    if (!boot_exec(vm, out, compat, strlen(compat))) return;
-    const vfs_embedded_file *boot = &airlock_boot_tree.files[0];
-    if (!boot_exec(vm, out, (const char *)boot->data, boot->size)) return;
-    ba->what = "the guest library (_airlock_site)";
-    static const char site[] =
-        "try:\n import _airlock_site\nexcept ImportError as e:\n"
-        " if '_airlock_site' not in str(e): raise\n";
-    if (!rt->no_compat && airlock_lib_tree.count && !boot_exec(vm, out, site, sizeof site - 1)) return;
-    /* Modules agent code reaches for, compiled once here instead of in every
-     * sandbox that imports them. Not random: its seed must differ per
-     * sandbox. */
-    ba->what = "preloading modules";
-    static const char preload[] =
-        "for _m in ('json', 're', 'collections', 'functools', 'itertools', 'typing', 'dataclasses',\n"
-        "           'enum', 'datetime', 'math', 'string', 'textwrap', 'csv', 'statistics', 'heapq',\n"
-        "           'bisect', 'operator', 'copy', 'io', 'os', 'time', 'hashlib', 'base64', 'struct'):\n"
-        "    try:\n        __import__(_m)\n    except ImportError:\n        pass\n"
-        "del _m\n";
-    if (!rt->no_compat && !boot_exec(vm, out, preload, sizeof preload - 1)) return;
-
-    if (!host_boot(rt, vm, out, &ba->what)) return; /* host modules: plugins/boot.c */
-    ba->what = "boot.py lookup";
-    static const char main_name[] = "__main__";
-    uint32_t name = guest_malloc(vm, sizeof main_name);
-    uint8_t *p = name ? vm_ptr(vm, name, sizeof main_name) : NULL;
-    if (!p) return;
-    memcpy(p, main_name, sizeof main_name);
-    Z_guestZ_mp_js_do_import(&vm->inst, name, out);
-    Z_guestZ_free(&vm->inst, name);
-    slot s;
-    if (!read_slot(vm, out, &s) || s.kind != KIND_OBJECT) return;
-    slot fn;
-    if (!boot_lookup(vm, s.a, "_airlock_run", out, &fn) || fn.kind != KIND_CALLABLE) return;
-    rt->run_ref = fn.a;
-    /* Collect only when the heap is full, not every few allocations: with
-     * real collections (runtime/gc.c) the guest's default threshold makes a
-     * program with a large live heap spend most of its time collecting, and
-     * a full heap of garbage is collected before the heap grows anyway. */
-    static const char cleanup[] = "del _airlock_run, _airlock_rw, _airlock_compat\n"
-                                  "import gc\ngc.threshold(-1)\ngc.collect()\ndel gc\n";
-    if (!boot_exec(vm, out, cleanup, sizeof cleanup - 1)) return;
-    ba->error = AIRLOCK_OK;
-}
-
-/* Freeze vm's memory into a sealed memfd every sandbox maps privately. */
-/* A sealed memfd of `bytes`, filled by fill(); -1 on failure. */
-static int snapshot_memfd(uint64_t bytes, bool (*fill)(int fd, const void *src), const void *src) {
-    int fd = memfd_create("airlock-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) return -1;
-    if (ftruncate(fd, (off_t)bytes) != 0 || !fill(fd, src)) {
-        close(fd);
-        return -1;
-    }
-    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-    return fd;
-}
-
-/*
- * Write only the pages of vm's memory that hold data: the rest stays a hole
- * and costs nothing, in the snapshot or in any sandbox. Pages the boot never
- * touched are not even resident; mincore() finds them without faulting
- * them in, so only resident pages are compared with zero.
- */
-static bool fill_from_vm(int fd, const void *src) {
-    const airlock_vm *vm = src;
-    const size_t page = 4096;
-    static const uint8_t zero[4096];
-    uint64_t bytes = vm->inst.w2c_memory.size;
-    unsigned char resident[256];
-    for (uint64_t chunk = 0; chunk < bytes; chunk += sizeof resident * page) {
-        uint64_t len = bytes - chunk < sizeof resident * page ? bytes - chunk : sizeof resident * page;
-        bool known = mincore(vm->mem_base + chunk, len, resident) == 0;
-        for (uint64_t off = 0; off < len; off += page) {
-            const uint8_t *p = vm->mem_base + chunk + off;
-            if ((known && !(resident[off / page] & 1)) || memcmp(p, zero, page) == 0) continue;
-            if (pwrite(fd, p, page, (off_t)(chunk + off)) != (ssize_t)page) return false;
-        }
-    }
-    return true;
-}
-
-/* The pages of a prebuilt image (session.h), already validated. */
-static bool fill_from_image(int fd, const void *src) {
-    const session_image *img = src;
-    const uint8_t *p = img->pages;
-    for (uint32_t i = 0; i < img->h.page_count; i++, p += 4 + 4096) {
-        uint32_t index;
-        memcpy(&index, p, 4);
-        if (pwrite(fd, p + 4, 4096, (off_t)index * 4096) != 4096) return false;
-    }
-    return true;
-}
-
-/* Keep vm's instance and function table as the runtime's template. */
-static int keep_instance(airlock_runtime *rt, const airlock_vm *vm) {
-    rt->snap_inst = vm->inst;
-    rt->snap_table_size = vm->inst.w2c___indirect_function_table.size;
-    rt->snap_table = malloc(rt->snap_table_size * sizeof *rt->snap_table);
-    if (!rt->snap_table) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
-    memcpy(rt->snap_table, vm->inst.w2c___indirect_function_table.data, rt->snap_table_size * sizeof *rt->snap_table);
-    return AIRLOCK_OK;
-}
-
-static int freeze_snapshot(airlock_runtime *rt, airlock_vm *vm) {
-    uint64_t bytes = vm->inst.w2c_memory.size;
-    int fd = snapshot_memfd(bytes, fill_from_vm, vm);
-    if (fd < 0) return RT_FAIL(rt, AIRLOCK_NOMEM, "cannot create the snapshot (%llu bytes)", (unsigned long long)bytes);
-    rt->snap_fd = fd;
-    rt->snap_bytes = bytes;
-    return keep_instance(rt, vm);
-}
 
 /* The guest's filesystem: the grants (none while booting: the boot is
  * trusted code and must not depend on them), and /lib with the
  * compatibility library (an empty /lib for the bare guest). */
-static vfs *new_guest_vfs(const airlock_runtime *rt, bool with_grants) {
+vfs *sandbox_new_vfs(const airlock_runtime *rt, bool with_grants) {
     static const vfs_embedded_tree empty_lib = {NULL, 0};
     const vfs_embedded_tree *lib = rt->no_compat ? &empty_lib : &airlock_lib_tree;
     vfs *v = grants_new_vfs(with_grants ? rt : NULL);
@@ -306,88 +110,6 @@ void vm_destroy(airlock_vm *vm) {
     free(vm);
 }
 
-/* A vm for booting: no grants, unmetered, generous memory. */
-static airlock_vm *boot_vm(airlock_runtime *rt) {
-    airlock_vm *vm = calloc(1, sizeof *vm);
-    if (!vm) return NULL;
-    vm->mem_limit = BOOT_MEMORY_LIMIT;
-    vm->limits = effective_limits(NULL);
-    vm->vfs = new_guest_vfs(rt, false);
-    /* boot output is kept only to explain a failed start-up */
-    outbuf_reset(&vm->out[0], 4096);
-    outbuf_reset(&vm->out[1], 4096);
-    if (!vm->vfs) {
-        vm_destroy(vm);
-        return NULL;
-    }
-    vm->limits.fuel = 0; /* boot is trusted code: unmetered */
-    meter_begin(vm);
-    return vm;
-}
-
-static void instantiate_only(airlock_vm *vm, void *arg) {
-    (void)arg;
-    Z_guest_instantiate(&vm->inst, (struct Z_airlock_instance_t *)vm, (struct Z_env_instance_t *)vm,
-                        (struct Z_wasi_snapshot_preview1_instance_t *)vm);
-}
-
-/*
- * The snapshot built into libairlock at build time (guest/mksnapshot.c): the
- * state a default runtime's boot produces, so a process does not pay for
- * booting the interpreter and importing the compatibility library. It is
- * our own read-only data, so its checksum is not recomputed at every start.
- */
-extern const unsigned char airlock_prebuilt_image[];
-extern const size_t airlock_prebuilt_size;
-
-static bool prebuilt_usable(const airlock_runtime *rt) {
-    return airlock_prebuilt_size > 0 && !rt->no_compat && !rt->host && !getenv("AIRLOCK_NO_PREBUILT");
-}
-
-static int snapshot_from_prebuilt(airlock_runtime *rt) {
-    session_image img;
-    char why[160];
-    if (session_parse_trusted(airlock_prebuilt_image, airlock_prebuilt_size, &img, why, sizeof why) != AIRLOCK_OK)
-        return RT_FAIL(rt, AIRLOCK_CORRUPT, "the built-in snapshot is unusable: %s", why);
-    airlock_vm *vm = boot_vm(rt);
-    if (!vm) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
-    int trap = vm_call(vm, instantiate_only, NULL);
-    int rc = trap ? RT_FAIL(rt, AIRLOCK_TRAP, "cannot instantiate the guest: %s", vm_trap_message(trap)) : AIRLOCK_OK;
-    int fd = rc ? -1 : snapshot_memfd(img.h.memory_bytes, fill_from_image, &img);
-    if (!rc && fd < 0) rc = RT_FAIL(rt, AIRLOCK_NOMEM, "cannot create the snapshot");
-    if (!rc) {
-        session_apply_globals(&img, vm);
-        rt->snap_fd = fd;
-        rt->snap_bytes = img.h.memory_bytes;
-        rt->run_ref = img.h.run_ref;
-        rt->slots = img.h.slots;
-        rc = keep_instance(rt, vm);
-        rt->snap_inst.w2c_memory.size = img.h.memory_bytes;
-        rt->snap_inst.w2c_memory.pages = (uint32_t)(img.h.memory_bytes / 65536);
-    }
-    vm_destroy(vm);
-    return rc;
-}
-
-/* Boot the interpreter once and freeze it (caller holds rt->lock). */
-static int build_snapshot(airlock_runtime *rt) {
-    if (prebuilt_usable(rt)) return snapshot_from_prebuilt(rt);
-    airlock_vm *vm = boot_vm(rt);
-    if (!vm) return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
-    boot_args ba = {rt, AIRLOCK_ERROR, "start"};
-    int trap = vm_call(vm, boot_guest, &ba);
-    int rc = AIRLOCK_OK;
-    if (trap)
-        rc = RT_FAIL(rt, AIRLOCK_TRAP, "the interpreter trapped during start-up (%s): %s", ba.what,
-                     vm_trap_message(trap));
-    else if (ba.error)
-        rc = RT_FAIL(rt, ba.error, "the interpreter failed during start-up (%s): %.300s%.300s", ba.what,
-                     outbuf_str(&vm->out[0]), outbuf_str(&vm->out[1]));
-    if (rc == AIRLOCK_OK) rc = freeze_snapshot(rt, vm);
-    vm_destroy(vm);
-    return rc;
-}
-
 /* ---- runtime API --------------------------------------------------------- */
 
 int airlock_runtime_new(airlock_runtime **out) {
@@ -396,7 +118,7 @@ int airlock_runtime_new(airlock_runtime **out) {
     pthread_once(&process_once, process_init);
     airlock_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return AIRLOCK_NOMEM;
-    rt->limits = effective_limits(NULL);
+    rt->limits = sandbox_limits(NULL);
     rt->snap_fd = -1;
     pthread_mutex_init(&rt->lock, NULL);
     *out = rt;
@@ -420,7 +142,7 @@ const char *airlock_runtime_errmsg(const airlock_runtime *rt) {
 
 int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim) {
     if (!rt) return AIRLOCK_MISUSE;
-    airlock_limits l = effective_limits(lim);
+    airlock_limits l = sandbox_limits(lim);
     int rc = check_limits(&l, rt->errmsg, sizeof rt->errmsg);
     if (rc == AIRLOCK_OK) rt->limits = l;
     return rc;
@@ -470,7 +192,7 @@ int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instanc
     }
     vm->inst.w2c___indirect_function_table = rt->snap_inst.w2c___indirect_function_table;
     vm->inst.w2c___indirect_function_table.data = table;
-    vm->vfs = new_guest_vfs(rt, true);
+    vm->vfs = sandbox_new_vfs(rt, true);
     if (!vm->vfs) return AIRLOCK_NOMEM;
     vm->ticks_origin_ns = abi_monotonic_ns();
     vm->run_ref = rt->run_ref;
@@ -489,7 +211,7 @@ static int clone_snapshot(airlock_runtime *rt, airlock_vm *vm) {
 }
 
 static int apply_limits(airlock_sandbox *sb, const airlock_limits *lim) {
-    airlock_limits l = effective_limits(lim);
+    airlock_limits l = sandbox_limits(lim);
     int rc = check_limits(&l, sb->errmsg, sizeof sb->errmsg);
     if (rc) return rc;
     if (l.memory_bytes < sb->rt->snap_bytes)
@@ -502,7 +224,7 @@ static int apply_limits(airlock_sandbox *sb, const airlock_limits *lim) {
 
 static int ensure_snapshot(airlock_runtime *rt) {
     pthread_mutex_lock(&rt->lock);
-    int rc = rt->snap_fd >= 0 ? AIRLOCK_OK : build_snapshot(rt);
+    int rc = rt->snap_fd >= 0 ? AIRLOCK_OK : snapshot_build(rt);
     pthread_mutex_unlock(&rt->lock);
     return rc;
 }

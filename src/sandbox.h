@@ -8,6 +8,7 @@
 
 #include "airlock.h"
 #include "runtime/vm.h"
+#include "vfs/vfs.h"
 
 struct airlock_runtime {
     airlock_limits limits;
@@ -51,6 +52,14 @@ int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instanc
 /* Create a sandbox whose vm fill() prepares; see sandbox.c. */
 int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_vm *, void *), void *arg,
                    airlock_sandbox **out);
+/* The limits in force for lim (defaults filled in). */
+airlock_limits sandbox_limits(const airlock_limits *in);
+/* The guest's filesystem: the grants (none while booting, with_grants
+ * false: the boot is trusted code), and /lib. */
+vfs *sandbox_new_vfs(const airlock_runtime *rt, bool with_grants);
+/* Boot the interpreter once and freeze it (snapshot.c; caller holds
+ * rt->lock). */
+int snapshot_build(airlock_runtime *rt);
 /* Free a vm and everything it owns. */
 void vm_destroy(airlock_vm *vm);
 /* Record a message on rt and return code. */
