@@ -5,6 +5,8 @@ AIRLOCK_PATCH_SRCS := $(addprefix guest/patch/,airlock_patch.c fuel.c gchook.c m
 AIRLOCK_PATCH_HDRS := guest/patch/patch.h
 AIRLOCK_PATCH_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror
 
-$(or $(B),build)/tools/airlock-patch: $(AIRLOCK_PATCH_SRCS) $(AIRLOCK_PATCH_HDRS) guest/patch/patch.mk
+# Order-only on .deps: under make -j the tool must not compile before
+# tools/deps.sh has installed Binaryen's headers (a fresh machine).
+$(or $(B),build)/tools/airlock-patch: $(AIRLOCK_PATCH_SRCS) $(AIRLOCK_PATCH_HDRS) guest/patch/patch.mk | $(or $(B),build)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(AIRLOCK_PATCH_CFLAGS) -o $@ $(AIRLOCK_PATCH_SRCS) -lbinaryen
