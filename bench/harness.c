@@ -5,7 +5,7 @@
  *           [--min-reps N] COMMAND...
  *
  * Commands (each runs after the previous one, in the same process):
- *   new              airlock_sandbox_new + airlock_free of a fresh sandbox
+ *   new              airlock_sandbox_new + airlock_sandbox_free of a fresh sandbox
  *   new-exec         new + exec("x = 1 + 1") + free: created and used once
  *   exec             exec("x = 1 + 1") in one already-running sandbox
  *   exec-print       exec("print(1 + 1)") in one already-running sandbox
@@ -153,10 +153,10 @@ static airlock_sandbox *sandbox(void) {
 }
 
 static void run(airlock_sandbox *sb, const char *src, size_t len, const char *what) {
-    int rc = airlock_exec(sb, src, len);
+    int rc = airlock_sandbox_exec(sb, src, len);
     if (rc != AIRLOCK_OK) {
-        const char *type = airlock_error_type(sb), *msg = airlock_error_message(sb);
-        die("%s: exec returned %d: %s: %s%s%s", what, rc, airlock_errmsg(sb), type ? type : "",
+        const char *type = airlock_sandbox_error_type(sb), *msg = airlock_sandbox_error_message(sb);
+        die("%s: exec returned %d: %s: %s%s%s", what, rc, airlock_sandbox_errmsg(sb), type ? type : "",
             msg ? ": " : "", msg ? msg : "");
     }
 }
@@ -171,7 +171,7 @@ static void bench_new(int with_exec) {
     for (long i = 0; i < warmup; i++) {
         airlock_sandbox *sb = sandbox();
         if (with_exec) runs(sb, "x = 1 + 1", metric);
-        airlock_free(sb);
+        airlock_sandbox_free(sb);
     }
     timing t;
     timing_begin(&t);
@@ -179,7 +179,7 @@ static void bench_new(int with_exec) {
         rep_begin(&t);
         airlock_sandbox *sb = sandbox();
         if (with_exec) runs(sb, "x = 1 + 1", metric);
-        airlock_free(sb);
+        airlock_sandbox_free(sb);
         rep_end(&t);
     }
     timing_report(&t, metric);
@@ -196,13 +196,13 @@ static void bench_exec(const char *metric, const char *src) {
         runs(sb, src, metric);
         rep_end(&t);
     }
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     timing_report(&t, metric);
 }
 
 /* ---- host function round trip ------------------------------------------- */
 
-static int noop_fn(airlock_call *call) { return airlock_call_return(call, airlock_new_none()); }
+static int noop_fn(airlock_call *call) { return airlock_call_return(call, airlock_value_new_none()); }
 
 #define HOSTCALLS 10000
 
@@ -232,7 +232,7 @@ static void bench_hostcall(void) {
         double t2 = now_us();
         push(&per_call, ((t2 - t1) - (t1 - t0)) / HOSTCALLS);
     }
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     report("hostcall", "us", &per_call);
 }
 
@@ -291,10 +291,10 @@ static void bench_workload(const char *path) {
         rep_end(&t);
     }
     airlock_stats st;
-    airlock_get_stats(sb, &st);
+    airlock_sandbox_stats(sb, &st);
     fprintf(stderr, "harness: %s/%s: fuel_used %llu, guest memory %llu KiB at the end\n", impl, name,
             (unsigned long long)st.fuel_used, (unsigned long long)(st.memory_bytes >> 10));
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     free(src);
     timing_report(&t, name);
 }
@@ -330,7 +330,7 @@ static void bench_idle(long count) {
     /* The snapshot exists and the code paths are warm before measuring. */
     airlock_sandbox *warm = sandbox();
     runs(warm, "x = 1 + 1", "idle");
-    airlock_free(warm);
+    airlock_sandbox_free(warm);
 
     airlock_sandbox **sbs = calloc((size_t)count, sizeof *sbs);
     if (!sbs) die("out of memory");
@@ -350,7 +350,7 @@ static void bench_idle(long count) {
         push(&s, (double)(anon1 - anon0) / (double)count);
         report(metric, "KiB", &s);
     }
-    for (long i = 0; i < count; i++) airlock_free(sbs[i]);
+    for (long i = 0; i < count; i++) airlock_sandbox_free(sbs[i]);
     free(sbs);
 }
 

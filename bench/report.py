@@ -103,7 +103,7 @@ SECTIONS = [
         ("bwrap python3 -c", "bwrap", "cold", "--unshare-all, read-only /"),
     ]),
     ("Fresh sandbox in-process, ready to execute", ("airlock", "new"), [
-        ("airlock new + free", "airlock", "new", "airlock_sandbox_new + airlock_free"),
+        ("airlock new + free", "airlock", "new", "airlock_sandbox_new + airlock_sandbox_free"),
         ("airlock new + exec + free", "airlock", "new_exec", "+ first exec of x = 1 + 1"),
         ("new loadMicroPython()", "node-micropython", "fresh", "module imported once"),
         ("new loadPyodide()", "node-pyodide", "fresh_kept", "module imported once"),

@@ -62,7 +62,7 @@ static int run_once(airlock_sandbox *sb, const cli_options *opt) {
     size_t len = 0;
     char *src = read_program(opt, &len);
     if (!src) return EXIT_USAGE;
-    int rc = airlock_exec(sb, src, len);
+    int rc = airlock_sandbox_exec(sb, src, len);
     free(src);
     if (opt->json) {
         json_t *j = report_json(sb, rc);
@@ -77,7 +77,7 @@ static int run_once(airlock_sandbox *sb, const cli_options *opt) {
 
 /* A sandbox from the session file if there is one, else a fresh one. */
 static int open_sandbox(airlock_runtime *rt, const char *session, airlock_sandbox **sb) {
-    if (session && access(session, F_OK) == 0) return airlock_load(rt, session, sb);
+    if (session && access(session, F_OK) == 0) return airlock_sandbox_load(rt, session, sb);
     return airlock_sandbox_new(rt, sb);
 }
 
@@ -109,11 +109,11 @@ int main(int argc, char **argv) {
     if (opt.mode == RUN_REPL) repl_prepare();
     os_sandbox_enter(&opt, "airlock");
     status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
-    if (opt.session && (status == EXIT_OK || opt.mode == RUN_REPL) && airlock_save(sb, opt.session) != AIRLOCK_OK) {
-        fprintf(stderr, "airlock: %s\n", airlock_errmsg(sb));
+    if (opt.session && (status == EXIT_OK || opt.mode == RUN_REPL) && airlock_sandbox_save(sb, opt.session) != AIRLOCK_OK) {
+        fprintf(stderr, "airlock: %s\n", airlock_sandbox_errmsg(sb));
         status = EXIT_PYTHON;
     }
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
     grants_free_options(&opt);
     return status;

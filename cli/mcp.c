@@ -313,7 +313,7 @@ static int start_runtime(mcp_server *srv) {
      * which glibc reads from /proc/self/maps: make one now, while /proc is
      * still open to us, or every run would get a tiny stack limit. */
     airlock_sandbox *warm = NULL;
-    if (airlock_sandbox_new(srv->rt, &warm) == AIRLOCK_OK) airlock_free(warm);
+    if (airlock_sandbox_new(srv->rt, &warm) == AIRLOCK_OK) airlock_sandbox_free(warm);
     /* Start-up is over: from here the server keeps only what it serves. */
     os_sandbox_enter(&srv->cfg.cli, "airlock mcp");
     return -1;

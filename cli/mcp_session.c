@@ -49,7 +49,7 @@ mcp_sessions *sessions_new(airlock_runtime *rt, size_t max, double idle_seconds)
 
 /* Free entry i and close the gap (order does not matter). */
 static void drop(mcp_sessions *ss, size_t i) {
-    airlock_free(ss->items[i].sb);
+    airlock_sandbox_free(ss->items[i].sb);
     free(ss->items[i].name);
     ss->items[i] = ss->items[--ss->count];
 }

@@ -357,11 +357,11 @@ static json_t *run_python(mcp_server *srv, json_t *args, int *code, char **messa
         return NULL;
     }
     mcp_watch *watch = watch_start(srv->reader, srv->request_id, sb);
-    int rc = airlock_exec(sb, json_string_value(src), json_string_length(src));
+    int rc = airlock_sandbox_exec(sb, json_string_value(src), json_string_length(src));
     if (watch_stop(watch)) srv->cancelled = true;
     json_t *rep = report_json(sb, rc);
     if (session) sessions_touch(srv->sessions, session);
-    else airlock_free(sb);
+    else airlock_sandbox_free(sb);
 
     json_t *ok = json_object_get(rep, "ok"), *limit = json_object_get(rep, "limit");
     bool is_error = !json_is_true(ok) || json_is_string(limit);

@@ -64,7 +64,7 @@ static void *watch_main(void *arg) {
     while (!atomic_load(&w->stop)) {
         /* Renewed every tick: an interrupt sent before the run started
          * would be cleared by it. */
-        if (w->cancelled) airlock_interrupt(w->sb);
+        if (w->cancelled) airlock_sandbox_interrupt(w->sb);
         if (!reading) {
             struct timespec ts = {0, WATCH_TICK_MS * 1000000L};
             nanosleep(&ts, NULL);

@@ -111,7 +111,7 @@ static int allow_sqlite(airlock_runtime *rt, const char *spec) {
     bool rw;
     if (!sqlite_spec(spec, path, sizeof path, &rw)) return flag_error("--allow-sqlite", spec, "path too long");
     if (airlock_runtime_allow_sqlite(rt, path, rw) != AIRLOCK_OK) {
-        fprintf(stderr, "airlock: %s\n", airlock_runtime_errmsg(rt));
+        fprintf(stderr, "airlock: --allow-sqlite: %s\n", airlock_runtime_errmsg(rt));
         return EXIT_USAGE;
     }
     return -1;
@@ -157,7 +157,7 @@ static int apply_builtin_grants(const cli_options *opt, airlock_runtime *rt) {
     }
     for (int i = 0; i < opt->n_net; i++)
         if (airlock_runtime_allow_net(rt, opt->net[i]) != AIRLOCK_OK) {
-            fprintf(stderr, "airlock: %s\n", airlock_runtime_errmsg(rt));
+            fprintf(stderr, "airlock: --allow-net: %s\n", airlock_runtime_errmsg(rt));
             return EXIT_USAGE;
         }
     return -1;

@@ -62,7 +62,7 @@ static void append(char *out, size_t cap, const char *s, size_t n) {
 
 /*
  * Run prelude + body in a fresh sandbox; everything the guest produced
- * (stdout, stderr, result, error) lands in out. Returns airlock_exec's
+ * (stdout, stderr, result, error) lands in out. Returns airlock_sandbox_exec's
  * code, or -1 if no sandbox could be made (out then says why).
  */
 int probe_guest_run(probe_ctx *c, const char *body, char *out) {
@@ -77,21 +77,21 @@ int probe_guest_run(probe_ctx *c, const char *body, char *out) {
     if (code) {
         strcpy(code, prelude);
         strcat(code, body);
-        rc = airlock_exec(sb, code, strlen(code));
+        rc = airlock_sandbox_exec(sb, code, strlen(code));
         free(code);
     }
     size_t n;
-    const char *s = airlock_stdout(sb, &n);
+    const char *s = airlock_sandbox_stdout(sb, &n);
     append(out, PROBE_OUT, s, n);
-    s = airlock_stderr(sb, &n);
+    s = airlock_sandbox_stderr(sb, &n);
     append(out, PROBE_OUT, s, n);
-    if ((s = airlock_result(sb, &n))) append(out, PROBE_OUT, s, n);
-    if (airlock_error_type(sb)) {
+    if ((s = airlock_sandbox_result(sb, &n))) append(out, PROBE_OUT, s, n);
+    if (airlock_sandbox_error_type(sb)) {
         char line[512];
-        snprintf(line, sizeof line, "\nERROR %s: %s\n", airlock_error_type(sb), airlock_error_message(sb));
+        snprintf(line, sizeof line, "\nERROR %s: %s\n", airlock_sandbox_error_type(sb), airlock_sandbox_error_message(sb));
         append(out, PROBE_OUT, line, strlen(line));
     }
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     return rc;
 }
 

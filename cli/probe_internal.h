@@ -59,7 +59,7 @@ void probe_random_hex(char *out, size_t n);
  * Run guest code (after a prelude defining _s(hex) -> str and _try(label,
  * fn), which prints "LABEL ok VALUE" or "LABEL denied TYPE ARG") in a fresh
  * sandbox; everything it produced lands in out (PROBE_OUT bytes). Returns
- * airlock_exec's code, or -1 if no sandbox could be made.
+ * airlock_sandbox_exec's code, or -1 if no sandbox could be made.
  */
 int probe_guest_run(probe_ctx *c, const char *body, char *out);
 /* s as a Python expression that cannot break the source: _s('<hex>'). */

@@ -15,14 +15,14 @@
 #include "report.h"
 
 /* Ctrl-C: interrupt the code that runs (the session survives), or drop
- * the line being typed. airlock_interrupt() is async-signal-safe. */
+ * the line being typed. airlock_sandbox_interrupt() is async-signal-safe. */
 static airlock_sandbox *volatile interruptible;
 static volatile sig_atomic_t got_sigint;
 
 static void on_sigint(int sig) {
     (void)sig;
     got_sigint = 1;
-    if (interruptible) airlock_interrupt(interruptible);
+    if (interruptible) airlock_sandbox_interrupt(interruptible);
 }
 
 static void catch_sigint(void) {
@@ -122,12 +122,12 @@ int repl_run(airlock_sandbox *sb) {
     char *input;
     while ((input = read_input()) != NULL) {
         interruptible = sb;
-        int rc = airlock_exec(sb, input, strlen(input));
+        int rc = airlock_sandbox_exec(sb, input, strlen(input));
         interruptible = NULL;
         free(input);
         report_text(sb, rc);
         size_t len;
-        const char *res = airlock_result(sb, &len);
+        const char *res = airlock_sandbox_result(sb, &len);
         if (res) printf("%.*s\n", (int)len, res);
         if (rc == AIRLOCK_EXIT) return report_exit_status(sb, rc);
     }

@@ -53,19 +53,19 @@ json_t *json_bytes(const char *s, size_t len) {
 }
 
 static json_t *error_json(airlock_sandbox *sb, int rc) {
-    const char *type = airlock_error_type(sb);
+    const char *type = airlock_sandbox_error_type(sb);
     if (type) {
-        const char *msg = airlock_error_message(sb), *tb = airlock_error_traceback(sb);
+        const char *msg = airlock_sandbox_error_message(sb), *tb = airlock_sandbox_error_traceback(sb);
         return json_pack("{s:o, s:o, s:o}", "type", json_bytes(type, strlen(type)), "message",
                          json_bytes(msg, msg ? strlen(msg) : 0), "traceback", json_bytes(tb, tb ? strlen(tb) : 0));
     }
-    if (rc == AIRLOCK_EXIT && airlock_exit_code(sb) != 0) {
+    if (rc == AIRLOCK_EXIT && airlock_sandbox_exit_code(sb) != 0) {
         char msg[32];
-        snprintf(msg, sizeof msg, "%d", airlock_exit_code(sb));
+        snprintf(msg, sizeof msg, "%d", airlock_sandbox_exit_code(sb));
         return json_pack("{s:s, s:s, s:s}", "type", "SystemExit", "message", msg, "traceback", "");
     }
     if (rc == AIRLOCK_TRAP || rc == AIRLOCK_LIMIT || rc == AIRLOCK_NOMEM || rc == AIRLOCK_MISUSE) {
-        const char *m = airlock_errmsg(sb);
+        const char *m = airlock_sandbox_errmsg(sb);
         return json_pack("{s:s, s:o, s:s}", "type", rc == AIRLOCK_LIMIT ? "LimitExceeded" : "SandboxError", "message",
                          json_bytes(m, strlen(m)), "traceback", "");
     }
@@ -74,13 +74,13 @@ static json_t *error_json(airlock_sandbox *sb, int rc) {
 
 json_t *report_json(airlock_sandbox *sb, int rc) {
     size_t out_len, err_len, res_len;
-    const char *out = airlock_stdout(sb, &out_len);
-    const char *err = airlock_stderr(sb, &err_len);
-    const char *res = airlock_result(sb, &res_len);
+    const char *out = airlock_sandbox_stdout(sb, &out_len);
+    const char *err = airlock_sandbox_stderr(sb, &err_len);
+    const char *res = airlock_sandbox_result(sb, &res_len);
     airlock_stats st;
-    airlock_get_stats(sb, &st);
-    const char *limit = airlock_limit_name(airlock_limit_hit(sb));
-    bool ok = rc == AIRLOCK_OK || (rc == AIRLOCK_EXIT && airlock_exit_code(sb) == 0);
+    airlock_sandbox_stats(sb, &st);
+    const char *limit = airlock_limit_name(airlock_sandbox_limit_hit(sb));
+    bool ok = rc == AIRLOCK_OK || (rc == AIRLOCK_EXIT && airlock_sandbox_exit_code(sb) == 0);
     json_t *stats = json_pack("{s:I, s:f, s:I, s:b, s:b, s:I, s:I, s:b}", "fuel_used", (json_int_t)st.fuel_used,
                               "wall_ms", (double)(int64_t)(st.wall_ms * 1000) / 1000, "memory_bytes", (json_int_t)st.memory_bytes,
                               "stdout_truncated", st.stdout_truncated, "stderr_truncated", st.stderr_truncated,
@@ -94,27 +94,27 @@ json_t *report_json(airlock_sandbox *sb, int rc) {
 
 void report_text(airlock_sandbox *sb, int rc) {
     size_t len;
-    const char *out = airlock_stdout(sb, &len);
+    const char *out = airlock_sandbox_stdout(sb, &len);
     fwrite(out, 1, len, stdout);
     fflush(stdout);
-    const char *err = airlock_stderr(sb, &len);
+    const char *err = airlock_sandbox_stderr(sb, &len);
     fwrite(err, 1, len, stderr);
     airlock_stats st;
-    airlock_get_stats(sb, &st);
+    airlock_sandbox_stats(sb, &st);
     if (st.stdout_truncated || st.stderr_truncated)
         fprintf(stderr, "airlock: output beyond --max-output was dropped (%s%s%s)\n",
                 st.stdout_truncated ? "stdout" : "", st.stdout_truncated && st.stderr_truncated ? ", " : "",
                 st.stderr_truncated ? "stderr" : "");
-    const char *tb = airlock_error_traceback(sb);
+    const char *tb = airlock_sandbox_error_traceback(sb);
     if (tb) fputs(tb, stderr);
     if (rc == AIRLOCK_LIMIT || rc == AIRLOCK_TRAP || rc == AIRLOCK_NOMEM || rc == AIRLOCK_MISUSE)
-        fprintf(stderr, "airlock: %s\n", airlock_errmsg(sb));
+        fprintf(stderr, "airlock: %s\n", airlock_sandbox_errmsg(sb));
 }
 
 int report_exit_status(airlock_sandbox *sb, int rc) {
     switch (rc) {
     case AIRLOCK_OK: return EXIT_OK;
-    case AIRLOCK_EXIT: return airlock_exit_code(sb) & 0xFF;
+    case AIRLOCK_EXIT: return airlock_sandbox_exit_code(sb) & 0xFF;
     case AIRLOCK_LIMIT: return EXIT_LIMIT;
     default: return EXIT_PYTHON;
     }

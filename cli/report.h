@@ -11,7 +11,7 @@
 /*
  * The run as the JSON object of DESIGN.md's CLI interface:
  * {"ok","stdout","stderr","result","error","limit","stats"}. rc is what
- * airlock_exec returned. The caller owns the reference.
+ * airlock_sandbox_exec returned. The caller owns the reference.
  */
 json_t *report_json(airlock_sandbox *sb, int rc);
 

@@ -169,6 +169,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         vm_call(vm, run_step, &s);
         if (vm->stop_reason) break; /* a hard stop is coming: this vm is done */
     }
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * fz_session.c - the session-file loader (airlock_load_buffer).
+ * fz_session.c - the session-file loader (airlock_sandbox_load_buffer).
  *
  * Random bytes rarely get past a session file's header (magic, version,
  * guest sha256, layout id) and its two checksums, so most inputs are edits
@@ -58,11 +58,11 @@ static void save_template(void) {
     airlock_sandbox *sb = NULL;
     if (airlock_runtime_new(&rt) || airlock_runtime_set_limits(rt, &lim) || airlock_sandbox_new(rt, &sb)) abort();
     static const char code[] = "x = {'a': [1, 2.5, 'three']}\ndef f(n): return n * 2\n";
-    if (airlock_exec(sb, code, sizeof code - 1) != AIRLOCK_OK) abort();
+    if (airlock_sandbox_exec(sb, code, sizeof code - 1) != AIRLOCK_OK) abort();
     char path[64];
     snprintf(path, sizeof path, "/tmp/airlock-fz-session-%d", (int)getpid());
-    if (airlock_save(sb, path) != AIRLOCK_OK) abort();
-    airlock_free(sb);
+    if (airlock_sandbox_save(sb, path) != AIRLOCK_OK) abort();
+    airlock_sandbox_free(sb);
     FILE *f = fopen(path, "rb");
     if (!f) abort();
     fseek(f, 0, SEEK_END);
@@ -122,19 +122,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (mode & 1) fix_checksums(work, len);
     airlock_sandbox *sb = NULL;
-    int rc = airlock_load_buffer(rt, file, len, &sb);
+    int rc = airlock_sandbox_load_buffer(rt, file, len, &sb);
     if (rc != AIRLOCK_OK && rc != AIRLOCK_CORRUPT && rc != AIRLOCK_NOMEM) {
         fprintf(stderr, "load returned %d: %s\n", rc, airlock_runtime_errmsg(rt));
         abort();
     }
     if (rc == AIRLOCK_OK && (mode & 2)) {
         static const char code[] = "print(f(21), x)\nimport gc\ngc.collect()\n";
-        rc = airlock_exec(sb, code, sizeof code - 1);
+        rc = airlock_sandbox_exec(sb, code, sizeof code - 1);
         if (rc < AIRLOCK_OK || rc > AIRLOCK_EXIT || rc == AIRLOCK_MISUSE || rc == AIRLOCK_NOMEM) {
-            fprintf(stderr, "exec in a loaded session returned %d: %s\n", rc, airlock_errmsg(sb));
+            fprintf(stderr, "exec in a loaded session returned %d: %s\n", rc, airlock_sandbox_errmsg(sb));
             abort();
         }
     }
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     return 0;
 }

@@ -5,7 +5,7 @@
  * session accumulates whatever earlier inputs left behind (as a real
  * session would); it is recreated every 256 inputs to keep runs
  * reproducible enough, and whenever an execution trapped. Whatever the
- * source does, airlock_exec must return one of its documented codes, the
+ * source does, airlock_sandbox_exec must return one of its documented codes, the
  * sandbox must stay usable, and the host must not crash or leak.
  */
 #include <stdio.h>
@@ -19,7 +19,7 @@ static airlock_sandbox *sb;
 static unsigned uses;
 
 static void fresh_sandbox(void) {
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     sb = NULL;
     if (airlock_sandbox_new(rt, &sb) != AIRLOCK_OK) {
         fprintf(stderr, "sandbox_new: %s\n", airlock_runtime_errmsg(rt));
@@ -40,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!rt) LLVMFuzzerInitialize(NULL, NULL);
     if (++uses > 256) fresh_sandbox();
-    int rc = airlock_exec(sb, (const char *)data, size);
+    int rc = airlock_sandbox_exec(sb, (const char *)data, size);
     switch (rc) {
     case AIRLOCK_OK: case AIRLOCK_ERROR: case AIRLOCK_EXIT: case AIRLOCK_LIMIT:
         break;
@@ -48,12 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fresh_sandbox();
         break;
     default:
-        fprintf(stderr, "airlock_exec returned %d: %s\n", rc, airlock_errmsg(sb));
+        fprintf(stderr, "airlock_sandbox_exec returned %d: %s\n", rc, airlock_sandbox_errmsg(sb));
         abort();
     }
     /* the getters must always answer something sane */
     size_t n = 0;
-    const char *out = airlock_stdout(sb, &n);
+    const char *out = airlock_sandbox_stdout(sb, &n);
     if (!out || n > 4096 || strlen(out) > n) abort();
     return 0;
 }

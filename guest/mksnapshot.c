@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
         perror(argv[1]);
         return 1;
     }
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
     return 0;
 }

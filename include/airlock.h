@@ -10,14 +10,14 @@
  *   airlock_sandbox  one Python interpreter. Executions on the same sandbox
  *                    share state (a session). One thread at a time per
  *                    sandbox; different sandboxes run on different threads
- *                    concurrently. airlock_interrupt() is the exception: it
+ *                    concurrently. airlock_sandbox_interrupt() is the exception: it
  *                    may be called from any thread at any time.
  *
  * Errors follow SQLite: every fallible call returns an AIRLOCK_* code and
- * airlock_errmsg() gives the human message of the last failure.
+ * airlock_sandbox_errmsg() gives the human message of the last failure.
  *
  * Ownership: strings returned by airlock_* getters belong to the sandbox and
- * stay valid until the next airlock_exec() on it or airlock_free().
+ * stay valid until the next airlock_sandbox_exec() on it or airlock_sandbox_free().
  */
 #ifndef AIRLOCK_H
 #define AIRLOCK_H
@@ -39,19 +39,19 @@ extern "C" {
 #define AIRLOCK_TRAP 3      /* the guest faulted; the sandbox was rolled back */
 #define AIRLOCK_MISUSE 4    /* the host called the API wrongly */
 #define AIRLOCK_NOMEM 5     /* the host ran out of memory */
-#define AIRLOCK_EXIT 6      /* the code raised SystemExit (see airlock_exit_code) */
+#define AIRLOCK_EXIT 6      /* the code raised SystemExit (see airlock_sandbox_exit_code) */
 #define AIRLOCK_IOERR 7     /* a file could not be read or written */
 #define AIRLOCK_CORRUPT 8   /* a session file is damaged or foreign */
 #define AIRLOCK_DENIED 9    /* a grant or plugin was refused */
 
-/* Which limit stopped a run (airlock_limit_hit). */
+/* Which limit stopped a run (airlock_sandbox_limit_hit). */
 typedef enum airlock_limit_kind {
     AIRLOCK_LIMIT_NONE = 0,
     AIRLOCK_LIMIT_FUEL,      /* the fuel budget ran out */
     AIRLOCK_LIMIT_TIMEOUT,   /* the wall-clock deadline passed */
     AIRLOCK_LIMIT_MEMORY,    /* the memory limit was reached */
     AIRLOCK_LIMIT_OUTPUT,    /* stdout/stderr exceeded max_output (stop mode) */
-    AIRLOCK_LIMIT_INTERRUPT, /* airlock_interrupt() was called */
+    AIRLOCK_LIMIT_INTERRUPT, /* airlock_sandbox_interrupt() was called */
     AIRLOCK_LIMIT_STACK      /* native stack exhausted by C-level recursion */
 } airlock_limit_kind;
 
@@ -211,7 +211,7 @@ const char *airlock_runtime_describe_grants(airlock_runtime *rt);
 
 /* Create a fresh sandbox (a copy of the runtime's start-up snapshot). */
 int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out);
-void airlock_free(airlock_sandbox *sb);
+void airlock_sandbox_free(airlock_sandbox *sb);
 
 /*
  * Run Python source (UTF-8, len bytes, NUL bytes allowed) as a module body.
@@ -219,10 +219,10 @@ void airlock_free(airlock_sandbox *sb);
  * (SystemExit), AIRLOCK_LIMIT or AIRLOCK_TRAP. After AIRLOCK_TRAP the
  * sandbox is rolled back to its state before this call and stays usable.
  */
-int airlock_exec(airlock_sandbox *sb, const char *src, size_t len);
+int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len);
 
 /* Override the limits of one sandbox (for its next executions). */
-int airlock_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
+int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
 
 /* ---- sessions: copies and files ------------------------------------------
  *
@@ -231,48 +231,54 @@ int airlock_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
  */
 
 /* A new sandbox with a copy of sb's state (sb is unchanged). */
-int airlock_clone(airlock_sandbox *sb, airlock_sandbox **out);
+int airlock_sandbox_clone(airlock_sandbox *sb, airlock_sandbox **out);
 /* Save sb's state to path atomically (a temporary file, then a rename). */
-int airlock_save(airlock_sandbox *sb, const char *path);
+int airlock_sandbox_save(airlock_sandbox *sb, const char *path);
 /* A new sandbox with the state saved in path. A file from another airlock
  * version or guest build, a truncated or corrupted file, or one whose memory
  * exceeds the runtime's memory limit is refused with AIRLOCK_CORRUPT and a
  * message in airlock_runtime_errmsg(). */
-int airlock_load(airlock_runtime *rt, const char *path, airlock_sandbox **out);
+int airlock_sandbox_load(airlock_runtime *rt, const char *path, airlock_sandbox **out);
 /* The same from a buffer holding a whole session file. */
-int airlock_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out);
+int airlock_sandbox_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out);
 
-/* Captured output of the last execution (never NULL; *len may be NULL). */
-const char *airlock_stdout(const airlock_sandbox *sb, size_t *len);
-const char *airlock_stderr(const airlock_sandbox *sb, size_t *len);
+/*
+ * What the last execution left. Every getter below accepts a NULL sandbox
+ * and then answers as for one that ran nothing ("" output, NULL strings,
+ * zeros).
+ */
+
+/* Captured output of the last execution (never NULL; len may be NULL). */
+const char *airlock_sandbox_stdout(const airlock_sandbox *sb, size_t *len);
+const char *airlock_sandbox_stderr(const airlock_sandbox *sb, size_t *len);
 
 /*
  * repr() of the value of the last top-level statement when it is an
  * expression other than None, like a notebook cell; NULL otherwise.
  */
-const char *airlock_result(const airlock_sandbox *sb, size_t *len);
+const char *airlock_sandbox_result(const airlock_sandbox *sb, size_t *len);
 
 /* The uncaught exception of the last execution, or NULL. */
-const char *airlock_error_type(const airlock_sandbox *sb);
-const char *airlock_error_message(const airlock_sandbox *sb);
-const char *airlock_error_traceback(const airlock_sandbox *sb);
+const char *airlock_sandbox_error_type(const airlock_sandbox *sb);
+const char *airlock_sandbox_error_message(const airlock_sandbox *sb);
+const char *airlock_sandbox_error_traceback(const airlock_sandbox *sb);
 
 /* The exit status requested by SystemExit (valid after AIRLOCK_EXIT). */
-int airlock_exit_code(const airlock_sandbox *sb);
+int airlock_sandbox_exit_code(const airlock_sandbox *sb);
 
-airlock_limit_kind airlock_limit_hit(const airlock_sandbox *sb);
+airlock_limit_kind airlock_sandbox_limit_hit(const airlock_sandbox *sb);
 const char *airlock_limit_name(airlock_limit_kind kind); /* "fuel", ... */
-void airlock_get_stats(const airlock_sandbox *sb, airlock_stats *out);
+void airlock_sandbox_stats(const airlock_sandbox *sb, airlock_stats *out);
 
 /* Human message of the last failure on this sandbox (never NULL). */
-const char *airlock_errmsg(const airlock_sandbox *sb);
+const char *airlock_sandbox_errmsg(const airlock_sandbox *sb);
 
 /*
  * Ask the running execution to stop. Safe from any thread and from signal
  * handlers; a no-op when nothing runs. The guest first sees a
  * KeyboardInterrupt; if it swallows it, a hard stop follows.
  */
-void airlock_interrupt(airlock_sandbox *sb);
+void airlock_sandbox_interrupt(airlock_sandbox *sb);
 
 #ifdef __cplusplus
 }

@@ -74,16 +74,16 @@ typedef enum airlock_kind {
     AIRLOCK_DICT    /* str keys only; a later duplicate key wins */
 } airlock_kind;
 
-airlock_value *airlock_new_none(void);
-airlock_value *airlock_new_bool(int b);
-airlock_value *airlock_new_int(int64_t i);
-airlock_value *airlock_new_float(double f);
+airlock_value *airlock_value_new_none(void);
+airlock_value *airlock_value_new_bool(int b);
+airlock_value *airlock_value_new_int(int64_t i);
+airlock_value *airlock_value_new_float(double f);
 /* A NUL-terminated UTF-8 string, or len bytes of one. */
-airlock_value *airlock_new_str(const char *s);
-airlock_value *airlock_new_strn(const char *s, size_t len);
-airlock_value *airlock_new_bytes(const void *data, size_t len);
-airlock_value *airlock_new_list(void);
-airlock_value *airlock_new_dict(void);
+airlock_value *airlock_value_new_str(const char *s);
+airlock_value *airlock_value_new_strn(const char *s, size_t len);
+airlock_value *airlock_value_new_bytes(const void *data, size_t len);
+airlock_value *airlock_value_new_list(void);
+airlock_value *airlock_value_new_dict(void);
 /* AIRLOCK_OK, or an error code (AIRLOCK_NOMEM, AIRLOCK_MISUSE); item is
  * consumed either way. */
 int airlock_list_append(airlock_value *list, airlock_value *item);
@@ -239,15 +239,15 @@ typedef const airlock_plugin *(*airlock_plugin_entry_fn)(const airlock_api *api)
 #ifdef AIRLOCK_PLUGIN_DYNAMIC
 /* Inside a plugin shared object every call goes through the table. */
 extern const airlock_api *airlock_api_table_ __attribute__((visibility("hidden")));
-#define airlock_new_none airlock_api_table_->new_none
-#define airlock_new_bool airlock_api_table_->new_bool
-#define airlock_new_int airlock_api_table_->new_int
-#define airlock_new_float airlock_api_table_->new_float
-#define airlock_new_str airlock_api_table_->new_str
-#define airlock_new_strn airlock_api_table_->new_strn
-#define airlock_new_bytes airlock_api_table_->new_bytes
-#define airlock_new_list airlock_api_table_->new_list
-#define airlock_new_dict airlock_api_table_->new_dict
+#define airlock_value_new_none airlock_api_table_->new_none
+#define airlock_value_new_bool airlock_api_table_->new_bool
+#define airlock_value_new_int airlock_api_table_->new_int
+#define airlock_value_new_float airlock_api_table_->new_float
+#define airlock_value_new_str airlock_api_table_->new_str
+#define airlock_value_new_strn airlock_api_table_->new_strn
+#define airlock_value_new_bytes airlock_api_table_->new_bytes
+#define airlock_value_new_list airlock_api_table_->new_list
+#define airlock_value_new_dict airlock_api_table_->new_dict
 #define airlock_list_append airlock_api_table_->list_append
 #define airlock_dict_set airlock_api_table_->dict_set
 #define airlock_value_copy airlock_api_table_->value_copy

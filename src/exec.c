@@ -201,7 +201,7 @@ static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, bool h
     st->stderr_truncated = vm->out[1].truncated;
 }
 
-int airlock_exec(airlock_sandbox *sb, const char *src, size_t len) {
+int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len) {
     if (!sb || (!src && len)) return AIRLOCK_MISUSE;
     airlock_vm *vm = sb->vm;
     sandbox_clear_run(sb);

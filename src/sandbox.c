@@ -253,7 +253,7 @@ int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_v
     if (rc) {
         if (rc == AIRLOCK_NOMEM) RT_FAIL(rt, rc, "cannot create a sandbox: out of memory");
         else if (!rt->errmsg[0] || sb->errmsg[0]) RT_FAIL(rt, rc, "cannot create a sandbox: %s", sb->errmsg);
-        airlock_free(sb);
+        airlock_sandbox_free(sb);
         return rc;
     }
     *out = sb;
@@ -309,47 +309,48 @@ int sandbox_recover(airlock_sandbox *sb, int trap) {
     return why ? AIRLOCK_LIMIT : AIRLOCK_TRAP;
 }
 
-void airlock_free(airlock_sandbox *sb) {
+void airlock_sandbox_free(airlock_sandbox *sb) {
     if (!sb) return;
     sandbox_clear_run(sb);
     vm_destroy(sb->vm);
     free(sb);
 }
 
-int airlock_set_limits(airlock_sandbox *sb, const airlock_limits *lim) {
+int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim) {
     if (!sb) return AIRLOCK_MISUSE;
     return apply_limits(sb, lim);
 }
 
-void airlock_interrupt(airlock_sandbox *sb) {
+void airlock_sandbox_interrupt(airlock_sandbox *sb) {
     if (sb) atomic_store(&sb->vm->interrupt, 1);
 }
 
-const char *airlock_stdout(const airlock_sandbox *sb, size_t *len) {
-    if (len) *len = sb->vm->out[0].len;
-    return outbuf_str(&sb->vm->out[0]);
+/* The captured stream i of sb's last execution; "" without a sandbox. */
+static const char *captured(const airlock_sandbox *sb, int i, size_t *len) {
+    if (len) *len = sb ? sb->vm->out[i].len : 0;
+    return sb ? outbuf_str(&sb->vm->out[i]) : "";
 }
 
-const char *airlock_stderr(const airlock_sandbox *sb, size_t *len) {
-    if (len) *len = sb->vm->out[1].len;
-    return outbuf_str(&sb->vm->out[1]);
+const char *airlock_sandbox_stdout(const airlock_sandbox *sb, size_t *len) { return captured(sb, 0, len); }
+const char *airlock_sandbox_stderr(const airlock_sandbox *sb, size_t *len) { return captured(sb, 1, len); }
+
+const char *airlock_sandbox_result(const airlock_sandbox *sb, size_t *len) {
+    if (len) *len = sb && sb->result ? sb->result_len : 0;
+    return sb ? sb->result : NULL;
 }
 
-const char *airlock_result(const airlock_sandbox *sb, size_t *len) {
-    if (len) *len = sb->result ? sb->result_len : 0;
-    return sb->result;
-}
-
-const char *airlock_error_type(const airlock_sandbox *sb) { return sb->err_type; }
-const char *airlock_error_message(const airlock_sandbox *sb) { return sb->err_message; }
-const char *airlock_error_traceback(const airlock_sandbox *sb) { return sb->err_traceback; }
-int airlock_exit_code(const airlock_sandbox *sb) { return sb->exit_code; }
-airlock_limit_kind airlock_limit_hit(const airlock_sandbox *sb) { return sb->limit; }
-const char *airlock_errmsg(const airlock_sandbox *sb) { return sb ? sb->errmsg : "no sandbox"; }
+const char *airlock_sandbox_error_type(const airlock_sandbox *sb) { return sb ? sb->err_type : NULL; }
+const char *airlock_sandbox_error_message(const airlock_sandbox *sb) { return sb ? sb->err_message : NULL; }
+const char *airlock_sandbox_error_traceback(const airlock_sandbox *sb) { return sb ? sb->err_traceback : NULL; }
+int airlock_sandbox_exit_code(const airlock_sandbox *sb) { return sb ? sb->exit_code : 0; }
+airlock_limit_kind airlock_sandbox_limit_hit(const airlock_sandbox *sb) { return sb ? sb->limit : AIRLOCK_LIMIT_NONE; }
+const char *airlock_sandbox_errmsg(const airlock_sandbox *sb) { return sb ? sb->errmsg : "no sandbox"; }
 
 const char *airlock_limit_name(airlock_limit_kind kind) {
     static const char *const names[] = {NULL, "fuel", "timeout", "memory", "output", "interrupt", "stack"};
     return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : NULL;
 }
 
-void airlock_get_stats(const airlock_sandbox *sb, airlock_stats *out) { *out = sb->stats; }
+void airlock_sandbox_stats(const airlock_sandbox *sb, airlock_stats *out) {
+    if (out) *out = sb ? sb->stats : (airlock_stats){0};
+}

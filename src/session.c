@@ -75,7 +75,7 @@ static int fill_from_sandbox(airlock_runtime *rt, airlock_vm *vm, void *arg) {
     return AIRLOCK_OK;
 }
 
-int airlock_clone(airlock_sandbox *sb, airlock_sandbox **out) {
+int airlock_sandbox_clone(airlock_sandbox *sb, airlock_sandbox **out) {
     if (!sb || !out) return AIRLOCK_MISUSE;
     int rc = sandbox_create(sb->rt, fill_from_sandbox, sb->vm, out);
     if (rc == AIRLOCK_OK) {
@@ -145,7 +145,7 @@ bool session_write(int fd, airlock_vm *vm) {
     return lseek(fd, 0, SEEK_SET) == 0 && write_all(fd, &h, sizeof h, NULL);
 }
 
-int airlock_save(airlock_sandbox *sb, const char *path) {
+int airlock_sandbox_save(airlock_sandbox *sb, const char *path) {
     if (!sb || !path) return AIRLOCK_MISUSE;
     /* Write beside the target, then rename: the file is either the old
      * session or the new one, never a mix. */
@@ -298,7 +298,7 @@ static int fill_from_file(airlock_runtime *rt, airlock_vm *vm, void *arg) {
     return AIRLOCK_OK;
 }
 
-int airlock_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out) {
+int airlock_sandbox_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out) {
     if (!rt || !out || (!data && len)) return AIRLOCK_MISUSE;
     *out = NULL;
     load_args la = {0};
@@ -308,7 +308,7 @@ int airlock_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlo
     return rc;
 }
 
-int airlock_load(airlock_runtime *rt, const char *path, airlock_sandbox **out) {
+int airlock_sandbox_load(airlock_runtime *rt, const char *path, airlock_sandbox **out) {
     if (!rt || !path || !out) return AIRLOCK_MISUSE;
     *out = NULL;
     FILE *f = fopen(path, "rb");
@@ -322,7 +322,7 @@ int airlock_load(airlock_runtime *rt, const char *path, airlock_sandbox **out) {
         rc = size == 0 ? runtime_fail(rt, AIRLOCK_CORRUPT, "session %s is empty", path)
                        : runtime_fail(rt, AIRLOCK_IOERR, "cannot read session %s", path);
     else
-        rc = airlock_load_buffer(rt, buf, (size_t)size, out);
+        rc = airlock_sandbox_load_buffer(rt, buf, (size_t)size, out);
     free(buf);
     fclose(f);
     return rc;

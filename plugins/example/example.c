@@ -28,7 +28,7 @@ static int example_greet(airlock_call *call) {
     if (len > 1000) return airlock_call_raise(call, "ValueError", "name too long");
     char buf[1100];
     snprintf(buf, sizeof buf, "%s, %s!", st->greeting, name);
-    return airlock_call_return(call, airlock_new_str(buf));
+    return airlock_call_return(call, airlock_value_new_str(buf));
 }
 
 /* add(a, b) -> a + b, for 64-bit ints; OverflowError past the range. */
@@ -36,7 +36,7 @@ static int example_add(airlock_call *call) {
     int64_t a, b, sum;
     if (airlock_call_get_int(call, 0, "a", &a) || airlock_call_get_int(call, 1, "b", &b)) return AIRLOCK_ERROR;
     if (__builtin_add_overflow(a, b, &sum)) return airlock_call_raise(call, "OverflowError", "sum out of range");
-    return airlock_call_return(call, airlock_new_int(sum));
+    return airlock_call_return(call, airlock_value_new_int(sum));
 }
 
 /* stats(numbers) -> {"count": n, "sum": s, "mean": m}; raises the
@@ -55,10 +55,10 @@ static int example_stats(airlock_call *call) {
             return airlock_call_raise(call, "TypeError", "item %zu is not a number", i);
         sum += airlock_value_float(x);
     }
-    airlock_value *d = airlock_new_dict();
-    airlock_dict_set(d, "count", airlock_new_int((int64_t)n));
-    airlock_dict_set(d, "sum", airlock_new_float(sum));
-    airlock_dict_set(d, "mean", airlock_new_float(sum / (double)n));
+    airlock_value *d = airlock_value_new_dict();
+    airlock_dict_set(d, "count", airlock_value_new_int((int64_t)n));
+    airlock_dict_set(d, "sum", airlock_value_new_float(sum));
+    airlock_dict_set(d, "mean", airlock_value_new_float(sum / (double)n));
     return airlock_call_return(call, d); /* a failed step above shows up here */
 }
 

@@ -22,7 +22,7 @@ struct host_registry;
 /* ---- the sandbox that is calling (stop.c) ------------------------------------
  * A host call runs on the thread of the sandbox that made it, while its
  * meter cannot tick: long host work (a query, a download) polls these so
- * that the sandbox's deadline and airlock_interrupt() still stop it. */
+ * that the sandbox's deadline and airlock_sandbox_interrupt() still stop it. */
 
 /* AIRLOCK_LIMIT_TIMEOUT or AIRLOCK_LIMIT_INTERRUPT if the calling sandbox
  * must stop now, else AIRLOCK_LIMIT_NONE. */

@@ -210,7 +210,7 @@ static airlock_value *invoke(airlock_vm *vm, const host_fn *fn, codec_call *dc, 
         airlock_call_raise(&call, "RuntimeError", "host function %s.%s failed", fn->module, fn->name);
     airlock_value *result = NULL;
     if (!call.raised) {
-        result = call.result ? call.result : airlock_new_none();
+        result = call.result ? call.result : airlock_value_new_none();
         if (!result) airlock_call_raise(&call, "MemoryError", "out of host memory");
     }
     if (call.raised) {

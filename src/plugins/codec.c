@@ -97,7 +97,7 @@ static airlock_value *read_int(reader *r) {
     r->p++;
     if (over) return fail(r, "OverflowError", "int too large to pass to the host (it must fit in 64 bits)"), NULL;
     int64_t v = neg ? (mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag) : (int64_t)mag;
-    airlock_value *out = airlock_new_int(v);
+    airlock_value *out = airlock_value_new_int(v);
     if (!out) fail(r, "MemoryError", "out of host memory");
     return out;
 }
@@ -110,7 +110,7 @@ static airlock_value *read_float(reader *r) {
     for (int i = 7; i >= 0; i--) bits = bits << 8 | b[i];
     double d;
     memcpy(&d, &bits, sizeof d);
-    airlock_value *out = airlock_new_float(d);
+    airlock_value *out = airlock_value_new_float(d);
     if (!out) fail(r, "MemoryError", "out of host memory");
     return out;
 }
@@ -167,7 +167,7 @@ static airlock_value *read_container(reader *r, airlock_kind kind, uint32_t dept
     uint64_t n;
     /* each list item takes >= 1 byte, each dict entry >= 4 ("s0:" "N") */
     if (!read_count(r, ':', kind == AIRLOCK_LIST ? left(r) : left(r) / 4, &n)) return NULL;
-    airlock_value *c = kind == AIRLOCK_LIST ? airlock_new_list() : airlock_new_dict();
+    airlock_value *c = kind == AIRLOCK_LIST ? airlock_value_new_list() : airlock_value_new_dict();
     if (!c) return fail(r, "MemoryError", "out of host memory"), NULL;
     for (uint64_t i = 0; i < n; i++) {
         airlock_value *key = NULL;
@@ -200,9 +200,9 @@ static airlock_value *read_value(reader *r, uint32_t depth) {
     uint8_t tag = *r->p++;
     airlock_value *v = NULL;
     switch (tag) {
-    case 'N': v = airlock_new_none(); break;
-    case 'T': v = airlock_new_bool(1); break;
-    case 'F': v = airlock_new_bool(0); break;
+    case 'N': v = airlock_value_new_none(); break;
+    case 'T': v = airlock_value_new_bool(1); break;
+    case 'F': v = airlock_value_new_bool(0); break;
     case 'i': return read_int(r);
     case 'f': return read_float(r);
     case 's': return read_str(r);

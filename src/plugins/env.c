@@ -27,19 +27,19 @@ static int env_get(airlock_call *call) {
     if (airlock_call_get_str(call, 0, "name", &name, &len)) return AIRLOCK_ERROR;
     if (strlen(name) != len || !granted(reg, name)) {
         airlock_call_note_denied(call, "environment variable not granted");
-        return airlock_call_return(call, airlock_new_none());
+        return airlock_call_return(call, airlock_value_new_none());
     }
     const char *value = getenv(name);
-    if (!value) return airlock_call_return(call, airlock_new_none());
-    return airlock_call_return(call, airlock_new_str(value)); /* ValueError if not UTF-8 */
+    if (!value) return airlock_call_return(call, airlock_value_new_none());
+    return airlock_call_return(call, airlock_value_new_str(value)); /* ValueError if not UTF-8 */
 }
 
 /* names() -> the granted variables that are set */
 static int env_names(airlock_call *call) {
     const host_registry *reg = airlock_call_userdata(call);
-    airlock_value *list = airlock_new_list();
+    airlock_value *list = airlock_value_new_list();
     for (size_t i = 0; i < reg->nenv; i++)
-        if (getenv(reg->env_names[i])) airlock_list_append(list, airlock_new_str(reg->env_names[i]));
+        if (getenv(reg->env_names[i])) airlock_list_append(list, airlock_value_new_str(reg->env_names[i]));
     return airlock_call_return(call, list);
 }
 

@@ -385,8 +385,8 @@ int airlock_runtime_set_audit(airlock_runtime *rt, airlock_audit_fn fn, void *us
 
 const airlock_api host_api_table = {
     AIRLOCK_PLUGIN_ABI_VERSION, sizeof(airlock_api),
-    airlock_new_none, airlock_new_bool, airlock_new_int, airlock_new_float, airlock_new_str,
-    airlock_new_strn, airlock_new_bytes, airlock_new_list, airlock_new_dict, airlock_list_append,
+    airlock_value_new_none, airlock_value_new_bool, airlock_value_new_int, airlock_value_new_float, airlock_value_new_str,
+    airlock_value_new_strn, airlock_value_new_bytes, airlock_value_new_list, airlock_value_new_dict, airlock_list_append,
     airlock_dict_set, airlock_value_copy, airlock_value_free, airlock_value_kind, airlock_value_bool,
     airlock_value_int, airlock_value_float, airlock_value_str, airlock_value_bytes, airlock_value_len,
     airlock_value_item, airlock_value_key, airlock_value_get, airlock_call_argc, airlock_call_arg,

@@ -279,7 +279,7 @@ static int deny_origin(airlock_call *call, const host_net *n, const net_url *u, 
         return airlock_call_deny(call, "requests: the redirect from %.200s to %.200s leaves the granted origins (%s)",
                                  from, u->url, list);
     return airlock_call_deny(call, "requests: %.200s is not granted to this sandbox (granted: %s); the host grants "
-                             "an origin with --allow-net HOST[:PORT]", u->url, list);
+                             "an origin with airlock_runtime_allow_net() (the CLI's --allow-net HOST[:PORT])", u->url, list);
 }
 
 /* ---- redirects ------------------------------------------------------------------------------ */
@@ -316,23 +316,23 @@ static void rebuild(request *q, long status, const net_url *from, const net_url 
 /* ---- the host function ------------------------------------------------------------------- */
 
 static airlock_value *header_pairs(const net_response *r) {
-    airlock_value *list = airlock_new_list();
+    airlock_value *list = airlock_value_new_list();
     for (size_t i = 0; i < r->nheaders; i++) {
-        airlock_value *pair = airlock_new_list();
-        airlock_list_append(pair, airlock_new_str(r->headers[i].name));
-        airlock_list_append(pair, airlock_new_str(r->headers[i].value));
+        airlock_value *pair = airlock_value_new_list();
+        airlock_list_append(pair, airlock_value_new_str(r->headers[i].name));
+        airlock_list_append(pair, airlock_value_new_str(r->headers[i].value));
         airlock_list_append(list, pair);
     }
     return list;
 }
 
 static airlock_value *answer(const net_response *r, const net_url *u, airlock_value *history) {
-    airlock_value *d = airlock_new_dict();
-    airlock_dict_set(d, "status", airlock_new_int(r->status));
-    airlock_dict_set(d, "reason", airlock_new_str(r->reason ? r->reason : ""));
+    airlock_value *d = airlock_value_new_dict();
+    airlock_dict_set(d, "status", airlock_value_new_int(r->status));
+    airlock_dict_set(d, "reason", airlock_value_new_str(r->reason ? r->reason : ""));
     airlock_dict_set(d, "headers", header_pairs(r));
-    airlock_dict_set(d, "body", airlock_new_bytes(r->body ? (const void *)r->body : "", r->len));
-    airlock_dict_set(d, "url", airlock_new_str(u->url));
+    airlock_dict_set(d, "body", airlock_value_new_bytes(r->body ? (const void *)r->body : "", r->len));
+    airlock_dict_set(d, "url", airlock_value_new_str(u->url));
     airlock_dict_set(d, "history", history);
     return d;
 }
@@ -359,7 +359,7 @@ static int one_hop(airlock_call *call, const host_net *n, request *q, const net_
 
 /* Follow redirects from u (consumed); answer the last response. */
 static int exchange(airlock_call *call, const host_net *n, request *q, net_url *u) {
-    airlock_value *history = airlock_new_list();
+    airlock_value *history = airlock_value_new_list();
     char *from = NULL;
     for (int hop = 0;; hop++) {
         net_response r;
@@ -377,9 +377,9 @@ static int exchange(airlock_call *call, const host_net *n, request *q, net_url *
         } else if (!net_url_parse(r.location, &next, err, sizeof err)) {
             rc = airlock_call_raise(call, "requests.InvalidURL", "redirect: %s", err);
         } else {
-            airlock_value *step = airlock_new_list();
-            airlock_list_append(step, airlock_new_int(r.status));
-            airlock_list_append(step, airlock_new_str(u->url));
+            airlock_value *step = airlock_value_new_list();
+            airlock_list_append(step, airlock_value_new_int(r.status));
+            airlock_list_append(step, airlock_value_new_str(u->url));
             airlock_list_append(history, step);
             rebuild(q, r.status, u, &next);
             from = strdup(u->url);
@@ -448,7 +448,7 @@ static int ensure_plugin(airlock_runtime *rt, host_registry *reg) {
     for (size_t i = 0; i < reg->nplugins; i++)
         if (reg->plugins[i]->def == &net_plugin) return AIRLOCK_OK;
     char err[300];
-    if (!net_curl_load(err, sizeof err)) return runtime_fail(rt, AIRLOCK_DENIED, "--allow-net: %s", err);
+    if (!net_curl_load(err, sizeof err)) return runtime_fail(rt, AIRLOCK_DENIED, "network grants: %s", err);
     pthread_once(&net_once, make_modules);
     if (!net_modules[0].python) return runtime_fail(rt, AIRLOCK_NOMEM, "the requests wrapper is missing");
     if (!reg->net && !(reg->net = calloc(1, sizeof *reg->net))) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
@@ -476,7 +476,7 @@ int airlock_runtime_allow_net(airlock_runtime *rt, const char *host_port) {
     char *host = NULL;
     int port = 0;
     if (!host_port || strstr(host_port, "://") || !parse_grant(host_port, &host, &port))
-        return runtime_fail(rt, AIRLOCK_MISUSE, "--allow-net %.200s: expected HOST or HOST:PORT (IPv6 as [::1]:8080)",
+        return runtime_fail(rt, AIRLOCK_MISUSE, "network grant %.200s: expected HOST or HOST:PORT (IPv6 as [::1]:8080)",
                             host_port ? host_port : "(null)");
     pthread_mutex_lock(&rt->lock);
     int rc;

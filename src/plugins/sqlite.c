@@ -81,9 +81,9 @@ static int fill_grant(airlock_runtime *rt, sq_grant *g, const char *path, int wr
     if (!g->given || !g->abs) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     int err = canonical(g->abs, &g->dir_real, &g->real);
     if (err == EISDIR)
-        return runtime_fail(rt, AIRLOCK_MISUSE, "--allow-sqlite %.300s: name a database file, not a directory", path);
+        return runtime_fail(rt, AIRLOCK_MISUSE, "SQLite grant %.300s: name a database file, not a directory", path);
     if (err)
-        return runtime_fail(rt, AIRLOCK_MISUSE, "--allow-sqlite %.300s: its directory cannot be used: %s", path,
+        return runtime_fail(rt, AIRLOCK_MISUSE, "SQLite grant %.300s: its directory cannot be used: %s", path,
                             strerror(err));
     return AIRLOCK_OK;
 }
@@ -310,7 +310,7 @@ static int deny_path(airlock_call *call, const host_sqlite *s, const char *path)
         n += (size_t)snprintf(list + n, sizeof list - n, "%s%s%s", i ? ", " : "", s->grants[i].given,
                               s->grants[i].writable ? " (rw)" : "");
     return airlock_call_deny(call, "sqlite3: the database '%.200s' is not granted to this sandbox (granted: %s); "
-                             "the host grants one with --allow-sqlite PATH[:rw]", path, list);
+                             "the host grants one with airlock_runtime_allow_sqlite() (the CLI's --allow-sqlite PATH[:rw])", path, list);
 }
 
 /* The directory may not have been swapped (e.g. for a symlink) since the grant. */
@@ -380,9 +380,9 @@ static int sq_connect(airlock_call *call) {
     sq_conn *c = open_conn(call, g, airlock_value_float(airlock_call_param(call, 1, "timeout")));
     int64_t id = c ? add_conn(call, s, c) : 0;
     if (!id) return AIRLOCK_ERROR;
-    airlock_value *r = airlock_new_dict();
-    airlock_dict_set(r, "id", airlock_new_int(id));
-    airlock_dict_set(r, "readonly", airlock_new_bool(!g->writable));
+    airlock_value *r = airlock_value_new_dict();
+    airlock_dict_set(r, "id", airlock_value_new_int(id));
+    airlock_dict_set(r, "readonly", airlock_value_new_bool(!g->writable));
     return airlock_call_return(call, r);
 }
 
@@ -393,11 +393,11 @@ static sq_conn *conn_arg(airlock_call *call) {
 
 /* Run one fixed statement (COMMIT, ROLLBACK) on c. */
 static int run_fixed(airlock_call *call, sq_conn *c, const char *sql) {
-    if (sqlite3_get_autocommit(c->db)) return airlock_call_return(call, airlock_new_none());
+    if (sqlite3_get_autocommit(c->db)) return airlock_call_return(call, airlock_value_new_none());
     c->stop_reason = 0;
     c->denied[0] = '\0';
     int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? airlock_call_return(call, airlock_new_none()) : sq_raise(call, c, rc);
+    return rc == SQLITE_OK ? airlock_call_return(call, airlock_value_new_none()) : sq_raise(call, c, rc);
 }
 
 static int sq_commit(airlock_call *call) {
@@ -416,16 +416,16 @@ static int sq_close(airlock_call *call) {
     if (airlock_call_get_int(call, 0, "cid", &cid)) return AIRLOCK_ERROR;
     sq_conn *c = conn_take(airlock_call_userdata(call), cid, host_calling_vm());
     if (c) conn_close(c);
-    return airlock_call_return(call, airlock_new_none());
+    return airlock_call_return(call, airlock_value_new_none());
 }
 
 /* _state(cid) -> {"intx", "total_changes"} */
 static int sq_state(airlock_call *call) {
     sq_conn *c = conn_arg(call);
     if (!c) return AIRLOCK_ERROR;
-    airlock_value *r = airlock_new_dict();
-    airlock_dict_set(r, "intx", airlock_new_bool(!sqlite3_get_autocommit(c->db)));
-    airlock_dict_set(r, "total_changes", airlock_new_int(sqlite3_total_changes64(c->db)));
+    airlock_value *r = airlock_value_new_dict();
+    airlock_dict_set(r, "intx", airlock_value_new_bool(!sqlite3_get_autocommit(c->db)));
+    airlock_dict_set(r, "total_changes", airlock_value_new_int(sqlite3_total_changes64(c->db)));
     return airlock_call_return(call, r);
 }
 
@@ -510,7 +510,7 @@ static int add_grant(airlock_runtime *rt, host_sqlite *s, const char *path, int 
 int airlock_runtime_allow_sqlite(airlock_runtime *rt, const char *path, int writable) {
     if (!rt) return AIRLOCK_MISUSE;
     if (!path || !*path || strlen(path) > PATH_MAX)
-        return runtime_fail(rt, AIRLOCK_MISUSE, "--allow-sqlite needs the path of a database file");
+        return runtime_fail(rt, AIRLOCK_MISUSE, "a SQLite grant needs the path of a database file");
     pthread_mutex_lock(&rt->lock);
     int rc;
     host_registry *reg = rt->snap_fd < 0 ? host_registry_of(rt) : NULL;

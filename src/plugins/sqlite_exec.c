@@ -170,21 +170,21 @@ static int begin_if_needed(airlock_call *call, sq_conn *c, sqlite3_stmt *st, boo
 
 static airlock_value *column_value(sqlite3_stmt *st, int i, size_t *bytes) {
     switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER: *bytes += 8; return airlock_new_int(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT: *bytes += 8; return airlock_new_float(sqlite3_column_double(st, i));
+    case SQLITE_INTEGER: *bytes += 8; return airlock_value_new_int(sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT: *bytes += 8; return airlock_value_new_float(sqlite3_column_double(st, i));
     case SQLITE_TEXT: {
         const unsigned char *t = sqlite3_column_text(st, i);
         size_t n = (size_t)sqlite3_column_bytes(st, i);
         *bytes += n;
-        return airlock_new_strn(t ? (const char *)t : "", n); /* invalid UTF-8: ValueError in the guest */
+        return airlock_value_new_strn(t ? (const char *)t : "", n); /* invalid UTF-8: ValueError in the guest */
     }
     case SQLITE_BLOB: {
         const void *b = sqlite3_column_blob(st, i);
         size_t n = (size_t)sqlite3_column_bytes(st, i);
         *bytes += n;
-        return airlock_new_bytes(b ? b : "", n);
+        return airlock_value_new_bytes(b ? b : "", n);
     }
-    default: *bytes += 1; return airlock_new_none();
+    default: *bytes += 1; return airlock_value_new_none();
     }
 }
 
@@ -203,7 +203,7 @@ static int step_rows(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t n
         }
         if (rc != SQLITE_ROW) return sq_raise(call, c, rc);
         size_t row_bytes = 0;
-        airlock_value *row = airlock_new_list();
+        airlock_value *row = airlock_value_new_list();
         for (int i = 0; i < sqlite3_column_count(st); i++) airlock_list_append(row, column_value(st, i, &row_bytes));
         airlock_list_append(rows, row);
         if (row_bytes > SQ_MAX_VALUE)
@@ -217,11 +217,11 @@ static int step_rows(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t n
 
 static airlock_value *column_names(sqlite3_stmt *st) {
     int n = sqlite3_column_count(st);
-    if (n == 0) return airlock_new_none();
-    airlock_value *names = airlock_new_list();
+    if (n == 0) return airlock_value_new_none();
+    airlock_value *names = airlock_value_new_list();
     for (int i = 0; i < n; i++) {
         const char *name = sqlite3_column_name(st, i);
-        airlock_list_append(names, airlock_new_str(name ? name : ""));
+        airlock_list_append(names, airlock_value_new_str(name ? name : ""));
     }
     return names;
 }
@@ -233,16 +233,16 @@ static int64_t batch_size(airlock_call *call, size_t pos) {
 
 /* The outcome of a statement: counts and the transaction state. */
 static void add_counts(airlock_value *r, sq_conn *c, int64_t rowcount) {
-    airlock_dict_set(r, "rowcount", airlock_new_int(rowcount));
-    airlock_dict_set(r, "lastrowid", airlock_new_int(sqlite3_last_insert_rowid(c->db)));
-    airlock_dict_set(r, "intx", airlock_new_bool(!sqlite3_get_autocommit(c->db)));
+    airlock_dict_set(r, "rowcount", airlock_value_new_int(rowcount));
+    airlock_dict_set(r, "lastrowid", airlock_value_new_int(sqlite3_last_insert_rowid(c->db)));
+    airlock_dict_set(r, "intx", airlock_value_new_bool(!sqlite3_get_autocommit(c->db)));
 }
 
 /* ---- host functions ---------------------------------------------------------------------- */
 
 /* Run st's first batch and answer {"rows", "cols", "more", "rowcount", "lastrowid", "intx"}. */
 static int first_batch(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t nmax) {
-    airlock_value *rows = airlock_new_list();
+    airlock_value *rows = airlock_value_new_list();
     bool done;
     if (step_rows(call, c, st, nmax, rows, &done)) {
         sqlite3_finalize(st);
@@ -257,10 +257,10 @@ static int first_batch(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t
                                   "too many unfinished cursors on this connection (the cap is %d): fetch them to the "
                                   "end or close them", SQ_MAX_STMTS);
     }
-    airlock_value *r = airlock_new_dict();
+    airlock_value *r = airlock_value_new_dict();
     airlock_dict_set(r, "cols", column_names(st));
     airlock_dict_set(r, "rows", rows);
-    airlock_dict_set(r, "more", airlock_new_int(more));
+    airlock_dict_set(r, "more", airlock_value_new_int(more));
     add_counts(r, c, is_dml(sqlite3_sql(st)) ? sqlite3_changes64(c->db) : -1);
     if (done) sqlite3_finalize(st);
     return airlock_call_return(call, r);
@@ -277,10 +277,10 @@ int sq_execute(airlock_call *call) {
     sqlite3_stmt *st = NULL;
     if (!c || prepare(call, c, sql, len, &st)) return AIRLOCK_ERROR;
     if (!st) {
-        airlock_value *r = airlock_new_dict();
-        airlock_dict_set(r, "cols", airlock_new_none());
-        airlock_dict_set(r, "rows", airlock_new_list());
-        airlock_dict_set(r, "more", airlock_new_int(0));
+        airlock_value *r = airlock_value_new_dict();
+        airlock_dict_set(r, "cols", airlock_value_new_none());
+        airlock_dict_set(r, "rows", airlock_value_new_list());
+        airlock_dict_set(r, "more", airlock_value_new_int(0));
         add_counts(r, c, -1);
         return airlock_call_return(call, r);
     }
@@ -336,7 +336,7 @@ int sq_executemany(airlock_call *call) {
     int64_t changed = run_many(call, c, st, seq, airlock_value_bool(airlock_call_param(call, 3, "implicit")));
     sqlite3_finalize(st);
     if (changed < 0) return AIRLOCK_ERROR;
-    airlock_value *r = airlock_new_dict();
+    airlock_value *r = airlock_value_new_dict();
     add_counts(r, c, is_dml(sql) ? changed : -1);
     return airlock_call_return(call, r);
 }
@@ -348,7 +348,7 @@ int sq_fetch(airlock_call *call) {
     sq_conn *c = sq_conn_of(call, cid);
     if (!c) return AIRLOCK_ERROR;
     sq_stmt *s = stmt_find(c, sid);
-    airlock_value *rows = airlock_new_list();
+    airlock_value *rows = airlock_value_new_list();
     bool done = true;
     if (s && step_rows(call, c, s->st, batch_size(call, 2), rows, &done)) {
         stmt_drop(s);
@@ -356,9 +356,9 @@ int sq_fetch(airlock_call *call) {
         return AIRLOCK_ERROR;
     }
     if (s && done) stmt_drop(s);
-    airlock_value *r = airlock_new_dict();
+    airlock_value *r = airlock_value_new_dict();
     airlock_dict_set(r, "rows", rows);
-    airlock_dict_set(r, "more", airlock_new_int(done ? 0 : sid));
+    airlock_dict_set(r, "more", airlock_value_new_int(done ? 0 : sid));
     return airlock_call_return(call, r);
 }
 
@@ -370,7 +370,7 @@ int sq_finalize(airlock_call *call) {
     if (!c) return AIRLOCK_ERROR;
     sq_stmt *s = stmt_find(c, sid);
     if (s) stmt_drop(s);
-    return airlock_call_return(call, airlock_new_none());
+    return airlock_call_return(call, airlock_value_new_none());
 }
 
 /* One statement of a script, its rows ignored. */
@@ -406,5 +406,5 @@ int sq_script(airlock_call *call) {
         if (!tail || tail == p) break;
         p = tail;
     }
-    return airlock_call_return(call, airlock_new_none());
+    return airlock_call_return(call, airlock_value_new_none());
 }

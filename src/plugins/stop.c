@@ -2,7 +2,7 @@
  * stop.c - what a long host call needs to know about the sandbox waiting
  * for it: whether it must stop (deadline, interrupt) and how long it has.
  *
- * The meter (runtime/meter.c) checks the deadline and airlock_interrupt()
+ * The meter (runtime/meter.c) checks the deadline and airlock_sandbox_interrupt()
  * only while guest code runs; a host call blocks it, so a slow SQL query or
  * HTTP transfer would otherwise outlive --timeout. The plugins poll these
  * from their progress callbacks, which run on the sandbox's own thread.

@@ -55,21 +55,21 @@ static airlock_value *node(airlock_kind kind) {
     return v;
 }
 
-airlock_value *airlock_new_none(void) { return node(AIRLOCK_NONE); }
+airlock_value *airlock_value_new_none(void) { return node(AIRLOCK_NONE); }
 
-airlock_value *airlock_new_bool(int b) {
+airlock_value *airlock_value_new_bool(int b) {
     airlock_value *v = node(AIRLOCK_BOOL);
     if (v) v->u.b = b != 0;
     return v;
 }
 
-airlock_value *airlock_new_int(int64_t i) {
+airlock_value *airlock_value_new_int(int64_t i) {
     airlock_value *v = node(AIRLOCK_INT);
     if (v) v->u.i = i;
     return v;
 }
 
-airlock_value *airlock_new_float(double f) {
+airlock_value *airlock_value_new_float(double f) {
     airlock_value *v = node(AIRLOCK_FLOAT);
     if (v) v->u.f = f;
     return v;
@@ -95,7 +95,7 @@ static airlock_value *copy_bytes(airlock_kind kind, const void *data, size_t len
     return value_take_str(kind, p, len);
 }
 
-airlock_value *airlock_new_strn(const char *s, size_t len) {
+airlock_value *airlock_value_new_strn(const char *s, size_t len) {
     if (!s) return NULL;
     if (value_utf8_valid((const uint8_t *)s, len)) return copy_bytes(AIRLOCK_STR, s, len);
     /* An empty str that remembers why: the guest gets a ValueError. */
@@ -104,12 +104,12 @@ airlock_value *airlock_new_strn(const char *s, size_t len) {
     return v;
 }
 
-airlock_value *airlock_new_str(const char *s) { return s ? airlock_new_strn(s, strlen(s)) : NULL; }
+airlock_value *airlock_value_new_str(const char *s) { return s ? airlock_value_new_strn(s, strlen(s)) : NULL; }
 
-airlock_value *airlock_new_bytes(const void *data, size_t len) { return copy_bytes(AIRLOCK_BYTES, data, len); }
+airlock_value *airlock_value_new_bytes(const void *data, size_t len) { return copy_bytes(AIRLOCK_BYTES, data, len); }
 
-airlock_value *airlock_new_list(void) { return node(AIRLOCK_LIST); }
-airlock_value *airlock_new_dict(void) { return node(AIRLOCK_DICT); }
+airlock_value *airlock_value_new_list(void) { return node(AIRLOCK_LIST); }
+airlock_value *airlock_value_new_dict(void) { return node(AIRLOCK_DICT); }
 
 void airlock_value_free(airlock_value *v) {
     if (!v) return;
@@ -196,7 +196,7 @@ int airlock_dict_set(airlock_value *dict, const char *key, airlock_value *item) 
         if (item && !item->parent) airlock_value_free(item);
         return AIRLOCK_MISUSE;
     }
-    airlock_value *k = key ? airlock_new_str(key) : NULL;
+    airlock_value *k = key ? airlock_value_new_str(key) : NULL;
     int why = !item ? VALUE_NOMEM : !k ? (key ? VALUE_BAD_UTF8 : VALUE_MISUSE) : VALUE_OK;
     if (item && !why && !adoptable(dict, item)) {
         airlock_value_free(k);

@@ -5,7 +5,7 @@
  * instance and decrements it inline at every function entry and loop header;
  * when it goes negative the guest calls Z_airlockZ_fuel_exhausted. The host
  * hands out fuel in slices, so the same call is also where the wall-clock
- * deadline and airlock_interrupt() are noticed, at most one slice late.
+ * deadline and airlock_sandbox_interrupt() are noticed, at most one slice late.
  *
  * Stopping is soft first: the guest gets a KeyboardInterrupt through
  * MicroPython's own pending-exception mechanism, so `finally` blocks run and

@@ -49,7 +49,7 @@ typedef struct airlock_vm {
     uint64_t fuel_budget;       /* remaining fuel outside the current slice */
     uint64_t fuel_slice;        /* size of the slice handed to the guest */
     uint64_t deadline_ns;       /* CLOCK_MONOTONIC; 0 = none */
-    atomic_int interrupt;       /* set by airlock_interrupt() */
+    atomic_int interrupt;       /* set by airlock_sandbox_interrupt() */
     int stop_reason;            /* airlock_limit_kind that stopped the run */
     int soft_stops;             /* KeyboardInterrupts already delivered */
     uint64_t fuel_used;         /* fuel consumed by finished slices */

@@ -51,23 +51,23 @@ static void report(const char *name, bool ok) {
     problem[0] = '\0';
 }
 
-static int run(airlock_sandbox *sb, const char *code) { return airlock_exec(sb, code, strlen(code)); }
+static int run(airlock_sandbox *sb, const char *code) { return airlock_sandbox_exec(sb, code, strlen(code)); }
 
 /* Run code; require success and exactly this stdout. */
 static bool prints(airlock_sandbox *sb, const char *code, const char *want) {
     int rc = run(sb, code);
     if (rc != AIRLOCK_OK)
-        return why("rc %d: %s %s", rc, airlock_error_traceback(sb) ? airlock_error_traceback(sb) : "",
-                   airlock_errmsg(sb));
-    if (strcmp(airlock_stdout(sb, NULL), want) != 0)
-        return why("stdout '%.300s', want '%s'", airlock_stdout(sb, NULL), want);
+        return why("rc %d: %s %s", rc, airlock_sandbox_error_traceback(sb) ? airlock_sandbox_error_traceback(sb) : "",
+                   airlock_sandbox_errmsg(sb));
+    if (strcmp(airlock_sandbox_stdout(sb, NULL), want) != 0)
+        return why("stdout '%.300s', want '%s'", airlock_sandbox_stdout(sb, NULL), want);
     return true;
 }
 
 /* Run code; require an uncaught exception of this type with fragment in its message. */
 static bool raises(airlock_sandbox *sb, const char *code, const char *type, const char *fragment) {
     int rc = run(sb, code);
-    const char *t = airlock_error_type(sb), *m = airlock_error_message(sb);
+    const char *t = airlock_sandbox_error_type(sb), *m = airlock_sandbox_error_message(sb);
     if (rc != AIRLOCK_ERROR || !t || strcmp(t, type) != 0 || !m || !strstr(m, fragment))
         return why("rc %d %s: %s, want %s containing '%s'", rc, t ? t : "-", m ? m : "-", type, fragment);
     return true;
@@ -128,8 +128,8 @@ static void test_no_leaks(airlock_runtime *rt) {
         char name[200];
         snprintf(name, sizeof name, "no leak to a fresh sandbox: %s", c->name);
         report(name, prints(b, c->probe, c->want));
-        airlock_free(a);
-        airlock_free(b);
+        airlock_sandbox_free(a);
+        airlock_sandbox_free(b);
     }
 }
 
@@ -140,8 +140,8 @@ static void test_interleaved(airlock_runtime *rt) {
               prints(b, "print('x' in globals(), hasattr(__import__('builtins'), 'tag'))\n", "False False\n") &&
               prints(b, "x = 'B'\n", "") && prints(a, "print(x, tag)\n", "A A\n") && prints(b, "print(x)\n", "B\n");
     report("two live sandboxes do not share state", ok);
-    airlock_free(a);
-    airlock_free(b);
+    airlock_sandbox_free(a);
+    airlock_sandbox_free(b);
 }
 
 /* A trap in one sandbox leaves another untouched, and its own session as it was. */
@@ -149,24 +149,24 @@ static void test_trap_isolation(airlock_runtime *rt) {
     airlock_sandbox *a = fresh(rt), *b = fresh(rt);
     bool ok = prints(a, "keep = 7\n", "") && prints(b, "mine = 1\n", "");
     int rc = run(a, "keep = 8\nx = [0] * 2**30\n");
-    if (ok && rc != AIRLOCK_TRAP) ok = why("the overflow did not trap: rc %d %s", rc, airlock_errmsg(a));
+    if (ok && rc != AIRLOCK_TRAP) ok = why("the overflow did not trap: rc %d %s", rc, airlock_sandbox_errmsg(a));
     ok = ok && prints(a, "print(keep)\n", "7\n") && prints(b, "print(mine)\n", "1\n");
     report("a trapped sandbox is rolled back, its neighbour untouched", ok);
-    airlock_free(a);
-    airlock_free(b);
+    airlock_sandbox_free(a);
+    airlock_sandbox_free(b);
 }
 
 /* A hard stop (the guest swallows the soft one) rolls the session back. */
 static void test_hard_stop_rollback(airlock_runtime *rt) {
     airlock_sandbox *a = fresh(rt);
     airlock_limits lim = {.timeout_seconds = 0.3};
-    bool ok = prints(a, "keep = 1\n", "") && airlock_set_limits(a, &lim) == AIRLOCK_OK;
+    bool ok = prints(a, "keep = 1\n", "") && airlock_sandbox_set_limits(a, &lim) == AIRLOCK_OK;
     int rc = run(a, "keep = 2\nwhile True:\n try:\n  while True: pass\n except BaseException:\n  pass\n");
-    if (ok && (rc != AIRLOCK_LIMIT || airlock_limit_hit(a) != AIRLOCK_LIMIT_TIMEOUT))
-        ok = why("rc %d limit %d", rc, (int)airlock_limit_hit(a));
+    if (ok && (rc != AIRLOCK_LIMIT || airlock_sandbox_limit_hit(a) != AIRLOCK_LIMIT_TIMEOUT))
+        ok = why("rc %d limit %d", rc, (int)airlock_sandbox_limit_hit(a));
     ok = ok && prints(a, "print(keep)\n", "1\n");
     report("a hard stop rolls the session back", ok);
-    airlock_free(a);
+    airlock_sandbox_free(a);
 }
 
 /* ---- files and network through the API ---------------------------------------- */
@@ -218,12 +218,12 @@ static void test_grants(void) {
     report("API: scratch files do not reach the next sandbox",
            prints(sb, "open('/tmp/left-behind', 'w').write('x')\n", "") &&
                prints(next, "import os\nprint(os.listdir('/tmp'))\n", "[]\n"));
-    airlock_free(next);
+    airlock_sandbox_free(next);
     /* a grant made after the first sandbox must be refused */
     report("API: grants freeze with the first sandbox",
            airlock_runtime_mount(rt, "/", "/host", AIRLOCK_MOUNT_READ) == AIRLOCK_MISUSE ||
                why("a late grant of / was accepted"));
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
     char p[400];
     snprintf(p, sizeof p, "%s/grant/f", work);
@@ -251,7 +251,7 @@ static void test_network(airlock_runtime *rt) {
     struct pollfd pfd = {.fd = s, .events = POLLIN};
     if (ok && poll(&pfd, 1, 100) != 0) ok = why("the listener saw a connection");
     report("API: no connection reaches a loopback listener", ok);
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     close(s);
 }
 
@@ -260,7 +260,7 @@ static void test_env(airlock_runtime *rt) {
     airlock_sandbox *sb = fresh(rt);
     report("API: the host environment is invisible",
            prints(sb, "import os\nprint(os.getenv('AIRLOCK_API_SECRET'), os.environ)\n", "None {}\n"));
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 
 int main(void) {

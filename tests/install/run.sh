@@ -61,12 +61,12 @@ cat >"$STAGE/app/hello.c" <<'EOF'
 #include <string.h>
 
 static int run(airlock_sandbox *sb, const char *code) {
-    int rc = airlock_exec(sb, code, strlen(code));
-    printf("rc=%d stdout=%s", rc, airlock_stdout(sb, NULL));
-    if (airlock_result(sb, NULL))
-        printf("result=%s\n", airlock_result(sb, NULL));
-    if (airlock_error_type(sb))
-        printf("error=%s: %s\n", airlock_error_type(sb), airlock_error_message(sb));
+    int rc = airlock_sandbox_exec(sb, code, strlen(code));
+    printf("rc=%d stdout=%s", rc, airlock_sandbox_stdout(sb, NULL));
+    if (airlock_sandbox_result(sb, NULL))
+        printf("result=%s\n", airlock_sandbox_result(sb, NULL));
+    if (airlock_sandbox_error_type(sb))
+        printf("error=%s: %s\n", airlock_sandbox_error_type(sb), airlock_sandbox_error_message(sb));
     return rc;
 }
 
@@ -82,7 +82,7 @@ int main(void) {
     run(sb, "x = sum(i * i for i in range(10))\nprint(x)");
     run(sb, "x + 15");
     run(sb, "open('/etc/passwd')");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
     return 0;
 }

@@ -63,15 +63,15 @@ static void one_sandbox(worker *w, int i) {
         fail("sandbox_new: %s%s", airlock_runtime_errmsg(w->rt), "");
         return;
     }
-    int rc = airlock_exec(sb, code, strlen(code));
-    const char *out = airlock_stdout(sb, NULL);
+    int rc = airlock_sandbox_exec(sb, code, strlen(code));
+    const char *out = airlock_sandbox_stdout(sb, NULL);
     if (rc != AIRLOCK_OK)
-        fail("exec failed: %s %s", airlock_errmsg(sb), airlock_error_message(sb) ? airlock_error_message(sb) : "");
+        fail("exec failed: %s %s", airlock_sandbox_errmsg(sb), airlock_sandbox_error_message(sb) ? airlock_sandbox_error_message(sb) : "");
     else if (strcmp(out, want) != 0)
         fail("cross-talk: printed '%s', want '%s'", out, want);
     else
         atomic_fetch_add(&passed, 1);
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 
 static void *worker_main(void *arg) {
@@ -110,9 +110,9 @@ static long resident_kib(void) {
 }
 
 static int expect_exec(airlock_sandbox *sb, const char *code, int want_rc, const char *want_out) {
-    int rc = airlock_exec(sb, code, strlen(code));
-    if (rc != want_rc || (want_out && strcmp(airlock_stdout(sb, NULL), want_out) != 0)) {
-        fail("soak: '%s' -> %s", code, airlock_errmsg(sb));
+    int rc = airlock_sandbox_exec(sb, code, strlen(code));
+    if (rc != want_rc || (want_out && strcmp(airlock_sandbox_stdout(sb, NULL), want_out) != 0)) {
+        fail("soak: '%s' -> %s", code, airlock_sandbox_errmsg(sb));
         return 0;
     }
     return 1;
@@ -130,17 +130,17 @@ static int soak_step(airlock_runtime *rt, airlock_sandbox *session, long i) {
         /* the long-lived session: state replaced, not accumulated */
         return expect_exec(session, "x = [str(i) for i in range(200)]\nprint(len(x))", AIRLOCK_OK, "200\n");
     case 1: /* a clone of the session */
-        if (airlock_clone(session, &sb) != AIRLOCK_OK) return 0;
+        if (airlock_sandbox_clone(session, &sb) != AIRLOCK_OK) return 0;
         ok = expect_exec(sb, "print(len(x))", AIRLOCK_OK, "200\n");
         break;
     case 2: /* a trap, rolled back */
         return expect_exec(session, "y = [0] * 2**30", AIRLOCK_TRAP, NULL);
     case 3: case 35: { /* a limit stop, with the session kept */
         airlock_limits lim = {.fuel = 2000000};
-        airlock_set_limits(session, &lim);
+        airlock_sandbox_set_limits(session, &lim);
         ok = expect_exec(session, "while True: pass", AIRLOCK_LIMIT, NULL);
         lim.fuel = 0;
-        airlock_set_limits(session, &lim);
+        airlock_sandbox_set_limits(session, &lim);
         return ok;
     }
     case 4: case 20: case 36: case 52: /* an exception with a traceback */
@@ -150,7 +150,7 @@ static int soak_step(airlock_runtime *rt, airlock_sandbox *session, long i) {
         ok = expect_exec(sb, "import json\nprint(json.dumps({'a': [1, 2]}))", AIRLOCK_OK, "{\"a\": [1, 2]}\n");
         break;
     }
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     return ok;
 }
 
@@ -165,7 +165,7 @@ static int run_soak(long runs) {
         if (i + 1 == warmup) base = resident_kib();
         if (i >= warmup && resident_kib() > peak) peak = resident_kib();
     }
-    airlock_free(session);
+    airlock_sandbox_free(session);
     airlock_runtime_free(rt);
     printf("soak: %ld runs after %ld warm-up runs; resident %ld KiB after warm-up, peak %ld KiB after\n", runs, warmup,
            base, peak);

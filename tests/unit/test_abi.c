@@ -22,7 +22,7 @@ START_TEST(exceptions_unwind_through_nested_calls) {
                   "except KeyError as e:\n"
                   "    print(e, len(trail), trail[0], trail[-1])",
                   "bottom 50 1 50\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -56,7 +56,7 @@ START_TEST(exceptions_inside_generators_and_finally) {
                   "        n += 1\n"
                   "print(n)",
                   "1\ngen cleanup\ncaught in gen\nhandled\n20000\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -101,7 +101,7 @@ static void run_gc_stress(int threshold, int n) {
     char code[4096];
     snprintf(code, sizeof code, gc_stress, threshold, n);
     ck_run_prints(sb, code, "bad 0 collections ok\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 
 START_TEST(gc_keeps_live_objects_under_pressure) { run_gc_stress(-1, 1000000); }

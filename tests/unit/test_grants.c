@@ -119,7 +119,7 @@ START_TEST(api_refuses_bad_grants) {
     ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "before the first sandbox"));
     ck_assert_int_eq(airlock_runtime_mount(rt, p, "/other", AIRLOCK_MOUNT_READ), AIRLOCK_MISUSE);
     ck_run_prints(sb, "print(open('/data/a.txt').read())", "alpha\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
 }
 END_TEST
@@ -132,7 +132,7 @@ START_TEST(nothing_by_default) {
     with_helper(sb);
     ck_run_prints(sb, "t('w', lambda: open('/tmp/x', 'w'))\nt('r', lambda: open('/etc/hostname'))",
                   "w 13\nr 2\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
 }
 END_TEST
@@ -151,7 +151,7 @@ START_TEST(read_only_reads) {
                   "print(open('/f.txt').read())\n",
                   "alpha b'beta'\n['a.txt', 'abs', 'inside', 'rel', 'sub'] ['b.txt']\n5 alpha\n"
                   "beta alpha /ro/sub\nsingle\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -173,7 +173,7 @@ START_TEST(read_only_refuses_every_write) {
                   "w 13\nnew w 13\na 13\nnew a 13\nr+ 13\nnew r+ 13\nw+ 13\nnew w+ 13\na+ 13\nnew a+ 13\n"
                   "wb 13\nnew wb 13\nab 13\nnew ab 13\nf 13\nmkdir 13\nmkdir existing 17\nremove 13\n"
                   "rmdir 13\nrename 13\nremove missing 2\nremove root 13\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     /* the host is unchanged */
     ck_assert(!host_exists("ro/new.txt"));
     ck_assert(!host_exists("ro/d"));
@@ -201,10 +201,10 @@ START_TEST(cannot_leave_a_grant) {
                          "t('below file', lambda: open('/f.txt/x').read())\n"
                          "t('proc', lambda: open('/proc/self/root/etc/passwd').read())\n"),
                      AIRLOCK_OK);
-    ck_assert_str_eq(airlock_stdout(sb, NULL),
+    ck_assert_str_eq(airlock_sandbox_stdout(sb, NULL),
                      "abs 13\nrel 13\nstat abs 13\ndotdot 2\nneighbour 2\nbelow file 20\nproc 2\n");
-    ck_assert_ptr_null(strstr(airlock_stdout(sb, NULL), SECRET));
-    airlock_free(sb);
+    ck_assert_ptr_null(strstr(airlock_sandbox_stdout(sb, NULL), SECRET));
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -232,7 +232,7 @@ START_TEST(read_write_works) {
     ck_run_prints(sb, "os.remove('/rw/d/g.txt')\nos.rmdir('/rw/d')\nos.remove('/rw/keep.bin')\nprint(os.listdir('/rw'))",
                   "[]\n");
     ck_assert(!host_exists("rw/d"));
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -260,8 +260,8 @@ START_TEST(scratch_is_private_and_capped) {
                   "print('refilled')\n",
                   "big 28\nrefilled\n");
     ck_assert(!host_exists("big"));
-    airlock_free(a);
-    airlock_free(b);
+    airlock_sandbox_free(a);
+    airlock_sandbox_free(b);
 }
 END_TEST
 

@@ -11,7 +11,7 @@
 
 static airlock_sandbox *limited(const airlock_limits *l) {
     airlock_sandbox *sb = new_sandbox();
-    ck_assert_int_eq(airlock_set_limits(sb, l), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_sandbox_set_limits(sb, l), AIRLOCK_OK);
     return sb;
 }
 
@@ -20,14 +20,14 @@ START_TEST(timeout_soft_stop_keeps_the_session) {
     airlock_sandbox *sb = limited(&l);
     ck_run_prints(sb, "kept = 'yes'", "");
     ck_assert_int_eq(run(sb, "try:\n while True: pass\nfinally:\n print('finally ran')"), AIRLOCK_LIMIT);
-    ck_assert_int_eq(airlock_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
-    ck_assert_str_eq(airlock_stdout(sb, NULL), "finally ran\n");
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
+    ck_assert_str_eq(airlock_sandbox_stdout(sb, NULL), "finally ran\n");
     airlock_stats st;
-    airlock_get_stats(sb, &st);
+    airlock_sandbox_stats(sb, &st);
     ck_assert_int_eq(st.hard_stop, 0);
     ck_assert(st.wall_ms >= 190 && st.wall_ms < 1000);
     ck_run_prints(sb, "print(kept)", "yes\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -36,13 +36,13 @@ START_TEST(swallowed_interrupt_gets_a_hard_stop) {
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "while True:\n try:\n  while True: pass\n except KeyboardInterrupt:\n  pass"),
                      AIRLOCK_LIMIT);
-    ck_assert_int_eq(airlock_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
     airlock_stats st;
-    airlock_get_stats(sb, &st);
+    airlock_sandbox_stats(sb, &st);
     ck_assert_int_eq(st.hard_stop, 1);
     ck_assert(st.wall_ms < 1000);
     ck_run_prints(sb, "print('usable')", "usable\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -55,14 +55,14 @@ START_TEST(hard_stop_rolls_the_session_back) {
                              "while True:\n try:\n  while True: pass\n except KeyboardInterrupt:\n  pass"),
                      AIRLOCK_LIMIT);
     airlock_stats st;
-    airlock_get_stats(sb, &st);
+    airlock_sandbox_stats(sb, &st);
     ck_assert_int_eq(st.hard_stop, 1);
     ck_run_prints(sb, "print(data['n'], len(big), 'x' in globals())", "1 0 False\n");
     /* and the session goes on working, limits and all */
     ck_run_prints(sb, "data['n'] += 10\nprint(data)", "{'n': 11}\n");
     ck_assert_int_eq(run(sb, "while True: pass"), AIRLOCK_LIMIT);
     ck_run_prints(sb, "print(data['n'])", "11\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -80,7 +80,7 @@ START_TEST(sleep_does_not_spin) {
                   "True\n");
     double cpu = thread_cpu_seconds() - cpu0;
     ck_assert_msg(cpu < 0.3, "sleeping 0.6 s used %.3f s of CPU", cpu);
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -88,8 +88,8 @@ START_TEST(c_level_loop_is_stopped) {
     airlock_limits l = {.timeout_seconds = 0.3};
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "x = 10 ** 10 ** 8"), AIRLOCK_LIMIT);
-    ck_assert_int_eq(airlock_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
-    airlock_free(sb);
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -97,8 +97,8 @@ START_TEST(fuel_stops_and_is_deterministic) {
     airlock_limits l = {.fuel = 2000000};
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "while True: pass"), AIRLOCK_LIMIT);
-    ck_assert_int_eq(airlock_limit_hit(sb), AIRLOCK_LIMIT_FUEL);
-    airlock_free(sb);
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_FUEL);
+    airlock_sandbox_free(sb);
 
     const char *code = "d = {}\nfor i in range(3000):\n d[str(i)] = [i] * (i % 7)\nprint(len(d))";
     uint64_t used[2];
@@ -106,9 +106,9 @@ START_TEST(fuel_stops_and_is_deterministic) {
         sb = new_sandbox();
         ck_run_prints(sb, code, "3000\n");
         airlock_stats st;
-        airlock_get_stats(sb, &st);
+        airlock_sandbox_stats(sb, &st);
         used[i] = st.fuel_used;
-        airlock_free(sb);
+        airlock_sandbox_free(sb);
     }
     ck_assert_uint_gt(used[0], 0);
     ck_assert_uint_eq(used[0], used[1]);
@@ -117,7 +117,7 @@ END_TEST
 
 static void *interrupt_later(void *arg) {
     usleep(100 * 1000);
-    airlock_interrupt(arg);
+    airlock_sandbox_interrupt(arg);
     return NULL;
 }
 
@@ -127,11 +127,11 @@ START_TEST(interrupt_from_another_thread) {
     pthread_create(&t, NULL, interrupt_later, sb);
     ck_assert_int_eq(run(sb, "while True: pass"), AIRLOCK_LIMIT);
     pthread_join(t, NULL);
-    ck_assert_int_eq(airlock_limit_hit(sb), AIRLOCK_LIMIT_INTERRUPT);
-    ck_assert_str_eq(airlock_error_type(sb), "KeyboardInterrupt");
-    airlock_interrupt(sb); /* nothing runs: a no-op, and it does not leak into the next run */
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_INTERRUPT);
+    ck_assert_str_eq(airlock_sandbox_error_type(sb), "KeyboardInterrupt");
+    airlock_sandbox_interrupt(sb); /* nothing runs: a no-op, and it does not leak into the next run */
     ck_run_prints(sb, "print('after')", "after\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -139,14 +139,14 @@ START_TEST(memory_limit_raises_memory_error) {
     airlock_limits l = {.memory_bytes = 32u << 20};
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "x = bytearray(64 * 1024 * 1024)"), AIRLOCK_LIMIT);
-    ck_assert_int_eq(airlock_limit_hit(sb), AIRLOCK_LIMIT_MEMORY);
-    ck_assert_str_eq(airlock_error_type(sb), "MemoryError");
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_MEMORY);
+    ck_assert_str_eq(airlock_sandbox_error_type(sb), "MemoryError");
     /* recoverable inside the guest */
     ck_run_prints(sb, "try:\n x = bytearray(64 * 1024 * 1024)\nexcept MemoryError:\n print('caught')", "caught\n");
     airlock_stats st;
-    airlock_get_stats(sb, &st);
+    airlock_sandbox_stats(sb, &st);
     ck_assert_uint_le(st.memory_bytes, 32u << 20);
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -157,7 +157,7 @@ START_TEST(garbage_is_collected_during_execution) {
     ck_run_prints(sb, "x = 0\nfor i in range(3000000):\n x += i * 2\nprint(x)", "8999997000000\n");
     ck_run_prints(sb, "n = 0\nfor i in range(100000):\n s = 'abc' * 300 + str(i)\n n += len(s)\nprint(n)",
                   "90488890\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -166,18 +166,18 @@ START_TEST(output_limit_truncates_or_stops) {
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "for i in range(100000): print('x' * 100)"), AIRLOCK_OK);
     size_t len;
-    airlock_stdout(sb, &len);
+    airlock_sandbox_stdout(sb, &len);
     ck_assert_uint_eq(len, 1000);
     airlock_stats st;
-    airlock_get_stats(sb, &st);
+    airlock_sandbox_stats(sb, &st);
     ck_assert_int_eq(st.stdout_truncated, 1);
     ck_assert_uint_eq(st.stdout_bytes, 100000u * 101);
 
     l.output_overflow_stops = 1;
-    ck_assert_int_eq(airlock_set_limits(sb, &l), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_sandbox_set_limits(sb, &l), AIRLOCK_OK);
     ck_assert_int_eq(run(sb, "while True: print('y' * 100)"), AIRLOCK_LIMIT);
-    ck_assert_int_eq(airlock_limit_hit(sb), AIRLOCK_LIMIT_OUTPUT);
-    airlock_free(sb);
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_OUTPUT);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -186,7 +186,7 @@ START_TEST(deep_python_recursion_is_catchable) {
     ck_run_prints(sb, "def f(n): return f(n + 1)\ntry:\n f(0)\nexcept RuntimeError as e:\n print('caught', e)",
                   "caught maximum recursion depth exceeded\n");
     ck_run_prints(sb, "print('alive')", "alive\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -209,14 +209,14 @@ START_TEST(deep_c_recursion_ends_cleanly_on_a_small_stack) {
     pthread_join(t, &ret);
     int rc = (int)(intptr_t)ret;
     /* either the interpreter's own RuntimeError, or a clean stack trap */
-    ck_assert_msg(rc == AIRLOCK_OK || rc == AIRLOCK_LIMIT, "rc=%d %s", rc, airlock_errmsg(sb));
-    if (rc == AIRLOCK_LIMIT) ck_assert_int_eq(airlock_limit_hit(sb), AIRLOCK_LIMIT_STACK);
+    ck_assert_msg(rc == AIRLOCK_OK || rc == AIRLOCK_LIMIT, "rc=%d %s", rc, airlock_sandbox_errmsg(sb));
+    if (rc == AIRLOCK_LIMIT) ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_STACK);
     ck_run_prints(sb, "print('alive')", "alive\n");
     /* and on the main thread's large stack */
     rc = run(sb, nested);
     ck_assert_msg(rc == AIRLOCK_OK || rc == AIRLOCK_LIMIT, "rc=%d", rc);
     pthread_attr_destroy(&attr);
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -232,9 +232,9 @@ static void *run_many(void *arg) {
         airlock_sandbox *sb = new_sandbox();
         snprintf(code, sizeof code, "me = %d\nacc = 0\nfor k in range(2000): acc += k\nprint(me, acc)", w->id * 1000 + i);
         snprintf(want, sizeof want, "%d 1999000\n", w->id * 1000 + i);
-        if (run(sb, code) != AIRLOCK_OK || strcmp(airlock_stdout(sb, NULL), want) != 0) w->failures++;
+        if (run(sb, code) != AIRLOCK_OK || strcmp(airlock_sandbox_stdout(sb, NULL), want) != 0) w->failures++;
         if (run(sb, "print(me)") != AIRLOCK_OK) w->failures++;
-        airlock_free(sb);
+        airlock_sandbox_free(sb);
     }
     return NULL;
 }
@@ -242,7 +242,7 @@ static void *run_many(void *arg) {
 START_TEST(two_threads_run_sandboxes_concurrently) {
     shared_runtime();
     airlock_sandbox *warm = new_sandbox(); /* build the snapshot first */
-    airlock_free(warm);
+    airlock_sandbox_free(warm);
     worker w[2] = {{1, 0}, {2, 0}};
     pthread_t t[2];
     for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, run_many, &w[i]);

@@ -20,11 +20,11 @@
 
 /* echo(*args, **kwargs) -> [list(args), kwargs] */
 static int t_echo(airlock_call *call) {
-    airlock_value *out = airlock_new_list();
-    airlock_value *args = airlock_new_list();
+    airlock_value *out = airlock_value_new_list();
+    airlock_value *args = airlock_value_new_list();
     for (size_t i = 0; i < airlock_call_argc(call); i++)
         airlock_list_append(args, airlock_value_copy(airlock_call_arg(call, i)));
-    airlock_value *kw = airlock_new_dict();
+    airlock_value *kw = airlock_value_new_dict();
     for (size_t i = 0; i < airlock_call_kwargc(call); i++) {
         const char *name = airlock_call_kwname(call, i);
         airlock_dict_set(kw, name, airlock_value_copy(airlock_call_kwarg(call, name)));
@@ -65,38 +65,38 @@ static int t_make(airlock_call *call) {
     if (strcmp(kind, "str") == 0) {
         char *s = malloc((size_t)n + 1);
         memset(s, 'x', (size_t)n);
-        airlock_value *v = airlock_new_strn(s, (size_t)n);
+        airlock_value *v = airlock_value_new_strn(s, (size_t)n);
         free(s);
         return airlock_call_return(call, v);
     }
     if (strcmp(kind, "deep") == 0) {
-        airlock_value *root = airlock_new_list(), *cur = root;
+        airlock_value *root = airlock_value_new_list(), *cur = root;
         for (int64_t i = 0; i < n; i++) {
-            airlock_value *next = airlock_new_list();
+            airlock_value *next = airlock_value_new_list();
             airlock_list_append(cur, next);
             cur = next;
         }
         return airlock_call_return(call, root);
     }
     if (strcmp(kind, "mixed") == 0) {
-        airlock_value *d = airlock_new_dict();
-        airlock_dict_set(d, "big", airlock_new_int(INT64_MAX));
-        airlock_dict_set(d, "neg", airlock_new_int(INT64_MIN));
-        airlock_dict_set(d, "bytes", airlock_new_bytes("\x00\x01\xff", 3));
-        airlock_dict_set(d, "nan", airlock_new_float(NAN));
-        airlock_dict_set(d, "inf", airlock_new_float(-INFINITY));
-        airlock_dict_set(d, "half", airlock_new_float(0.5));
-        airlock_dict_set(d, "one", airlock_new_float(1.0));
-        airlock_dict_set(d, "text", airlock_new_str("caf\xc3\xa9 \"q\"\n\x01"));
+        airlock_value *d = airlock_value_new_dict();
+        airlock_dict_set(d, "big", airlock_value_new_int(INT64_MAX));
+        airlock_dict_set(d, "neg", airlock_value_new_int(INT64_MIN));
+        airlock_dict_set(d, "bytes", airlock_value_new_bytes("\x00\x01\xff", 3));
+        airlock_dict_set(d, "nan", airlock_value_new_float(NAN));
+        airlock_dict_set(d, "inf", airlock_value_new_float(-INFINITY));
+        airlock_dict_set(d, "half", airlock_value_new_float(0.5));
+        airlock_dict_set(d, "one", airlock_value_new_float(1.0));
+        airlock_dict_set(d, "text", airlock_value_new_str("caf\xc3\xa9 \"q\"\n\x01"));
         return airlock_call_return(call, d);
     }
     if (strcmp(kind, "badutf8") == 0) {
-        airlock_value *l = airlock_new_list();
-        airlock_list_append(l, airlock_new_str("\xff\xfe"));
+        airlock_value *l = airlock_value_new_list();
+        airlock_list_append(l, airlock_value_new_str("\xff\xfe"));
         return airlock_call_return(call, l);
     }
-    if (strcmp(kind, "bytes") == 0) return airlock_call_return(call, airlock_new_bytes("a\0b", 3));
-    if (strcmp(kind, "bigint") == 0) return airlock_call_return(call, airlock_new_int((int64_t)1 << 40));
+    if (strcmp(kind, "bytes") == 0) return airlock_call_return(call, airlock_value_new_bytes("a\0b", 3));
+    if (strcmp(kind, "bigint") == 0) return airlock_call_return(call, airlock_value_new_int((int64_t)1 << 40));
     return airlock_call_raise(call, "ValueError", "unknown kind %s", kind);
 }
 
@@ -138,7 +138,7 @@ START_TEST(scalars_round_trip) {
               "    assert r2 == v and type(r2) is type(r), (v, r2)\n"
               "import math\n"
               "assert math.isnan(t.one(float('nan'))) and math.isnan(t.echo(float('nan'))[0][0])\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -153,7 +153,7 @@ START_TEST(containers_round_trip) {
               "assert t.one(d) == d\n"
               "big = list(range(10000))\n"
               "assert t.one(big) == big\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -164,7 +164,7 @@ START_TEST(kwargs_reach_the_host) {
               "assert t.echo(y='s', z=[1]) == [[], {'y': 's', 'z': [1]}]\n"
               "assert t.one(x=7) == 7\n"
               "assert t.make('str', n=3) == 'xxx'\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -178,7 +178,7 @@ START_TEST(results_built_by_the_host) {
               "assert d['text'] == 'caf\\u00e9 \"q\"\\n\\x01'\n"
               "assert t.make('bytes', 0) == b'a\\x00b'\n"
               "assert t.make('bigint', 0) == 2**40\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -196,8 +196,8 @@ START_TEST(host_errors_are_catchable) {
                   "caught boom\ndenied not granted: the moon\nrt host function t.noanswer failed\n"
                   "type fail() argument 'msg' must be str, not int\nutf8\n");
     ck_run_raises(sb, "import t\nt.fail('uncaught')", "ValueError");
-    ck_assert_str_eq(airlock_error_message(sb), "uncaught");
-    airlock_free(sb);
+    ck_assert_str_eq(airlock_sandbox_error_message(sb), "uncaught");
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -214,7 +214,7 @@ START_TEST(caps_and_types) {
                   "try:\n    t.one(object())\nexcept TypeError:\n    print('object')\n"
                   "try:\n    t.one({1: 2})\nexcept TypeError:\n    print('key')\n",
                   "overflow\noverflow\noverflow\ndeep\ndeep result\nobject\nkey\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -234,7 +234,7 @@ START_TEST(size_caps_configurable) {
                   "print(t.one([[[1]]]))\n"
                   "try:\n    t.one([[[[1]]]])\nexcept ValueError:\n    print('depth')\n",
                   "900\nargs True\nresult True\n[[[1]]]\ndepth\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
 }
 END_TEST
@@ -249,7 +249,7 @@ START_TEST(bridge_stays_closed) {
                   "try:\n    import _airlock_host\n    print('OPEN module')\nexcept ImportError:\n    pass\n"
                   "print('closed')\n",
                   "closed\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -266,7 +266,7 @@ START_TEST(registration_rules) {
     ck_assert_int_eq(airlock_sandbox_new(rt, &sb), AIRLOCK_OK);
     ck_assert_int_eq(airlock_runtime_register_function(rt, "m", "late", t_one, NULL), AIRLOCK_MISUSE);
     ck_run_prints(sb, "import m\nprint(m.f(3))\n", "3\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
 }
 END_TEST
@@ -280,8 +280,8 @@ START_TEST(sessions_cannot_call_foreign_functions) {
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
-    ck_assert_int_eq(airlock_save(sb, path), AIRLOCK_OK);
-    airlock_free(sb);
+    ck_assert_int_eq(airlock_sandbox_save(sb, path), AIRLOCK_OK);
+    airlock_sandbox_free(sb);
     const char *probe = "try:\n    f(1)\nexcept PermissionError as e:\n    print('refused')\n";
     for (int variant = 0; variant < 2; variant++) {
         airlock_runtime *rt;
@@ -289,10 +289,10 @@ START_TEST(sessions_cannot_call_foreign_functions) {
         if (variant == 1) /* same module, another list of functions */
             ck_assert_int_eq(airlock_runtime_register_function(rt, "t", "other", t_echo, NULL), AIRLOCK_OK);
         airlock_sandbox *loaded;
-        int rc = airlock_load(rt, path, &loaded);
+        int rc = airlock_sandbox_load(rt, path, &loaded);
         ck_assert_msg(rc == AIRLOCK_OK, "load: %s", airlock_runtime_errmsg(rt));
         ck_run_prints(loaded, probe, "refused\n");
-        airlock_free(loaded);
+        airlock_sandbox_free(loaded);
         airlock_runtime_free(rt);
     }
     unlink(path);
@@ -319,7 +319,7 @@ START_TEST(example_plugin_loads) {
                   "try:\n    example.stats([])\nexcept example.ExampleError as e:\n    print('ExampleError', e)\n"
                   "try:\n    example.add(2**62, 2**62)\nexcept OverflowError:\n    print('overflow')\n",
                   "Howdy, Ada! HOWDY, BO! 5\n3 6.0 2.0\nExampleError no numbers\noverflow\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
 }
 END_TEST
@@ -341,7 +341,7 @@ START_TEST(plugins_refused) {
     airlock_sandbox *sb;
     ck_assert_int_eq(airlock_sandbox_new(rt, &sb), AIRLOCK_OK);
     ck_run_raises(sb, "import example", "ImportError");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
 }
 END_TEST
@@ -369,7 +369,7 @@ START_TEST(env_only_granted_names) {
                   "print(os.getenv('MINE'), sorted(os.environ.keys()))\n",
                   "yes None None\nabsent False\n['AIRLOCK_T_GRANTED'] yes\nFalse nopath\nKeyError\n"
                   "1 ['AIRLOCK_T_GRANTED', 'MINE']\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
 }
 END_TEST
@@ -379,7 +379,7 @@ START_TEST(env_nothing_by_default) {
     airlock_sandbox *sb = new_sandbox();
     ck_run_prints(sb, "import os\nprint(os.getenv('AIRLOCK_T_SECRET'), os.getenv('HOME'), len(os.environ))\n",
                   "None None 0\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 
@@ -399,9 +399,9 @@ static char *run_det(int deterministic, uint64_t seed) {
     airlock_sandbox *sb;
     ck_assert_int_eq(airlock_sandbox_new(rt, &sb), AIRLOCK_OK);
     int rc = run(sb, det_program);
-    ck_assert_msg(rc == AIRLOCK_OK, "%s", airlock_error_traceback(sb) ? airlock_error_traceback(sb) : "");
-    char *out = strdup(airlock_stdout(sb, NULL));
-    airlock_free(sb);
+    ck_assert_msg(rc == AIRLOCK_OK, "%s", airlock_sandbox_error_traceback(sb) ? airlock_sandbox_error_traceback(sb) : "");
+    char *out = strdup(airlock_sandbox_stdout(sb, NULL));
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
     return out;
 }
@@ -422,9 +422,9 @@ START_TEST(fresh_sandboxes_do_not_replay_a_seed) {
     const char *prog = "import random\nprint(random.getrandbits(32), random.getrandbits(32))\n";
     ck_assert_int_eq(run(s1, prog), AIRLOCK_OK);
     ck_assert_int_eq(run(s2, prog), AIRLOCK_OK);
-    ck_assert_str_ne(airlock_stdout(s1, NULL), airlock_stdout(s2, NULL));
-    airlock_free(s1);
-    airlock_free(s2);
+    ck_assert_str_ne(airlock_sandbox_stdout(s1, NULL), airlock_sandbox_stdout(s2, NULL));
+    airlock_sandbox_free(s1);
+    airlock_sandbox_free(s2);
     char *a = run_det(0, 0), *b = run_det(0, 0);
     ck_assert_str_ne(a, b);
     free(a);
@@ -486,7 +486,7 @@ START_TEST(audit_records_allowed_and_denied) {
     fclose(f);
     unlink(path);
     ck_assert_int_eq(lines, 5);
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
 }
 END_TEST
@@ -596,18 +596,18 @@ START_TEST(codec_encodes_results) {
     codec_limits big = {.max_depth = 8, .max_items = 1000, .max_bytes = 1 << 20};
     codec_buf out = {0};
     codec_error err;
-    airlock_value *d = airlock_new_dict();
-    airlock_dict_set(d, "a\"b", airlock_new_str("x\n"));
+    airlock_value *d = airlock_value_new_dict();
+    airlock_dict_set(d, "a\"b", airlock_value_new_str("x\n"));
     ck_assert(codec_encode_result(d, &big, &out, &err));
     ck_assert_str_eq(out.data, "J{\"a\\\"b\":\"x\\u000a\"}");
     airlock_value_free(d);
-    airlock_value *l = airlock_new_list();
-    airlock_list_append(l, airlock_new_bytes("\x01", 1));
-    airlock_list_append(l, airlock_new_float(0.1));
+    airlock_value *l = airlock_value_new_list();
+    airlock_list_append(l, airlock_value_new_bytes("\x01", 1));
+    airlock_list_append(l, airlock_value_new_float(0.1));
     ck_assert(codec_encode_result(l, &big, &out, &err));
     ck_assert_str_eq(out.data, "M[{\"\\u0000\":\"b01\"},0.1]");
     /* ownership: a value cannot be adopted twice or into itself */
-    airlock_value *inner = airlock_new_list();
+    airlock_value *inner = airlock_value_new_list();
     ck_assert_int_eq(airlock_list_append(l, inner), AIRLOCK_OK);
     ck_assert_int_eq(airlock_list_append(inner, l), AIRLOCK_MISUSE);
     ck_assert(!codec_encode_result(l, &big, &out, &err));

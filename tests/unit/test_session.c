@@ -29,8 +29,8 @@ static uint8_t *saved_session(size_t *len) {
     make_path();
     airlock_sandbox *sb = new_sandbox();
     ck_run_prints(sb, "x = 41\ndef f(): return x + 1\nimport os", "");
-    ck_assert_int_eq(airlock_save(sb, path), AIRLOCK_OK);
-    airlock_free(sb);
+    ck_assert_int_eq(airlock_sandbox_save(sb, path), AIRLOCK_OK);
+    airlock_sandbox_free(sb);
     return read_file(len);
 }
 
@@ -38,15 +38,15 @@ START_TEST(save_and_load_round_trip) {
     size_t len;
     free(saved_session(&len));
     airlock_sandbox *sb = NULL;
-    ck_assert_int_eq(airlock_load(shared_runtime(), path, &sb), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), path, &sb), AIRLOCK_OK);
     ck_run_prints(sb, "print(f())", "42\n");
     /* a loaded session is a full session: limits and rollback work */
     airlock_limits l = {.timeout_seconds = 0.2};
-    airlock_set_limits(sb, &l);
+    airlock_sandbox_set_limits(sb, &l);
     ck_assert_int_eq(run(sb, "x = 0\nwhile True:\n try:\n  while True: pass\n except KeyboardInterrupt: pass"),
                      AIRLOCK_LIMIT);
     ck_run_prints(sb, "print(f())", "42\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     unlink(path);
 }
 END_TEST
@@ -54,18 +54,18 @@ END_TEST
 START_TEST(clone_is_independent) {
     airlock_sandbox *a = new_sandbox(), *b = NULL;
     ck_run_prints(a, "items = [1, 2]", "");
-    ck_assert_int_eq(airlock_clone(a, &b), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_sandbox_clone(a, &b), AIRLOCK_OK);
     ck_run_prints(b, "items.append(3)\nprint(items)", "[1, 2, 3]\n");
     ck_run_prints(a, "print(items)", "[1, 2]\n");
-    airlock_free(a);
+    airlock_sandbox_free(a);
     ck_run_prints(b, "print(len(items))", "3\n");
-    airlock_free(b);
+    airlock_sandbox_free(b);
 }
 END_TEST
 
 static void expect_refused(const uint8_t *buf, size_t len, const char *why) {
     airlock_sandbox *sb = (airlock_sandbox *)0x1;
-    int rc = airlock_load_buffer(shared_runtime(), buf, len, &sb);
+    int rc = airlock_sandbox_load_buffer(shared_runtime(), buf, len, &sb);
     ck_assert_msg(rc == AIRLOCK_CORRUPT, "%s: rc=%d", why, rc);
     ck_assert_ptr_null(sb);
     ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(test_rt), "session"));
@@ -118,13 +118,13 @@ START_TEST(memory_over_the_limit_is_refused) {
     make_path();
     airlock_sandbox *sb = new_sandbox();
     ck_run_prints(sb, "big = bytearray(40 * 1024 * 1024)", "");
-    ck_assert_int_eq(airlock_save(sb, path), AIRLOCK_OK);
-    airlock_free(sb);
+    ck_assert_int_eq(airlock_sandbox_save(sb, path), AIRLOCK_OK);
+    airlock_sandbox_free(sb);
     airlock_runtime *small;
     ck_assert_int_eq(airlock_runtime_new(&small), AIRLOCK_OK);
     airlock_limits l = {.memory_bytes = 32u << 20};
     ck_assert_int_eq(airlock_runtime_set_limits(small, &l), AIRLOCK_OK);
-    ck_assert_int_eq(airlock_load(small, path, &sb), AIRLOCK_CORRUPT);
+    ck_assert_int_eq(airlock_sandbox_load(small, path, &sb), AIRLOCK_CORRUPT);
     ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(small), "memory limit"));
     airlock_runtime_free(small);
     unlink(path);
@@ -133,7 +133,7 @@ END_TEST
 
 START_TEST(missing_file_is_an_io_error) {
     airlock_sandbox *sb;
-    ck_assert_int_eq(airlock_load(shared_runtime(), "/nonexistent/x.session", &sb), AIRLOCK_IOERR);
+    ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), "/nonexistent/x.session", &sb), AIRLOCK_IOERR);
 }
 END_TEST
 

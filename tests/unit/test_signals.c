@@ -42,7 +42,7 @@ START_TEST(host_faults_reach_the_host_handler) {
     host_handler_calls = 0;
     ck_assert_int_eq(host_fault(), 1);
     ck_assert_int_eq(host_handler_calls, 1);
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
     sigaction(SIGSEGV, &old, NULL);
 }
 END_TEST
@@ -63,7 +63,7 @@ START_TEST(guest_faults_become_traps) {
     airlock_sandbox *sb = new_sandbox();
     ck_assert_int_eq(vm_call(sb->vm, read_past_end, NULL), WASM_RT_TRAP_OOB);
     ck_run_prints(sb, "print('still here')", "still here\n");
-    airlock_free(sb);
+    airlock_sandbox_free(sb);
 }
 END_TEST
 

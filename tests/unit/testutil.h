@@ -25,15 +25,15 @@ static inline airlock_sandbox *new_sandbox(void) {
     return sb;
 }
 
-static inline int run(airlock_sandbox *sb, const char *code) { return airlock_exec(sb, code, strlen(code)); }
+static inline int run(airlock_sandbox *sb, const char *code) { return airlock_sandbox_exec(sb, code, strlen(code)); }
 
 /* Run code and require success and exactly this stdout. */
 #define ck_run_prints(sb, code, expected)                                                            \
     do {                                                                                             \
         int rc_ = run(sb, code);                                                                     \
         ck_assert_msg(rc_ == AIRLOCK_OK, "rc=%d %s %s", rc_,                                         \
-                      airlock_error_traceback(sb) ? airlock_error_traceback(sb) : "", airlock_errmsg(sb)); \
-        ck_assert_str_eq(airlock_stdout(sb, NULL), expected);                                        \
+                      airlock_sandbox_error_traceback(sb) ? airlock_sandbox_error_traceback(sb) : "", airlock_sandbox_errmsg(sb)); \
+        ck_assert_str_eq(airlock_sandbox_stdout(sb, NULL), expected);                                        \
     } while (0)
 
 /* Run code and require an uncaught exception of this type. */
@@ -41,8 +41,8 @@ static inline int run(airlock_sandbox *sb, const char *code) { return airlock_ex
     do {                                                                     \
         int rc_ = run(sb, code);                                             \
         ck_assert_int_eq(rc_, AIRLOCK_ERROR);                                \
-        ck_assert_ptr_nonnull(airlock_error_type(sb));                       \
-        ck_assert_str_eq(airlock_error_type(sb), type);                      \
+        ck_assert_ptr_nonnull(airlock_sandbox_error_type(sb));                       \
+        ck_assert_str_eq(airlock_sandbox_error_type(sb), type);                      \
     } while (0)
 
 /* main() of a test binary made of one suite. */

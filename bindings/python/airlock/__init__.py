@@ -275,7 +275,7 @@ def run(
 # ---- host-function dispatch ------------------------------------------------------
 
 # The session whose sandbox is executing on this thread: host calls arrive
-# on the thread that called airlock_exec().
+# on the thread that called airlock_sandbox_exec().
 _tls = threading.local()
 
 
@@ -331,7 +331,7 @@ def _dispatch_json(call):
         except (TypeError, ValueError) as e:
             text = json.dumps({"ok": False, "error": "%s: host result is not JSON serializable" % type(e).__name__})
         data = text.encode("utf-8")
-        out = lib.new_strn(data, len(data))
+        out = lib.value_new_strn(data, len(data))
     except BaseException as e:
         return _raise_in_guest(lib, call, e)
     return lib.call_return(call, out)
@@ -502,16 +502,16 @@ class Session:
         sb = ctypes.c_void_p()
         try:
             if _clone_of is not None:
-                rc = self._lib.clone(_clone_of._sb, ctypes.byref(sb))
+                rc = self._lib.sandbox_clone(_clone_of._sb, ctypes.byref(sb))
                 what = "clone"
             elif _load_from is not None:
-                rc = self._lib.load(self._runtime.ptr, os.fsencode(_load_from), ctypes.byref(sb))
+                rc = self._lib.sandbox_load(self._runtime.ptr, os.fsencode(_load_from), ctypes.byref(sb))
                 what = "load %s" % _load_from
             else:
                 rc = self._lib.sandbox_new(self._runtime.ptr, ctypes.byref(sb))
                 what = "cannot create a sandbox"
             if rc != _lib.OK:
-                msg = self._lib.errmsg(_clone_of._sb) if _clone_of is not None else None
+                msg = self._lib.sandbox_errmsg(_clone_of._sb) if _clone_of is not None else None
                 msg = (msg or b"").decode("utf-8", "replace") or self._runtime.errmsg()
                 if rc in (_lib.CORRUPT, _lib.IOERR):
                     raise SessionFileError("%s: %s" % (what, msg))
@@ -580,7 +580,7 @@ class Session:
         KeyboardInterrupt, then a hard stop; ``run()`` raises Interrupted."""
         with self._state_lock:
             if self._sb is not None:
-                self._lib.interrupt(self._sb)
+                self._lib.sandbox_interrupt(self._sb)
 
     # -- copies and files
 
@@ -604,10 +604,10 @@ class Session:
         self._check_not_inside("save")
         with self._lock:
             self._check_open()
-            rc = self._lib.save(self._sb, os.fsencode(path))
+            rc = self._lib.sandbox_save(self._sb, os.fsencode(path))
             if rc != _lib.OK:
                 raise SessionFileError(
-                    "cannot save to %s: %s" % (os.fspath(path), self._lib.errmsg(self._sb).decode("utf-8", "replace"))
+                    "cannot save to %s: %s" % (os.fspath(path), self._lib.sandbox_errmsg(self._sb).decode("utf-8", "replace"))
                 )
 
     @classmethod
@@ -634,7 +634,7 @@ class Session:
                 self._closed = True
                 sb, self._sb = self._sb, None
             if sb is not None:
-                self._lib.free(sb)
+                self._lib.sandbox_free(sb)
             if self._runtime is not None:
                 self._runtime.release()
                 self._runtime = None
@@ -677,7 +677,7 @@ class Session:
             previous = getattr(_tls, "session", None)
             _tls.session = self
             try:
-                rc = lib.exec(self._sb, data, len(data))  # releases the GIL
+                rc = lib.sandbox_exec(self._sb, data, len(data))  # releases the GIL
             finally:
                 _tls.session = previous
             return self._outcome(rc)
@@ -685,13 +685,13 @@ class Session:
     def _outcome(self, rc):
         lib, sb = self._lib, self._sb
         n = ctypes.c_size_t(0)
-        out = _decode(lib.stdout(sb, ctypes.byref(n)), n.value)
-        err = _decode(lib.stderr(sb, ctypes.byref(n)), n.value)
-        ptr = lib.result(sb, ctypes.byref(n))
+        out = _decode(lib.sandbox_stdout(sb, ctypes.byref(n)), n.value)
+        err = _decode(lib.sandbox_stderr(sb, ctypes.byref(n)), n.value)
+        ptr = lib.sandbox_result(sb, ctypes.byref(n))
         value = _decode(ptr, n.value) if ptr else None
         st = _lib.Stats()
-        lib.get_stats(sb, ctypes.byref(st))
-        limit = _lib.LIMIT_NAMES.get(lib.limit_hit(sb)) if rc == _lib.LIMIT else None
+        lib.sandbox_stats(sb, ctypes.byref(st))
+        limit = _lib.LIMIT_NAMES.get(lib.sandbox_limit_hit(sb)) if rc == _lib.LIMIT else None
         result = RunResult(
             stdout=out,
             stderr=err,
@@ -702,7 +702,7 @@ class Session:
             memory_bytes=int(st.memory_bytes),
             stdout_truncated=bool(st.stdout_truncated),
             stderr_truncated=bool(st.stderr_truncated),
-            exit_code=lib.exit_code(sb) if rc == _lib.EXIT else 0,
+            exit_code=lib.sandbox_exit_code(sb) if rc == _lib.EXIT else 0,
             limit=limit,
         )
         if rc == _lib.OK or (rc == _lib.EXIT and result.exit_code == 0):
@@ -712,8 +712,8 @@ class Session:
             v = getter(sb)
             return v.decode("utf-8", "replace") if v is not None else None
 
-        etype, emsg, etb = text(lib.error_type), text(lib.error_message), text(lib.error_traceback)
-        errmsg = text(lib.errmsg) or ""
+        etype, emsg, etb = text(lib.sandbox_error_type), text(lib.sandbox_error_message), text(lib.sandbox_error_traceback)
+        errmsg = text(lib.sandbox_errmsg) or ""
         kw = dict(type=etype, message_text=emsg, traceback=etb)
         described = "%s: %s" % (etype, emsg) if etype and emsg else etype
         if rc == _lib.ERROR:
@@ -728,7 +728,7 @@ class Session:
             raise GuestTrap(errmsg or "the guest faulted", result, **kw)
         if rc == _lib.MISUSE:
             raise MisuseError(errmsg)
-        raise AirlockError(errmsg or "airlock_exec failed (code %d)" % rc)
+        raise AirlockError(errmsg or "airlock_sandbox_exec failed (code %d)" % rc)
 
 
     def _limit_message(self, limit, result, errmsg):

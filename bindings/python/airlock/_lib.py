@@ -103,24 +103,24 @@ _CORE = {
     "airlock_guest_version": (STR, []),
     "airlock_guest_sha256": (STR, []),
     "airlock_sandbox_new": (INT, [P, PP]),
-    "airlock_free": (None, [P]),
-    "airlock_exec": (INT, [P, ctypes.c_char_p, ctypes.c_size_t]),
-    "airlock_set_limits": (INT, [P, ctypes.POINTER(Limits)]),
-    "airlock_clone": (INT, [P, PP]),
-    "airlock_save": (INT, [P, STR]),
-    "airlock_load": (INT, [P, STR, PP]),
-    "airlock_load_buffer": (INT, [P, ctypes.c_char_p, ctypes.c_size_t, PP]),
-    "airlock_stdout": (P, [P, SIZE_P]),
-    "airlock_stderr": (P, [P, SIZE_P]),
-    "airlock_result": (P, [P, SIZE_P]),
-    "airlock_error_type": (STR, [P]),
-    "airlock_error_message": (STR, [P]),
-    "airlock_error_traceback": (STR, [P]),
-    "airlock_exit_code": (INT, [P]),
-    "airlock_limit_hit": (INT, [P]),
-    "airlock_get_stats": (None, [P, ctypes.POINTER(Stats)]),
-    "airlock_errmsg": (STR, [P]),
-    "airlock_interrupt": (None, [P]),
+    "airlock_sandbox_free": (None, [P]),
+    "airlock_sandbox_exec": (INT, [P, ctypes.c_char_p, ctypes.c_size_t]),
+    "airlock_sandbox_set_limits": (INT, [P, ctypes.POINTER(Limits)]),
+    "airlock_sandbox_clone": (INT, [P, PP]),
+    "airlock_sandbox_save": (INT, [P, STR]),
+    "airlock_sandbox_load": (INT, [P, STR, PP]),
+    "airlock_sandbox_load_buffer": (INT, [P, ctypes.c_char_p, ctypes.c_size_t, PP]),
+    "airlock_sandbox_stdout": (P, [P, SIZE_P]),
+    "airlock_sandbox_stderr": (P, [P, SIZE_P]),
+    "airlock_sandbox_result": (P, [P, SIZE_P]),
+    "airlock_sandbox_error_type": (STR, [P]),
+    "airlock_sandbox_error_message": (STR, [P]),
+    "airlock_sandbox_error_traceback": (STR, [P]),
+    "airlock_sandbox_exit_code": (INT, [P]),
+    "airlock_sandbox_limit_hit": (INT, [P]),
+    "airlock_sandbox_stats": (None, [P, ctypes.POINTER(Stats)]),
+    "airlock_sandbox_errmsg": (STR, [P]),
+    "airlock_sandbox_interrupt": (None, [P]),
 }
 
 # Host functions (airlock.h + airlock_plugin.h). Optional: a library built
@@ -128,14 +128,14 @@ _CORE = {
 _HOST = {
     "airlock_runtime_register_function": (INT, [P, STR, STR, HOST_FN, P]),
     "airlock_runtime_set_call_limits": (INT, [P, ctypes.POINTER(CallLimits)]),
-    "airlock_new_none": (P, []),
-    "airlock_new_bool": (P, [INT]),
-    "airlock_new_int": (P, [ctypes.c_int64]),
-    "airlock_new_float": (P, [ctypes.c_double]),
-    "airlock_new_strn": (P, [ctypes.c_char_p, ctypes.c_size_t]),
-    "airlock_new_bytes": (P, [ctypes.c_char_p, ctypes.c_size_t]),
-    "airlock_new_list": (P, []),
-    "airlock_new_dict": (P, []),
+    "airlock_value_new_none": (P, []),
+    "airlock_value_new_bool": (P, [INT]),
+    "airlock_value_new_int": (P, [ctypes.c_int64]),
+    "airlock_value_new_float": (P, [ctypes.c_double]),
+    "airlock_value_new_strn": (P, [ctypes.c_char_p, ctypes.c_size_t]),
+    "airlock_value_new_bytes": (P, [ctypes.c_char_p, ctypes.c_size_t]),
+    "airlock_value_new_list": (P, []),
+    "airlock_value_new_dict": (P, []),
     "airlock_list_append": (INT, [P, P]),
     "airlock_dict_set": (INT, [P, STR, P]),
     "airlock_value_free": (None, [P]),
@@ -175,7 +175,7 @@ class _Loaded:
                 fn.argtypes = argtypes
 
     def __getattr__(self, name):
-        # airlock_exec -> lib.exec, etc.
+        # airlock_sandbox_exec -> lib.sandbox_exec, etc.
         return getattr(self.cdll, "airlock_" + name)
 
 

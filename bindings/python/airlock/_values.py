@@ -56,21 +56,21 @@ def from_python(lib, obj, depth=0, path=None):
     if depth > MAX_DEPTH:
         raise ValueError("host function result nested too deeply")
     if obj is None:
-        return lib.new_none()
+        return lib.value_new_none()
     if obj is True or obj is False:
-        return lib.new_bool(1 if obj else 0)
+        return lib.value_new_bool(1 if obj else 0)
     if isinstance(obj, int):
         if not INT64_MIN <= obj <= INT64_MAX:
             raise OverflowError("host function result %d does not fit in 64 bits" % obj)
-        return lib.new_int(int(obj))
+        return lib.value_new_int(int(obj))
     if isinstance(obj, float):
-        return lib.new_float(obj)
+        return lib.value_new_float(obj)
     if isinstance(obj, str):
         data = obj.encode("utf-8")
-        return lib.new_strn(data, len(data))
+        return lib.value_new_strn(data, len(data))
     if isinstance(obj, (bytes, bytearray, memoryview)):
         data = bytes(obj)
-        return lib.new_bytes(data, len(data))
+        return lib.value_new_bytes(data, len(data))
     if isinstance(obj, (list, tuple, dict)):
         path = path if path is not None else set()
         if id(obj) in path:
@@ -83,10 +83,10 @@ def from_python(lib, obj, depth=0, path=None):
                         raise TypeError("dict keys must be str, not %s" % type(key).__name__)
                     if "\0" in key:
                         raise ValueError("dict keys cannot contain NUL")
-                container = lib.new_dict()
+                container = lib.value_new_dict()
                 items = [(k.encode("utf-8"), v) for k, v in obj.items()]
             else:
-                container = lib.new_list()
+                container = lib.value_new_list()
                 items = [(None, v) for v in obj]
             try:
                 for key, value in items:
