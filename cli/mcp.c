@@ -40,9 +40,9 @@ static const char mcp_usage[] =
     "--timeout SECONDS (default 30), --max-output SIZE, --output-stops; and its\n"
     "grants: --allow-read PATH, --allow-write DIR, --mount HOST:GUEST[:rw],\n"
     "--scratch SIZE, --allow-env NAME, --allow-sqlite PATH[:rw], --allow-net\n"
-    "HOST[:PORT], --plugin PATH, --deterministic, --seed N, --audit FILE; and\n"
-    "--no-os-sandbox, --verbose. The tool description tells the agent what is\n"
-    "granted.\n"
+    "HOST[:PORT][:private], --plugin PATH, --deterministic, --seed N, --audit\n"
+    "FILE; and --no-os-sandbox, --verbose. The tool description tells the agent\n"
+    "what is granted.\n"
     "\n"
     "Client configuration (e.g. a JSON \"mcpServers\" entry):\n"
     "  {\"command\": \"airlock\", \"args\": [\"mcp\", \"--timeout\", \"10\"]}\n";

@@ -74,8 +74,13 @@ static void check_sqlite(probe_ctx *c, const char *spec) {
     free(out);
 }
 
-/* "HOST[:PORT]" -> the URL the guest asks for: https only for port 443. */
-static void origin_url(const char *spec, char *url, size_t n) {
+/* "HOST[:PORT][:private]" -> the URL the guest asks for: https only for
+ * port 443. */
+static void origin_url(const char *grant, char *url, size_t n) {
+    char spec[300];
+    size_t len = strlen(grant), suffix = strlen(":private");
+    if (len > suffix && strcmp(grant + len - suffix, ":private") == 0) len -= suffix;
+    snprintf(spec, sizeof spec, "%.*s", (int)len, grant);
     const char *colon = spec[0] == '[' ? strstr(spec, "]:") : strrchr(spec, ':');
     if (colon && spec[0] == '[') colon++;
     bool https = colon && strcmp(colon, ":443") == 0;

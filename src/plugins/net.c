@@ -7,10 +7,12 @@
  * - the URL's scheme is http or https, and its host and port match a grant
  *   ("HOST" alone: the scheme's default port only);
  * - the host is resolved here, once per hop, and the connection is pinned
- *   to those addresses; a host *name* may not resolve to loopback,
- *   link-local (cloud metadata), unspecified or multicast addresses, so a
- *   hostile DNS answer cannot turn a granted name into a path to the host
- *   itself; granting an address literally (or "localhost") allows it;
+ *   to those addresses; a granted host *name* reaches only public unicast
+ *   addresses (net_addr.c classifies them), so a hostile DNS answer cannot
+ *   turn it into a path to this machine, the local network or a cloud
+ *   metadata service; "HOST:private" also lets it reach private-use
+ *   addresses, "localhost" reaches only loopback, and an address granted
+ *   literally is reached as it is;
  * - the guest may not set Host (it would pick another site behind the same
  *   address), nor the framing headers libcurl computes;
  * - responses are capped in size and the exchange in time, by the guest's
@@ -38,37 +40,44 @@
 
 static int default_port(const char *scheme) { return strcmp(scheme, "https") == 0 ? 443 : 80; }
 
-/* "HOST[:PORT]", IPv6 as "[::1]:8080": host lower-cased into *host. */
-static bool parse_grant(const char *spec, char **host, int *port) {
+#define PRIVATE_SUFFIX ":private"
+
+/* "HOST[:PORT][:private]", IPv6 as "[::1]:8080": host lower-cased. */
+static bool parse_grant(const char *whole, net_grant *out) {
+    char spec[300];
+    size_t wlen = strlen(whole), slen = strlen(PRIVATE_SUFFIX);
+    out->private_ok = wlen > slen && strcmp(whole + wlen - slen, PRIVATE_SUFFIX) == 0;
+    if (wlen >= sizeof spec) return false;
+    snprintf(spec, sizeof spec, "%.*s", (int)(out->private_ok ? wlen - slen : wlen), whole);
     const char *end = spec[0] == '[' ? strchr(spec, ']') : strrchr(spec, ':');
     const char *colon = spec[0] == '[' ? (end && end[1] == ':' ? end + 1 : NULL) : end;
     if (spec[0] == '[' && (!end || (end[1] && end[1] != ':'))) return false;
     if (spec[0] != '[' && strchr(spec, ':') != end) return false; /* IPv6 needs brackets */
     size_t hlen = colon ? (size_t)(colon - spec) : strlen(spec);
-    *port = 0;
+    out->port = 0;
     if (colon) {
         char *stop;
         long p = strtol(colon + 1, &stop, 10);
         if (*stop || stop == colon + 1 || p < 1 || p > 65535) return false;
-        *port = (int)p;
+        out->port = (int)p;
     }
     if (hlen == 0 || hlen > 253) return false;
     for (size_t i = 0; i < hlen; i++)
         if (!(isalnum((unsigned char)spec[i]) || strchr(".-_[]:", spec[i]))) return false;
-    *host = strndup(spec, hlen);
-    if (!*host) return false;
-    for (char *p = *host; *p; p++) *p = (char)tolower((unsigned char)*p);
+    if (!(out->host = strndup(spec, hlen))) return false;
+    for (char *p = out->host; *p; p++) *p = (char)tolower((unsigned char)*p);
     return true;
 }
 
-static bool granted(const host_net *n, const net_url *u) {
-    if (strcmp(u->scheme, "http") != 0 && strcmp(u->scheme, "https") != 0) return false;
+/* The grant that allows u, or NULL. */
+static const net_grant *granted(const host_net *n, const net_url *u) {
+    if (strcmp(u->scheme, "http") != 0 && strcmp(u->scheme, "https") != 0) return NULL;
     for (size_t i = 0; i < n->ngrants; i++) {
         const net_grant *g = &n->grants[i];
         int want = g->port ? g->port : default_port(u->scheme);
-        if (strcmp(g->host, u->host) == 0 && u->port == want) return true;
+        if (strcmp(g->host, u->host) == 0 && u->port == want) return g;
     }
-    return false;
+    return NULL;
 }
 
 static void grant_list(const host_net *n, char *buf, size_t size) {
@@ -76,8 +85,9 @@ static void grant_list(const host_net *n, char *buf, size_t size) {
     buf[0] = '\0';
     for (size_t i = 0; i < n->ngrants && len < size; i++) {
         const net_grant *g = &n->grants[i];
-        if (g->port) len += (size_t)snprintf(buf + len, size - len, "%s%s:%d", i ? ", " : "", g->host, g->port);
-        else len += (size_t)snprintf(buf + len, size - len, "%s%s (ports 80, 443)", i ? ", " : "", g->host);
+        const char *priv = g->private_ok ? " (private addresses too)" : "";
+        if (g->port) len += (size_t)snprintf(buf + len, size - len, "%s%s:%d%s", i ? ", " : "", g->host, g->port, priv);
+        else len += (size_t)snprintf(buf + len, size - len, "%s%s (ports 80, 443)%s", i ? ", " : "", g->host, priv);
     }
 }
 
@@ -90,25 +100,6 @@ void host_net_free(host_net *n) {
 
 /* ---- addresses ------------------------------------------------------------------- */
 
-/* Addresses a host name must not lead to: this machine, link-local
- * (metadata services), unspecified, multicast and broadcast. */
-static bool special_v4(uint32_t a) {
-    uint32_t top = a >> 24;
-    return top == 127 || top == 0 || (a >> 16) == 0xa9fe || top >= 224;
-}
-
-static bool special_addr(const struct sockaddr *sa) {
-    if (sa->sa_family == AF_INET) return special_v4(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
-    const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-    if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
-        uint32_t v4;
-        memcpy(&v4, &a->s6_addr[12], 4);
-        return special_v4(ntohl(v4));
-    }
-    return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
-           IN6_IS_ADDR_MULTICAST(a) || IN6_IS_ADDR_SITELOCAL(a);
-}
-
 /* The host as given for a literal address (brackets off), else NULL. */
 static bool literal_host(const char *host, char *bare, size_t size) {
     size_t len = strlen(host);
@@ -118,24 +109,58 @@ static bool literal_host(const char *host, char *bare, size_t size) {
     return inet_pton(AF_INET, bare, buf) == 1 || inet_pton(AF_INET6, bare, buf) == 1;
 }
 
+/* May a connection granted by g use address sa? A literal grant reaches
+ * exactly its address; "localhost" only this machine; any other name only
+ * public addresses, and private ones too with :private. */
+static bool address_allowed(const net_grant *g, bool literal, const net_addr_class *c) {
+    if (literal) return true;
+    if (strcmp(g->host, "localhost") == 0) return c->kind == NET_ADDR_LOOPBACK;
+    return c->kind == NET_ADDR_PUBLIC || (c->kind == NET_ADDR_PRIVATE && g->private_ok);
+}
+
+static void numeric(const struct addrinfo *ai, char *buf, size_t size) {
+    const void *src = ai->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+                                               : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+    if (!inet_ntop(ai->ai_family, src, buf, (socklen_t)size)) buf[0] = '\0';
+}
+
 static void add_addr(net_addrs *out, const struct addrinfo *ai) {
     for (size_t i = 0; i < out->n; i++)
         if (memcmp(&out->addr[i], ai->ai_addr, ai->ai_addrlen) == 0) return;
     if (out->n == NET_MAX_ADDRS || ai->ai_addrlen > sizeof out->addr[0]) return;
     memcpy(&out->addr[out->n], ai->ai_addr, ai->ai_addrlen);
-    char num[INET6_ADDRSTRLEN] = "";
-    const void *src = ai->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
-                                               : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
-    inet_ntop(ai->ai_family, src, num, sizeof num);
+    char num[INET6_ADDRSTRLEN];
+    numeric(ai, num, sizeof num);
     snprintf(out->text[out->n], sizeof out->text[0], ai->ai_family == AF_INET6 ? "[%s]" : "%s", num);
     out->n++;
 }
 
-/* Resolve u's host into the addresses the connection may use: 0, or -1
- * (no address) / -2 (only refused addresses) with the reason in err. */
-static int resolve(const net_url *u, net_addrs *out, char *err, size_t size) {
+/* The first refused address and why, for the message. */
+static void note_refused(const struct addrinfo *ai, const net_addr_class *c, char *buf, size_t size) {
+    char num[INET6_ADDRSTRLEN], what[120];
+    numeric(ai, num, sizeof num);
+    net_addr_describe(c, what, sizeof what);
+    snprintf(buf, size, "%s: %s", num, what);
+}
+
+static int refusal(const net_grant *g, const char *first, bool private, char *err, size_t size) {
+    if (strcmp(g->host, "localhost") == 0) {
+        snprintf(err, size, "localhost resolves to %s, not to this machine; only loopback addresses are reached "
+                 "through the name localhost", first);
+    } else {
+        snprintf(err, size, "%s resolves only to addresses a granted name may not lead to (%s); a name reaches "
+                 "public addresses only: grant the address itself to reach it%s", g->host, first,
+                 private && !g->private_ok ? ", or grant HOST:PORT:private for a name on a private network" : "");
+    }
+    return -2;
+}
+
+/* Resolve u's host (granted by g) into the addresses the connection may
+ * use: 0, or -1 (no address) / -2 (only refused addresses) with the
+ * reason in err. */
+static int resolve(const net_grant *g, const net_url *u, net_addrs *out, char *err, size_t size) {
     char bare[256];
-    bool trusted = literal_host(u->host, bare, sizeof bare) || strcmp(u->host, "localhost") == 0;
+    bool literal = literal_host(u->host, bare, sizeof bare);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
     int rc = getaddrinfo(bare, NULL, &hints, &res);
     if (rc != 0) {
@@ -143,18 +168,19 @@ static int resolve(const net_url *u, net_addrs *out, char *err, size_t size) {
         return -1;
     }
     out->n = 0;
-    bool refused = false;
+    char first[200] = "";
+    bool first_private = false;
     for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
-        if (!trusted && special_addr(ai->ai_addr)) refused = true;
-        else add_addr(out, ai);
+        net_addr_class c = net_addr_classify(ai->ai_addr);
+        if (address_allowed(g, literal, &c)) add_addr(out, ai);
+        else if (!first[0]) note_refused(ai, &c, first, sizeof first), first_private = c.kind == NET_ADDR_PRIVATE;
     }
     freeaddrinfo(res);
     if (out->n) return 0;
-    snprintf(err, size, refused ? "%s resolves only to addresses a host name may not lead to (loopback, link-local, "
-                                  "multicast); grant the address itself to reach it"
-                                : "%s has no usable address", u->host);
-    return refused ? -2 : -1;
+    if (first[0]) return refusal(g, first, first_private, err, size);
+    snprintf(err, size, "%s has no usable address", u->host);
+    return -1;
 }
 
 /* ---- the request ------------------------------------------------------------------ */
@@ -340,10 +366,11 @@ static airlock_value *answer(const net_response *r, const net_url *u, airlock_va
 /* Check u and exchange once: AIRLOCK_OK with r filled, or raised. */
 static int one_hop(airlock_call *call, const host_net *n, request *q, const net_url *u, const char *from,
                    net_response *r) {
-    if (!granted(n, u)) return deny_origin(call, n, u, from);
-    char err[300];
+    const net_grant *g = granted(n, u);
+    if (!g) return deny_origin(call, n, u, from);
+    char err[600];
     net_addrs addrs;
-    int rc = resolve(u, &addrs, err, sizeof err);
+    int rc = resolve(g, u, &addrs, err, sizeof err);
     if (rc == -2) return airlock_call_deny(call, "requests: %s", err);
     if (rc) return airlock_call_raise(call, "requests.ConnectionError", "%s", err);
     uint64_t now = abi_monotonic_ns();
@@ -455,29 +482,30 @@ static int ensure_plugin(airlock_runtime *rt, host_registry *reg) {
     return host_add_plugin_locked(rt, reg, &net_plugin, reg->net, "built-in", NULL);
 }
 
-static int add_grant(airlock_runtime *rt, host_net *n, char *host, int port) {
+/* Add g (its host is consumed); granting an origin twice merges. */
+static int add_grant(airlock_runtime *rt, host_net *n, net_grant g) {
     for (size_t i = 0; i < n->ngrants; i++)
-        if (strcmp(n->grants[i].host, host) == 0 && n->grants[i].port == port) {
-            free(host);
+        if (strcmp(n->grants[i].host, g.host) == 0 && n->grants[i].port == g.port) {
+            n->grants[i].private_ok |= g.private_ok;
+            free(g.host);
             return AIRLOCK_OK;
         }
     net_grant *grown = realloc(n->grants, (n->ngrants + 1) * sizeof *grown);
     if (!grown) {
-        free(host);
+        free(g.host);
         return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     }
     n->grants = grown;
-    n->grants[n->ngrants++] = (net_grant){host, port};
+    n->grants[n->ngrants++] = g;
     return AIRLOCK_OK;
 }
 
 int airlock_runtime_allow_net(airlock_runtime *rt, const char *host_port) {
     if (!rt) return AIRLOCK_MISUSE;
-    char *host = NULL;
-    int port = 0;
-    if (!host_port || strstr(host_port, "://") || !parse_grant(host_port, &host, &port))
-        return runtime_fail(rt, AIRLOCK_MISUSE, "network grant %.200s: expected HOST or HOST:PORT (IPv6 as [::1]:8080)",
-                            host_port ? host_port : "(null)");
+    net_grant g = {0};
+    if (!host_port || strstr(host_port, "://") || !parse_grant(host_port, &g))
+        return runtime_fail(rt, AIRLOCK_MISUSE, "network grant %.200s: expected HOST[:PORT][:private] (IPv6 as "
+                            "[::1]:8080)", host_port ? host_port : "(null)");
     pthread_mutex_lock(&rt->lock);
     int rc;
     host_registry *reg = rt->snap_fd < 0 ? host_registry_of(rt) : NULL;
@@ -486,8 +514,8 @@ int airlock_runtime_allow_net(airlock_runtime *rt, const char *host_port) {
     else if (!reg)
         rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     else if ((rc = ensure_plugin(rt, reg)) == AIRLOCK_OK)
-        rc = add_grant(rt, reg->net, host, port), host = NULL;
+        rc = add_grant(rt, reg->net, g), g.host = NULL;
     pthread_mutex_unlock(&rt->lock);
-    free(host);
+    free(g.host);
     return rc;
 }

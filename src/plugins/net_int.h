@@ -22,6 +22,7 @@
 typedef struct net_grant {
     char *host;       /* lower case; an IPv6 literal in brackets, as in URLs */
     int port;         /* 0: the scheme's default port */
+    bool private_ok;  /* "HOST[:PORT]:private": the name may lead to private addresses */
 } net_grant;
 
 struct host_net {
@@ -82,6 +83,26 @@ typedef struct net_response {
     net_error error;
     char message[256];
 } net_response;
+
+/* What a resolved address is, for the policy (net_addr.c). */
+typedef enum net_addr_kind {
+    NET_ADDR_PUBLIC = 0,  /* public unicast: any granted name may lead here */
+    NET_ADDR_PRIVATE,     /* private use (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7):
+                           * only a name granted with :private */
+    NET_ADDR_LOOPBACK,    /* this machine: only "localhost" */
+    NET_ADDR_RESERVED     /* everything else: only the address granted literally */
+} net_addr_kind;
+
+typedef struct net_addr_class {
+    net_addr_kind kind;
+    const char *what;     /* the range, e.g. "loopback 127.0.0.0/8"; NULL if public */
+    const char *via;      /* "NAT64", "6to4", ...: an IPv4 address inside IPv6 judged; else NULL */
+} net_addr_class;
+
+net_addr_class net_addr_classify(const struct sockaddr *sa);
+net_addr_class net_addr_classify6(const uint8_t a[16]);
+/* "loopback 127.0.0.0/8", "NAT64 of private 10.0.0.0/8", ... */
+void net_addr_describe(const net_addr_class *c, char *buf, size_t size);
 
 /* Load libcurl (once per process); false with the reason in err. */
 bool net_curl_load(char *err, size_t size);

@@ -179,6 +179,125 @@ fi
 expect_stdout "hello world" --allow-net "localhost:$GRANTED" -c "
 import requests; print(requests.get('http://localhost:$GRANTED/hello').text)"
 
+# A granted name reaches only public unicast addresses. Names are mapped to
+# each kind of address by an /etc/hosts of our own, bind-mounted in a user,
+# mount and network namespace whose only interface (lo) is down: nothing
+# can leave, an allowed address fails to connect (ConnectionError) and a
+# refused one never gets that far (PermissionError).
+in_netns() { # hosts-file, airlock arguments...
+    hosts=$1; shift
+    timeout 30 unshare -r -m -n sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$hosts" "$AIRLOCK" "$@" \
+        >"$TMP/out" 2>"$TMP/err"
+}
+if unshare -r -m -n true 2>/dev/null; then
+    cat >"$TMP/hosts" <<'EOF'
+127.0.0.1 localhost
+8.8.8.8 v4-public.test
+2a00:1450::1 v6-public.test
+10.0.0.5 v4-private.test
+172.16.0.1 v4-private172.test
+192.168.1.1 v4-private192.test
+100.64.0.1 v4-shared.test
+127.0.0.2 v4-loopback.test
+0.0.0.0 v4-unspecified.test
+169.254.169.254 v4-metadata.test
+169.254.1.1 v4-linklocal.test
+100.100.100.200 v4-metadata2.test
+224.0.0.1 v4-multicast.test
+255.255.255.255 v4-broadcast.test
+192.0.0.8 v4-ietf.test
+198.18.0.1 v4-bench.test
+240.0.0.1 v4-reserved.test
+::1 v6-loopback.test
+:: v6-unspecified.test
+fd00:ec2::254 v6-metadata.test
+fc00::1 v6-ula.test
+fe80::1 v6-linklocal.test
+ff02::1 v6-multicast.test
+::ffff:127.0.0.1 v6-mapped.test
+64:ff9b::7f00:1 v6-nat64.test
+64:ff9b::a9fe:a9fe v6-nat64-metadata.test
+64:ff9b:1::808:808 v6-nat64-local.test
+2002:7f00:1::1 v6-6to4.test
+2001:0:808:808::80ff:fffe v6-teredo.test
+EOF
+    names="v4-public v6-public v4-private v4-private172 v4-private192 v4-shared v4-loopback v4-unspecified
+        v4-metadata v4-linklocal v4-metadata2 v4-multicast v4-broadcast v4-ietf v4-bench v4-reserved v6-loopback
+        v6-unspecified v6-metadata v6-ula v6-linklocal v6-multicast v6-mapped v6-nat64 v6-nat64-metadata
+        v6-nat64-local v6-6to4 v6-teredo"
+    cat >"$TMP/probe.py" <<'EOF'
+import requests
+def reach(url):
+    try:
+        requests.get(url, timeout=2)
+        return 'answered'
+    except PermissionError as e:
+        return 'refused' if 'may not lead to' in str(e) or 'only loopback' in str(e) else 'refused? ' + str(e)
+    except requests.ConnectionError:
+        return 'unreachable'
+for n in NAMES.split():
+    print(n, reach('http://%s/' % n))
+EOF
+    probe() { # names; then the probe's source
+        printf "NAMES = '%s'\n" "$*"
+        cat "$TMP/probe.py"
+    }
+    # one run per family (the CLI takes a bounded number of each flag)
+    for family in v4 v6; do
+        grants="" list="" want=""
+        for n in $names; do
+            case $n in "$family"-*) ;; *) continue ;; esac
+            grants="$grants --allow-net $n.test" list="$list $n.test"
+            case $n in *-public) want="$want$n.test unreachable
+" ;; *) want="$want$n.test refused
+" ;; esac
+        done
+        # shellcheck disable=SC2086 # one flag per word
+        in_netns "$TMP/hosts" --no-os-sandbox $grants -c "$(probe $list)"
+        if [ "$(cat "$TMP/out")
+" = "$want" ]; then ok
+        else bad "$family names mapped to each range: $(cat "$TMP/out") $(head -c 300 "$TMP/err")"; fi
+    done
+    # the same under the OS sandbox (Landlock lets the resolver read /etc/hosts)
+    in_netns "$TMP/hosts" --allow-net v4-public.test --allow-net v6-nat64.test -c "$(probe v4-public.test v6-nat64.test)"
+    if [ "$(cat "$TMP/out")" = "v4-public.test unreachable
+v6-nat64.test refused" ]; then ok; else bad "under the OS sandbox: $(cat "$TMP/out") $(head -c 300 "$TMP/err")"; fi
+    # the message names the address and its range
+    in_netns "$TMP/hosts" --allow-net v6-metadata.test --allow-net v4-private.test -c "
+import requests
+for n in ('v6-metadata.test', 'v4-private.test'):
+    try:
+        requests.get('http://%s/' % n)
+    except PermissionError as e:
+        print(e)"
+    if grep -q 'fd00:ec2::254: a cloud metadata service' "$TMP/out" && grep -q '10.0.0.5: private 10.0.0.0/8' "$TMP/out" &&
+        grep -q 'HOST:PORT:private' "$TMP/out"; then ok; else bad "refusal messages: $(cat "$TMP/out" "$TMP/err")"; fi
+    # :private opens private-use addresses to a name, never loopback,
+    # link-local or metadata; a literal grant reaches exactly its address
+    in_netns "$TMP/hosts" --allow-net v4-private.test:private --allow-net v6-ula.test:8080:private \
+        --allow-net v4-shared.test:private --allow-net v4-metadata2.test:private --allow-net v4-loopback.test:private \
+        --allow-net v4-metadata.test:private --allow-net v6-metadata.test:private --allow-net 10.0.0.7 \
+        --allow-net '[fd00:ec2::254]' -c "$(probe v4-private.test v6-ula.test:8080 v4-shared.test v4-metadata2.test \
+        v4-loopback.test v4-metadata.test v6-metadata.test 10.0.0.7 '[fd00:ec2::254]')"
+    if [ "$(cat "$TMP/out")" = "v4-private.test unreachable
+v6-ula.test:8080 unreachable
+v4-shared.test unreachable
+v4-metadata2.test refused
+v4-loopback.test refused
+v4-metadata.test refused
+v6-metadata.test refused
+10.0.0.7 unreachable
+[fd00:ec2::254] unreachable" ]; then ok; else bad ":private and literal grants: $(cat "$TMP/out") $(head -c 300 "$TMP/err")"; fi
+    # localhost mapped elsewhere is refused: that name is this machine only
+    sed 's/^127.0.0.1 localhost/10.0.0.9 localhost/' "$TMP/hosts" >"$TMP/hosts2"
+    in_netns "$TMP/hosts2" --allow-net localhost -c "$(probe localhost)"
+    if [ "$(cat "$TMP/out")" = "localhost refused" ]; then ok; else bad "localhost elsewhere: $(cat "$TMP/out" "$TMP/err")"; fi
+else
+    echo "note: unshare -r -m -n is not permitted here; the tests of names mapped to each address range were skipped"
+fi
+expect_stdout_has "db.test (ports 80, 443) (private addresses too)" --allow-net db.test:private --list-grants
+expect_status 2 --allow-net "example.com:private:80" -c "pass"
+
 # the sandbox's --timeout bounds a request (the server takes 4 s)
 start=$(date +%s)
 run_airlock --timeout 1 $NET -c "import requests; requests.get('$B/slow')"
