@@ -305,7 +305,8 @@ static int deny_origin(airlock_call *call, const host_net *n, const net_url *u, 
         return airlock_call_deny(call, "requests: the redirect from %.200s to %.200s leaves the granted origins (%s)",
                                  from, u->url, list);
     return airlock_call_deny(call, "requests: %.200s is not granted to this sandbox (granted: %s); the host grants "
-                             "an origin with airlock_runtime_allow_net() (the CLI's --allow-net HOST[:PORT])", u->url, list);
+                             "an origin with airlock_runtime_allow_net() (the CLI's --allow-net HOST[:PORT][:private])",
+                             u->url, list);
 }
 
 /* ---- redirects ------------------------------------------------------------------------------ */
