@@ -17,7 +17,9 @@
  *   untrusted (SQLITE_DBCONFIG_TRUSTED_SCHEMA 0, DEFENSIVE 1), and the
  *   SQLITE_LIMIT_* are tightened;
  * - a progress handler stops a query at the sandbox's deadline or
- *   interrupt (a host call blocks the sandbox's own meter);
+ *   interrupt (a host call blocks the sandbox's own meter), and the
+ *   built-in functions whose cost grows faster than their arguments are
+ *   replaced by ours (sqlite_func.c), so no single call outlives it;
  * - connections belong to the sandbox that opened them, at most
  *   SQ_MAX_CONNS, and are closed when it is freed.
  */
@@ -253,7 +255,7 @@ static bool harden(sq_conn *c) {
               sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) == SQLITE_OK &&
               sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL) == SQLITE_OK &&
               sqlite3_set_authorizer(db, authorize, c) == SQLITE_OK &&
-              sqlite3_busy_handler(db, busy, c) == SQLITE_OK;
+              sqlite3_busy_handler(db, busy, c) == SQLITE_OK && sq_functions_install(c);
     tighten(db);
     sqlite3_progress_handler(db, SQ_PROGRESS_OPS, progress, c);
     return ok;
