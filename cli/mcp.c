@@ -238,7 +238,7 @@ static int next_line(line_reader *r, mcp_sessions *ss, const char **line, size_t
 }
 
 /* One message, one line. False when the client has gone away. */
-static bool write_message(FILE *out, json_t *msg) {
+bool mcp_write_message(FILE *out, json_t *msg) {
     if (!msg) return true;
     int rc = json_dumpf(msg, out, JSON_COMPACT | JSON_REAL_PRECISION(6)); /* as the CLI's --json */
     json_decref(msg);
@@ -255,6 +255,7 @@ static bool blank(const char *s, size_t n) {
 static void serve(mcp_server *srv, FILE *out) {
     line_reader r = {.fd = STDIN_FILENO};
     srv->reader = &r;
+    srv->out = out;
     const char *line;
     size_t n;
     int kind;
@@ -269,7 +270,7 @@ static void serve(mcp_server *srv, FILE *out) {
             sessions_expire(srv->sessions);
             reply = mcp_handle_line(srv, line, n);
         }
-        if (!write_message(out, reply)) {
+        if (!mcp_write_message(out, reply)) {
             mcp_log("stdout closed; stopping");
             break;
         }

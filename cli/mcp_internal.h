@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "airlock.h"
 #include "options.h"
@@ -88,11 +89,12 @@ typedef struct mcp_watch mcp_watch;
 
 /*
  * While a tools/call runs, keep reading stdin on a helper thread so that a
- * `notifications/cancelled` for request `id` interrupts the sandbox. Lines
+ * `notifications/cancelled` for request `id` interrupts the sandbox and a
+ * `ping` is answered on out at once (its line is then blanked). Other lines
  * read stay in the reader for the main loop. NULL if no thread could start
  * (the run then simply cannot be cancelled).
  */
-mcp_watch *watch_start(line_reader *r, json_t *id, airlock_sandbox *sb);
+mcp_watch *watch_start(line_reader *r, FILE *out, json_t *id, airlock_sandbox *sb);
 /* Stop watching; true if the request was cancelled. */
 bool watch_stop(mcp_watch *w);
 
@@ -105,6 +107,7 @@ typedef struct mcp_server {
     char *run_description; /* run_python's description, built once */
     bool initialized;      /* a legacy `initialize` has been answered */
     line_reader *reader;   /* stdin, for the run watcher */
+    FILE *out;             /* the protocol stream, for the run watcher's answers */
     json_t *request_id;    /* id of the request being served */
     bool cancelled;        /* the client cancelled it: send no response */
 } mcp_server;
@@ -113,6 +116,11 @@ typedef struct mcp_server {
  * Handle one message (one line, without its newline). Returns the response
  * to write, or NULL when nothing must be written (notifications, responses).
  */
+/* The answer to a message that must not wait for the running call (a
+ * legacy `ping`), or NULL: it is then left to the main loop. */
+json_t *mcp_reply_during_run(const char *line, size_t len);
+/* Write one message as one line and flush; false when the client is gone. */
+bool mcp_write_message(FILE *out, json_t *msg);
 json_t *mcp_handle_line(mcp_server *srv, const char *line, size_t len);
 
 /* A JSON-RPC error response; id may be NULL (written as null). */

@@ -268,6 +268,26 @@ static json_t *handle_message(mcp_server *srv, json_t *msg) {
     return res;
 }
 
+json_t *mcp_reply_during_run(const char *line, size_t len) {
+    if (!memmem(line, len, "ping", 4)) return NULL; /* cheap test first */
+    json_t *msg = json_loadb(line, len, JSON_ALLOW_NUL, NULL);
+    json_t *id = json_object_get(msg, "id"), *method = json_object_get(msg, "method"),
+           *jsonrpc = json_object_get(msg, "jsonrpc"), *params = json_object_get(msg, "params");
+    json_t *reply = NULL;
+    if (json_is_object(msg) && valid_id(id) && json_is_string(method) && strcmp(json_string_value(method), "ping") == 0 &&
+        json_is_string(jsonrpc) && strcmp(json_string_value(jsonrpc), "2.0") == 0 && (!params || json_is_object(params))) {
+        json_t *empty = json_object();
+        request rq = {id, "ping", params ? params : empty, false};
+        json_t *bad = check_modern_meta(&rq);
+        /* modern pings (an error) and malformed _meta wait for the main loop */
+        if (!bad && !rq.modern) reply = rpc_result(&rq, json_object());
+        json_decref(bad);
+        json_decref(empty);
+    }
+    json_decref(msg);
+    return reply;
+}
+
 json_t *mcp_handle_line(mcp_server *srv, const char *line, size_t len) {
     json_error_t jerr;
     /* NUL is allowed inside strings (Python source may contain it); any JSON

@@ -356,7 +356,7 @@ static json_t *run_python(mcp_server *srv, json_t *args, int *code, char **messa
         if (asprintf(message, "cannot create a sandbox: %s", err ? err : "unknown error") < 0) *message = NULL;
         return NULL;
     }
-    mcp_watch *watch = watch_start(srv->reader, srv->request_id, sb);
+    mcp_watch *watch = watch_start(srv->reader, srv->out, srv->request_id, sb);
     int rc = airlock_sandbox_exec(sb, json_string_value(src), json_string_length(src));
     if (watch_stop(watch)) srv->cancelled = true;
     json_t *rep = report_json(sb, rc);

@@ -7,8 +7,11 @@
  * seen after the run ended on its own. A helper thread therefore reads
  * stdin during each run into the same buffer the main loop uses, looks at
  * each complete line without consuming it, and interrupts the sandbox when
- * the running request is cancelled. The main thread does not touch the
- * reader until the helper has been joined, so the buffer needs no lock.
+ * the running request is cancelled. A `ping` cannot wait either (clients
+ * take a silent server for a dead one): the helper answers it and blanks
+ * its line, which the main loop then skips. The main thread neither touches
+ * the reader nor writes to the protocol stream until the helper has been
+ * joined, so neither needs a lock.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,6 +26,7 @@
 struct mcp_watch {
     pthread_t thread;
     line_reader *r;
+    FILE *out;
     json_t *id;
     airlock_sandbox *sb;
     atomic_bool stop;
@@ -49,7 +53,13 @@ static void scan(mcp_watch *w) {
     char *nl;
     while (r->len > r->watched && (nl = memchr(r->buf + r->watched, '\n', r->len - r->watched))) {
         size_t end = (size_t)(nl - r->buf);
-        if (!w->cancelled && cancels(r->buf + r->watched, end - r->watched, w->id)) {
+        char *line = r->buf + r->watched;
+        size_t n = end - r->watched;
+        json_t *reply = mcp_reply_during_run(line, n);
+        if (reply) {
+            memset(line, ' ', n);
+            mcp_write_message(w->out, reply); /* a closed stdout: the main loop will see */
+        } else if (!w->cancelled && cancels(line, n, w->id)) {
             w->cancelled = true;
             mcp_log("request cancelled by the client; interrupting the run");
         }
@@ -77,11 +87,12 @@ static void *watch_main(void *arg) {
     return NULL;
 }
 
-mcp_watch *watch_start(line_reader *r, json_t *id, airlock_sandbox *sb) {
-    if (!r || !id) return NULL;
+mcp_watch *watch_start(line_reader *r, FILE *out, json_t *id, airlock_sandbox *sb) {
+    if (!r || !out || !id) return NULL;
     mcp_watch *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->r = r;
+    w->out = out;
     w->id = id;
     w->sb = sb;
     atomic_init(&w->stop, false);

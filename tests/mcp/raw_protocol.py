@@ -10,8 +10,10 @@ a stuck CI run.
 import json
 import os
 import select
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -349,6 +351,37 @@ class Cancel(unittest.TestCase):
             self.assertEqual(srv.read()["result"]["structuredContent"]["result"], "44999850000")
         finally:
             self.assertEqual(srv.close(), 0)
+
+
+    def test_ping_answered_during_a_run(self):
+        # The run is busy in guest code, then in one long host call: a ping
+        # is answered at once either way, and the run's own answer follows.
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "x.db")
+            sqlite3.connect(db).close()
+            srv = Server("--timeout", "60", "--allow-sqlite", db)
+            try:
+                for code in ("import time\nt = time.time()\nwhile time.time() - t < 3:\n    pass\n'done'",
+                             "import sqlite3\nc = sqlite3.connect(%r)\n"
+                             "c.execute('select ? like ?', ('a' * 2000000, '%%' + 'a' * 990 + 'b')).fetchone()[0]" % db):
+                    srv.send({"jsonrpc": "2.0", "id": 51, "method": "tools/call",
+                              "params": {"name": "run_python", "arguments": {"code": code}}})
+                    time.sleep(0.5)
+                    for n in range(3):
+                        t0 = time.monotonic()
+                        srv.send({"jsonrpc": "2.0", "id": 60 + n, "method": "ping"})
+                        self.assertEqual(srv.read(), {"jsonrpc": "2.0", "id": 60 + n, "result": {}})
+                        self.assertLess(time.monotonic() - t0, 0.5)
+                    if "sqlite3" in code:  # would run for minutes: cancel it
+                        t0 = time.monotonic()
+                        srv.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 51}})
+                        self.assertEqual(srv.request("ping", id=70), {"jsonrpc": "2.0", "id": 70, "result": {}})
+                        self.assertEqual(srv.call("1 + 1")["result"]["structuredContent"]["result"], "2")
+                        self.assertLess(time.monotonic() - t0, 2)
+                    else:
+                        self.assertEqual(srv.read(timeout=20)["result"]["structuredContent"]["result"], "'done'")
+            finally:
+                self.assertEqual(srv.close(), 0)
 
 
 class Sessions(unittest.TestCase):
