@@ -188,6 +188,7 @@ int main(int argc, char **argv)
 
     GcLayout L;
     gc_hook(m, &L);
+    vstr_growth_patch(m);
     FuelStats fs;
     fuel_add(m, fuel, &fs);
 

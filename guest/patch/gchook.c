@@ -29,32 +29,6 @@
 #define PINNED_START 78
 #define PINNED_END 80
 
-/* ---- generic pre-order walk ---- */
-
-typedef void (*Visitor)(BinaryenExpressionRef e, void *ctx);
-typedef struct {
-    Visitor fn;
-    void *ctx;
-} Walk;
-
-static void walk_child(BinaryenExpressionRef e, void *w_)
-{
-    Walk *w = w_;
-    w->fn(e, w->ctx);
-    for_each_child(e, walk_child, w);
-}
-
-static void walk(BinaryenExpressionRef root, Visitor fn, void *ctx)
-{
-    Walk w = {fn, ctx};
-    walk_child(root, &w);
-}
-
-static bool is_defined(BinaryenFunctionRef f)
-{
-    return !func_is_import(f);
-}
-
 static bool is_void_void(BinaryenFunctionRef f)
 {
     return BinaryenFunctionGetParams(f) == BinaryenTypeNone() &&
@@ -100,7 +74,7 @@ static BinaryenFunctionRef find_gc_collect(BinaryenModuleRef m, uint32_t *pendin
     for (BinaryenIndex i = 0; i < n; i++) {
         BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
         uint32_t addr;
-        if (!is_defined(f) || !is_void_void(f) || BinaryenFunctionGetNumVars(f) != 0)
+        if (!func_is_defined(f) || !is_void_void(f) || BinaryenFunctionGetNumVars(f) != 0)
             continue;
         if (!is_const_store(sole_statement(BinaryenFunctionGetBody(f)), 1, 1, &addr))
             continue;
@@ -131,7 +105,7 @@ static bool is_void_call(BinaryenModuleRef m, BinaryenExpressionRef e, const cha
     if (BinaryenExpressionGetId(e) != BinaryenCallId() || BinaryenCallGetNumOperands(e) != 0)
         return false;
     BinaryenFunctionRef f = BinaryenGetFunction(m, BinaryenCallGetTarget(e));
-    if (!f || !is_defined(f) || !is_void_void(f))
+    if (!f || !func_is_defined(f) || !is_void_void(f))
         return false;
     *target = BinaryenCallGetTarget(e);
     return true;
@@ -172,7 +146,7 @@ static BinaryenFunctionRef find_counter(BinaryenModuleRef m, BinaryenFunctionRef
     BinaryenIndex n = BinaryenGetNumFunctions(m);
     for (BinaryenIndex i = 0; i < n; i++) {
         BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
-        if (!is_defined(f) || f == gc)
+        if (!func_is_defined(f) || f == gc)
             continue;
         CounterScan s = {.m = m, .pending = out->pending};
         walk(BinaryenFunctionGetBody(f), scan_counter, &s);
@@ -262,7 +236,7 @@ static void scan_gc(BinaryenExpressionRef e, void *ctx)
     }
     if (id == BinaryenCallId() && s->ncallees < MAX_ADDRS) {
         BinaryenFunctionRef f = BinaryenGetFunction(s->m, BinaryenCallGetTarget(e));
-        if (f && is_defined(f))
+        if (f && func_is_defined(f))
             s->callees[s->ncallees++] = BinaryenCallGetTarget(e);
     }
 }

@@ -37,6 +37,11 @@ bool func_is_import(BinaryenFunctionRef f)
     return mod && mod[0];
 }
 
+bool func_is_defined(BinaryenFunctionRef f)
+{
+    return !func_is_import(f);
+}
+
 bool expr_is_const_i32(BinaryenExpressionRef e, int32_t *v)
 {
     if (!e || BinaryenExpressionGetId(e) != BinaryenConstId() ||
@@ -148,4 +153,22 @@ void for_each_child(BinaryenExpressionRef e,
         die("unsupported expression kind %u (a feature this tool does not know; "
             "the pinned guest uses none)", id);
     }
+}
+
+typedef struct {
+    Visitor fn;
+    void *ctx;
+} Walk;
+
+static void walk_child(BinaryenExpressionRef e, void *w_)
+{
+    Walk *w = w_;
+    w->fn(e, w->ctx);
+    for_each_child(e, walk_child, w);
+}
+
+void walk(BinaryenExpressionRef root, Visitor fn, void *ctx)
+{
+    Walk w = {fn, ctx};
+    walk_child(root, &w);
 }

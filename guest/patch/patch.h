@@ -9,6 +9,7 @@
  *   gchook.c    finds gc_collect & friends by shape, hooks gc_collect to the
  *               host, derives the runtime's layout constants
  *   fuel.c      inline fuel metering at function entries and loop headers
+ *   vstrgrow.c  geometric growth of vstr buffers (json.dumps, str.join...)
  *   airlock_patch.c  command line, orchestration, LAYOUT.h writer
  */
 #ifndef AIRLOCK_PATCH_H
@@ -101,13 +102,22 @@ typedef struct {
 /* Adds the global, export and import; inserts the checks unless !meter. */
 void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st);
 
+/* ---- speed passes: each finds its target by shape, verifies it, and fails
+ * the build unless it matches exactly once ---- */
+/* vstrgrow.c: vstr buffers grow geometrically, not by 16 bytes. */
+void vstr_growth_patch(BinaryenModuleRef m);
+
 /* small helpers shared by the passes */
 /* Binaryen's FunctionImportGetModule returns "" (not NULL) for defined functions. */
 bool func_is_import(BinaryenFunctionRef f);
+bool func_is_defined(BinaryenFunctionRef f);
 bool expr_is_const_i32(BinaryenExpressionRef e, int32_t *v);
 /* Calls fn(child, ctx) for every direct child expression of e; fails the build
  * on an expression kind this tool does not understand. */
 void for_each_child(BinaryenExpressionRef e,
                     void (*fn)(BinaryenExpressionRef child, void *ctx), void *ctx);
+/* Pre-order walk: fn(e, ctx) for root and every expression below it. */
+typedef void (*Visitor)(BinaryenExpressionRef e, void *ctx);
+void walk(BinaryenExpressionRef root, Visitor fn, void *ctx);
 
 #endif

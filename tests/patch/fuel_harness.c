@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "wasm-rt-impl.h"
 #include "sk.h"
@@ -221,6 +222,21 @@ int main(void)
     Z_skZ_airlock_gc_collect_start(&inst);
     Z_skZ_airlock_gc_collect_end(&inst);
 #endif
+
+    /* vstr growth: a 1000-byte request allocates 1.5x, not 16 bytes extra */
+    {
+        uint8_t *m = Z_skZ_memory(&inst)->data;
+        uint32_t v[4] = {0, 0, 0, 0};
+        memcpy(m + 2048, v, sizeof v);
+        Z_skZ_vstr_ensure_extra(&inst, 2048, 1000);
+        memcpy(v, m + 2048, sizeof v);
+        CHECK(v[0] == ((1500u & ~7u) + 24), "vstr alloc after +1000: %u", v[0]);
+        v[1] = 0x50000000u; /* no 1.5x above 1 GiB (it would not fit in 32 bits) */
+        memcpy(m + 2048, v, sizeof v);
+        Z_skZ_vstr_ensure_extra(&inst, 2048, 8);
+        memcpy(v, m + 2048, sizeof v);
+        CHECK(v[0] == 0x50000020u, "vstr alloc above 1 GiB: %#x", v[0]);
+    }
     Z_sk_free(&inst);
     wasm_rt_free();
     if (failures) {

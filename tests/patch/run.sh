@@ -72,6 +72,17 @@ else
     fail "missing gc_collect: unexpected message"; cat "$out/nogc.log"
 fi
 
+# A module without vstr_ensure_extra's shape must fail the build clearly.
+sed 's/(i32.const 24)))))/(i32.const 32)))))/' tests/patch/skeleton.wat >"$out/novstr.wat"
+wat2wasm --enable-all "$out/novstr.wat" -o "$out/novstr.wasm"
+if $tool "$out/novstr.wasm" "$out/novstrp.wasm" "$out/novstrl.h" --keep-uctypes 2>"$out/novstr.log"; then
+    fail "module without vstr_ensure_extra was accepted"
+elif grep -q "0 functions look like vstr_ensure_extra" "$out/novstr.log"; then
+    pass "missing vstr_ensure_extra shape: build fails with a clear message"
+else
+    fail "missing vstr_ensure_extra: unexpected message"; cat "$out/novstr.log"
+fi
+
 # Patching twice is refused; so is a module without the uctypes table.
 if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes 2>/dev/null; then
     fail "a patched module was patched again"
@@ -94,6 +105,11 @@ $tool "$guest" "$out/mpk.wasm" "$out/layoutk.h" --keep-uctypes 2>"$out/mpk.log"
 for m in mp mpn mpk; do
     if wasm-validate --enable-all "$out/$m.wasm"; then pass "guest $m.wasm validates"; else fail "guest $m.wasm"; fi
 done
+if grep -q "vstr growth: vstr_ensure_extra = 47," "$out/mp.log"; then
+    pass "guest: vstr_ensure_extra found by shape (func 47)"
+else
+    fail "guest: vstr_ensure_extra not found where expected"; grep vstr "$out/mp.log"
+fi
 # Layout constants derived from code must agree with shared/DESIGN.md.
 for kv in GC_PENDING_ADDR=186124u GC_AREA_ADDR=185492u GC_STACK_OVERFLOW_ADDR=185524u \
     GC_BLOCK_BYTES=16u GC_CALL_DEPTH_ADDR=186120u AIRLOCK_GUEST_FUNC_GC_COLLECT=1278 \

@@ -87,4 +87,17 @@
       (then (i32.const 0))
       (else (i32.add (i32.const 1)
               (call $recurse (i32.sub (local.get $n) (i32.const 1)))))))
+;; vstr_ensure_extra's shape (guest/patch/vstrgrow.c): vstr_t {alloc, len,
+  ;; buf, fixed_buf} at offsets 0, 4, 8, 12; $renew stands for m_renew.
+  (func $renew (param i32 i32) (result i32) (local.get 0))
+  (func $vstr_ensure_extra (export "vstr_ensure_extra") (param $0 i32) (param $1 i32)
+    (block $ok
+      (br_if $ok (i32.le_u
+        (local.tee $1 (i32.add (i32.load offset=4 (local.get $0)) (local.get $1)))
+        (i32.load (local.get $0))))
+      (if (i32.load8_u offset=12 (local.get $0)) (then (unreachable)))
+      (i32.store offset=8 (local.get $0)
+        (call $renew (i32.load offset=8 (local.get $0))
+          (local.tee $1 (i32.add (i32.and (local.get $1) (i32.const -8)) (i32.const 24)))))
+      (i32.store (local.get $0) (local.get $1))))
 )
