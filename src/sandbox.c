@@ -15,6 +15,7 @@
 #include "abi/abi.h"
 #include "grants.h"
 #include "plugins/host.h"
+#include "runtime/qstr.h"
 #include "runtime/undo.h"
 #include "runtime/vm.h"
 #include "sandbox.h"
@@ -101,6 +102,7 @@ vfs *sandbox_new_vfs(const airlock_runtime *rt, bool with_grants) {
 void vm_destroy(airlock_vm *vm) {
     if (!vm) return;
     host_vm_free(vm);
+    qstr_index_free(vm);
     undo_free(vm);
     vm_memory_unmap(vm);
     free(vm->inst.w2c___indirect_function_table.data);

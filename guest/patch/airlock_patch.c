@@ -6,6 +6,7 @@
  *      patching the data bytes in place before Binaryen reads the module;
  *   2. hook gc_collect to the host import airlock.gc_collect and export
  *      gc_collect_start / gc_collect_end; derive the layout constants;
+ *      the speed passes: vstr growth, qstr_find_strn through the host;
  *   3. add the fuel global, export and import, and (unless --no-fuel) the
  *      inline fuel checks;
  *   4. validate, write OUT.wasm, write LAYOUT.h.
@@ -75,7 +76,7 @@ static BinaryenFeatures guest_features(void)
            BinaryenFeatureReferenceTypes() | BinaryenFeatureMultivalue();
 }
 
-static char *layout_header(const GcLayout *L, const FuelStats *fs, bool fuel,
+static char *layout_header(const GcLayout *L, const QstrLayout *Q, const FuelStats *fs, bool fuel,
                            const ModtableResult *mr, bool uctypes_removed)
 {
     char *out = NULL;
@@ -118,6 +119,14 @@ static char *layout_header(const GcLayout *L, const FuelStats *fs, bool fuel,
                 "#define AIRLOCK_MP_SCHED_STATE_ADDR %uu\n\n",
                 L->pending_exc_addr, L->kbd_exc_addr, L->sched_state_addr);
     }
+    fprintf(f,
+            "/* qstr pools (py/qstr.h qstr_pool_t): u32 at this address -> newest pool;\n"
+            " * each pool: prev, total_prev_len:31|is_sorted:1, alloc, len, hashes*,\n"
+            " * lengths* (u8), then qstrs[len] (text pointers).  Read off qstr_find_strn,\n"
+            " * which asks the host (import airlock.qstr_find) before searching. */\n"
+            "#define AIRLOCK_QSTR_LAST_POOL_ADDR %uu\n"
+            "#define AIRLOCK_QSTR_HASH_BYTES %uu\n\n",
+            Q->last_pool_addr, Q->hash_bytes);
     fprintf(f,
             "/* Function indices in the unpatched module (index space with imports). */\n"
             "#define AIRLOCK_GUEST_FUNC_GC_COLLECT %u\n"
@@ -189,6 +198,8 @@ int main(int argc, char **argv)
     GcLayout L;
     gc_hook(m, &L);
     vstr_growth_patch(m);
+    QstrLayout Q;
+    qstr_find_hook(m, &Q);
     FuelStats fs;
     fuel_add(m, fuel, &fs);
 
@@ -200,7 +211,7 @@ int main(int argc, char **argv)
         die("Binaryen could not write the module");
     write_file(pos[1], w.binary, w.binaryBytes);
 
-    char *hdr = layout_header(&L, &fs, fuel, &mr, !keep_uctypes);
+    char *hdr = layout_header(&L, &Q, &fs, fuel, &mr, !keep_uctypes);
     write_file(pos[2], hdr, strlen(hdr));
 
     note("%s: %zu bytes; %u functions, %u metered, %u unmetered leaves; "

@@ -10,6 +10,7 @@
  *               host, derives the runtime's layout constants
  *   fuel.c      inline fuel metering at function entries and loop headers
  *   vstrgrow.c  geometric growth of vstr buffers (json.dumps, str.join...)
+ *   qstrfind.c  qstr_find_strn asks the host's hash index first
  *   airlock_patch.c  command line, orchestration, LAYOUT.h writer
  */
 #ifndef AIRLOCK_PATCH_H
@@ -106,6 +107,16 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st);
  * the build unless it matches exactly once ---- */
 /* vstrgrow.c: vstr buffers grow geometrically, not by 16 bytes. */
 void vstr_growth_patch(BinaryenModuleRef m);
+
+/* qstrfind.c: qstr_find_strn asks the host first (import airlock.qstr_find :
+ * (str, len) -> qstr, or -1 to let the guest search as before). */
+#define QSTR_IMPORT_MODULE "airlock"
+#define QSTR_IMPORT_BASE "qstr_find"
+typedef struct {
+    uint32_t last_pool_addr;  /* MP_STATE_VM(last_pool): the newest pool */
+    uint32_t hash_bytes;      /* width of a stored qstr hash: 1 or 2 */
+} QstrLayout;
+void qstr_find_hook(BinaryenModuleRef m, QstrLayout *out);
 
 /* small helpers shared by the passes */
 /* Binaryen's FunctionImportGetModule returns "" (not NULL) for defined functions. */

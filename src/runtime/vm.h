@@ -23,6 +23,7 @@
 
 struct vfs;
 struct jump_frame;
+struct qstr_index;
 
 typedef struct airlock_vm {
     Z_guest_instance_t inst;   /* must stay first: see above */
@@ -74,6 +75,9 @@ typedef struct airlock_vm {
      * value slots for calling it, both inside guest memory. */
     uint32_t run_ref, slots;
     bool pristine;              /* nothing has run since the snapshot */
+
+    /* Hash index of the guest's interned strings (runtime/qstr.c). */
+    struct qstr_index *qstr;
 
     /* Virtual filesystem seen by this guest (vfs/vfs.c). */
     struct vfs *vfs;

@@ -15,6 +15,8 @@ struct Z_airlock_instance_t {
     long exhausted_calls;
     long gc_calls;
     int64_t refill;     /* fuel given at each exhaustion */
+    long qstr_calls;
+    uint32_t qstr_answer;
     long refills_left;  /* then trap */
 };
 struct Z_env_instance_t {
@@ -35,6 +37,13 @@ static int failures;
             failures++;                                    \
         }                                                  \
     } while (0)
+
+uint32_t Z_airlockZ_qstr_find(struct Z_airlock_instance_t *h, uint32_t str, uint32_t len)
+{
+    (void)str, (void)len;
+    h->qstr_calls++;
+    return h->qstr_answer;
+}
 
 void Z_airlockZ_fuel_exhausted(struct Z_airlock_instance_t *h)
 {
@@ -236,6 +245,19 @@ int main(void)
         Z_skZ_vstr_ensure_extra(&inst, 2048, 8);
         memcpy(v, m + 2048, sizeof v);
         CHECK(v[0] == 0x50000020u, "vstr alloc above 1 GiB: %#x", v[0]);
+    }
+
+    /* qstr_find_strn asks the host first; -1 runs the guest's own search */
+    {
+        uint8_t *m = Z_skZ_memory(&inst)->data;
+        memcpy(m + 4000, "ab", 2);
+        memset(m + 1300, 0, 4); /* empty pool chain */
+        host.qstr_calls = 0;
+        host.qstr_answer = 77;
+        CHECK(Z_skZ_qstr_find_strn(&inst, 4000, 2) == 77 && host.qstr_calls == 1, "host answer not used");
+        host.qstr_answer = 0xffffffffu;
+        CHECK(Z_skZ_qstr_find_strn(&inst, 4000, 2) == 0 && host.qstr_calls == 2, "decline: guest search");
+        CHECK(Z_skZ_qstr_find_strn(&inst, 4000, 0) == 1 && host.qstr_calls == 2, "empty string asked the host");
     }
     Z_sk_free(&inst);
     wasm_rt_free();

@@ -83,6 +83,16 @@ else
     fail "missing vstr_ensure_extra: unexpected message"; cat "$out/novstr.log"
 fi
 
+sed 's/(i32.const 5381)/(i32.const 5380)/' tests/patch/skeleton.wat >"$out/noqstr.wat"
+wat2wasm --enable-all "$out/noqstr.wat" -o "$out/noqstr.wasm"
+if $tool "$out/noqstr.wasm" "$out/noqstrp.wasm" "$out/noqstrl.h" --keep-uctypes 2>"$out/noqstr.log"; then
+    fail "module without qstr_find_strn was accepted"
+elif grep -q "0 functions look like qstr_find_strn" "$out/noqstr.log"; then
+    pass "missing qstr_find_strn shape: build fails with a clear message"
+else
+    fail "missing qstr_find_strn: unexpected message"; cat "$out/noqstr.log"
+fi
+
 # Patching twice is refused; so is a module without the uctypes table.
 if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes 2>/dev/null; then
     fail "a patched module was patched again"
@@ -110,6 +120,11 @@ if grep -q "vstr growth: vstr_ensure_extra = 47," "$out/mp.log"; then
 else
     fail "guest: vstr_ensure_extra not found where expected"; grep vstr "$out/mp.log"
 fi
+if grep -q "qstr hook: qstr_find_strn = 33, pool chain head at 185156, 2-byte hashes" "$out/mp.log"; then
+    pass "guest: qstr_find_strn found by shape (func 33, head at 185156)"
+else
+    fail "guest: qstr_find_strn not found where expected"; grep qstr "$out/mp.log"
+fi
 # Layout constants derived from code must agree with shared/DESIGN.md.
 for kv in GC_PENDING_ADDR=186124u GC_AREA_ADDR=185492u GC_STACK_OVERFLOW_ADDR=185524u \
     GC_BLOCK_BYTES=16u GC_CALL_DEPTH_ADDR=186120u AIRLOCK_GUEST_FUNC_GC_COLLECT=1278 \
@@ -121,7 +136,7 @@ done
 for m in mp mpn; do
     imports=$(wasm-objdump -x -j Import "$out/$m.wasm" | grep -c '<- airlock\.' || true)
     exports=$(wasm-objdump -x -j Export "$out/$m.wasm" | grep -Ec '"airlock_(fuel|gc_collect_start|gc_collect_end)"' || true)
-    if [ "$imports" = 2 ] && [ "$exports" = 3 ]; then pass "$m.wasm: airlock imports and exports present"; else fail "$m.wasm: imports $imports exports $exports"; fi
+    if [ "$imports" = 3 ] && [ "$exports" = 3 ]; then pass "$m.wasm: airlock imports and exports present"; else fail "$m.wasm: imports $imports exports $exports"; fi
 done
 echo "     original guest: $(stat -c %s "$guest") bytes"
 echo "     $(tail -1 "$out/mp.log" | sed 's/^airlock-patch: //')"

@@ -100,4 +100,37 @@
         (call $renew (i32.load offset=8 (local.get $0))
           (local.tee $1 (i32.add (i32.and (local.get $1) (i32.const -8)) (i32.const 24)))))
       (i32.store (local.get $0) (local.get $1))))
+;; qstr_find_strn's shape (guest/patch/qstrfind.c), a linear search only:
+  ;; the pool chain head at 1300; pool = prev, total_prev_len, alloc, len,
+  ;; hashes*, lengths*, qstrs[] (texts are not compared here).
+  (func $qstr_find_strn (export "qstr_find_strn") (param $str i32) (param $len i32) (result i32)
+    (local $h i32) (local $pool i32) (local $i i32) (local $p i32)
+    (if (i32.eqz (local.get $len)) (then (return (i32.const 1))))
+    (local.set $h (i32.const 5381))
+    (local.set $p (local.get $str))
+    (loop $hash
+      (local.set $h (i32.xor (i32.mul (local.get $h) (i32.const 33)) (i32.load8_u (local.get $p))))
+      (br_if $hash (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1)))
+                             (i32.add (local.get $str) (local.get $len)))))
+    (local.set $h (i32.and (local.get $h) (i32.const 65535)))
+    (local.set $pool (i32.load offset=1300 (i32.const 0)))
+    (block $done
+      (loop $pools
+        (br_if $done (i32.eqz (local.get $pool)))
+        (local.set $i (i32.const 0))
+        (block $next
+          (loop $scan
+            (br_if $next (i32.ge_u (local.get $i) (i32.load offset=12 (local.get $pool))))
+            (if (i32.and
+                  (i32.eq (local.get $h) (i32.load16_u (i32.add (i32.load offset=16 (local.get $pool))
+                                                                (i32.shl (local.get $i) (i32.const 1)))))
+                  (i32.eq (local.get $len) (i32.load8_u (i32.add (i32.load offset=20 (local.get $pool))
+                                                                 (local.get $i)))))
+              (then (return (i32.add (local.get $i)
+                                     (i32.and (i32.load offset=4 (local.get $pool)) (i32.const 0x7fffffff))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $scan)))
+        (local.set $pool (i32.load (local.get $pool)))
+        (br $pools)))
+    (i32.const 0))
 )

@@ -63,6 +63,36 @@ START_TEST(clone_is_independent) {
 }
 END_TEST
 
+/* Strings made at run time are the interned ones when their text is
+ * (the host's qstr index, runtime/qstr.c), after a rollback, in a clone and
+ * in a loaded session, including names interned after each of those. */
+#define SAME_QSTR(name, a, b) "p_, q_ = " a ", " b "\nprint((p_ + q_) is " name ")"
+START_TEST(interned_strings_after_rollback_clone_and_load) {
+    make_path();
+    airlock_sandbox *sb = new_sandbox(), *c = NULL, *l = NULL;
+    ck_run_prints(sb, SAME_QSTR("'zq_k1'", "'zq'", "'_k1'"), "True\n");
+    airlock_limits lim = {.timeout_seconds = 0.2}; /* a hard stop: rolled back */
+    airlock_sandbox_set_limits(sb, &lim);
+    ck_assert_int_eq(run(sb, "zq_lost = 1\nwhile True:\n try:\n  while True: pass\n except KeyboardInterrupt: pass"),
+                     AIRLOCK_LIMIT);
+    airlock_limits none = {0};
+    airlock_sandbox_set_limits(sb, &none);
+    ck_run_prints(sb, "zq_kept = 2\n" SAME_QSTR("'zq_kept'", "'zq_'", "'kept'"), "True\n");
+    ck_run_prints(sb, SAME_QSTR("'zq_lost'", "'zq_'", "'lost'") "\nprint('zq_lost' in globals())", "True\nFalse\n");
+    ck_assert_int_eq(airlock_sandbox_clone(sb, &c), AIRLOCK_OK);
+    ck_run_prints(c, "zq_c = 3\n" SAME_QSTR("'zq_c'", "'zq'", "'_c'") "\n" SAME_QSTR("'zq_kept'", "'zq'", "'_kept'"),
+                  "True\nTrue\n");
+    ck_assert_int_eq(airlock_sandbox_save(c, path), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), path, &l), AIRLOCK_OK);
+    ck_run_prints(l, SAME_QSTR("'zq_c'", "'zq'", "'_c'") "\nzq_l = 4\n" SAME_QSTR("'zq_l'", "'zq'", "'_l'"),
+                  "True\nTrue\n");
+    airlock_sandbox_free(l);
+    airlock_sandbox_free(c);
+    airlock_sandbox_free(sb);
+    unlink(path);
+}
+END_TEST
+
 static void expect_refused(const uint8_t *buf, size_t len, const char *why) {
     airlock_sandbox *sb = (airlock_sandbox *)0x1;
     int rc = airlock_sandbox_load_buffer(shared_runtime(), buf, len, &sb);
@@ -143,6 +173,7 @@ static Suite *session_suite(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, save_and_load_round_trip);
     tcase_add_test(tc, clone_is_independent);
+    tcase_add_test(tc, interned_strings_after_rollback_clone_and_load);
     tcase_add_test(tc, bad_files_are_refused);
     tcase_add_test(tc, memory_over_the_limit_is_refused);
     tcase_add_test(tc, missing_file_is_an_io_error);
