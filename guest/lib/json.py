@@ -1,6 +1,8 @@
-# json for airlock: the guest's C decoder, and an encoder written in Python
-# that supports CPython's keyword arguments (indent, sort_keys, separators,
-# default, ensure_ascii, cls, skipkeys, allow_nan). Linear time.
+# json for airlock: a decoder written in Python that keeps key order and
+# reports errors as CPython does (linear: it works on the UTF-8 bytes), and an
+# encoder that supports CPython's keyword arguments (indent, sort_keys,
+# separators, default, ensure_ascii, cls, skipkeys, allow_nan), using the
+# guest's C encoder when the output is the same.
 import _airlock_orig
 _c = _airlock_orig.load('json', False)
 del _airlock_orig
@@ -8,12 +10,15 @@ del _airlock_orig
 
 class JSONDecodeError(ValueError):
     def __init__(self, msg, doc='', pos=0):
-        super().__init__(msg)
+        text = isinstance(doc, str)
+        lineno = doc.count('\n', 0, pos) + 1 if text else 1
+        colno = pos - doc.rfind('\n', 0, pos) if text else pos + 1
+        super().__init__('%s: line %d column %d (char %d)' % (msg, lineno, colno, pos))
         self.msg = msg
         self.doc = doc
         self.pos = pos
-        self.lineno = doc.count('\n', 0, pos) + 1 if isinstance(doc, str) else 1
-        self.colno = pos + 1
+        self.lineno = lineno
+        self.colno = colno
 
 
 _ESC = {'"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t',
@@ -246,11 +251,11 @@ def dump(obj, fp, **kw):
 
 def _hook(o, object_hook, pairs_hook, parse_float, parse_int):
     if isinstance(o, dict):
-        d = {}
-        for k, v in o.items():
-            d[k] = _hook(v, object_hook, pairs_hook, parse_float, parse_int)
+        pairs = [(k, _hook(v, object_hook, pairs_hook, parse_float, parse_int)) for k, v in o.items()]
         if pairs_hook is not None:
-            return pairs_hook(list(d.items()))
+            return pairs_hook(pairs)
+        from collections import ordered
+        d = ordered(pairs)
         return object_hook(d) if object_hook is not None else d
     if isinstance(o, list):
         return [_hook(v, object_hook, pairs_hook, parse_float, parse_int) for v in o]
@@ -261,58 +266,73 @@ def _hook(o, object_hook, pairs_hook, parse_float, parse_int):
     return o
 
 
-_WS = ' \t\n\r'
-_NUMCH = '0123456789+-.eE'
+# The decoder works on the UTF-8 bytes: indexing a MicroPython str is
+# O(index) (it walks the UTF-8 text), so a str-based parser is quadratic.
+# Positions in errors are character offsets, as CPython reports them.
+_WS = b' \t\n\r'
+_NUMCH = b'0123456789+-.eE'
+_DIGITS = b'-0123456789'
+_Q, _BS, _LBRACE, _RBRACE, _LBRACK, _RBRACK, _COMMA, _COLON = b'"\\{}[],:'
 
 
-def _err(msg, s, i):
-    line = s.count('\n', 0, i) + 1
-    col = i - s.rfind('\n', 0, i)
-    return JSONDecodeError('%s: line %d column %d (char %d)' % (msg, line, col, i), s, i)
+class _Doc:
+    # the text (for errors) and its bytes (for parsing)
+    def __init__(self, s):
+        self.s = s
+        self.b = s.encode()
+        self.ascii = len(self.b) == len(s)
+
+    def err(self, msg, i):
+        # i is a byte offset at an ASCII character: count the characters before it
+        return JSONDecodeError(msg, self.s, i if self.ascii else len(self.b[:i].decode()))
+
+
+def _skip(b, i, n):
+    while i < n and b[i] in _WS:
+        i += 1
+    return i
+
+
+def _key(d, b, i, n):
+    # a property name at i (after whitespace), then ':'; returns (key, index after ':')
+    if i >= n or b[i] != _Q:
+        raise d.err('Expecting property name enclosed in double quotes', i)
+    k, i = _pstr(d, b, i)
+    i = _skip(b, i, n)
+    if i >= n or b[i] != _COLON:
+        raise d.err("Expecting ':' delimiter", i)
+    return k, i + 1
 
 
 def _parse(s):
     # Python decoder that keeps object key order (MicroPython's dict does
-    # not): objects become collections.ordered dicts.
+    # not): objects become collections.ordered dicts. Linear in len(s).
     from collections import ordered
-    n = len(s)
+    d = _Doc(s)
+    b = d.b
+    n = len(b)
     stack = []          # containers being built
     keys = []           # pending key per object
     i = 0
-    result = None
-    have = False
     while True:
-        while i < n and s[i] in _WS:
-            i += 1
+        i = _skip(b, i, n)
         if i >= n:
-            raise _err('Expecting value', s, i)
-        c = s[i]
+            raise d.err('Expecting value', i)
+        c = b[i]
         # parse one value
-        if c == '{':
-            j = i + 1
-            while j < n and s[j] in _WS:
-                j += 1
-            if j < n and s[j] == '}':
+        if c == _LBRACE:
+            j = _skip(b, i + 1, n)
+            if j < n and b[j] == _RBRACE:
                 val = ordered()
                 i = j + 1
             else:
                 stack.append(ordered())
-                i = j
-                if i >= n or s[i] != '"':
-                    raise _err('Expecting property name enclosed in double quotes', s, i)
-                k, i = _pstr(s, i)
-                while i < n and s[i] in _WS:
-                    i += 1
-                if i >= n or s[i] != ':':
-                    raise _err("Expecting ':' delimiter", s, i)
-                i += 1
+                k, i = _key(d, b, j, n)
                 keys.append(k)
                 continue
-        elif c == '[':
-            j = i + 1
-            while j < n and s[j] in _WS:
-                j += 1
-            if j < n and s[j] == ']':
+        elif c == _LBRACK:
+            j = _skip(b, i + 1, n)
+            if j < n and b[j] == _RBRACK:
                 val = []
                 i = j + 1
             else:
@@ -320,104 +340,99 @@ def _parse(s):
                 keys.append(None)
                 i = j
                 continue
-        elif c == '"':
-            val, i = _pstr(s, i)
-        elif c in '-0123456789':
+        elif c == _Q:
+            val, i = _pstr(d, b, i)
+        elif c in _DIGITS:
             j = i
-            while j < n and s[j] in _NUMCH:
+            while j < n and b[j] in _NUMCH:
                 j += 1
-            t = s[i:j]
+            t = b[i:j]
             try:
-                val = float(t) if ('.' in t or 'e' in t or 'E' in t) else int(t)
+                val = float(t) if (b'.' in t or b'e' in t or b'E' in t) else int(t)
             except ValueError:
-                raise _err('Expecting value', s, i)
+                raise d.err('Expecting value', i)
             i = j
-        elif s.startswith('true', i):
+        elif b.startswith(b'true', i):
             val, i = True, i + 4
-        elif s.startswith('false', i):
+        elif b.startswith(b'false', i):
             val, i = False, i + 5
-        elif s.startswith('null', i):
+        elif b.startswith(b'null', i):
             val, i = None, i + 4
-        elif s.startswith('NaN', i):
+        elif b.startswith(b'NaN', i):
             val, i = float('nan'), i + 3
-        elif s.startswith('Infinity', i):
+        elif b.startswith(b'Infinity', i):
             val, i = float('inf'), i + 8
-        elif s.startswith('-Infinity', i):
+        elif b.startswith(b'-Infinity', i):
             val, i = float('-inf'), i + 9
         else:
-            raise _err('Expecting value', s, i)
+            raise d.err('Expecting value', i)
         # attach the value; close finished containers
         while True:
             if not stack:
-                while i < n and s[i] in _WS:
-                    i += 1
+                i = _skip(b, i, n)
                 if i != n:
-                    raise _err('Extra data', s, i)
+                    raise d.err('Extra data', i)
                 return val
             top = stack[-1]
-            if isinstance(top, list):
+            if type(top) is list:
                 top.append(val)
             else:
                 top[keys[-1]] = val
-            while i < n and s[i] in _WS:
-                i += 1
+            i = _skip(b, i, n)
             if i >= n:
-                raise _err("Expecting ',' delimiter", s, i)
-            c = s[i]
-            if c == ',':
+                raise d.err("Expecting ',' delimiter", i)
+            c = b[i]
+            if c == _COMMA:
                 i += 1
-                if not isinstance(top, list):
-                    while i < n and s[i] in _WS:
-                        i += 1
-                    if i >= n or s[i] != '"':
-                        raise _err('Expecting property name enclosed in double quotes', s, i)
-                    k, i = _pstr(s, i)
-                    while i < n and s[i] in _WS:
-                        i += 1
-                    if i >= n or s[i] != ':':
-                        raise _err("Expecting ':' delimiter", s, i)
-                    i += 1
-                    keys[-1] = k
+                if type(top) is not list:
+                    keys[-1], i = _key(d, b, _skip(b, i, n), n)
                 break
-            if (c == ']' and isinstance(top, list)) or (c == '}' and not isinstance(top, list)):
+            if (c == _RBRACK and type(top) is list) or (c == _RBRACE and type(top) is not list):
                 i += 1
                 val = stack.pop()
                 keys.pop()
                 continue
-            raise _err("Expecting ',' delimiter", s, i)
+            raise d.err("Expecting ',' delimiter", i)
 
 
-_UNESC = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+_UNESC = {0x22: '"', 0x5c: '\\', 0x2f: '/', 0x62: '\b', 0x66: '\f', 0x6e: '\n', 0x72: '\r', 0x74: '\t'}
 
 
-def _pstr(s, i):
+def _hex4(d, b, j):
+    try:
+        return int(b[j:j + 4], 16)
+    except ValueError:
+        raise d.err('Invalid \\uXXXX escape', j - 1)
+
+
+def _pstr(d, b, i):
+    # the string whose opening quote is at i; returns (text, index after it)
     j = i + 1
     out = []
-    n = len(s)
     while True:
-        k = s.find('"', j)
-        b = s.find('\\', j)
+        k = b.find(b'"', j)
         if k < 0:
-            raise _err('Unterminated string starting at', s, i)
-        if b < 0 or b > k:
-            out.append(s[j:k])
+            raise d.err('Unterminated string starting at', i)
+        e = b.find(b'\\', j, k)
+        if e < 0:
+            out.append(b[j:k].decode())
             return ''.join(out), k + 1
-        out.append(s[j:b])
-        e = s[b + 1:b + 2]
-        if e == 'u':
-            code = int(s[b + 2:b + 6], 16)
-            j = b + 6
-            if 0xd800 <= code < 0xdc00 and s[j:j + 2] == '\\u':
-                low = int(s[j + 2:j + 6], 16)
+        out.append(b[j:e].decode())
+        c = b[e + 1] if e + 1 < len(b) else 0
+        if c == 0x75:  # \uXXXX, surrogate pairs joined
+            code = _hex4(d, b, e + 2)
+            j = e + 6
+            if 0xd800 <= code < 0xdc00 and b[j:j + 2] == b'\\u':
+                low = _hex4(d, b, j + 2)
                 if 0xdc00 <= low < 0xe000:
                     code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
                     j += 6
             out.append(chr(code))
-        elif e in _UNESC:
-            out.append(_UNESC[e])
-            j = b + 2
+        elif c in _UNESC:
+            out.append(_UNESC[c])
+            j = e + 2
         else:
-            raise _err('Invalid \\escape', s, b)
+            raise d.err('Invalid \\escape', e)
 
 
 def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
@@ -426,15 +441,7 @@ def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
         s = s.decode('utf-8')
     if not isinstance(s, str):
         raise TypeError('the JSON object must be str, bytes or bytearray, not %s' % type(s).__name__)
-    # The Python decoder keeps key order like CPython; beyond a size where
-    # its speed matters more than order, the C decoder takes over.
-    if len(s) <= 65536:
-        o = _parse(s)
-    else:
-        try:
-            o = _c.loads(s)   # very large input: the C decoder (key order lost)
-        except ValueError as e:
-            raise JSONDecodeError('Invalid JSON: %s' % (e.args[0] if e.args else 'syntax error'), s, 0)
+    o = _parse(s)
     if object_hook or object_pairs_hook or parse_float or parse_int:
         o = _hook(o, object_hook, object_pairs_hook, parse_float, parse_int)
     return o
