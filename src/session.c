@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -173,22 +174,77 @@ int airlock_sandbox_save(airlock_sandbox *sb, const char *path) {
 
 /* ---- load ------------------------------------------------------------------ */
 
-typedef struct reader {
-    const uint8_t *p;
-    size_t left;
-} reader;
+#define CHUNK (64u << 10)
 
-static const void *take(reader *r, size_t n) {
-    if (n > r->left) return NULL;
-    const void *p = r->p;
-    r->p += n;
-    r->left -= n;
-    return p;
+void session_source_fd(session_source *src, int fd, uint64_t len) {
+    *src = (session_source){.fd = fd, .len = len, .verify = true, .sum = FNV_INIT};
+}
+
+void session_source_mem(session_source *src, const void *data, size_t len, bool verify) {
+    *src = (session_source){.fd = -1, .mem = data, .len = len, .verify = verify, .sum = FNV_INIT};
+}
+
+void session_source_free(session_source *src) {
+    free(src->chunk);
+    src->chunk = NULL;
+}
+
+/* Refill the chunk buffer from the file: at most CHUNK bytes, never past
+ * the size fstat gave. */
+static bool refill(session_source *s) {
+    if (!s->chunk && !(s->chunk = malloc(CHUNK))) {
+        s->io_errno = ENOMEM;
+        return false;
+    }
+    uint64_t want = s->len - s->pos < CHUNK ? s->len - s->pos : CHUNK;
+    ssize_t got;
+    do got = read(s->fd, s->chunk, (size_t)want);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) s->io_errno = errno;
+    if (got <= 0) return false; /* an error, or the file shrank since fstat */
+    s->chunk_len = (size_t)got;
+    s->chunk_pos = 0;
+    return true;
+}
+
+/* Copy the next n bytes to dst; false past the end of the image or on a
+ * read error. */
+static bool take(session_source *s, void *dst, size_t n) {
+    if (n > s->len - s->pos) return false;
+    uint8_t *d = dst;
+    size_t want = n;
+    if (s->fd < 0) {
+        memcpy(d, s->mem + s->pos, n);
+    } else {
+        while (want) {
+            if (s->chunk_pos == s->chunk_len && !refill(s)) return false;
+            size_t k = s->chunk_len - s->chunk_pos < want ? s->chunk_len - s->chunk_pos : want;
+            memcpy(d, s->chunk + s->chunk_pos, k);
+            s->chunk_pos += k;
+            d += k;
+            want -= k;
+        }
+    }
+    s->pos += n;
+    if (s->verify) s->sum = fnv1a(s->sum, dst, n);
+    return true;
 }
 
 #define REFUSE(...) (snprintf(why, why_size, __VA_ARGS__), AIRLOCK_CORRUPT)
+/* A read that came up short: an I/O error, or a file cut short. */
+#define SHORT(s) ((s)->io_errno ? (snprintf(why, why_size, "%s", strerror((s)->io_errno)), AIRLOCK_IOERR) \
+                                : REFUSE("the file is truncated"))
 
-static int check_header(const file_header *h, size_t total, uint64_t mem_limit, char *why, size_t why_size) {
+/* The payload's size is fixed by the header up to the working directory's
+ * length: the whole image must be within VFS_PATH_MAX bytes of it. */
+static int check_size(const file_header *h, uint64_t total, char *why, size_t why_size) {
+    uint64_t fixed = sizeof *h + h->instance_bytes + 4 + (uint64_t)h->page_count * (4 + PAGE);
+    if (total < fixed) return REFUSE("the file is truncated");
+    if (total - fixed >= VFS_PATH_MAX) return REFUSE("the file is longer than its header declares");
+    return AIRLOCK_OK;
+}
+
+static int check_header(const file_header *h, uint64_t total, uint64_t mem_limit, char *why, size_t why_size) {
     uint8_t sha[32];
     guest_sha(sha);
     if (memcmp(h->magic, MAGIC, 8) != 0) return REFUSE("not an airlock session file");
@@ -206,51 +262,46 @@ static int check_header(const file_header *h, size_t total, uint64_t mem_limit, 
     if (h->memory_bytes > mem_limit)
         return REFUSE("its memory (%llu bytes) exceeds the memory limit", (unsigned long long)h->memory_bytes);
     if (h->page_count > h->memory_bytes / PAGE) return REFUSE("bad page count");
-    uint64_t expect = sizeof *h + h->instance_bytes + 4 + (uint64_t)h->page_count * (4 + PAGE);
-    if (total < expect) return REFUSE("the file is truncated");
-    return AIRLOCK_OK;
+    return check_size(h, total, why, why_size);
 }
 
-static int parse(const void *data, size_t len, uint64_t mem_limit, bool verify_payload, session_image *img, char *why,
-                 size_t why_size) {
-    if (len < sizeof img->h) return REFUSE("not an airlock session file (too short)");
-    memcpy(&img->h, data, sizeof img->h);
-    int rc = check_header(&img->h, len, mem_limit, why, why_size);
+int session_read_head(session_source *src, uint64_t mem_limit, session_head *head, char *why, size_t why_size) {
+    if (src->len < sizeof head->h) return REFUSE("not an airlock session file (too short)");
+    bool verify = src->verify;
+    src->verify = false; /* the header has its own checksum */
+    bool got = take(src, &head->h, sizeof head->h);
+    src->verify = verify;
+    if (!got) return SHORT(src);
+    int rc = check_header(&head->h, src->len, mem_limit, why, why_size);
     if (rc) return rc;
-    reader r = {(const uint8_t *)data + sizeof img->h, len - sizeof img->h};
-    if (verify_payload && fnv1a(FNV_INIT, r.p, r.left) != img->h.payload_checksum)
-        return REFUSE("the contents are corrupted (checksum mismatch)");
-    img->globals = take(&r, sizeof(Z_guest_instance_t));
     uint32_t cwd_len;
-    memcpy(&cwd_len, take(&r, 4), 4); /* both lengths were checked by check_header */
-    img->cwd = cwd_len < VFS_PATH_MAX ? take(&r, cwd_len) : NULL;
-    img->cwd_len = cwd_len;
-    if (!img->cwd) return REFUSE("bad working directory");
-    img->pages = r.p;
-    int64_t last = -1;
-    for (uint32_t i = 0; i < img->h.page_count; i++) {
-        const void *idx = take(&r, 4);
-        if (!idx || !take(&r, PAGE)) return REFUSE("the file is truncated");
-        uint32_t index;
-        memcpy(&index, idx, 4);
-        if ((int64_t)index <= last || (uint64_t)index * PAGE >= img->h.memory_bytes) return REFUSE("bad page index");
-        last = index;
-    }
-    if (r.left) return REFUSE("trailing bytes after the last page");
+    if (!take(src, &head->globals, sizeof head->globals) || !take(src, &cwd_len, 4)) return SHORT(src);
+    if (cwd_len >= VFS_PATH_MAX) return REFUSE("bad working directory");
+    if (!take(src, head->cwd, cwd_len)) return SHORT(src);
+    head->cwd[cwd_len] = '\0';
     return AIRLOCK_OK;
 }
 
-int session_parse(const void *data, size_t len, uint64_t mem_limit, session_image *img, char *why, size_t why_size) {
-    return parse(data, len, mem_limit, true, img, why, why_size);
+int session_read_pages(session_source *src, const session_head *head, session_page_fn dest, void *ctx, char *why,
+                       size_t why_size) {
+    int64_t last = -1;
+    for (uint32_t i = 0; i < head->h.page_count; i++) {
+        uint32_t index;
+        if (!take(src, &index, 4)) return SHORT(src);
+        if ((int64_t)index <= last || (uint64_t)index * PAGE >= head->h.memory_bytes) return REFUSE("bad page index");
+        last = index;
+        uint8_t *to = dest(ctx, index);
+        if (!to) return REFUSE("cannot place page %u", index);
+        if (!take(src, to, PAGE)) return SHORT(src);
+    }
+    if (src->pos != src->len) return REFUSE("trailing bytes after the last page");
+    if (src->verify && src->sum != head->h.payload_checksum)
+        return REFUSE("the contents are corrupted (checksum mismatch)");
+    return AIRLOCK_OK;
 }
 
-int session_parse_trusted(const void *data, size_t len, session_image *img, char *why, size_t why_size) {
-    return parse(data, len, 4ull << 30, false, img, why, why_size);
-}
-
-void session_apply_globals(const session_image *img, airlock_vm *vm) {
-    Z_guest_instance_t globals;
-    memcpy(&globals, img->globals, sizeof globals);
+void session_apply_globals(const session_head *head, airlock_vm *vm) {
+    Z_guest_instance_t globals = head->globals;
     /* everything but the host pointers, which stay vm's own */
     globals.Z_airlock_instance = vm->inst.Z_airlock_instance;
     globals.Z_env_instance = vm->inst.Z_env_instance;
@@ -258,72 +309,83 @@ void session_apply_globals(const session_image *img, airlock_vm *vm) {
     globals.w2c_memory = vm->inst.w2c_memory;
     globals.w2c___indirect_function_table = vm->inst.w2c___indirect_function_table;
     vm->inst = globals;
-    vm->run_ref = img->h.run_ref;
-    vm->slots = img->h.slots;
+    vm->run_ref = head->h.run_ref;
+    vm->slots = head->h.slots;
 }
-
-void session_apply(const session_image *img, airlock_vm *vm) {
-    session_apply_globals(img, vm);
-    memset(vm->mem_base, 0, vm->inst.w2c_memory.size);
-    const uint8_t *p = img->pages;
-    for (uint32_t i = 0; i < img->h.page_count; i++, p += 4 + PAGE) {
-        uint32_t index;
-        memcpy(&index, p, 4);
-        memcpy(vm->mem_base + (uint64_t)index * PAGE, p + 4, PAGE);
-    }
-}
-
-#undef REFUSE
 
 typedef struct load_args {
-    session_image img;
+    session_source src;
+    session_head head;
     char why[160];
 } load_args;
 
+static uint8_t *page_in_vm(void *ctx, uint32_t index) {
+    airlock_vm *vm = ctx;
+    return vm->mem_base + (uint64_t)index * PAGE;
+}
+
 static int fill_from_file(airlock_runtime *rt, airlock_vm *vm, void *arg) {
     load_args *la = arg;
-    const session_image *img = &la->img;
-    if (img->h.run_ref != rt->run_ref || img->h.slots != rt->slots) {
+    const file_header *h = &la->head.h;
+    if (h->run_ref != rt->run_ref || h->slots != rt->slots) {
         snprintf(la->why, sizeof la->why, "written by a differently configured runtime");
         return AIRLOCK_CORRUPT;
     }
     int rc = sandbox_attach_vm(rt, vm, &rt->snap_inst);
     if (rc) return rc;
-    if (vm_memory_map(vm, (uint32_t)(img->h.memory_bytes / WASM_PAGE)) != 0) return AIRLOCK_NOMEM;
-    session_apply(img, vm);
-    char path[VFS_PATH_MAX];
-    memcpy(path, img->cwd, img->cwd_len);
-    path[img->cwd_len] = '\0';
-    vfs_chdir(vm->vfs, path); /* a directory that no longer exists leaves "/" */
+    /* fresh anonymous memory reads as zero: only the stored pages are
+     * written, and nothing else is touched */
+    if (vm_memory_map(vm, (uint32_t)(h->memory_bytes / WASM_PAGE)) != 0) return AIRLOCK_NOMEM;
+    rc = session_read_pages(&la->src, &la->head, page_in_vm, vm, la->why, sizeof la->why);
+    if (rc) return rc;
+    session_apply_globals(&la->head, vm);
+    vfs_chdir(vm->vfs, la->head.cwd); /* a directory that no longer exists leaves "/" */
     return AIRLOCK_OK;
+}
+
+/* Load from src; what = the file's name for messages, or NULL. */
+static int load(airlock_runtime *rt, load_args *la, const char *what, airlock_sandbox **out) {
+    int rc = session_read_head(&la->src, rt->limits.memory_bytes, &la->head, la->why, sizeof la->why);
+    if (rc == AIRLOCK_OK) rc = sandbox_create(rt, fill_from_file, la, out);
+    if (rc == AIRLOCK_CORRUPT || (rc == AIRLOCK_IOERR && la->why[0]))
+        return runtime_fail(rt, rc, "session%s%s %s: %s", what ? " " : "", what ? what : "",
+                            rc == AIRLOCK_CORRUPT ? "refused" : "unreadable", la->why);
+    return rc;
 }
 
 int airlock_sandbox_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out) {
     if (!rt || !out || (!data && len)) return AIRLOCK_MISUSE;
     *out = NULL;
-    load_args la = {0};
-    int rc = session_parse(data, len, rt->limits.memory_bytes, &la.img, la.why, sizeof la.why);
-    if (rc == AIRLOCK_OK) rc = sandbox_create(rt, fill_from_file, &la, out);
-    if (rc == AIRLOCK_CORRUPT) return runtime_fail(rt, AIRLOCK_CORRUPT, "session refused: %s", la.why);
+    load_args *la = calloc(1, sizeof *la);
+    if (!la) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    session_source_mem(&la->src, data, len, true);
+    int rc = load(rt, la, NULL, out);
+    free(la);
     return rc;
 }
 
 int airlock_sandbox_load(airlock_runtime *rt, const char *path, airlock_sandbox **out) {
     if (!rt || !path || !out) return AIRLOCK_MISUSE;
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return runtime_fail(rt, AIRLOCK_IOERR, "cannot open session %s: %s", path, strerror(errno));
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    rewind(f);
-    uint8_t *buf = size > 0 ? malloc((size_t)size) : NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return runtime_fail(rt, AIRLOCK_IOERR, "cannot open session %s: %s", path, strerror(errno));
+    struct stat st;
     int rc;
-    if (size <= 0 || !buf || fread(buf, 1, (size_t)size, f) != (size_t)size)
-        rc = size == 0 ? runtime_fail(rt, AIRLOCK_CORRUPT, "session %s is empty", path)
-                       : runtime_fail(rt, AIRLOCK_IOERR, "cannot read session %s", path);
-    else
-        rc = airlock_sandbox_load_buffer(rt, buf, (size_t)size, out);
-    free(buf);
-    fclose(f);
+    load_args *la = NULL;
+    if (fstat(fd, &st) != 0)
+        rc = runtime_fail(rt, AIRLOCK_IOERR, "cannot read session %s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = runtime_fail(rt, AIRLOCK_CORRUPT, "session %s refused: not a regular file", path);
+    else if (st.st_size == 0)
+        rc = runtime_fail(rt, AIRLOCK_CORRUPT, "session %s is empty", path);
+    else if (!(la = calloc(1, sizeof *la)))
+        rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    else {
+        session_source_fd(&la->src, fd, (uint64_t)st.st_size);
+        rc = load(rt, la, path, out);
+        session_source_free(&la->src);
+    }
+    free(la);
+    close(fd);
     return rc;
 }

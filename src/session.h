@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "runtime/vm.h"
+#include "vfs/vfs.h"
 
 #define SESSION_HEADER_BYTES 128
 
@@ -29,26 +30,45 @@ typedef struct file_header {
     uint8_t reserved[16];
 } file_header;
 
-/* A validated image: pointers into the caller's buffer. */
-typedef struct session_image {
-    file_header h;
-    const uint8_t *globals;   /* sizeof(Z_guest_instance_t) bytes */
-    const char *cwd;
-    uint32_t cwd_len;
-    const uint8_t *pages;     /* h.page_count x (u32 index, 4096 bytes) */
-} session_image;
+/*
+ * Where the bytes of an image come from: a file descriptor, read in bounded
+ * chunks, or memory. len is the whole image's size (fstat for a file): every
+ * size the header declares is checked against it and against the memory
+ * limit before anything large is allocated or read.
+ */
+typedef struct session_source {
+    int fd;                 /* -1: read from mem */
+    const uint8_t *mem;
+    uint64_t len, pos;      /* image size; bytes consumed */
+    uint8_t *chunk;         /* fd only: read buffer */
+    size_t chunk_len, chunk_pos;
+    bool verify;            /* check the payload checksum */
+    uint64_t sum;           /* of the payload consumed so far */
+    int io_errno;           /* set when a read failed */
+} session_source;
 
-/* Validate a whole image (header, checksums, structure, memory within
- * mem_limit). AIRLOCK_OK, or AIRLOCK_CORRUPT with the reason in why. */
-int session_parse(const void *data, size_t len, uint64_t mem_limit, session_image *img, char *why, size_t why_size);
-/* The same for an image that is part of airlock itself (the prebuilt
- * snapshot): the structure is checked, the payload checksum is not. */
-int session_parse_trusted(const void *data, size_t len, session_image *img, char *why, size_t why_size);
+/* What precedes the pages: header, globals, working directory. */
+typedef struct session_head {
+    file_header h;
+    Z_guest_instance_t globals;
+    char cwd[VFS_PATH_MAX];
+} session_head;
+
+void session_source_fd(session_source *src, int fd, uint64_t len);
+void session_source_mem(session_source *src, const void *data, size_t len, bool verify);
+void session_source_free(session_source *src);
+/* Read and validate the header (declared sizes against src->len and
+ * mem_limit), the globals and the working directory. AIRLOCK_OK,
+ * AIRLOCK_CORRUPT (reason in why) or AIRLOCK_IOERR. */
+int session_read_head(session_source *src, uint64_t mem_limit, session_head *head, char *why, size_t why_size);
+/* Where page `index` of memory goes (the reader writes PAGE bytes there). */
+typedef uint8_t *(*session_page_fn)(void *ctx, uint32_t index);
+/* Read the pages into dest(), then check that nothing follows them and the
+ * payload checksum. Codes as for session_read_head. */
+int session_read_pages(session_source *src, const session_head *head, session_page_fn dest, void *ctx, char *why,
+                       size_t why_size);
 /* Give vm the image's globals and driver references (not its memory). */
-void session_apply_globals(const session_image *img, airlock_vm *vm);
-/* Give vm the image's globals, memory contents and driver references; vm's
- * memory must already be mapped at the image's size. */
-void session_apply(const session_image *img, airlock_vm *vm);
+void session_apply_globals(const session_head *head, airlock_vm *vm);
 /* Write vm's state as an image to fd; false on an I/O error. */
 bool session_write(int fd, airlock_vm *vm);
 

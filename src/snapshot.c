@@ -185,16 +185,36 @@ static bool fill_from_vm(int fd, const void *src) {
     return true;
 }
 
-/* The pages of a prebuilt image (session.h), already validated. */
+/* The pages of a prebuilt image (session.h), whose head was read. */
+typedef struct image_fill {
+    session_source *src;
+    const session_head *head;
+    uint8_t page[4096];
+    int fd;
+    int64_t pending; /* index of the page in `page`, or -1 */
+} image_fill;
+
+static bool flush_page(image_fill *f) {
+    bool ok = f->pending < 0 || pwrite(f->fd, f->page, 4096, (off_t)f->pending * 4096) == 4096;
+    f->pending = -1;
+    return ok;
+}
+
+/* The reader puts each page in f->page; the previous one is written out
+ * first. */
+static uint8_t *image_page(void *ctx, uint32_t index) {
+    image_fill *f = ctx;
+    if (!flush_page(f)) return NULL;
+    f->pending = index;
+    return f->page;
+}
+
 static bool fill_from_image(int fd, const void *src) {
-    const session_image *img = src;
-    const uint8_t *p = img->pages;
-    for (uint32_t i = 0; i < img->h.page_count; i++, p += 4 + 4096) {
-        uint32_t index;
-        memcpy(&index, p, 4);
-        if (pwrite(fd, p + 4, 4096, (off_t)index * 4096) != 4096) return false;
-    }
-    return true;
+    image_fill *f = (image_fill *)src;
+    char why[160];
+    f->fd = fd;
+    f->pending = -1;
+    return session_read_pages(f->src, f->head, image_page, f, why, sizeof why) == AIRLOCK_OK && flush_page(f);
 }
 
 /* Keep vm's instance and function table as the runtime's template. */
@@ -255,27 +275,37 @@ static bool prebuilt_usable(const airlock_runtime *rt) {
 }
 
 static int snapshot_from_prebuilt(airlock_runtime *rt) {
-    session_image img;
+    session_source src;
+    session_head *head = malloc(sizeof *head);
+    image_fill *fill = malloc(sizeof *fill);
     char why[160];
-    if (session_parse_trusted(airlock_prebuilt_image, airlock_prebuilt_size, &img, why, sizeof why) != AIRLOCK_OK)
-        return runtime_fail(rt, AIRLOCK_CORRUPT, "the built-in snapshot is unusable: %s", why);
-    airlock_vm *vm = boot_vm(rt);
-    if (!vm) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
-    int trap = vm_call(vm, instantiate_only, NULL);
-    int rc = trap ? runtime_fail(rt, AIRLOCK_TRAP, "cannot instantiate the guest: %s", vm_trap_message(trap)) : AIRLOCK_OK;
-    int fd = rc ? -1 : snapshot_memfd(img.h.memory_bytes, fill_from_image, &img);
-    if (!rc && fd < 0) rc = runtime_fail(rt, AIRLOCK_NOMEM, "cannot create the snapshot");
+    session_source_mem(&src, airlock_prebuilt_image, airlock_prebuilt_size, false);
+    int rc = head && fill ? AIRLOCK_OK : runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    if (!rc && session_read_head(&src, 4ull << 30, head, why, sizeof why) != AIRLOCK_OK)
+        rc = runtime_fail(rt, AIRLOCK_CORRUPT, "the built-in snapshot is unusable: %s", why);
+    airlock_vm *vm = rc ? NULL : boot_vm(rt);
+    if (!rc && !vm) rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    int trap = rc ? 0 : vm_call(vm, instantiate_only, NULL);
+    if (trap) rc = runtime_fail(rt, AIRLOCK_TRAP, "cannot instantiate the guest: %s", vm_trap_message(trap));
+    int fd = -1;
     if (!rc) {
-        session_apply_globals(&img, vm);
+        *fill = (image_fill){.src = &src, .head = head};
+        fd = snapshot_memfd(head->h.memory_bytes, fill_from_image, fill);
+        if (fd < 0) rc = runtime_fail(rt, AIRLOCK_NOMEM, "cannot create the snapshot");
+    }
+    if (!rc) {
+        session_apply_globals(head, vm);
         rt->snap_fd = fd;
-        rt->snap_bytes = img.h.memory_bytes;
-        rt->run_ref = img.h.run_ref;
-        rt->slots = img.h.slots;
+        rt->snap_bytes = head->h.memory_bytes;
+        rt->run_ref = head->h.run_ref;
+        rt->slots = head->h.slots;
         rc = keep_instance(rt, vm);
-        rt->snap_inst.w2c_memory.size = img.h.memory_bytes;
-        rt->snap_inst.w2c_memory.pages = (uint32_t)(img.h.memory_bytes / 65536);
+        rt->snap_inst.w2c_memory.size = head->h.memory_bytes;
+        rt->snap_inst.w2c_memory.pages = (uint32_t)(head->h.memory_bytes / 65536);
     }
     vm_destroy(vm);
+    free(fill);
+    free(head);
     return rc;
 }
 

@@ -27,4 +27,68 @@ echo "not a session" > "$TMP/text.bin"
 expect_status 2 --session "$TMP/text.bin" -c 'print(1)'
 if [ "$(cat "$TMP/text.bin")" = "not a session" ]; then ok; else bad "a refused file was overwritten"; fi
 
+# Forged and oversized files are refused from their header and real size,
+# before anything large is allocated or read (issue 13): a 3 GB sparse file
+# once took 3.1 GB resident and 9.6 s to refuse. Each case must be refused
+# (exit 2, its reason on stderr) within 2 s (a loose bound against a loaded
+# machine; it takes milliseconds) and under 64 MB peak resident memory.
+expect_status 0 --session "$S" -c 'pass'
+python3 - "$AIRLOCK" "$S" "$TMP" <<'PY' >"$TMP/forged" 2>&1
+import os, struct, subprocess, sys, time
+airlock, good, tmp = sys.argv[1:4]
+header = bytearray(open(good, "rb").read(128))
+GIB = 1 << 30
+
+def fnv1a(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+def forged(**fields):
+    h = bytearray(header)
+    at = {"memory_bytes": (72, "<Q"), "page_count": (92, "<I")}
+    for name, value in fields.items():
+        off, fmt = at[name]
+        struct.pack_into(fmt, h, off, value)
+    struct.pack_into("<Q", h, 104, fnv1a(h[:104]))
+    return bytes(h)
+
+cases = [  # name, first bytes, file size, reason expected on stderr
+    ("magic only, 3 GB sparse", b"AIRLOCKS" + bytes(120), 3 * GIB, "header is corrupted"),
+    ("real header, 3 GB sparse", bytes(header), 3 * GIB, "longer than its header declares"),
+    ("huge page count, 3 GB sparse", forged(page_count=0xFFFFFFFF), 3 * GIB, "bad page count"),
+    ("size declared beyond the file", forged(memory_bytes=64 << 20, page_count=(64 << 20) // 4096), 4096,
+     "truncated"),
+    ("memory beyond the memory limit", forged(memory_bytes=2 * GIB, page_count=(2 * GIB) // 4096), 3 * GIB,
+     "exceeds the memory limit"),
+]
+for name, head, size, reason in cases:
+    path = os.path.join(tmp, "forged.bin")
+    with open(path, "wb") as f:
+        f.write(head)
+        f.truncate(size)
+    t0 = time.monotonic()
+    p = subprocess.Popen([airlock, "--session", path, "--memory", "256M", "-c", "1"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read().decode()
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    secs, rss_mb = time.monotonic() - t0, ru.ru_maxrss / 1024
+    problems = []
+    if p.returncode != 2: problems.append("exit %d, want 2" % p.returncode)
+    if reason not in err: problems.append("stderr lacks %r: %s" % (reason, err.strip()[:200]))
+    if secs > 2: problems.append("took %.2f s" % secs)
+    if rss_mb > 64: problems.append("peak resident %.0f MB" % rss_mb)
+    if os.path.getsize(path) != size: problems.append("the refused file was changed")
+    print("FAIL  forged session (%s): %s" % (name, "; ".join(problems)) if problems
+          else "ok    forged session (%s): %.0f ms, %.1f MB peak" % (name, secs * 1e3, rss_mb))
+    os.unlink(path)
+PY
+while read -r verdict rest; do
+    if [ "$verdict" = ok ]; then ok; else bad "$rest"; fi
+done <"$TMP/forged"
+[ -n "${SESSION_TEST_VERBOSE:-}" ] && cat "$TMP/forged"
+[ -s "$TMP/forged" ] || bad "the forged-session checks printed nothing"
+
 finish

@@ -1,7 +1,11 @@
 /*
  * test_session.c - clones, session files, and every kind of bad file.
  */
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -161,6 +165,67 @@ START_TEST(memory_over_the_limit_is_refused) {
 }
 END_TEST
 
+static long page_faults(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt + ru.ru_majflt;
+}
+
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * A 3 GB sparse file behind a real header is refused from its header and
+ * size, through both loaders: no more than a few MB of memory is touched
+ * (page faults; reading it once took 3.1 GB) and it takes milliseconds (the
+ * bound is loose for loaded machines).
+ */
+START_TEST(huge_sparse_file_is_refused_unread) {
+    size_t len;
+    uint8_t *good = saved_session(&len);
+    int fd = open(path, O_RDWR | O_TRUNC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, good, 128), 128);
+    const uint64_t size = 3ull << 30;
+    ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
+    airlock_runtime *rt = shared_runtime();
+    airlock_sandbox *sb = NULL;
+    airlock_sandbox_free(new_sandbox()); /* the snapshot exists before measuring */
+
+    long f0 = page_faults();
+    double t0 = seconds();
+    ck_assert_int_eq(airlock_sandbox_load(rt, path, &sb), AIRLOCK_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "longer than its header declares"));
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    ck_assert_ptr_ne(map, MAP_FAILED);
+    ck_assert_int_eq(airlock_sandbox_load_buffer(rt, map, size, &sb), AIRLOCK_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "longer than its header declares"));
+    double took = seconds() - t0;
+    long faults = page_faults() - f0;
+    ck_assert_msg(faults < 1024, "%ld page faults (%ld MB touched)", faults, faults / 256);
+    ck_assert_msg(took < 2.0, "took %.2f s", took);
+    ck_assert_ptr_null(sb);
+    munmap(map, size);
+    close(fd);
+    free(good);
+    unlink(path);
+}
+END_TEST
+
+/* Not a regular file: refused without reading (a FIFO or /dev/zero would
+ * never end). */
+START_TEST(special_files_are_refused) {
+    airlock_sandbox *sb = NULL;
+    ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), "/dev/zero", &sb), AIRLOCK_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(test_rt), "not a regular file"));
+    ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), "/tmp", &sb), AIRLOCK_CORRUPT);
+    ck_assert_ptr_null(sb);
+}
+END_TEST
+
 START_TEST(missing_file_is_an_io_error) {
     airlock_sandbox *sb;
     ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), "/nonexistent/x.session", &sb), AIRLOCK_IOERR);
@@ -177,6 +242,8 @@ static Suite *session_suite(void) {
     tcase_add_test(tc, bad_files_are_refused);
     tcase_add_test(tc, memory_over_the_limit_is_refused);
     tcase_add_test(tc, missing_file_is_an_io_error);
+    tcase_add_test(tc, huge_sparse_file_is_refused_unread);
+    tcase_add_test(tc, special_files_are_refused);
     suite_add_tcase(s, tc);
     return s;
 }

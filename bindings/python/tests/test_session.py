@@ -132,6 +132,21 @@ def test_load_corrupt_file(tmp_path):
         Session.load(tmp_path / "missing")
 
 
+def test_load_huge_sparse_file_is_refused_unread(tmp_path):
+    """A 3 GB sparse file behind a real header: refused from its header and
+    size (it once took 3.1 GB and seconds); the bound is loose on purpose."""
+    good, huge = tmp_path / "good", tmp_path / "huge"
+    with Session() as s:
+        s.save(good)
+    with open(huge, "wb") as f:
+        f.write(good.read_bytes()[:128])
+        f.truncate(3 << 30)
+    start = time.monotonic()
+    with pytest.raises(SessionFileError, match="longer than its header declares"):
+        Session.load(huge)
+    assert time.monotonic() - start < 2.0
+
+
 def test_interrupt_from_another_thread():
     with Session(wall_timeout_seconds=None) as s:
         s.run("n = 0")
