@@ -47,7 +47,10 @@ static uint64_t fnv1a(const uint8_t *p, size_t n) {
 /* Make the checksums match the (patched) contents, as session.c computes them. */
 static void fix_checksums(uint8_t *f, size_t len) {
     if (len < HEADER_BYTES) return;
-    uint64_t payload = fnv1a(f + HEADER_BYTES, len - HEADER_BYTES);
+    session_sum sum;
+    session_sum_init(&sum);
+    session_sum_add(&sum, f + HEADER_BYTES, len - HEADER_BYTES);
+    uint64_t payload = session_sum_final(&sum);
     memcpy(f + PAYLOAD_SUM_AT, &payload, 8);
     uint64_t header = fnv1a(f, HEADER_SUM_AT);
     memcpy(f + HEADER_SUM_AT, &header, 8);

@@ -29,9 +29,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mksnapshot: %s\n", airlock_runtime_errmsg(rt));
         return 1;
     }
-    /* A fresh sandbox is an exact copy of the boot's snapshot. */
+    /* A fresh sandbox is an exact copy of the boot's snapshot; without a
+     * runtime the image holds every non-zero page (it is the base). */
     int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0 || !session_write(fd, sb->vm) || close(fd) != 0) {
+    if (fd < 0 || !session_write(fd, sb->vm, NULL) || close(fd) != 0) {
         perror(argv[1]);
         return 1;
     }

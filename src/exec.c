@@ -44,6 +44,9 @@ static char *copy_guest(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, 
  * code happens here, where a trap is caught. */
 static void exec_guest(airlock_vm *vm, void *arg) {
     exec_args *ea = arg;
+    /* A KeyboardInterrupt scheduled by a stop that came too late to be
+     * delivered must not hit this run. */
+    if (!vm_store_u32(vm, AIRLOCK_MP_PENDING_EXCEPTION_ADDR, 0)) vm_trap(vm, WASM_RT_TRAP_OOB);
     /* The guest takes ownership of the buffer: its string conversion
      * copies it into a str object and frees it. */
     uint32_t buf = ea->len < UINT32_MAX ? Z_guestZ_malloc(&vm->inst, (uint32_t)ea->len + 1) : 0;
@@ -209,9 +212,6 @@ int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len) {
     outbuf_reset(&vm->out[1], vm->limits.max_output_bytes);
     vm->mem_limit_hit = false;
     sb->limit = AIRLOCK_LIMIT_NONE;
-    /* A KeyboardInterrupt scheduled by a stop that came too late to be
-     * delivered must not hit this run. */
-    vm_store_u32(vm, AIRLOCK_MP_PENDING_EXCEPTION_ADDR, 0);
     /* wall_ms starts with the deadline: the undo log's set-up (a copy of
      * all memory with explicit bounds checks) counts against the timeout,
      * so it must count in the reported time too. */

@@ -122,6 +122,7 @@ int airlock_runtime_new(airlock_runtime **out) {
     if (!rt) return AIRLOCK_NOMEM;
     rt->limits = sandbox_limits(NULL);
     rt->snap_fd = -1;
+    rt->pagemap_fd = -1;
     pthread_mutex_init(&rt->lock, NULL);
     *out = rt;
     return AIRLOCK_OK;
@@ -130,6 +131,7 @@ int airlock_runtime_new(airlock_runtime **out) {
 void airlock_runtime_free(airlock_runtime *rt) {
     if (!rt) return;
     if (rt->snap_fd >= 0) close(rt->snap_fd);
+    if (rt->pagemap_fd >= 0) close(rt->pagemap_fd);
     free(rt->initial_cwd);
     grants_free(rt);
     host_registry_free(rt);

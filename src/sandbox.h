@@ -25,6 +25,10 @@ struct airlock_runtime {
     uint32_t snap_table_size;
     uint32_t slots;              /* guest address of two 12-byte value slots */
     uint32_t run_ref;            /* guest proxy reference of _airlock_run */
+    uint64_t snap_id;            /* identifies the snapshot across processes
+                                  * (the built-in one); 0: this process only */
+    int pagemap_fd;              /* /proc/self/pagemap, opened with the
+                                  * snapshot (before an OS sandbox); -1 */
 
     /* Granted mounts every sandbox's vfs is cloned from (grants.c). */
     struct vfs *grants;

@@ -30,20 +30,46 @@
 #include "vfs/vfs.h"
 
 #define MAGIC "AIRLOCKS"
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u /* 2: pages may be relative to the snapshot */
 #define PAGE 4096u
 #define WASM_PAGE 65536u
+#define CHUNK (64u << 10) /* bytes read or written at a time */
 
 
 _Static_assert(sizeof(file_header) == SESSION_HEADER_BYTES, "the header is 128 bytes on disk");
 
-/* FNV-1a: catches truncation and corruption; not a defence (see above). */
+/* FNV-1a, for the header and the layout id. */
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
     const uint8_t *p = data;
     for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
     return h;
 }
 #define FNV_INIT 0xcbf29ce484222325ull
+
+/* The same multiply-xor step as FNV-1a, on 64-bit words: each step is a
+ * bijection of the state, so changing any one word always changes the sum. */
+static uint64_t mix(uint64_t h, uint64_t word) { return (h ^ word) * 0x100000001b3ull; }
+
+void session_sum_init(session_sum *s) { *s = (session_sum){.h = FNV_INIT}; }
+
+void session_sum_add(session_sum *s, const void *data, size_t n) {
+    const uint8_t *p = data;
+    for (; n && s->len % 8; n--, s->len++) {
+        s->word |= (uint64_t)*p++ << (8 * (s->len % 8));
+        if (s->len % 8 == 7) {
+            s->h = mix(s->h, s->word);
+            s->word = 0;
+        }
+    }
+    for (; n >= 8; n -= 8, p += 8, s->len += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8); /* the format is little-endian */
+        s->h = mix(s->h, w);
+    }
+    for (; n; n--, s->len++) s->word |= (uint64_t)*p++ << (8 * (s->len % 8));
+}
+
+uint64_t session_sum_final(const session_sum *s) { return mix(mix(s->h, s->word), s->len); }
 
 /* What must match for globals and memory to mean the same thing. */
 static uint64_t layout_id(void) {
@@ -90,9 +116,8 @@ int airlock_sandbox_clone(airlock_sandbox *sb, airlock_sandbox **out) {
 
 /* ---- save ------------------------------------------------------------------ */
 
-static bool write_all(int fd, const void *buf, size_t n, uint64_t *sum) {
+static bool write_all(int fd, const void *buf, size_t n) {
     const char *p = buf;
-    if (sum) *sum = fnv1a(*sum, buf, n);
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR) continue;
@@ -103,16 +128,72 @@ static bool write_all(int fd, const void *buf, size_t n, uint64_t *sum) {
     return true;
 }
 
+/* Buffered output of the payload, with its checksum. */
+typedef struct writer {
+    int fd;
+    uint8_t *buf;
+    size_t used;
+    session_sum sum;
+    bool ok;
+} writer;
+
+static void put(writer *w, const void *data, size_t n) {
+    session_sum_add(&w->sum, data, n);
+    if (w->used + n > CHUNK) {
+        w->ok = w->ok && write_all(w->fd, w->buf, w->used);
+        w->used = 0;
+    }
+    if (n > CHUNK) {
+        w->ok = w->ok && write_all(w->fd, data, n);
+        return;
+    }
+    memcpy(w->buf + w->used, data, n);
+    w->used += n;
+}
+
 static bool page_is_zero(const uint8_t *p) {
     static const uint8_t zero[PAGE];
     return memcmp(p, zero, PAGE) == 0;
 }
 
+/*
+ * The pages an image must hold: those that differ from what loading puts
+ * there anyway. Against a snapshot (base != 0) that is every page written
+ * since the snapshot was mapped (pagemap knows, without reading them), less
+ * zero pages past the snapshot's end; in a self-contained image, every
+ * non-zero page, where pagemap spares reading untouched anonymous ones.
+ * Where pagemap cannot tell, the page is read.
+ */
+static void put_pages(writer *w, const airlock_vm *vm, const airlock_runtime *rt, uint64_t base, uint32_t *count) {
+    uint64_t pages = vm->inst.w2c_memory.size / PAGE;
+    uint64_t mapped = vm->snap_mapped && rt ? rt->snap_bytes / PAGE : 0; /* pages from the snapshot */
+    uint8_t written[512];
+    for (uint64_t first = 0; first < pages; first += sizeof written) {
+        uint32_t n = pages - first < sizeof written ? (uint32_t)(pages - first) : (uint32_t)sizeof written;
+        bool known = rt && rt->pagemap_fd >= 0 && vm_memory_written(vm, rt->pagemap_fd, first, n, written) == n;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t index = (uint32_t)(first + i);
+            const uint8_t *p = vm->mem_base + (uint64_t)index * PAGE;
+            bool untouched = known && !written[i], from_snapshot = index < mapped;
+            bool keep = base ? !untouched && (from_snapshot || !page_is_zero(p))
+                             : !(untouched && !from_snapshot) && !page_is_zero(p);
+            if (!keep) continue;
+            put(w, &index, 4);
+            put(w, p, PAGE);
+            (*count)++;
+        }
+    }
+}
+
 /* Write header placeholder, payload, then the real header. */
-bool session_write(int fd, airlock_vm *vm) {
+bool session_write(int fd, airlock_vm *vm, const airlock_runtime *rt) {
     file_header h = {0};
-    uint64_t sum = FNV_INIT;
-    if (!write_all(fd, &h, sizeof h, NULL)) return false;
+    writer w = {.fd = fd, .buf = malloc(CHUNK), .ok = true};
+    session_sum_init(&w.sum);
+    if (!w.buf || !write_all(fd, &h, sizeof h)) {
+        free(w.buf);
+        return false;
+    }
     Z_guest_instance_t globals = vm->inst;
     /* host pointers are meaningless in a file: store zeros */
     globals.Z_airlock_instance = NULL;
@@ -120,30 +201,31 @@ bool session_write(int fd, airlock_vm *vm) {
     globals.Z_wasi_snapshot_preview1_instance = NULL;
     globals.w2c_memory = (wasm_rt_memory_t){0};
     globals.w2c___indirect_function_table = (wasm_rt_funcref_table_t){0};
-    if (!write_all(fd, &globals, sizeof globals, &sum)) return false;
+    put(&w, &globals, sizeof globals);
     const char *cwd = vfs_getcwd(vm->vfs);
     uint32_t cwd_len = (uint32_t)strlen(cwd);
-    if (!write_all(fd, &cwd_len, 4, &sum) || !write_all(fd, cwd, cwd_len, &sum)) return false;
-    uint64_t bytes = vm->inst.w2c_memory.size;
-    for (uint64_t off = 0; off < bytes; off += PAGE) {
-        if (page_is_zero(vm->mem_base + off)) continue;
-        uint32_t index = (uint32_t)(off / PAGE);
-        if (!write_all(fd, &index, 4, &sum) || !write_all(fd, vm->mem_base + off, PAGE, &sum)) return false;
-        h.page_count++;
-    }
+    put(&w, &cwd_len, 4);
+    put(&w, cwd, cwd_len);
+    /* Only against a snapshot every loading process has (the built-in
+     * one), and only when pagemap says which pages were written. */
+    h.base_id = rt && rt->snap_id && vm->snap_mapped && rt->pagemap_fd >= 0 ? rt->snap_id : 0;
+    put_pages(&w, vm, rt, h.base_id, &h.page_count);
+    bool ok = w.ok && write_all(fd, w.buf, w.used);
+    free(w.buf);
+    if (!ok) return false;
     memcpy(h.magic, MAGIC, 8);
     h.format_version = FORMAT_VERSION;
     h.header_bytes = sizeof h;
     snprintf(h.airlock_version, sizeof h.airlock_version, "%s", AIRLOCK_VERSION);
     guest_sha(h.guest_sha256);
     h.layout_id = layout_id();
-    h.memory_bytes = bytes;
+    h.memory_bytes = vm->inst.w2c_memory.size;
     h.instance_bytes = sizeof globals;
     h.run_ref = vm->run_ref;
     h.slots = vm->slots;
-    h.payload_checksum = sum;
+    h.payload_checksum = session_sum_final(&w.sum);
     h.header_checksum = fnv1a(FNV_INIT, &h, offsetof(file_header, header_checksum));
-    return lseek(fd, 0, SEEK_SET) == 0 && write_all(fd, &h, sizeof h, NULL);
+    return lseek(fd, 0, SEEK_SET) == 0 && write_all(fd, &h, sizeof h);
 }
 
 int airlock_sandbox_save(airlock_sandbox *sb, const char *path) {
@@ -160,7 +242,7 @@ int airlock_sandbox_save(airlock_sandbox *sb, const char *path) {
         free(tmp);
         return rc;
     }
-    bool ok = session_write(fd, sb->vm) && fsync(fd) == 0;
+    bool ok = session_write(fd, sb->vm, sb->rt) && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     if (ok && rename(tmp, path) != 0) ok = false;
     int rc = AIRLOCK_OK;
@@ -174,14 +256,15 @@ int airlock_sandbox_save(airlock_sandbox *sb, const char *path) {
 
 /* ---- load ------------------------------------------------------------------ */
 
-#define CHUNK (64u << 10)
 
 void session_source_fd(session_source *src, int fd, uint64_t len) {
-    *src = (session_source){.fd = fd, .len = len, .verify = true, .sum = FNV_INIT};
+    *src = (session_source){.fd = fd, .len = len, .verify = true};
+    session_sum_init(&src->sum);
 }
 
 void session_source_mem(session_source *src, const void *data, size_t len, bool verify) {
-    *src = (session_source){.fd = -1, .mem = data, .len = len, .verify = verify, .sum = FNV_INIT};
+    *src = (session_source){.fd = -1, .mem = data, .len = len, .verify = verify};
+    session_sum_init(&src->sum);
 }
 
 void session_source_free(session_source *src) {
@@ -226,7 +309,7 @@ static bool take(session_source *s, void *dst, size_t n) {
         }
     }
     s->pos += n;
-    if (s->verify) s->sum = fnv1a(s->sum, dst, n);
+    if (s->verify) session_sum_add(&s->sum, dst, n);
     return true;
 }
 
@@ -295,7 +378,7 @@ int session_read_pages(session_source *src, const session_head *head, session_pa
         if (!take(src, to, PAGE)) return SHORT(src);
     }
     if (src->pos != src->len) return REFUSE("trailing bytes after the last page");
-    if (src->verify && src->sum != head->h.payload_checksum)
+    if (src->verify && session_sum_final(&src->sum) != head->h.payload_checksum)
         return REFUSE("the contents are corrupted (checksum mismatch)");
     return AIRLOCK_OK;
 }
@@ -331,11 +414,22 @@ static int fill_from_file(airlock_runtime *rt, airlock_vm *vm, void *arg) {
         snprintf(la->why, sizeof la->why, "written by a differently configured runtime");
         return AIRLOCK_CORRUPT;
     }
+    if (h->base_id && (h->base_id != rt->snap_id || h->memory_bytes < rt->snap_bytes)) {
+        snprintf(la->why, sizeof la->why, "saved against another start-up snapshot (another build, or plugins)");
+        return AIRLOCK_CORRUPT;
+    }
     int rc = sandbox_attach_vm(rt, vm, &rt->snap_inst);
     if (rc) return rc;
-    /* fresh anonymous memory reads as zero: only the stored pages are
-     * written, and nothing else is touched */
-    if (vm_memory_map(vm, (uint32_t)(h->memory_bytes / WASM_PAGE)) != 0) return AIRLOCK_NOMEM;
+    /* Memory reads as the base the image was saved against (the snapshot,
+     * copy-on-write, or zero), so only the stored pages are written and
+     * nothing else is touched. */
+    if (h->base_id) {
+        uint32_t more = (uint32_t)((h->memory_bytes - rt->snap_bytes) / WASM_PAGE);
+        if (vm_memory_map_snapshot(vm, rt->snap_fd, rt->snap_bytes) != 0 || (more && vm_memory_grow(vm, more) < 0))
+            return AIRLOCK_NOMEM;
+    } else if (vm_memory_map(vm, (uint32_t)(h->memory_bytes / WASM_PAGE)) != 0) {
+        return AIRLOCK_NOMEM;
+    }
     rc = session_read_pages(&la->src, &la->head, page_in_vm, vm, la->why, sizeof la->why);
     if (rc) return rc;
     session_apply_globals(&la->head, vm);

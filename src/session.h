@@ -25,10 +25,25 @@ typedef struct file_header {
     uint32_t run_ref;
     uint32_t slots;
     uint32_t page_count;
+    uint64_t base_id;         /* 0: absent pages are zero; else the snap_id
+                               * of the snapshot absent pages come from */
     uint64_t payload_checksum;
     uint64_t header_checksum; /* of the bytes before this field */
-    uint8_t reserved[16];
+    uint8_t reserved[8];
 } file_header;
+
+/*
+ * The payload checksum: catches truncation and corruption, a word at a time
+ * (not a defence: see session.c). Any split of the same bytes into
+ * session_sum_add() calls gives the same sum.
+ */
+typedef struct session_sum {
+    uint64_t h, word, len; /* word: the len % 8 bytes not yet mixed in */
+} session_sum;
+
+void session_sum_init(session_sum *s);
+void session_sum_add(session_sum *s, const void *data, size_t n);
+uint64_t session_sum_final(const session_sum *s);
 
 /*
  * Where the bytes of an image come from: a file descriptor, read in bounded
@@ -43,7 +58,7 @@ typedef struct session_source {
     uint8_t *chunk;         /* fd only: read buffer */
     size_t chunk_len, chunk_pos;
     bool verify;            /* check the payload checksum */
-    uint64_t sum;           /* of the payload consumed so far */
+    session_sum sum;        /* of the payload consumed so far */
     int io_errno;           /* set when a read failed */
 } session_source;
 
@@ -69,7 +84,9 @@ int session_read_pages(session_source *src, const session_head *head, session_pa
                        size_t why_size);
 /* Give vm the image's globals and driver references (not its memory). */
 void session_apply_globals(const session_head *head, airlock_vm *vm);
-/* Write vm's state as an image to fd; false on an I/O error. */
-bool session_write(int fd, airlock_vm *vm);
+/* Write vm's state as an image to fd; false on an I/O error. With rt, only
+ * the pages that differ from rt's snapshot when other processes can have
+ * the same one; without, every non-zero page (a self-contained image). */
+bool session_write(int fd, airlock_vm *vm, const struct airlock_runtime *rt);
 
 #endif

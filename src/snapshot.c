@@ -299,6 +299,9 @@ static int snapshot_from_prebuilt(airlock_runtime *rt) {
         rt->snap_bytes = head->h.memory_bytes;
         rt->run_ref = head->h.run_ref;
         rt->slots = head->h.slots;
+        /* the same in every process with this library: session files can
+         * store only the pages that differ from it */
+        rt->snap_id = head->h.header_checksum ? head->h.header_checksum : 1;
         rc = keep_instance(rt, vm);
         rt->snap_inst.w2c_memory.size = head->h.memory_bytes;
         rt->snap_inst.w2c_memory.pages = (uint32_t)(head->h.memory_bytes / 65536);
@@ -311,6 +314,10 @@ static int snapshot_from_prebuilt(airlock_runtime *rt) {
 
 /* Boot the interpreter once and freeze it (caller holds rt->lock). */
 int snapshot_build(airlock_runtime *rt) {
+    /* Saving a session asks pagemap which pages were written (session.c);
+     * opened now, as a process may shut itself off from /proc after its
+     * first sandbox. Without it, saving compares every page. */
+    if (rt->pagemap_fd < 0) rt->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     if (prebuilt_usable(rt)) return snapshot_from_prebuilt(rt);
     airlock_vm *vm = boot_vm(rt);
     if (!vm) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");

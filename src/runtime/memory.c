@@ -38,6 +38,7 @@ int vm_memory_map(airlock_vm *vm, uint32_t pages) {
     uint64_t bytes = (uint64_t)pages * WASM_PAGE;
     if (bytes > vm->mem_limit) return -1;
     if (reserve(vm) != 0) return -1;
+    vm->snap_mapped = false;
     if (bytes && mprotect(vm->mem_base, bytes, PROT_READ | PROT_WRITE) != 0) {
         vm_memory_unmap(vm);
         return -1;
@@ -52,6 +53,7 @@ int vm_memory_map_snapshot(airlock_vm *vm, int fd, uint64_t bytes) {
         vm_memory_unmap(vm);
         return -1;
     }
+    vm->snap_mapped = true;
     set_size(vm, bytes);
     return 0;
 }
@@ -76,6 +78,30 @@ void vm_memory_unmap(airlock_vm *vm) {
     vm->mem_base = NULL;
     vm->mem_reserved = 0;
     set_size(vm, 0);
+}
+
+/* pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+#define PM_FILE (1ull << 61)
+
+int64_t vm_memory_written(const airlock_vm *vm, int pagemap_fd, uint64_t first, uint32_t n, uint8_t *written) {
+    uint64_t entries[512];
+    const uint64_t page = 4096;
+    uint64_t base = (uintptr_t)vm->mem_base / page + first;
+    uint32_t done = 0;
+    while (done < n) {
+        uint32_t k = n - done < 512 ? n - done : 512;
+        ssize_t got = pread(pagemap_fd, entries, k * sizeof *entries, (off_t)((base + done) * sizeof *entries));
+        if (got != (ssize_t)(k * sizeof *entries)) return -1;
+        for (uint32_t i = 0; i < k; i++) {
+            uint64_t e = entries[i];
+            /* an anonymous page here is a private copy: something wrote it */
+            written[done + i] = ((e & PM_PRESENT) && !(e & PM_FILE)) || (e & PM_SWAPPED);
+        }
+        done += k;
+    }
+    return done;
 }
 
 void vm_prepare_write(airlock_vm *vm, uint8_t *p, uint64_t len) {

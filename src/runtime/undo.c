@@ -4,6 +4,15 @@
  * The saved copy of guest page i lives at the same offset i in an undo area
  * of the same size as the memory reservation: no allocation at fault time
  * (the fault handler may not call malloc), and only saved pages use memory.
+ *
+ * In guard-page mode memory stays read-only between executions ("guarded"),
+ * except the few pages the last executions wrote, which stay writable and
+ * are kept in a list. The next execution saves those up front (a copy each,
+ * no fault) and every other page on its first write (a fault). So a small
+ * execution that writes the same pages as the one before costs a few page
+ * copies and no protection change; only the first execution of a sandbox
+ * makes the whole memory read-only, and only an execution that wrote more
+ * than UNDO_KEEP pages protects it whole again.
  */
 #include "runtime/undo.h"
 
@@ -16,21 +25,13 @@
 #define PAGE 4096u
 
 static bool ensure_area(airlock_vm *vm) {
-    if (vm->undo_area) return true;
-    void *p = mmap(NULL, vm->mem_reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) return false;
-    vm->undo_area = p;
-    return true;
-}
-
-bool undo_begin(airlock_vm *vm) {
-    vm->undo_active = false;
-    if (!ensure_area(vm)) return false;
-    vm->undo_size = vm->inst.w2c_memory.size;
-    vm->undo_inst = vm->inst;
-    vm->undo_low = UINT64_MAX;
-    vm->undo_high = 0;
-    size_t bitmap_bytes = (size_t)(vm->undo_size / PAGE + 7) / 8 + 1;
+    if (!vm->undo_area) {
+        void *p = mmap(NULL, vm->mem_reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                       -1, 0);
+        if (p == MAP_FAILED) return false;
+        vm->undo_area = p;
+    }
+    size_t bitmap_bytes = (size_t)(vm->inst.w2c_memory.size / PAGE + 7) / 8 + 1;
     if (bitmap_bytes > vm->undo_bitmap_bytes) {
         uint8_t *b = realloc(vm->undo_bitmap, bitmap_bytes);
         if (!b) return false;
@@ -38,9 +39,55 @@ bool undo_begin(airlock_vm *vm) {
         vm->undo_bitmap_bytes = bitmap_bytes;
     }
     memset(vm->undo_bitmap, 0, bitmap_bytes);
+    return true;
+}
+
+static bool is_saved(const airlock_vm *vm, uint64_t page) {
+    return vm->undo_bitmap[page / 8] & (1u << (page % 8));
+}
+
+/* Save page `page` (its current contents) in the undo area. */
+static void save_page(airlock_vm *vm, uint64_t page) {
+    uint64_t off = page * PAGE;
+    memcpy(vm->undo_area + off, vm->mem_base + off, PAGE);
+    vm->undo_bitmap[page / 8] |= (uint8_t)(1u << (page % 8));
+    if (off < vm->undo_low) vm->undo_low = off;
+    if (off + PAGE > vm->undo_high) vm->undo_high = off + PAGE;
+}
+
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-    if (vm->undo_size && mprotect(vm->mem_base, vm->undo_size, PROT_READ) != 0) return false;
+/* Memory fully writable again (recording could not start). */
+static void unguard(airlock_vm *vm) {
+    if (vm->undo_guarded && vm->inst.w2c_memory.size)
+        mprotect(vm->mem_base, vm->inst.w2c_memory.size, PROT_READ | PROT_WRITE);
+    vm->undo_guarded = false;
+    vm->undo_kept_count = 0;
+}
+#endif
+
+bool undo_begin(airlock_vm *vm) {
+    vm->undo_active = false;
+    vm->undo_size = vm->inst.w2c_memory.size;
+    vm->undo_inst = vm->inst;
+    vm->undo_low = UINT64_MAX;
+    vm->undo_high = 0;
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+    if (!ensure_area(vm)) {
+        unguard(vm);
+        return false;
+    }
+    if (!vm->undo_guarded) {
+        if (vm->undo_size && mprotect(vm->mem_base, vm->undo_size, PROT_READ) != 0) {
+            mprotect(vm->mem_base, vm->undo_size, PROT_READ | PROT_WRITE);
+            return false;
+        }
+        vm->undo_guarded = true;
+        vm->undo_kept_count = 0;
+    }
+    /* the pages left writable are saved now: their first write will not fault */
+    for (uint32_t i = 0; i < vm->undo_kept_count; i++) save_page(vm, vm->undo_kept[i]);
 #else
+    if (!ensure_area(vm)) return false;
     memcpy(vm->undo_area, vm->mem_base, vm->undo_size);
     vm->undo_low = 0;
     vm->undo_high = vm->undo_size;
@@ -53,22 +100,79 @@ bool undo_on_fault(airlock_vm *vm, const siginfo_t *info) {
     if (!vm || !vm->undo_active) return false;
     uintptr_t addr = (uintptr_t)info->si_addr, base = (uintptr_t)vm->mem_base;
     if (addr < base || addr - base >= vm->undo_size) return false;
-    uint64_t off = (addr - base) & ~(uint64_t)(PAGE - 1);
+    uint64_t page = (addr - base) / PAGE;
     /* A read fault cannot happen on a PROT_READ page: this is a first write. */
-    memcpy(vm->undo_area + off, vm->mem_base + off, PAGE);
-    if (mprotect(vm->mem_base + off, PAGE, PROT_READ | PROT_WRITE) != 0) return false;
-    vm->undo_bitmap[off / PAGE / 8] |= (uint8_t)(1u << (off / PAGE % 8));
-    if (off < vm->undo_low) vm->undo_low = off;
-    if (off + PAGE > vm->undo_high) vm->undo_high = off + PAGE;
-    return true;
+    save_page(vm, page);
+    return mprotect(vm->mem_base + page * PAGE, PAGE, PROT_READ | PROT_WRITE) == 0;
 }
 
-/* Make the recorded range writable again and drop the saved copies. */
-static void finish(airlock_vm *vm) {
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-    if (vm->undo_size) mprotect(vm->mem_base, vm->undo_size, PROT_READ | PROT_WRITE);
+/* Make pages [from, to) read-only (one call for the run). */
+static void protect_run(airlock_vm *vm, uint64_t from, uint64_t to) {
+    if (to > from) mprotect(vm->mem_base + from * PAGE, (to - from) * PAGE, PROT_READ);
+}
+
+/* Executions a kept page may go unchanged before it is protected again: a
+ * page written every time may still end up with the same contents (the
+ * interpreter's stack), and a fault costs far more than a copy. */
+#define UNDO_IDLE 8
+
+/*
+ * After the execution: the saved pages stay writable and are kept for the
+ * next execution, unless one was kept before and has now gone UNDO_IDLE
+ * executions unchanged; the others are protected again, run by run, and so
+ * is memory the execution grew. More than UNDO_KEEP pages to keep: all of
+ * memory is protected in one call. Returns the number of saved pages
+ * (UINT64_MAX for more than can be kept).
+ */
+static uint64_t settle(airlock_vm *vm) {
+    uint64_t size = vm->inst.w2c_memory.size, saved = 0;
+    if (size > vm->undo_size) protect_run(vm, vm->undo_size / PAGE, size / PAGE);
+    uint32_t old_count = vm->undo_kept_count, o = 0, n = 0;
+    uint32_t pages[UNDO_KEEP];
+    uint8_t idle[UNDO_KEEP];
+    uint64_t run_start = 0, run_end = 0; /* pages to protect, not yet done */
+    for (uint64_t off = vm->undo_low; off < vm->undo_high; off += PAGE) {
+        uint64_t page = off / PAGE;
+        if (!is_saved(vm, page)) continue;
+        saved++;
+        while (o < old_count && vm->undo_kept[o] < page) o++; /* both lists ascend */
+        bool was_kept = o < old_count && vm->undo_kept[o] == page;
+        unsigned age = 0;
+        if (was_kept && memcmp(vm->mem_base + off, vm->undo_area + off, PAGE) == 0) age = vm->undo_kept_idle[o] + 1u;
+        if (age < UNDO_IDLE) {
+            if (n == UNDO_KEEP) {
+                mprotect(vm->mem_base, vm->undo_size, PROT_READ);
+                vm->undo_kept_count = 0;
+                return UINT64_MAX;
+            }
+            pages[n] = (uint32_t)page;
+            idle[n++] = (uint8_t)age;
+            continue;
+        }
+        if (page != run_end) {
+            protect_run(vm, run_start, run_end);
+            run_start = page;
+        }
+        run_end = page + 1;
+    }
+    protect_run(vm, run_start, run_end);
+    memcpy(vm->undo_kept, pages, n * sizeof *pages);
+    memcpy(vm->undo_kept_idle, idle, n);
+    vm->undo_kept_count = n;
+    return saved;
+}
 #endif
-    if (vm->undo_high > vm->undo_low)
+
+/* Settle the protection and drop the saved copies, unless there are only a
+ * few: then the next execution copies into pages already there instead of
+ * faulting each one in again. */
+static void finish(airlock_vm *vm) {
+    uint64_t saved = UINT64_MAX;
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+    saved = settle(vm);
+#endif
+    if (saved > UNDO_KEEP && vm->undo_high > vm->undo_low)
         madvise(vm->undo_area + vm->undo_low, vm->undo_high - vm->undo_low, MADV_DONTNEED);
     vm->undo_active = false;
 }
@@ -81,8 +185,7 @@ void undo_rollback(airlock_vm *vm) {
     if (!vm->undo_active) return;
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
     for (uint64_t off = vm->undo_low; off < vm->undo_high && off < vm->undo_size; off += PAGE)
-        if (vm->undo_bitmap[off / PAGE / 8] & (1u << (off / PAGE % 8)))
-            memcpy(vm->mem_base + off, vm->undo_area + off, PAGE);
+        if (is_saved(vm, off / PAGE)) memcpy(vm->mem_base + off, vm->undo_area + off, PAGE);
 #else
     memcpy(vm->mem_base, vm->undo_area, vm->undo_size);
 #endif

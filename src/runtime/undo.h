@@ -4,11 +4,15 @@
  * A hard stop abandons the guest mid-instruction: its memory may hold a
  * half-made structure. To keep sessions alive, the runtime remembers each
  * page an execution modifies, the first time it does, and can write the old
- * contents back. In guard-page mode this costs nothing until a page is
- * written: memory is made read-only at the start of an execution and the
- * first write to each page faults into undo_on_fault(), which saves the
- * page and makes it writable. Without a fault handler (explicit bounds
- * checks) the whole memory is copied at the start instead.
+ * contents back. In guard-page mode memory is read-only between executions
+ * except the few pages the last one changed: those are saved when an
+ * execution starts, and the first write to any other page faults into
+ * undo_on_fault(), which saves the page and makes it writable (see
+ * undo.c). Without a fault handler (explicit bounds checks) the whole
+ * memory is copied at the start instead.
+ *
+ * Host code may write guest memory only inside vm_call() (where the fault
+ * handler finds the vm) once a sandbox has run twice.
  */
 #ifndef AIRLOCK_UNDO_H
 #define AIRLOCK_UNDO_H

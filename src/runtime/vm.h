@@ -25,6 +25,9 @@ struct vfs;
 struct jump_frame;
 struct qstr_index;
 
+/* Most pages an execution may leave writable for the next (undo.c). */
+#define UNDO_KEEP 64
+
 typedef struct airlock_vm {
     Z_guest_instance_t inst;   /* must stay first: see above */
     uintptr_t stack_limit;     /* guest frames may not go below this address */
@@ -43,6 +46,8 @@ typedef struct airlock_vm {
     uint8_t *mem_base;
     uint64_t mem_reserved;      /* bytes of address space reserved */
     uint64_t mem_limit;         /* bytes the guest may grow to */
+    bool snap_mapped;           /* the first pages are a private mapping of
+                                 * the runtime's snapshot (memory.c) */
     bool mem_limit_hit;
 
     /* Limits and metering of the execution in progress. */
@@ -66,6 +71,11 @@ typedef struct airlock_vm {
     uint64_t undo_size;         /* memory size when the execution began */
     uint64_t undo_low, undo_high;
     bool undo_active;
+    bool undo_guarded;          /* memory is read-only between executions,
+                                 * but for the undo_kept pages */
+    uint32_t undo_kept_count;
+    uint32_t undo_kept[UNDO_KEEP]; /* pages recent executions wrote, ascending */
+    uint8_t undo_kept_idle[UNDO_KEEP]; /* executions each went unchanged */
     Z_guest_instance_t undo_inst; /* globals when the execution began */
 
     /* Captured output of the execution in progress. */
@@ -141,6 +151,14 @@ int vm_memory_map_snapshot(airlock_vm *vm, int fd, uint64_t bytes);
 /* Grow by delta pages; returns the old page count or -1 (limit or max). */
 int64_t vm_memory_grow(airlock_vm *vm, uint32_t delta);
 void vm_memory_unmap(airlock_vm *vm);
+/*
+ * Which of n pages from page `first` were written since memory was mapped,
+ * from /proc/self/pagemap (an open fd): written[i] = 1 for a page that
+ * became a private copy (of the snapshot, or of zero), 0 for a page that
+ * still reads as what was mapped there. Returns n, or -1 if pagemap could
+ * not be read.
+ */
+int64_t vm_memory_written(const airlock_vm *vm, int pagemap_fd, uint64_t first, uint32_t n, uint8_t *written);
 
 /*
  * Validate a guest (address, length) range and return the host pointer, or

@@ -51,7 +51,7 @@ def forged(**fields):
     for name, value in fields.items():
         off, fmt = at[name]
         struct.pack_into(fmt, h, off, value)
-    struct.pack_into("<Q", h, 104, fnv1a(h[:104]))
+    struct.pack_into("<Q", h, 112, fnv1a(h[:112]))
     return bytes(h)
 
 cases = [  # name, first bytes, file size, reason expected on stderr

@@ -66,6 +66,35 @@ START_TEST(hard_stop_rolls_the_session_back) {
 }
 END_TEST
 
+/*
+ * Between executions memory is read-only but for the pages recent ones
+ * wrote, which the next execution saves up front (runtime/undo.c). A hard
+ * stop after many small executions (pages kept writable), after one that
+ * wrote too many pages to keep, and one that grew memory, each puts back
+ * exactly the state before it.
+ */
+START_TEST(rollback_after_kept_and_protected_pages) {
+    airlock_limits l = {.timeout_seconds = 0.2};
+    airlock_sandbox *sb = limited(&l);
+    static const char stubborn[] = "while True:\n try:\n  while True: pass\n except KeyboardInterrupt:\n  pass";
+    char code[512];
+    ck_run_prints(sb, "n = 0\nbuf = bytearray(1 << 20)", "");
+    for (int i = 0; i < 20; i++) ck_run_prints(sb, "n += 1", "");
+    snprintf(code, sizeof code, "n = -1\nfor i in range(0, len(buf), 4096): buf[i] = 1\nextra = bytearray(8 << 20)\n%s",
+             stubborn);
+    ck_assert_int_eq(run(sb, code), AIRLOCK_LIMIT);
+    ck_run_prints(sb, "print(n, sum(buf), 'extra' in globals())", "20 0 False\n");
+    /* 256 pages changed: more than are kept writable */
+    ck_run_prints(sb, "for i in range(0, len(buf), 4096): buf[i] = 2", "");
+    for (int i = 0; i < 10; i++) ck_run_prints(sb, "n += 1", "");
+    snprintf(code, sizeof code, "n = -5\nbuf[4096] = 9\nfor i in range(0, len(buf), 8192): buf[i] = 3\n%s", stubborn);
+    ck_assert_int_eq(run(sb, code), AIRLOCK_LIMIT);
+    ck_run_prints(sb, "print(n, sum(buf))", "30 512\n");
+    ck_run_prints(sb, "n += 1\nprint(n)", "31\n");
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
 static double thread_cpu_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -259,6 +288,7 @@ static Suite *limits_suite(void) {
     tcase_add_test(tc, timeout_soft_stop_keeps_the_session);
     tcase_add_test(tc, swallowed_interrupt_gets_a_hard_stop);
     tcase_add_test(tc, hard_stop_rolls_the_session_back);
+    tcase_add_test(tc, rollback_after_kept_and_protected_pages);
     tcase_add_test(tc, sleep_does_not_spin);
     tcase_add_test(tc, c_level_loop_is_stopped);
     tcase_add_test(tc, fuel_stops_and_is_deterministic);

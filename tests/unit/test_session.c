@@ -55,6 +55,99 @@ START_TEST(save_and_load_round_trip) {
 }
 END_TEST
 
+static uint32_t u32_at(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static uint64_t u64_at(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+#define FORMAT_AT 8
+#define PAGE_COUNT_AT 92
+#define BASE_ID_AT 96
+#define HEADER_SUM_AT 112
+
+/*
+ * A default runtime's sessions hold only the pages that differ from the
+ * built-in snapshot (base_id set): a small session is a small file (a
+ * whole-memory image of the same state was 316 KB, 77 pages), and it loads
+ * back exactly, including pages it changed back to zero.
+ */
+START_TEST(session_files_hold_only_pages_that_differ) {
+    size_t len;
+    uint8_t *file = saved_session(&len);
+    ck_assert_uint_eq(u32_at(file + FORMAT_AT), 2);
+    ck_assert_uint_ne(u64_at(file + BASE_ID_AT), 0);
+    ck_assert_msg(len < 200 * 1024, "%zu bytes, %u pages", len, u32_at(file + PAGE_COUNT_AT));
+    free(file);
+    airlock_sandbox *sb = NULL;
+    ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), path, &sb), AIRLOCK_OK);
+    ck_run_prints(sb, "print(f(), os.getcwd())", "42 /\n");
+    /* memory that grew and was zeroed again, saved and loaded once more */
+    ck_run_prints(sb, "big = bytearray(8 << 20)\nbig[-1] = 7\ndel big\nimport gc\ngc.collect()", "");
+    ck_assert_int_eq(airlock_sandbox_save(sb, path), AIRLOCK_OK);
+    airlock_sandbox_free(sb);
+    ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), path, &sb), AIRLOCK_OK);
+    ck_run_prints(sb, "print(f())\nb = bytearray(8 << 20)\nprint(sum(b))", "42\n0\n");
+    airlock_sandbox_free(sb);
+    unlink(path);
+}
+END_TEST
+
+/* A runtime that booted for itself has a snapshot no other process shares:
+ * its files are self-contained, and a file saved against the built-in
+ * snapshot is refused there rather than misread. */
+START_TEST(booted_runtimes_write_self_contained_files) {
+    size_t len;
+    free(saved_session(&len));
+    airlock_runtime *bare;
+    ck_assert_int_eq(airlock_runtime_new(&bare), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_runtime_set_compat(bare, 0), AIRLOCK_OK);
+    airlock_sandbox *sb = NULL;
+    ck_assert_int_eq(airlock_sandbox_load(bare, path, &sb), AIRLOCK_CORRUPT);
+    ck_assert_ptr_null(sb);
+    ck_assert_int_eq(airlock_sandbox_new(bare, &sb), AIRLOCK_OK);
+    ck_run_prints(sb, "y = [1, 2, 3]", "");
+    ck_assert_int_eq(airlock_sandbox_save(sb, path), AIRLOCK_OK);
+    airlock_sandbox_free(sb);
+    uint8_t *file = read_file(&len);
+    ck_assert_uint_eq(u64_at(file + BASE_ID_AT), 0);
+    free(file);
+    ck_assert_int_eq(airlock_sandbox_load(bare, path, &sb), AIRLOCK_OK);
+    ck_run_prints(sb, "print(sum(y))", "6\n");
+    airlock_sandbox_free(sb);
+    airlock_runtime_free(bare);
+    unlink(path);
+}
+END_TEST
+
+static uint64_t fnv1a(const uint8_t *p, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* Format 1 (whole memory, no base) is refused by its version. */
+START_TEST(old_format_is_refused_by_version) {
+    size_t len;
+    uint8_t *file = saved_session(&len);
+    uint32_t one = 1;
+    memcpy(file + FORMAT_AT, &one, 4);
+    uint64_t sum = fnv1a(file, HEADER_SUM_AT);
+    memcpy(file + HEADER_SUM_AT, &sum, 8);
+    airlock_sandbox *sb = NULL;
+    ck_assert_int_eq(airlock_sandbox_load_buffer(shared_runtime(), file, len, &sb), AIRLOCK_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(test_rt), "format version 1 is not supported"));
+    free(file);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(clone_is_independent) {
     airlock_sandbox *a = new_sandbox(), *b = NULL;
     ck_run_prints(a, "items = [1, 2]", "");
@@ -239,6 +332,9 @@ static Suite *session_suite(void) {
     tcase_add_test(tc, save_and_load_round_trip);
     tcase_add_test(tc, clone_is_independent);
     tcase_add_test(tc, interned_strings_after_rollback_clone_and_load);
+    tcase_add_test(tc, session_files_hold_only_pages_that_differ);
+    tcase_add_test(tc, booted_runtimes_write_self_contained_files);
+    tcase_add_test(tc, old_format_is_refused_by_version);
     tcase_add_test(tc, bad_files_are_refused);
     tcase_add_test(tc, memory_over_the_limit_is_refused);
     tcase_add_test(tc, missing_file_is_an_io_error);
