@@ -9,6 +9,12 @@
  *   new-exec         new + exec("x = 1 + 1") + free: created and used once
  *   exec             exec("x = 1 + 1") in one already-running sandbox
  *   exec-print       exec("print(1 + 1)") in one already-running sandbox
+ *   exec-small       exec("x = 1") repeated in one already-running sandbox,
+ *                    with the page faults of each exec (exec_small_faults)
+ *   session-cli AIRLOCK  the CLI `AIRLOCK --session FILE -c 'x.append(1)'`
+ *                    as a child process: wall time, its CPU time (user +
+ *                    system, from wait4) and its page faults; and the same
+ *                    run without --session (cli_nosession) as the baseline
  *   workload FILE    FILE holds Python set-up code, a line "# --- run ---",
  *                    then the code to time. The set-up runs once in a fresh
  *                    sandbox, then the timed part runs --reps times in it.
@@ -30,10 +36,16 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -200,6 +212,113 @@ static void bench_exec(const char *metric, const char *src) {
     timing_report(&t, metric);
 }
 
+/*
+ * Page faults of this thread so far: the kernel's software counter
+ * (perf_event_open), which also counts the write faults the undo log turns
+ * into signals; getrusage's minor + major faults, which miss those, only if
+ * perf events are not allowed here.
+ */
+static int fault_counter = -2; /* -2: not opened yet, -1: unavailable */
+
+static double thread_faults(void) {
+    if (fault_counter == -2) {
+        struct perf_event_attr a = {.type = PERF_TYPE_SOFTWARE, .size = sizeof a, .config = PERF_COUNT_SW_PAGE_FAULTS};
+        fault_counter = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+        if (fault_counter < 0) {
+            a.exclude_kernel = 1;
+            fault_counter = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+        }
+        if (fault_counter < 0)
+            fprintf(stderr, "harness: perf events unavailable, counting faults by getrusage (misses signals)\n");
+    }
+    uint64_t n;
+    if (fault_counter >= 0 && read(fault_counter, &n, sizeof n) == sizeof n) return (double)n;
+    struct rusage ru;
+    getrusage(RUSAGE_THREAD, &ru);
+    return (double)(ru.ru_minflt + ru.ru_majflt);
+}
+
+/* A small statement repeated: the per-exec cost of the undo log. */
+static void bench_exec_small(void) {
+    long reps = reps_opt ? reps_opt : 2000;
+    airlock_sandbox *sb = sandbox();
+    for (long i = 0; i < warmup; i++) runs(sb, "x = 1", "exec_small");
+    timing t;
+    samples faults = {0};
+    timing_begin(&t);
+    while (more(&t.wall, reps, t.started)) {
+        double f0 = thread_faults();
+        rep_begin(&t);
+        runs(sb, "x = 1", "exec_small");
+        rep_end(&t);
+        push(&faults, thread_faults() - f0);
+    }
+    airlock_sandbox_free(sb);
+    timing_report(&t, "exec_small");
+    report("exec_small_faults", "faults", &faults);
+}
+
+/* ---- the CLI as a child process --------------------------------------- */
+
+extern char **environ;
+
+/* Run argv to completion with output to /dev/null; its rusage in *ru. */
+static void run_child(char *const argv[], struct rusage *ru) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (err) die("%s: %s", argv[0], strerror(err));
+    int status;
+    if (wait4(pid, &status, 0, ru) != pid) die("wait4: %s", strerror(errno));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("%s exited with status %d", argv[0], status);
+}
+
+static double tv_us(struct timeval tv) { return (double)tv.tv_sec * 1e6 + (double)tv.tv_usec; }
+
+/* Wall time, child CPU time and child page faults of argv, --reps times. */
+static void bench_child(const char *metric, char *const argv[]) {
+    long reps = reps_opt ? reps_opt : 30;
+    struct rusage ru;
+    for (long i = 0; i < warmup; i++) run_child(argv, &ru);
+    samples wall = {0}, cpu = {0}, faults = {0};
+    double started = now_us();
+    while (more(&wall, reps, started)) {
+        double t0 = now_us();
+        run_child(argv, &ru);
+        push(&wall, now_us() - t0);
+        push(&cpu, tv_us(ru.ru_utime) + tv_us(ru.ru_stime));
+        push(&faults, (double)(ru.ru_minflt + ru.ru_majflt));
+    }
+    char name[80];
+    report(metric, "us", &wall);
+    snprintf(name, sizeof name, "%s.cpu", metric);
+    report(name, "us", &cpu);
+    snprintf(name, sizeof name, "%s_faults", metric);
+    report(name, "faults", &faults);
+}
+
+/* A session that grows by one list item per run, and the same run with
+ * no session. */
+static void bench_session_cli(const char *airlock) {
+    char dir[] = "/tmp/airlock-bench-XXXXXX";
+    if (!mkdtemp(dir)) die("mkdtemp: %s", strerror(errno));
+    char path[64];
+    snprintf(path, sizeof path, "%s/s.bin", dir);
+    char *prog = (char *)airlock;
+    char *init[] = {prog, "--session", path, "-c", "x = []", NULL};
+    char *append[] = {prog, "--session", path, "-c", "x.append(1)", NULL};
+    char *plain[] = {prog, "-c", "x = [1]", NULL};
+    struct rusage ru;
+    run_child(init, &ru);
+    bench_child("session_cli", append);
+    bench_child("cli_nosession", plain);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- host function round trip ------------------------------------------- */
 
 static int noop_fn(airlock_call *call) { return airlock_call_return(call, airlock_value_new_none()); }
@@ -356,7 +475,8 @@ static void bench_idle(long count) {
 
 static void usage(void) {
     fputs("usage: harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N] [--min-reps N]\n"
-          "               {new | new-exec | exec | exec-print | workload FILE | idle N}...\n",
+          "               {new | new-exec | exec | exec-print | exec-small | session-cli AIRLOCK |\n"
+          "                workload FILE | idle N | hostcall}...\n",
           stderr);
     exit(2);
 }
@@ -383,6 +503,8 @@ int main(int argc, char **argv) {
         else if (strcmp(cmd, "new-exec") == 0) bench_new(1);
         else if (strcmp(cmd, "exec") == 0) bench_exec("exec", "x = 1 + 1");
         else if (strcmp(cmd, "exec-print") == 0) bench_exec("exec_print", "print(1 + 1)");
+        else if (strcmp(cmd, "exec-small") == 0) bench_exec_small();
+        else if (strcmp(cmd, "session-cli") == 0 && i + 1 < argc) bench_session_cli(argv[++i]);
         else if (strcmp(cmd, "workload") == 0 && i + 1 < argc) bench_workload(argv[++i]);
         else if (strcmp(cmd, "idle") == 0 && i + 1 < argc) bench_idle(strtol(argv[++i], NULL, 10));
         else if (strcmp(cmd, "hostcall") == 0) bench_hostcall();

@@ -10,7 +10,7 @@ RESULTS_DIR (written by bench/run.sh) holds:
                   M key value                     machine and version facts
   cold-*.json   hyperfine --export-json files (impl = the part after "cold-")
   timeout.json  hyperfine file of `airlock --timeout 1` on an infinite loop
-Prints the table and the targets of issues 2, 3 and 8 with PASS/MISS.
+Prints the table and the targets of issues 2, 3, 8 and 14 with PASS/MISS.
 """
 import json
 import os
@@ -76,6 +76,8 @@ def stats(entry):
 
 
 def fmt(x, unit):
+    if unit == "faults":
+        return "%.1f faults" % x if x < 100 else "%.0f faults" % x
     if unit == "KiB":
         return "%.0f KiB" % x if x < 10240 else "%.1f MiB" % (x / 1024)
     if x < 1000:
@@ -113,6 +115,15 @@ SECTIONS = [
     ("Small exec in a running sandbox", ("airlock", "exec"), [
         ("airlock exec x = 1 + 1", "airlock", "exec", "through the C API"),
         ("airlock exec print(1+1)", "airlock", "exec_print", "output captured"),
+        ("airlock exec x = 1, repeated", "airlock", "exec_small", "same sandbox, median per exec"),
+        ("  page faults per exec", "airlock", "exec_small_faults", "perf software counter, incl. signals"),
+    ]),
+    ("CLI run with a session: airlock --session s.bin -c 'x.append(1)' (child process)",
+     ("airlock", "cli_nosession"), [
+        ("airlock --session", "airlock", "session_cli", "cpu = child user + system (wait4)"),
+        ("  page faults", "airlock", "session_cli_faults", "child minor + major faults"),
+        ("airlock -c 'x = [1]'", "airlock", "cli_nosession", "the same run without a session"),
+        ("  page faults", "airlock", "cli_nosession_faults", ""),
     ]),
     ("fib(27), recursive, in a running sandbox", ("airlock", "fib"), [
         ("airlock", "airlock", "fib", ""),
@@ -176,7 +187,8 @@ def table(samples, notes):
             s = stats(samples[key])
             cpu = samples.get((impl, metric + ".cpu"))
             cputxt = fmt(stats(cpu)["median"], "us") if cpu else ""
-            r = s["median"] / refmed if refmed else None
+            same_unit = ref in samples and samples[ref]["unit"] == s["unit"]
+            r = s["median"] / refmed if refmed and same_unit else None
             runs = s["n"]
             if s["unit"] == "KiB":
                 rng, runs = "", "1"
@@ -262,6 +274,16 @@ def targets(samples):
         fib_a and fib_n and "%.2fx faster (%s vs %s)" % (fib_n / fib_a, fmt(fib_a, "us"), fmt(fib_n, "us")))
     add(8, "fib(27) <= 2x CPython native", fib_a and fib_c, fib_a and fib_c and fib_a <= 2 * fib_c,
         fib_a and fib_c and "%.2fx%s%s" % (fib_a / fib_c, over(fib_a / fib_c, 2), cpu_note))
+    sess, sess_f = med(samples, "airlock", "session_cli.cpu"), med(samples, "airlock", "session_cli_faults")
+    plain, plain_f = med(samples, "airlock", "cli_nosession.cpu"), med(samples, "airlock", "cli_nosession_faults")
+    add(14, "airlock --session s.bin -c 'x.append(1)' <= 3 ms CPU", sess, sess is not None and sess <= 3000,
+        sess is not None and "%s process CPU, %.0f faults (without a session: %s, %.0f faults)%s" % (
+            fmt(sess, "us"), sess_f or 0, fmt(plain or 0, "us"), plain_f or 0, over(sess, 3000)))
+    small, small_f = med(samples, "airlock", "exec_small"), med(samples, "airlock", "exec_small_faults")
+    small_c = med(samples, "airlock", "exec_small.cpu")
+    add(14, "small exec in a running sandbox <= 50 us median", small, small is not None and small <= 50,
+        small is not None and "%s (cpu %s), %.1f page faults per exec%s" % (
+            fmt(small, "us"), fmt(small_c or 0, "us"), small_f or 0, over(small, 50)))
     host = med(samples, "airlock", "hostcall")
     add(8, "host call round trip <= 2 us", host, host and host <= 2,
         host and "%s per call (noop(), 10,000 calls per run)" % fmt(host, "us"))
@@ -281,7 +303,7 @@ def main():
     for line in table(samples, notes):
         print(line)
     print("")
-    print("Targets (issues 2, 3, 8), judged on the wall-clock medians above unless stated")
+    print("Targets (issues 2, 3, 8, 14), judged on the wall-clock medians above unless stated")
     for issue, target, measured, verdict in targets(samples):
         print("  %-4s #%d  %-52s %s" % (verdict, issue, target, measured))
 

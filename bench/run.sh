@@ -7,7 +7,7 @@
 # npm: pyodide into bench/node_modules, versions pinned by
 # bench/package-lock.json), builds airlock and an unmetered variant in their
 # own build directories, measures everything, and prints one table plus the
-# targets of issues 2, 3 and 8. See bench/README.md for what each figure is.
+# targets of issues 2, 3, 8 and 14. See bench/README.md for what each figure is.
 #
 # Environment:
 #   BENCH_B=DIR          airlock build directory (default build-bench)
@@ -141,7 +141,8 @@ fact load "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work o
 fact versions "$("$PY" -c 'import platform; print("CPython", platform.python_version())') ($PY), node $(node --version), pyodide $(sed -n 's/.*"version": "\(.*\)".*/\1/p' bench/node_modules/pyodide/package.json 2>/dev/null | head -1), MicroPython $(sed -n 's/^micropython_version=//p' guest/guest.lock), $(hyperfine --version), $(cc --version | head -1)"
 
 log "airlock in-process (C harness)"
-anchor airlock new "$B/harness" --reps "$NEW_REPS" --max-seconds "$MAXS" new new-exec exec exec-print
+anchor airlock new "$B/harness" --reps "$NEW_REPS" --max-seconds "$MAXS" new new-exec exec exec-print exec-small
+anchor airlock session_cli "$B/harness" --reps "$COLD_RUNS" --max-seconds "$MAXS" session-cli "$B/airlock"
 anchor airlock fib "$B/harness" --reps "$REPS" --max-seconds "$MAXS" \
     workload $W/fib.py workload $W/loop.py workload $W/str.py
 # json takes seconds to minutes per run here (see README): at least one run,
