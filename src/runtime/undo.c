@@ -112,6 +112,13 @@ static void protect_run(airlock_vm *vm, uint64_t from, uint64_t to) {
     if (to > from) mprotect(vm->mem_base + from * PAGE, (to - from) * PAGE, PROT_READ);
 }
 
+/* Protect pages [from, to) again and drop their saved copies. */
+static void drop_run(airlock_vm *vm, uint64_t from, uint64_t to) {
+    if (to <= from) return;
+    protect_run(vm, from, to);
+    madvise(vm->undo_area + from * PAGE, (to - from) * PAGE, MADV_DONTNEED);
+}
+
 /* Executions a kept page may go unchanged before it is protected again: a
  * page written every time may still end up with the same contents (the
  * interpreter's stack), and a fault costs far more than a copy. */
@@ -120,13 +127,13 @@ static void protect_run(airlock_vm *vm, uint64_t from, uint64_t to) {
 /*
  * After the execution: the saved pages stay writable and are kept for the
  * next execution, unless one was kept before and has now gone UNDO_IDLE
- * executions unchanged; the others are protected again, run by run, and so
- * is memory the execution grew. More than UNDO_KEEP pages to keep: all of
- * memory is protected in one call. Returns the number of saved pages
- * (UINT64_MAX for more than can be kept).
+ * executions unchanged; the others are protected again, run by run (and
+ * their saved copies dropped), and so is memory the execution grew. With
+ * more than UNDO_KEEP pages to keep, all of memory is protected in one call
+ * and false returned.
  */
-static uint64_t settle(airlock_vm *vm) {
-    uint64_t size = vm->inst.w2c_memory.size, saved = 0;
+static bool settle(airlock_vm *vm) {
+    uint64_t size = vm->inst.w2c_memory.size;
     if (size > vm->undo_size) protect_run(vm, vm->undo_size / PAGE, size / PAGE);
     uint32_t old_count = vm->undo_kept_count, o = 0, n = 0;
     uint32_t pages[UNDO_KEEP];
@@ -135,7 +142,6 @@ static uint64_t settle(airlock_vm *vm) {
     for (uint64_t off = vm->undo_low; off < vm->undo_high; off += PAGE) {
         uint64_t page = off / PAGE;
         if (!is_saved(vm, page)) continue;
-        saved++;
         while (o < old_count && vm->undo_kept[o] < page) o++; /* both lists ascend */
         bool was_kept = o < old_count && vm->undo_kept[o] == page;
         unsigned age = 0;
@@ -144,35 +150,35 @@ static uint64_t settle(airlock_vm *vm) {
             if (n == UNDO_KEEP) {
                 mprotect(vm->mem_base, vm->undo_size, PROT_READ);
                 vm->undo_kept_count = 0;
-                return UINT64_MAX;
+                return false;
             }
             pages[n] = (uint32_t)page;
             idle[n++] = (uint8_t)age;
             continue;
         }
         if (page != run_end) {
-            protect_run(vm, run_start, run_end);
+            drop_run(vm, run_start, run_end);
             run_start = page;
         }
         run_end = page + 1;
     }
-    protect_run(vm, run_start, run_end);
+    drop_run(vm, run_start, run_end);
     memcpy(vm->undo_kept, pages, n * sizeof *pages);
     memcpy(vm->undo_kept_idle, idle, n);
     vm->undo_kept_count = n;
-    return saved;
+    return true;
 }
 #endif
 
-/* Settle the protection and drop the saved copies, unless there are only a
- * few: then the next execution copies into pages already there instead of
- * faulting each one in again. */
+/* Settle the protection. The saved copies of kept pages stay, so that the
+ * next execution copies into pages already there instead of faulting each
+ * one in again (at most UNDO_KEEP pages per sandbox); all others go. */
 static void finish(airlock_vm *vm) {
-    uint64_t saved = UINT64_MAX;
+    bool kept = false;
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-    saved = settle(vm);
+    kept = settle(vm);
 #endif
-    if (saved > UNDO_KEEP && vm->undo_high > vm->undo_low)
+    if (!kept && vm->undo_high > vm->undo_low)
         madvise(vm->undo_area + vm->undo_low, vm->undo_high - vm->undo_low, MADV_DONTNEED);
     vm->undo_active = false;
 }
