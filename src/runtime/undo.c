@@ -42,10 +42,6 @@ static bool ensure_area(airlock_vm *vm) {
     return true;
 }
 
-static bool is_saved(const airlock_vm *vm, uint64_t page) {
-    return vm->undo_bitmap[page / 8] & (1u << (page % 8));
-}
-
 /* Save page `page` (its current contents) in the undo area. */
 static void save_page(airlock_vm *vm, uint64_t page) {
     uint64_t off = page * PAGE;
@@ -56,6 +52,10 @@ static void save_page(airlock_vm *vm, uint64_t page) {
 }
 
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+static bool is_saved(const airlock_vm *vm, uint64_t page) {
+    return vm->undo_bitmap[page / 8] & (1u << (page % 8));
+}
+
 /* Memory fully writable again (recording could not start). */
 static void unguard(airlock_vm *vm) {
     if (vm->undo_guarded && vm->inst.w2c_memory.size)
