@@ -48,7 +48,7 @@ HOST_PY_FILES := $(sort $(wildcard src/plugins/py/*.py))
 GUEST_LIB_FILES := $(shell find guest/lib -type f -name '*.py' 2>/dev/null | sort)
 
 SONAME := libairlock.so.0
-CLI_SRCS := $(wildcard cli/*.c)
+CLI_SRCS := $(wildcard cli/*.c serve/*.c)
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 
 .PHONY: all test clean deps install guest demo bench print-ldlibs soak fuzz
@@ -114,7 +114,11 @@ $(O)/gen/%.o: $(B)/gen/%.c
 
 $(O)/src/sandbox.o: CFLAGS_EXTRA = -DAIRLOCK_GUEST_VERSION='"$(GUEST_VERSION)"' -DAIRLOCK_GUEST_SHA256='"$(GUEST_SHA256)"'
 
-$(O)/%.o: %.c $(G)/guest.h $(G)/layout.h $(wildcard include/*.h src/*.h src/*/*.h cli/*.h)
+# The command's two folders see each other's headers (serve/ uses the CLI's
+# option parser and reports; main.c dispatches to serve).
+$(O)/cli/%.o $(O)/serve/%.o: CFLAGS_EXTRA = -Icli -Iserve
+
+$(O)/%.o: %.c $(G)/guest.h $(G)/layout.h $(wildcard include/*.h src/*.h src/*/*.h cli/*.h serve/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) $(CFLAGS_EXTRA) -include $(G)/layout.h -c $< -o $@
 
@@ -149,15 +153,17 @@ $(B)/$(SONAME): $(LIB_OBJS) $(O)/gen/prebuilt.o
 	$(CC) -shared -Wl,-soname,$(SONAME) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ $(LDLIBS_CORE)
 	ln -sf $(SONAME) $(B)/libairlock.so
 
-CLI_LIBS := $(shell pkg-config --libs jansson libedit libseccomp 2>/dev/null || echo -ljansson -ledit -lseccomp)
+# serve/ (airlock serve): libmicrohttpd, hiredis, zstd, libcrypto (token hashes), sqlite3 (the store)
+CLI_LIBS := $(shell pkg-config --libs jansson libedit libseccomp libmicrohttpd hiredis libzstd libcrypto sqlite3 2>/dev/null || \
+              echo -ljansson -ledit -lseccomp -lmicrohttpd -lhiredis -lzstd -lcrypto -lsqlite3)
 $(B)/airlock: $(CLI_OBJS) $(B)/libairlock.a
 	$(CC) $(SAN_FLAGS) $(CFLAGS) $(CLI_OBJS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
 
 # The same CLI with its test hooks compiled in (cli/test_hooks.c): only the
 # tests run it; the airlock command never contains them.
-$(B)/tests/airlock_hooks: $(CLI_SRCS) $(wildcard cli/*.h) $(B)/libairlock.a
+$(B)/tests/airlock_hooks: $(CLI_SRCS) $(wildcard cli/*.h serve/*.h) $(B)/libairlock.a
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(WARN) -DAIRLOCK_TEST_HOOKS $(CLI_SRCS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
+	$(CC) $(BASE_CFLAGS) $(WARN) -Icli -Iserve -DAIRLOCK_TEST_HOOKS $(CLI_SRCS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
 
 # ---- plugins: shared objects built against include/airlock_plugin.h --------
 

@@ -14,6 +14,7 @@
 #include "probe.h"
 #include "repl.h"
 #include "report.h"
+#include "serve.h"
 
 #define MAX_SOURCE (256u << 20) /* larger programs are refused, not truncated */
 
@@ -84,6 +85,7 @@ static int open_sandbox(airlock_runtime *rt, const char *session, airlock_sandbo
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "mcp") == 0) return mcp_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "probe") == 0) return probe_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "serve") == 0) return serve_main(argc - 1, argv + 1);
     cli_options opt;
     int status = options_parse(argc, argv, &opt);
     if (status >= 0) return status;

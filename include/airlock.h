@@ -234,6 +234,10 @@ int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
 int airlock_sandbox_clone(airlock_sandbox *sb, airlock_sandbox **out);
 /* Save sb's state to path atomically (a temporary file, then a rename). */
 int airlock_sandbox_save(airlock_sandbox *sb, const char *path);
+/* The same image in memory: *out (len bytes) is the caller's, released with
+ * airlock_buffer_free(). airlock_sandbox_load_buffer() reads it back. */
+int airlock_sandbox_save_buffer(airlock_sandbox *sb, void **out, size_t *len);
+void airlock_buffer_free(void *buf);
 /* A new sandbox with the state saved in path. A file from another airlock
  * version or guest build, a truncated or corrupted file, or one whose memory
  * exceeds the runtime's memory limit is refused with AIRLOCK_CORRUPT and a

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -253,6 +254,35 @@ int airlock_sandbox_save(airlock_sandbox *sb, const char *path) {
     free(tmp);
     return rc;
 }
+
+/* A session image in memory: written to an anonymous file (session_write
+ * needs a seekable descriptor), then read back whole. */
+int airlock_sandbox_save_buffer(airlock_sandbox *sb, void **out, size_t *len) {
+    if (!sb || !out || !len) return AIRLOCK_MISUSE;
+    *out = NULL;
+    *len = 0;
+    int fd = memfd_create("airlock-session", MFD_CLOEXEC);
+    if (fd < 0) return sandbox_fail(sb, AIRLOCK_IOERR, "cannot create an in-memory file: %s", strerror(errno));
+    struct stat st;
+    if (!session_write(fd, sb->vm, sb->rt) || fstat(fd, &st) != 0) {
+        int rc = sandbox_fail(sb, AIRLOCK_IOERR, "cannot write the session: %s", strerror(errno));
+        close(fd);
+        return rc;
+    }
+    uint8_t *buf = malloc((size_t)st.st_size);
+    bool read_ok = buf && pread(fd, buf, (size_t)st.st_size, 0) == st.st_size;
+    close(fd);
+    if (!read_ok) {
+        int rc = buf ? AIRLOCK_IOERR : AIRLOCK_NOMEM;
+        free(buf);
+        return sandbox_fail(sb, rc, "cannot read the session back");
+    }
+    *out = buf;
+    *len = (size_t)st.st_size;
+    return AIRLOCK_OK;
+}
+
+void airlock_buffer_free(void *buf) { free(buf); }
 
 /* ---- load ------------------------------------------------------------------ */
 

@@ -85,6 +85,7 @@ done
 suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-exit
 [ -f tests/compat/run.py ] && rated_suite "compat" python3 tests/compat/run.py --runner airlock
 [ -x tests/mcp/run.sh ] && suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
+[ -x tests/serve/run.sh ] && suite "serve (HTTP, tenants, stores)" tests/serve/run.sh "$AIRLOCK"
 BUILD_DIR=$(dirname "$AIRLOCK")
 # make test SANITIZE=1: the library carries AddressSanitizer. A process that
 # did not link its runtime (python3 loading the binding, and whatever the
