@@ -37,7 +37,9 @@ GUEST_VERSION := $(shell sed -n 's/^micropython_version=//p' guest/guest.lock)
 GUEST_SHA256 := $(shell sed -n 's/^sha256=//p' guest/guest.lock)
 
 RT_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=$(MEMCHECK) -DWASM_RT_USE_STACK_DEPTH_COUNT=0
-BASE_CFLAGS := -std=c17 -fPIC -D_GNU_SOURCE $(RT_DEFS) -Iinclude -Isrc -I$(G) $(SAN_FLAGS) $(CFLAGS)
+# Hidden by default: the shared library exports only what airlock.h and
+# airlock_plugin.h mark AIRLOCK_API.
+BASE_CFLAGS := -std=c17 -fPIC -fvisibility=hidden -D_GNU_SOURCE $(RT_DEFS) -Iinclude -Isrc -I$(G) $(SAN_FLAGS) $(CFLAGS)
 WARN := -Wall -Wextra -Werror
 LDLIBS_CORE := -lpthread -lm -lsqlite3
 
@@ -51,7 +53,7 @@ SONAME := libairlock.so.0
 CLI_SRCS := $(wildcard cli/*.c serve/*.c)
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 
-.PHONY: all test clean deps install guest demo bench print-ldlibs soak fuzz
+.PHONY: all test clean deps install guest demo bench print-ldlibs soak fuzz tsan
 all: $(B)/airlock $(B)/libairlock.a $(B)/$(SONAME)
 
 # Install missing Debian packages (as root) or say which are missing.
@@ -140,6 +142,7 @@ $(G)/prebuilt.img: $(B)/tools/mksnapshot
 $(O)/gen/prebuilt.o: $(G)/prebuilt.img
 	@mkdir -p $(@D)
 	printf '%s\n' '.section .rodata' '.global airlock_prebuilt_image' '.global airlock_prebuilt_size' \
+	    '.hidden airlock_prebuilt_image' '.hidden airlock_prebuilt_size' \
 	    '.balign 64' 'airlock_prebuilt_image:' '.incbin "$<"' 'airlock_prebuilt_end:' '.balign 8' \
 	    'airlock_prebuilt_size:' '.quad airlock_prebuilt_end - airlock_prebuilt_image' \
 	    '.section .note.GNU-stack,"",@progbits' > $(B)/gen/prebuilt.S
@@ -188,7 +191,7 @@ TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
 # the security suites' binaries (see below)
 FUZZ_HARNESSES := $(basename $(notdir $(wildcard fuzz/fz_*.c)))
-SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(B)/tests/airlock_hooks $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES))
+SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(B)/tests/chaos $(B)/tests/airlock_hooks $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES))
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
@@ -210,6 +213,21 @@ $(B)/tests/escape_api: tests/escape/api.c $(B)/libairlock.a
 $(B)/tests/stress: tests/stress/stress.c $(B)/libairlock.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) $< $(B)/libairlock.a -o $@ $(LDLIBS_CORE)
+
+$(B)/tests/chaos: tests/stress/chaos.c $(B)/libairlock.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) $< $(B)/libairlock.a -o $@ $(LDLIBS_CORE)
+
+# The threading contract under ThreadSanitizer, then AddressSanitizer:
+# tests/stress/chaos.c, CHAOS_THREADS threads for CHAOS_SECONDS each.
+# Explicit bounds checks: the sanitizers own SIGSEGV.
+CHAOS_THREADS ?= 8
+CHAOS_SECONDS ?= 60
+tsan:
+	$(MAKE) B=build-tsan BOUNDS=explicit CFLAGS='-O1 -g -fsanitize=thread' build-tsan/tests/chaos
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/chaos $(CHAOS_THREADS) $(CHAOS_SECONDS)
+	$(MAKE) B=build-san SANITIZE=1 build-san/tests/chaos
+	build-san/tests/chaos $(CHAOS_THREADS) $(CHAOS_SECONDS)
 
 $(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c fuzz/input.h $(B)/libairlock.a
 	@mkdir -p $(@D)

@@ -160,7 +160,7 @@ static airlock_runtime *rt;
 static airlock_sandbox *sandbox(void) {
     airlock_sandbox *sb;
     int rc = airlock_sandbox_new(rt, &sb);
-    if (rc != AIRLOCK_OK) die("airlock_sandbox_new: %d: %s", rc, airlock_runtime_errmsg(rt));
+    if (rc != AIRLOCK_OK) die("airlock_sandbox_new: %d: %s", rc, airlock_sandbox_errmsg(sb));
     return sb;
 }
 

@@ -100,9 +100,11 @@ int main(int argc, char **argv) {
         grants_free_options(&opt);
         return status;
     }
-    if (rc == AIRLOCK_OK) rc = open_sandbox(rt, opt.session, &sb);
+    const char *why = rt ? airlock_runtime_errmsg(rt) : "out of memory";
+    if (rc == AIRLOCK_OK && (rc = open_sandbox(rt, opt.session, &sb)) != AIRLOCK_OK) why = airlock_sandbox_errmsg(sb);
     if (rc != AIRLOCK_OK) {
-        fprintf(stderr, "airlock: %s\n", rt ? airlock_runtime_errmsg(rt) : "out of memory");
+        fprintf(stderr, "airlock: %s\n", why);
+        airlock_sandbox_free(sb);
         airlock_runtime_free(rt);
         return rc == AIRLOCK_MISUSE || rc == AIRLOCK_CORRUPT || rc == AIRLOCK_IOERR || rc == AIRLOCK_DENIED ? EXIT_USAGE
                                                                                                 : EXIT_PYTHON;

@@ -8,6 +8,7 @@
  * dozen entries at most in practice), so a flat array with linear search
  * is both the simplest and the fastest structure.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,7 @@ struct mcp_sessions {
     session *items;
     size_t count, max;
     double idle;
+    char errmsg[512]; /* why the last session could not be created */
 };
 
 double mcp_now(void) {
@@ -89,7 +91,9 @@ airlock_sandbox *sessions_get(mcp_sessions *ss, const char *name, bool *created,
     airlock_sandbox *sb = NULL;
     char *copy = strdup(name);
     if (!copy || airlock_sandbox_new(ss->rt, &sb) != AIRLOCK_OK) {
-        *err = copy ? airlock_runtime_errmsg(ss->rt) : "out of memory";
+        snprintf(ss->errmsg, sizeof ss->errmsg, "%s", copy ? airlock_sandbox_errmsg(sb) : "out of memory");
+        *err = ss->errmsg;
+        airlock_sandbox_free(sb);
         free(copy);
         return NULL;
     }

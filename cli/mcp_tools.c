@@ -348,12 +348,12 @@ static json_t *run_python(mcp_server *srv, json_t *args, int *code, char **messa
     if (session) {
         sb = sessions_get(srv->sessions, session, &created, &err);
     } else if (airlock_sandbox_new(srv->rt, &sb) != AIRLOCK_OK) {
-        err = airlock_runtime_errmsg(srv->rt);
-        sb = NULL;
+        err = airlock_sandbox_errmsg(sb);
     }
-    if (!sb) {
+    if (err) {
         *code = RPC_INTERNAL_ERROR;
-        if (asprintf(message, "cannot create a sandbox: %s", err ? err : "unknown error") < 0) *message = NULL;
+        if (asprintf(message, "cannot create a sandbox: %s", err) < 0) *message = NULL;
+        if (!session) airlock_sandbox_free(sb);
         return NULL;
     }
     mcp_watch *watch = watch_start(srv->reader, srv->out, srv->request_id, sb);

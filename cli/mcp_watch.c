@@ -21,7 +21,7 @@
 
 #include "mcp_internal.h"
 
-#define WATCH_TICK_MS 50 /* how often the stop flag and the interrupt are renewed */
+#define WATCH_TICK_MS 50 /* how often the stop flag is looked at */
 
 struct mcp_watch {
     pthread_t thread;
@@ -62,6 +62,9 @@ static void scan(mcp_watch *w) {
         } else if (!w->cancelled && cancels(line, n, w->id)) {
             w->cancelled = true;
             mcp_log("request cancelled by the client; interrupting the run");
+            /* Once: an interrupt sent before the run starts still stops it,
+             * and a second one would stop the session's next run. */
+            airlock_sandbox_interrupt(w->sb);
         }
         r->watched = end + 1;
     }
@@ -72,9 +75,6 @@ static void *watch_main(void *arg) {
     bool reading = true;
     scan(w); /* a cancellation may already be waiting */
     while (!atomic_load(&w->stop)) {
-        /* Renewed every tick: an interrupt sent before the run started
-         * would be cleared by it. */
-        if (w->cancelled) airlock_sandbox_interrupt(w->sb);
         if (!reading) {
             struct timespec ts = {0, WATCH_TICK_MS * 1000000L};
             nanosleep(&ts, NULL);

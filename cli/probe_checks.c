@@ -69,7 +69,8 @@ int probe_guest_run(probe_ctx *c, const char *body, char *out) {
     out[0] = '\0';
     airlock_sandbox *sb = NULL;
     if (airlock_sandbox_new(c->rt, &sb) != AIRLOCK_OK) {
-        snprintf(out, PROBE_OUT, "no sandbox: %s", airlock_runtime_errmsg(c->rt));
+        snprintf(out, PROBE_OUT, "no sandbox: %s", airlock_sandbox_errmsg(sb));
+        airlock_sandbox_free(sb);
         return -1;
     }
     char *code = malloc(sizeof prelude + strlen(body));

@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     airlock_sandbox *sb = NULL;
     int rc = airlock_sandbox_load_buffer(rt, file, len, &sb);
     if (rc != AIRLOCK_OK && rc != AIRLOCK_CORRUPT && rc != AIRLOCK_NOMEM) {
-        fprintf(stderr, "load returned %d: %s\n", rc, airlock_runtime_errmsg(rt));
+        fprintf(stderr, "load returned %d: %s\n", rc, airlock_sandbox_errmsg(sb));
         abort();
     }
     if (rc == AIRLOCK_OK && (mode & 2)) {

@@ -22,7 +22,7 @@ static void fresh_sandbox(void) {
     airlock_sandbox_free(sb);
     sb = NULL;
     if (airlock_sandbox_new(rt, &sb) != AIRLOCK_OK) {
-        fprintf(stderr, "sandbox_new: %s\n", airlock_runtime_errmsg(rt));
+        fprintf(stderr, "sandbox_new: %s\n", airlock_sandbox_errmsg(sb));
         abort();
     }
     uses = 0;

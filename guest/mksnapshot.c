@@ -26,7 +26,7 @@ int main(int argc, char **argv) {
     airlock_sandbox *sb;
     if (airlock_runtime_new(&rt) != AIRLOCK_OK) return 1;
     if (airlock_sandbox_new(rt, &sb) != AIRLOCK_OK) {
-        fprintf(stderr, "mksnapshot: %s\n", airlock_runtime_errmsg(rt));
+        fprintf(stderr, "mksnapshot: %s\n", airlock_sandbox_errmsg(sb));
         return 1;
     }
     /* A fresh sandbox is an exact copy of the boot's snapshot; without a

@@ -8,13 +8,19 @@
  *                    is copied from. Configure it, then create sandboxes;
  *                    once the first sandbox exists the runtime is frozen.
  *   airlock_sandbox  one Python interpreter. Executions on the same sandbox
- *                    share state (a session). One thread at a time per
- *                    sandbox; different sandboxes run on different threads
- *                    concurrently. airlock_sandbox_interrupt() is the exception: it
- *                    may be called from any thread at any time.
+ *                    share state (a session).
  *
- * Errors follow SQLite: every fallible call returns an AIRLOCK_* code and
- * airlock_sandbox_errmsg() gives the human message of the last failure.
+ * Threads: configure a runtime from one thread, before its first sandbox.
+ * Then any thread may create sandboxes of it, concurrently. A sandbox is
+ * used by one thread at a time (executions, getters, clone, save, free);
+ * different sandboxes run on different threads at once. The exception is
+ * airlock_sandbox_interrupt(): any thread or signal handler may call it at
+ * any moment until airlock_sandbox_free() begins, including while the
+ * sandbox executes, recovers from a trap or sits idle.
+ *
+ * Errors follow SQLite: every fallible call returns an AIRLOCK_* code;
+ * airlock_runtime_errmsg() and airlock_sandbox_errmsg() give the human
+ * message of the last failure of a runtime or a sandbox call.
  *
  * Ownership: strings returned by airlock_* getters belong to the sandbox and
  * stay valid until the next airlock_sandbox_exec() on it or airlock_sandbox_free().
@@ -27,6 +33,15 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* Marks every function of the API (here and in airlock_plugin.h). The
+ * library is built with -fvisibility=hidden: these are the only symbols
+ * libairlock.so exports, all named airlock_*. */
+#if defined(__GNUC__)
+#define AIRLOCK_API __attribute__((visibility("default")))
+#else
+#define AIRLOCK_API
 #endif
 
 #define AIRLOCK_VERSION "0.1.0"
@@ -88,13 +103,13 @@ typedef struct airlock_sandbox airlock_sandbox;
 /* ---- runtime ---------------------------------------------------------- */
 
 /* Create a runtime with default limits and no grants. */
-int airlock_runtime_new(airlock_runtime **out);
-void airlock_runtime_free(airlock_runtime *rt);
+AIRLOCK_API int airlock_runtime_new(airlock_runtime **out);
+AIRLOCK_API void airlock_runtime_free(airlock_runtime *rt);
 /* Human message of the last failure of a runtime call (never NULL). */
-const char *airlock_runtime_errmsg(const airlock_runtime *rt);
+AIRLOCK_API const char *airlock_runtime_errmsg(const airlock_runtime *rt);
 
 /* Set the limits every new sandbox of this runtime starts with. */
-int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim);
+AIRLOCK_API int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim);
 
 /* ---- filesystem grants --------------------------------------------------
  *
@@ -112,10 +127,10 @@ int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim);
  * AIRLOCK_DENIED if host_path cannot be opened (the message says why),
  * AIRLOCK_MISUSE for a relative or taken guest path, /lib, or a grant made
  * after the first sandbox. Linux 5.6+ (openat2) is required for directories. */
-int airlock_runtime_mount(airlock_runtime *rt, const char *host_path, const char *guest_path, int flags);
+AIRLOCK_API int airlock_runtime_mount(airlock_runtime *rt, const char *host_path, const char *guest_path, int flags);
 /* A private, writable, in-memory directory at guest_path holding at most
  * `bytes` bytes; it starts empty in every sandbox and dies with it. */
-int airlock_runtime_scratch(airlock_runtime *rt, const char *guest_path, uint64_t bytes);
+AIRLOCK_API int airlock_runtime_scratch(airlock_runtime *rt, const char *guest_path, uint64_t bytes);
 
 /*
  * The CPython compatibility layer (airlock's guest library: typing,
@@ -123,17 +138,17 @@ int airlock_runtime_scratch(airlock_runtime *rt, const char *guest_path, uint64_
  * idioms...) is on by default. Turning it off runs the bare MicroPython
  * guest; must come before the first sandbox is created.
  */
-int airlock_runtime_set_compat(airlock_runtime *rt, int enabled);
+AIRLOCK_API int airlock_runtime_set_compat(airlock_runtime *rt, int enabled);
 
 /* The working directory sandboxes start in (default "/"). A directory the
  * guest cannot see (outside every grant and not an ancestor of one) leaves
  * them in "/". */
-int airlock_runtime_chdir(airlock_runtime *rt, const char *guest_path);
+AIRLOCK_API int airlock_runtime_chdir(airlock_runtime *rt, const char *guest_path);
 
 /* The guest's MicroPython version, e.g. "1.27.0". */
-const char *airlock_guest_version(void);
+AIRLOCK_API const char *airlock_guest_version(void);
 /* The sha256 of the guest artifact airlock was built from. */
-const char *airlock_guest_sha256(void);
+AIRLOCK_API const char *airlock_guest_sha256(void);
 
 /* ---- host functions, plugins, env, clock, audit ----------------------------
  *
@@ -146,12 +161,12 @@ typedef struct airlock_call airlock_call;
 typedef int (*airlock_host_fn)(airlock_call *call);
 
 /* Make `import module; module.name(...)` call fn in every sandbox. */
-int airlock_runtime_register_function(airlock_runtime *rt, const char *module, const char *name,
+AIRLOCK_API int airlock_runtime_register_function(airlock_runtime *rt, const char *module, const char *name,
                                       airlock_host_fn fn, void *userdata);
 /* Load a plugin shared object (see airlock_plugin.h); options go to its
  * init (NULL for none). A wrong ABI version or a missing symbol is refused
  * with AIRLOCK_DENIED and a message saying which. */
-int airlock_runtime_load_plugin(airlock_runtime *rt, const char *path, const char *options);
+AIRLOCK_API int airlock_runtime_load_plugin(airlock_runtime *rt, const char *path, const char *options);
 
 /* Caps on what crosses the boundary in one host call. Zero means default. */
 typedef struct airlock_call_limits {
@@ -160,30 +175,30 @@ typedef struct airlock_call_limits {
     uint64_t max_result_bytes;   /* encoded result; default 16 MiB */
     uint64_t max_items;          /* values in the arguments; default 1M */
 } airlock_call_limits;
-int airlock_runtime_set_call_limits(airlock_runtime *rt, const airlock_call_limits *lim);
+AIRLOCK_API int airlock_runtime_set_call_limits(airlock_runtime *rt, const airlock_call_limits *lim);
 
 /* Let the guest see the host's environment variable `name` (os.getenv,
  * os.environ), read when the guest asks. No other variable is visible. */
-int airlock_runtime_allow_env(airlock_runtime *rt, const char *name);
+AIRLOCK_API int airlock_runtime_allow_env(airlock_runtime *rt, const char *name);
 
 /* Let the guest open the SQLite database file at path through `import
  * sqlite3` (connect(path) with the path as given here, or its absolute
  * form). Read-only unless writable (then the file may be created). Every
  * other path raises PermissionError; ATTACH, extensions and pragmas that
  * change files or settings are refused. Repeatable. */
-int airlock_runtime_allow_sqlite(airlock_runtime *rt, const char *path, int writable);
+AIRLOCK_API int airlock_runtime_allow_sqlite(airlock_runtime *rt, const char *path, int writable);
 
 /* Let the guest reach "HOST[:PORT]" over http and https through `import
  * requests`. Without a port, the scheme's default port (80, 443) only.
  * Every other origin, including redirects to one, raises PermissionError.
  * Repeatable. */
-int airlock_runtime_allow_net(airlock_runtime *rt, const char *host_port);
+AIRLOCK_API int airlock_runtime_allow_net(airlock_runtime *rt, const char *host_port);
 
 /* Fixed start time (2024-01-01T00:00:00Z), a clock that advances 1 ms per
  * reading, and a random generator seeded from seed: the same program then
  * prints the same bytes on every run. Off by default (real clock,
  * getrandom). */
-int airlock_runtime_set_deterministic(airlock_runtime *rt, int on, uint64_t seed);
+AIRLOCK_API int airlock_runtime_set_deterministic(airlock_runtime *rt, int on, uint64_t seed);
 
 /* One record per host call, allowed or denied. json is the same record as
  * one line of JSON (no newline). Called on the sandbox's thread, possibly
@@ -199,19 +214,30 @@ typedef struct airlock_audit_record {
     const char *json;
 } airlock_audit_record;
 typedef void (*airlock_audit_fn)(void *userdata, const airlock_audit_record *rec);
-int airlock_runtime_set_audit(airlock_runtime *rt, airlock_audit_fn fn, void *userdata);
+AIRLOCK_API int airlock_runtime_set_audit(airlock_runtime *rt, airlock_audit_fn fn, void *userdata);
 /* Append the JSON lines to a file (created 0600 if missing). */
-int airlock_runtime_audit_file(airlock_runtime *rt, const char *path);
+AIRLOCK_API int airlock_runtime_audit_file(airlock_runtime *rt, const char *path);
 
 /* What this runtime grants, in plain words, one grant per paragraph (for
  * `airlock --list-grants` and the MCP tool description). Owned by rt. */
-const char *airlock_runtime_describe_grants(airlock_runtime *rt);
+AIRLOCK_API const char *airlock_runtime_describe_grants(airlock_runtime *rt);
 
 /* ---- sandbox ---------------------------------------------------------- */
 
-/* Create a fresh sandbox (a copy of the runtime's start-up snapshot). */
-int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out);
-void airlock_sandbox_free(airlock_sandbox *sb);
+/*
+ * Create a fresh sandbox (a copy of the runtime's start-up snapshot).
+ *
+ * Creation errors belong to the sandbox, not the runtime (several threads
+ * may create at once): on a failure other than AIRLOCK_MISUSE, *out is a
+ * handle that only reports it (like sqlite3_open): read the message with
+ * airlock_sandbox_errmsg(), then airlock_sandbox_free() it. Every other
+ * call on such a handle returns AIRLOCK_MISUSE. *out is NULL only when not
+ * even that handle could be allocated. The same holds for
+ * airlock_sandbox_clone(), airlock_sandbox_load() and
+ * airlock_sandbox_load_buffer().
+ */
+AIRLOCK_API int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out);
+AIRLOCK_API void airlock_sandbox_free(airlock_sandbox *sb);
 
 /*
  * Run Python source (UTF-8, len bytes, NUL bytes allowed) as a module body.
@@ -219,10 +245,10 @@ void airlock_sandbox_free(airlock_sandbox *sb);
  * (SystemExit), AIRLOCK_LIMIT or AIRLOCK_TRAP. After AIRLOCK_TRAP the
  * sandbox is rolled back to its state before this call and stays usable.
  */
-int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len);
+AIRLOCK_API int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len);
 
 /* Override the limits of one sandbox (for its next executions). */
-int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
+AIRLOCK_API int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
 
 /* ---- sessions: copies and files ------------------------------------------
  *
@@ -231,20 +257,21 @@ int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
  */
 
 /* A new sandbox with a copy of sb's state (sb is unchanged). */
-int airlock_sandbox_clone(airlock_sandbox *sb, airlock_sandbox **out);
+AIRLOCK_API int airlock_sandbox_clone(airlock_sandbox *sb, airlock_sandbox **out);
 /* Save sb's state to path atomically (a temporary file, then a rename). */
-int airlock_sandbox_save(airlock_sandbox *sb, const char *path);
+AIRLOCK_API int airlock_sandbox_save(airlock_sandbox *sb, const char *path);
 /* The same image in memory: *out (len bytes) is the caller's, released with
  * airlock_buffer_free(). airlock_sandbox_load_buffer() reads it back. */
-int airlock_sandbox_save_buffer(airlock_sandbox *sb, void **out, size_t *len);
-void airlock_buffer_free(void *buf);
+AIRLOCK_API int airlock_sandbox_save_buffer(airlock_sandbox *sb, void **out, size_t *len);
+AIRLOCK_API void airlock_buffer_free(void *buf);
 /* A new sandbox with the state saved in path. A file from another airlock
  * version or guest build, a truncated or corrupted file, or one whose memory
- * exceeds the runtime's memory limit is refused with AIRLOCK_CORRUPT and a
- * message in airlock_runtime_errmsg(). */
-int airlock_sandbox_load(airlock_runtime *rt, const char *path, airlock_sandbox **out);
+ * exceeds the runtime's memory limit is refused with AIRLOCK_CORRUPT; a
+ * file that cannot be read with AIRLOCK_IOERR (the message in the handle,
+ * see airlock_sandbox_new). */
+AIRLOCK_API int airlock_sandbox_load(airlock_runtime *rt, const char *path, airlock_sandbox **out);
 /* The same from a buffer holding a whole session file. */
-int airlock_sandbox_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out);
+AIRLOCK_API int airlock_sandbox_load_buffer(airlock_runtime *rt, const void *data, size_t len, airlock_sandbox **out);
 
 /*
  * What the last execution left. Every getter below accepts a NULL sandbox
@@ -253,36 +280,46 @@ int airlock_sandbox_load_buffer(airlock_runtime *rt, const void *data, size_t le
  */
 
 /* Captured output of the last execution (never NULL; len may be NULL). */
-const char *airlock_sandbox_stdout(const airlock_sandbox *sb, size_t *len);
-const char *airlock_sandbox_stderr(const airlock_sandbox *sb, size_t *len);
+AIRLOCK_API const char *airlock_sandbox_stdout(const airlock_sandbox *sb, size_t *len);
+AIRLOCK_API const char *airlock_sandbox_stderr(const airlock_sandbox *sb, size_t *len);
 
 /*
  * repr() of the value of the last top-level statement when it is an
  * expression other than None, like a notebook cell; NULL otherwise.
  */
-const char *airlock_sandbox_result(const airlock_sandbox *sb, size_t *len);
+AIRLOCK_API const char *airlock_sandbox_result(const airlock_sandbox *sb, size_t *len);
 
 /* The uncaught exception of the last execution, or NULL. */
-const char *airlock_sandbox_error_type(const airlock_sandbox *sb);
-const char *airlock_sandbox_error_message(const airlock_sandbox *sb);
-const char *airlock_sandbox_error_traceback(const airlock_sandbox *sb);
+AIRLOCK_API const char *airlock_sandbox_error_type(const airlock_sandbox *sb);
+AIRLOCK_API const char *airlock_sandbox_error_message(const airlock_sandbox *sb);
+AIRLOCK_API const char *airlock_sandbox_error_traceback(const airlock_sandbox *sb);
 
 /* The exit status requested by SystemExit (valid after AIRLOCK_EXIT). */
-int airlock_sandbox_exit_code(const airlock_sandbox *sb);
+AIRLOCK_API int airlock_sandbox_exit_code(const airlock_sandbox *sb);
 
-airlock_limit_kind airlock_sandbox_limit_hit(const airlock_sandbox *sb);
-const char *airlock_limit_name(airlock_limit_kind kind); /* "fuel", ... */
-void airlock_sandbox_stats(const airlock_sandbox *sb, airlock_stats *out);
+AIRLOCK_API airlock_limit_kind airlock_sandbox_limit_hit(const airlock_sandbox *sb);
+AIRLOCK_API const char *airlock_limit_name(airlock_limit_kind kind); /* "fuel", ... */
+AIRLOCK_API void airlock_sandbox_stats(const airlock_sandbox *sb, airlock_stats *out);
 
 /* Human message of the last failure on this sandbox (never NULL). */
-const char *airlock_sandbox_errmsg(const airlock_sandbox *sb);
+AIRLOCK_API const char *airlock_sandbox_errmsg(const airlock_sandbox *sb);
 
 /*
- * Ask the running execution to stop. Safe from any thread and from signal
- * handlers; a no-op when nothing runs. The guest first sees a
- * KeyboardInterrupt; if it swallows it, a hard stop follows.
+ * Ask the sandbox's execution to stop. Safe from any thread and from signal
+ * handlers, at any moment until airlock_sandbox_free() begins; it never
+ * blocks and never touches the interpreter's memory.
+ *
+ * Each request stops exactly one execution: the one in progress when it
+ * arrives, if that one reaches a check point afterwards (every ~100,000
+ * units of fuel, and host functions that poll airlock_call_should_stop()),
+ * or else the next execution to start, which then stops at its first check
+ * point. Several requests before one stop are one request. The stop is
+ * soft first: the guest sees a KeyboardInterrupt, so `finally` blocks run;
+ * if it swallows it, a hard stop follows after a grace period (~100 ms).
+ * The execution returns AIRLOCK_LIMIT with airlock_sandbox_limit_hit() ==
+ * AIRLOCK_LIMIT_INTERRUPT.
  */
-void airlock_sandbox_interrupt(airlock_sandbox *sb);
+AIRLOCK_API void airlock_sandbox_interrupt(airlock_sandbox *sb);
 
 #ifdef __cplusplus
 }

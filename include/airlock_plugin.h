@@ -74,34 +74,34 @@ typedef enum airlock_kind {
     AIRLOCK_DICT    /* str keys only; a later duplicate key wins */
 } airlock_kind;
 
-airlock_value *airlock_value_new_none(void);
-airlock_value *airlock_value_new_bool(int b);
-airlock_value *airlock_value_new_int(int64_t i);
-airlock_value *airlock_value_new_float(double f);
+AIRLOCK_API airlock_value *airlock_value_new_none(void);
+AIRLOCK_API airlock_value *airlock_value_new_bool(int b);
+AIRLOCK_API airlock_value *airlock_value_new_int(int64_t i);
+AIRLOCK_API airlock_value *airlock_value_new_float(double f);
 /* A NUL-terminated UTF-8 string, or len bytes of one. */
-airlock_value *airlock_value_new_str(const char *s);
-airlock_value *airlock_value_new_strn(const char *s, size_t len);
-airlock_value *airlock_value_new_bytes(const void *data, size_t len);
-airlock_value *airlock_value_new_list(void);
-airlock_value *airlock_value_new_dict(void);
+AIRLOCK_API airlock_value *airlock_value_new_str(const char *s);
+AIRLOCK_API airlock_value *airlock_value_new_strn(const char *s, size_t len);
+AIRLOCK_API airlock_value *airlock_value_new_bytes(const void *data, size_t len);
+AIRLOCK_API airlock_value *airlock_value_new_list(void);
+AIRLOCK_API airlock_value *airlock_value_new_dict(void);
 /* AIRLOCK_OK, or an error code (AIRLOCK_NOMEM, AIRLOCK_MISUSE); item is
  * consumed either way. */
-int airlock_list_append(airlock_value *list, airlock_value *item);
-int airlock_dict_set(airlock_value *dict, const char *key, airlock_value *item);
-airlock_value *airlock_value_copy(const airlock_value *v);
-void airlock_value_free(airlock_value *v);
+AIRLOCK_API int airlock_list_append(airlock_value *list, airlock_value *item);
+AIRLOCK_API int airlock_dict_set(airlock_value *dict, const char *key, airlock_value *item);
+AIRLOCK_API airlock_value *airlock_value_copy(const airlock_value *v);
+AIRLOCK_API void airlock_value_free(airlock_value *v);
 
 /* Getters are total: on the wrong kind they answer 0, NULL or empty. */
-airlock_kind airlock_value_kind(const airlock_value *v);
-int airlock_value_bool(const airlock_value *v);
-int64_t airlock_value_int(const airlock_value *v);
-double airlock_value_float(const airlock_value *v);          /* int or float */
-const char *airlock_value_str(const airlock_value *v, size_t *len);
-const uint8_t *airlock_value_bytes(const airlock_value *v, size_t *len);
-size_t airlock_value_len(const airlock_value *v);             /* list/dict items */
-const airlock_value *airlock_value_item(const airlock_value *v, size_t i); /* list item, dict value */
-const char *airlock_value_key(const airlock_value *v, size_t i);           /* dict key */
-const airlock_value *airlock_value_get(const airlock_value *v, const char *key);
+AIRLOCK_API airlock_kind airlock_value_kind(const airlock_value *v);
+AIRLOCK_API int airlock_value_bool(const airlock_value *v);
+AIRLOCK_API int64_t airlock_value_int(const airlock_value *v);
+AIRLOCK_API double airlock_value_float(const airlock_value *v);          /* int or float */
+AIRLOCK_API const char *airlock_value_str(const airlock_value *v, size_t *len);
+AIRLOCK_API const uint8_t *airlock_value_bytes(const airlock_value *v, size_t *len);
+AIRLOCK_API size_t airlock_value_len(const airlock_value *v);             /* list/dict items */
+AIRLOCK_API const airlock_value *airlock_value_item(const airlock_value *v, size_t i); /* list item, dict value */
+AIRLOCK_API const char *airlock_value_key(const airlock_value *v, size_t i);           /* dict key */
+AIRLOCK_API const airlock_value *airlock_value_get(const airlock_value *v, const char *key);
 
 /* ---- calls ------------------------------------------------------------------ */
 
@@ -115,38 +115,38 @@ typedef struct airlock_call airlock_call;  /* also declared in airlock.h */
  */
 typedef int (*airlock_host_fn)(airlock_call *call);
 
-size_t airlock_call_argc(const airlock_call *call);
-const airlock_value *airlock_call_arg(const airlock_call *call, size_t i);       /* NULL past the end */
-size_t airlock_call_kwargc(const airlock_call *call);
-const char *airlock_call_kwname(const airlock_call *call, size_t i);
-const airlock_value *airlock_call_kwarg(const airlock_call *call, const char *name); /* NULL if absent */
+AIRLOCK_API size_t airlock_call_argc(const airlock_call *call);
+AIRLOCK_API const airlock_value *airlock_call_arg(const airlock_call *call, size_t i);       /* NULL past the end */
+AIRLOCK_API size_t airlock_call_kwargc(const airlock_call *call);
+AIRLOCK_API const char *airlock_call_kwname(const airlock_call *call, size_t i);
+AIRLOCK_API const airlock_value *airlock_call_kwarg(const airlock_call *call, const char *name); /* NULL if absent */
 /* Positional argument pos, else keyword `name` (NULL if neither). */
-const airlock_value *airlock_call_param(const airlock_call *call, size_t pos, const char *name);
+AIRLOCK_API const airlock_value *airlock_call_param(const airlock_call *call, size_t pos, const char *name);
 /* Required arguments of one kind: AIRLOCK_OK, or a TypeError is raised in
  * the guest and AIRLOCK_ERROR returned (pass it on). */
-int airlock_call_get_str(airlock_call *call, size_t pos, const char *name, const char **s, size_t *len);
-int airlock_call_get_int(airlock_call *call, size_t pos, const char *name, int64_t *out);
+AIRLOCK_API int airlock_call_get_str(airlock_call *call, size_t pos, const char *name, const char **s, size_t *len);
+AIRLOCK_API int airlock_call_get_int(airlock_call *call, size_t pos, const char *name, int64_t *out);
 /* The userdata given at registration (a plugin's state from init). */
-void *airlock_call_userdata(const airlock_call *call);
-const char *airlock_call_module(const airlock_call *call);
-const char *airlock_call_function(const airlock_call *call);
+AIRLOCK_API void *airlock_call_userdata(const airlock_call *call);
+AIRLOCK_API const char *airlock_call_module(const airlock_call *call);
+AIRLOCK_API const char *airlock_call_function(const airlock_call *call);
 
 /* Answer with result (ownership taken; NULL means out of memory). */
-int airlock_call_return(airlock_call *call, airlock_value *result);
+AIRLOCK_API int airlock_call_return(airlock_call *call, airlock_value *result);
 /*
  * Raise exc_type(message) in the guest; returns AIRLOCK_ERROR. exc_type is
  * a builtin exception name ("ValueError", "PermissionError", ...) or
  * "module.Name" for an exception class the plugin's Python source defines;
  * anything else becomes RuntimeError.
  */
-int airlock_call_raise(airlock_call *call, const char *exc_type, const char *fmt, ...)
+AIRLOCK_API int airlock_call_raise(airlock_call *call, const char *exc_type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Refuse: raise PermissionError and record the call as denied in the
  * audit log. */
-int airlock_call_deny(airlock_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+AIRLOCK_API int airlock_call_deny(airlock_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Record the call as denied in the audit log without raising (e.g. an
  * environment variable that is not granted reads as unset). */
-void airlock_call_note_denied(airlock_call *call, const char *reason);
+AIRLOCK_API void airlock_call_note_denied(airlock_call *call, const char *reason);
 
 /* ---- plugins ----------------------------------------------------------------- */
 

@@ -261,10 +261,11 @@ static airlock_runtime *make_runtime(const cli_options *cli, bool with_grants) {
     /* The first sandbox builds the snapshot and reads this thread's stack
      * bounds from /proc: do both before the process is confined. */
     airlock_sandbox *warm = NULL;
-    if (rc == AIRLOCK_OK) rc = airlock_sandbox_new(rt, &warm);
+    const char *why = airlock_runtime_errmsg(rt);
+    if (rc == AIRLOCK_OK && (rc = airlock_sandbox_new(rt, &warm)) != AIRLOCK_OK) why = airlock_sandbox_errmsg(warm);
+    if (rc != AIRLOCK_OK) serve_log("worker: %s", why);
     airlock_sandbox_free(warm);
     if (rc != AIRLOCK_OK) {
-        serve_log("worker: %s", airlock_runtime_errmsg(rt));
         airlock_runtime_free(rt);
         return NULL;
     }
@@ -308,7 +309,7 @@ static void run_job(worker_state *ws, json_t *hdr, const char *image, uint32_t i
     if (!code) {
         report = refusal("SandboxError", "the job carried no code");
     } else if (rc != AIRLOCK_OK) {
-        report = refusal("SessionError", sb ? airlock_sandbox_errmsg(sb) : airlock_runtime_errmsg(rt));
+        report = refusal("SessionError", sb ? airlock_sandbox_errmsg(sb) : "out of memory");
     } else {
         rc = airlock_sandbox_exec(sb, code, code_len);
         report = report_json(sb, rc);

@@ -205,8 +205,9 @@ static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, bool h
 }
 
 int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len) {
-    if (!sb || (!src && len)) return AIRLOCK_MISUSE;
+    if (!sb || !sb->vm || (!src && len)) return AIRLOCK_MISUSE;
     airlock_vm *vm = sb->vm;
+    vm->interrupts = &sb->interrupts;
     sandbox_clear_run(sb);
     outbuf_reset(&vm->out[0], vm->limits.max_output_bytes);
     outbuf_reset(&vm->out[1], vm->limits.max_output_bytes);
@@ -234,6 +235,7 @@ int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len) {
         if (undoing) undo_commit(vm);
         rc = classify_limit(sb, finish(sb, &ea));
     }
+    sb->vm->interrupts = NULL; /* sb->vm: recovery may have replaced vm */
     record_stats(sb, t0, fuel, hard);
     return rc;
 }

@@ -226,10 +226,31 @@ static int apply_limits(airlock_sandbox *sb, const airlock_limits *lim) {
     return AIRLOCK_OK;
 }
 
-static int ensure_snapshot(airlock_runtime *rt) {
+/* Build the snapshot if no sandbox did yet; a failure's message is copied
+ * to err under the lock (rt->errmsg is shared by every creating thread). */
+static int ensure_snapshot(airlock_runtime *rt, char *err, size_t errsize) {
     pthread_mutex_lock(&rt->lock);
     int rc = rt->snap_fd >= 0 ? AIRLOCK_OK : snapshot_build(rt);
+    if (rc) snprintf(err, errsize, "%s", rt->errmsg);
     pthread_mutex_unlock(&rt->lock);
+    return rc;
+}
+
+int sandbox_create_failed(airlock_runtime *rt, airlock_sandbox **out, int code, const char *fmt, ...) {
+    if (!*out && (*out = calloc(1, sizeof **out))) (*out)->rt = rt;
+    if (!*out) return code;
+    va_list ap;
+    va_start(ap, fmt);
+    vfail((*out)->errmsg, sizeof (*out)->errmsg, code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Turn sb, whose vm could not be made, into a handle reporting why. */
+static int creation_failed(airlock_sandbox *sb, int rc) {
+    vm_destroy(sb->vm);
+    sb->vm = NULL;
+    if (rc == AIRLOCK_NOMEM || !sb->errmsg[0]) SB_FAIL(sb, rc, "cannot create a sandbox: out of memory");
     return rc;
 }
 
@@ -240,28 +261,15 @@ static int ensure_snapshot(airlock_runtime *rt) {
 int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_vm *, void *), void *arg,
                    airlock_sandbox **out) {
     if (!rt || !out) return AIRLOCK_MISUSE;
-    *out = NULL;
-    int rc = ensure_snapshot(rt);
-    if (rc) return rc;
-    airlock_sandbox *sb = calloc(1, sizeof *sb);
-    airlock_vm *vm = calloc(1, sizeof *vm);
-    if (!sb || !vm) {
-        free(sb);
-        free(vm);
-        return RT_FAIL(rt, AIRLOCK_NOMEM, "out of memory");
-    }
+    airlock_sandbox *sb = *out = calloc(1, sizeof *sb);
+    if (!sb) return AIRLOCK_NOMEM;
     sb->rt = rt;
-    sb->vm = vm;
+    int rc = ensure_snapshot(rt, sb->errmsg, sizeof sb->errmsg);
+    if (rc) return creation_failed(sb, rc);
+    if (!(sb->vm = calloc(1, sizeof *sb->vm))) return creation_failed(sb, AIRLOCK_NOMEM);
     rc = apply_limits(sb, &rt->limits);
-    if (rc == AIRLOCK_OK) rc = fill(rt, vm, arg);
-    if (rc) {
-        if (rc == AIRLOCK_NOMEM) RT_FAIL(rt, rc, "cannot create a sandbox: out of memory");
-        else if (!rt->errmsg[0] || sb->errmsg[0]) RT_FAIL(rt, rc, "cannot create a sandbox: %s", sb->errmsg);
-        airlock_sandbox_free(sb);
-        return rc;
-    }
-    *out = sb;
-    return AIRLOCK_OK;
+    if (rc == AIRLOCK_OK) rc = fill(rt, sb->vm, arg);
+    return rc ? creation_failed(sb, rc) : AIRLOCK_OK;
 }
 
 static int fill_from_snapshot(airlock_runtime *rt, airlock_vm *vm, void *arg) {
@@ -315,24 +323,25 @@ int sandbox_recover(airlock_sandbox *sb, int trap) {
 
 void airlock_sandbox_free(airlock_sandbox *sb) {
     if (!sb) return;
-    sandbox_clear_run(sb);
+    if (sb->vm) sandbox_clear_run(sb);
     vm_destroy(sb->vm);
     free(sb);
 }
 
 int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim) {
-    if (!sb) return AIRLOCK_MISUSE;
+    if (!sb || !sb->vm) return AIRLOCK_MISUSE;
     return apply_limits(sb, lim);
 }
 
 void airlock_sandbox_interrupt(airlock_sandbox *sb) {
-    if (sb) atomic_store(&sb->vm->interrupt, 1);
+    if (sb) atomic_fetch_add(&sb->interrupts.sent, 1);
 }
 
 /* The captured stream i of sb's last execution; "" without a sandbox. */
 static const char *captured(const airlock_sandbox *sb, int i, size_t *len) {
-    if (len) *len = sb ? sb->vm->out[i].len : 0;
-    return sb ? outbuf_str(&sb->vm->out[i]) : "";
+    bool ran = sb && sb->vm;
+    if (len) *len = ran ? sb->vm->out[i].len : 0;
+    return ran ? outbuf_str(&sb->vm->out[i]) : "";
 }
 
 const char *airlock_sandbox_stdout(const airlock_sandbox *sb, size_t *len) { return captured(sb, 0, len); }

@@ -39,7 +39,8 @@ struct airlock_runtime {
 
 struct airlock_sandbox {
     airlock_runtime *rt;
-    airlock_vm *vm;
+    airlock_vm *vm;              /* NULL: the handle only says why creation failed */
+    vm_interrupts interrupts;    /* airlock_sandbox_interrupt(); outlives every vm */
     char errmsg[512];
 
     /* Outcome of the last execution. */
@@ -53,6 +54,10 @@ struct airlock_sandbox {
 
 /* Attach vm to the runtime with the given globals (see sandbox.c). */
 int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instance_t *globals);
+/* Give *out (the handle of a failed creation, or a new one if NULL) the
+ * message of why a sandbox could not be created; returns code. */
+int sandbox_create_failed(airlock_runtime *rt, airlock_sandbox **out, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Create a sandbox whose vm fill() prepares; see sandbox.c. */
 int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_vm *, void *), void *arg,
                    airlock_sandbox **out);

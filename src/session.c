@@ -104,13 +104,13 @@ static int fill_from_sandbox(airlock_runtime *rt, airlock_vm *vm, void *arg) {
 }
 
 int airlock_sandbox_clone(airlock_sandbox *sb, airlock_sandbox **out) {
-    if (!sb || !out) return AIRLOCK_MISUSE;
+    if (!sb || !sb->vm || !out) return AIRLOCK_MISUSE;
     int rc = sandbox_create(sb->rt, fill_from_sandbox, sb->vm, out);
     if (rc == AIRLOCK_OK) {
         (*out)->vm->limits = sb->vm->limits;
         (*out)->vm->mem_limit = sb->vm->mem_limit;
     } else {
-        sandbox_fail(sb, rc, "cannot clone: %s", airlock_runtime_errmsg(sb->rt));
+        sandbox_fail(sb, rc, "cannot clone: %s", airlock_sandbox_errmsg(*out));
     }
     return rc;
 }
@@ -230,7 +230,7 @@ bool session_write(int fd, airlock_vm *vm, const airlock_runtime *rt) {
 }
 
 int airlock_sandbox_save(airlock_sandbox *sb, const char *path) {
-    if (!sb || !path) return AIRLOCK_MISUSE;
+    if (!sb || !sb->vm || !path) return AIRLOCK_MISUSE;
     /* Write beside the target, then rename: the file is either the old
      * session or the new one, never a mix. */
     size_t n = strlen(path) + 16;
@@ -258,7 +258,7 @@ int airlock_sandbox_save(airlock_sandbox *sb, const char *path) {
 /* A session image in memory: written to an anonymous file (session_write
  * needs a seekable descriptor), then read back whole. */
 int airlock_sandbox_save_buffer(airlock_sandbox *sb, void **out, size_t *len) {
-    if (!sb || !out || !len) return AIRLOCK_MISUSE;
+    if (!sb || !sb->vm || !out || !len) return AIRLOCK_MISUSE;
     *out = NULL;
     *len = 0;
     int fd = memfd_create("airlock-session", MFD_CLOEXEC);
@@ -472,7 +472,7 @@ static int load(airlock_runtime *rt, load_args *la, const char *what, airlock_sa
     int rc = session_read_head(&la->src, rt->limits.memory_bytes, &la->head, la->why, sizeof la->why);
     if (rc == AIRLOCK_OK) rc = sandbox_create(rt, fill_from_file, la, out);
     if (rc == AIRLOCK_CORRUPT || (rc == AIRLOCK_IOERR && la->why[0]))
-        return runtime_fail(rt, rc, "session%s%s %s: %s", what ? " " : "", what ? what : "",
+        return sandbox_create_failed(rt, out, rc, "session%s%s %s: %s", what ? " " : "", what ? what : "",
                             rc == AIRLOCK_CORRUPT ? "refused" : "unreadable", la->why);
     return rc;
 }
@@ -481,7 +481,7 @@ int airlock_sandbox_load_buffer(airlock_runtime *rt, const void *data, size_t le
     if (!rt || !out || (!data && len)) return AIRLOCK_MISUSE;
     *out = NULL;
     load_args *la = calloc(1, sizeof *la);
-    if (!la) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    if (!la) return sandbox_create_failed(rt, out, AIRLOCK_NOMEM, "out of memory");
     session_source_mem(&la->src, data, len, true);
     int rc = load(rt, la, NULL, out);
     free(la);
@@ -492,18 +492,18 @@ int airlock_sandbox_load(airlock_runtime *rt, const char *path, airlock_sandbox 
     if (!rt || !path || !out) return AIRLOCK_MISUSE;
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return runtime_fail(rt, AIRLOCK_IOERR, "cannot open session %s: %s", path, strerror(errno));
+    if (fd < 0) return sandbox_create_failed(rt, out, AIRLOCK_IOERR, "cannot open session %s: %s", path, strerror(errno));
     struct stat st;
     int rc;
     load_args *la = NULL;
     if (fstat(fd, &st) != 0)
-        rc = runtime_fail(rt, AIRLOCK_IOERR, "cannot read session %s: %s", path, strerror(errno));
+        rc = sandbox_create_failed(rt, out, AIRLOCK_IOERR, "cannot read session %s: %s", path, strerror(errno));
     else if (!S_ISREG(st.st_mode))
-        rc = runtime_fail(rt, AIRLOCK_CORRUPT, "session %s refused: not a regular file", path);
+        rc = sandbox_create_failed(rt, out, AIRLOCK_CORRUPT, "session %s refused: not a regular file", path);
     else if (st.st_size == 0)
-        rc = runtime_fail(rt, AIRLOCK_CORRUPT, "session %s is empty", path);
+        rc = sandbox_create_failed(rt, out, AIRLOCK_CORRUPT, "session %s is empty", path);
     else if (!(la = calloc(1, sizeof *la)))
-        rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+        rc = sandbox_create_failed(rt, out, AIRLOCK_NOMEM, "out of memory");
     else {
         session_source_fd(&la->src, fd, (uint64_t)st.st_size);
         rc = load(rt, la, path, out);

@@ -21,7 +21,7 @@ airlock_vm *host_calling_vm(void) { return vm_current(); }
 int host_stop_pending(void) {
     airlock_vm *vm = vm_current();
     if (!vm) return AIRLOCK_LIMIT_NONE;
-    if (atomic_load(&vm->interrupt)) return AIRLOCK_LIMIT_INTERRUPT;
+    if (vm_interrupt_pending(vm)) return AIRLOCK_LIMIT_INTERRUPT;
     if (vm->deadline_ns && abi_monotonic_ns() >= vm->deadline_ns) return AIRLOCK_LIMIT_TIMEOUT;
     return AIRLOCK_LIMIT_NONE;
 }

@@ -38,7 +38,8 @@ void meter_begin(airlock_vm *vm) {
     vm->deadline_ns = 0;
     if (vm->limits.timeout_seconds > 0)
         vm->deadline_ns = abi_monotonic_ns() + (uint64_t)(vm->limits.timeout_seconds * 1e9);
-    atomic_store(&vm->interrupt, 0);
+    /* Interrupt requests are not cleared here: one sent just before the
+     * run stops it (vm.h). */
     vm->gc_work_left = 0; /* a collection a trap abandoned is over */
     refill(vm);
 }
@@ -53,13 +54,14 @@ uint64_t meter_fuel_used(const airlock_vm *vm) { return vm->fuel_used + slice_us
 
 /* Which limit, if any, has been passed. */
 static int limit_passed(airlock_vm *vm, uint64_t now) {
-    if (atomic_load(&vm->interrupt)) return AIRLOCK_LIMIT_INTERRUPT;
+    if (vm_interrupt_pending(vm)) return AIRLOCK_LIMIT_INTERRUPT;
     if (vm->deadline_ns && now >= vm->deadline_ns) return AIRLOCK_LIMIT_TIMEOUT;
     if (vm->fuel_budget == 0) return AIRLOCK_LIMIT_FUEL;
     return AIRLOCK_LIMIT_NONE;
 }
 
 void meter_soft_stop(airlock_vm *vm, int reason) {
+    vm_interrupts_absorb(vm);
     if (vm->stop_reason) return;
     vm->stop_reason = reason;
     vm->grace_until_ns = abi_monotonic_ns() + GRACE_NS;
@@ -85,7 +87,7 @@ static void gc_slice_exhausted(airlock_vm *vm) {
         vm->hard_stop = true;
         vm_trap(vm, VM_TRAP_LIMIT);
     }
-    if (!vm->stop_reason && atomic_load(&vm->interrupt)) meter_soft_stop(vm, AIRLOCK_LIMIT_INTERRUPT);
+    if (vm_interrupt_pending(vm)) meter_soft_stop(vm, AIRLOCK_LIMIT_INTERRUPT);
     if (!vm->stop_reason && vm->deadline_ns && now >= vm->deadline_ns) meter_soft_stop(vm, AIRLOCK_LIMIT_TIMEOUT);
     vm->inst.w2c_airlock_fuel = AIRLOCK_GC_SLICE;
 }
@@ -99,7 +101,9 @@ void Z_airlockZ_fuel_exhausted(struct Z_airlock_instance_t *self) {
     vm->fuel_used += slice_used(vm);
     uint64_t now = abi_monotonic_ns();
     if (vm->stop_reason) {
-        /* Already asked to stop: allow the grace period, then no more. */
+        /* Already asked to stop: allow the grace period, then no more.
+         * Interrupts sent meanwhile ask for this same stop. */
+        vm_interrupts_absorb(vm);
         if (vm->fuel_budget == 0 || now >= vm->grace_until_ns) {
             vm->hard_stop = true;
             vm_trap(vm, VM_TRAP_LIMIT);

@@ -28,6 +28,19 @@ struct qstr_index;
 /* Most pages an execution may leave writable for the next (undo.c). */
 #define UNDO_KEEP 64
 
+/*
+ * The interrupt requests of one sandbox. They live in the sandbox handle,
+ * not in a vm, so that airlock_sandbox_interrupt() never touches a vm that
+ * recovery may be freeing; a vm only points here while it executes.
+ * Every request stops one execution: the one running when it arrives if
+ * that one reaches a check point afterwards, else the next one to start.
+ */
+typedef struct vm_interrupts {
+    atomic_uint_least64_t sent; /* requests so far (any thread, signal handlers) */
+    uint64_t handled;           /* requests a stop has absorbed (the executing thread only) */
+} vm_interrupts;
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "airlock_sandbox_interrupt() must be async-signal-safe");
+
 typedef struct airlock_vm {
     Z_guest_instance_t inst;   /* must stay first: see above */
     uintptr_t stack_limit;     /* guest frames may not go below this address */
@@ -55,7 +68,7 @@ typedef struct airlock_vm {
     uint64_t fuel_budget;       /* remaining fuel outside the current slice */
     uint64_t fuel_slice;        /* size of the slice handed to the guest */
     uint64_t deadline_ns;       /* CLOCK_MONOTONIC; 0 = none */
-    atomic_int interrupt;       /* set by airlock_sandbox_interrupt() */
+    vm_interrupts *interrupts;  /* the sandbox's, during an execution; else NULL */
     int stop_reason;            /* airlock_limit_kind that stopped the run */
     int soft_stops;             /* KeyboardInterrupts already delivered */
     uint64_t fuel_used;         /* fuel consumed by finished slices */
@@ -111,6 +124,16 @@ typedef struct airlock_vm {
 #include "runtime/guest_prologue.h"
 _Static_assert(offsetof(airlock_vm, stack_limit) == AIRLOCK_STACK_LIMIT_OFFSET,
                "the guest prologue reads stack_limit right after the instance");
+
+/* Whether an interrupt request waits for the execution in progress. */
+static inline bool vm_interrupt_pending(const airlock_vm *vm) {
+    return vm->interrupts && atomic_load(&vm->interrupts->sent) != vm->interrupts->handled;
+}
+
+/* The run is stopping: the requests sent so far asked for exactly that. */
+static inline void vm_interrupts_absorb(airlock_vm *vm) {
+    if (vm->interrupts) vm->interrupts->handled = atomic_load(&vm->interrupts->sent);
+}
 
 /* Traps of our own, beyond wasm_rt_trap_t's. */
 enum {

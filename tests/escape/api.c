@@ -76,7 +76,7 @@ static bool raises(airlock_sandbox *sb, const char *code, const char *type, cons
 static airlock_sandbox *fresh(airlock_runtime *rt) {
     airlock_sandbox *sb = NULL;
     if (airlock_sandbox_new(rt, &sb) != AIRLOCK_OK) {
-        fprintf(stderr, "sandbox_new: %s\n", airlock_runtime_errmsg(rt));
+        fprintf(stderr, "sandbox_new: %s\n", airlock_sandbox_errmsg(sb));
         exit(2);
     }
     return sb;

@@ -47,6 +47,19 @@ check "soname is libairlock.so.0" sh -c "readelf -d '$U/lib/libairlock.so.$VERSI
 check "airlock is executable" test -x "$U/bin/airlock"
 check "no build paths in airlock.pc" sh -c "! grep -q '$B\|$STAGE' '$U/lib/pkgconfig/airlock.pc'"
 
+# ---- only the API is visible ------------------------------------------------------
+# The library exports exactly the functions the two public headers mark
+# AIRLOCK_API: nothing internal (vm_*, vfs_*, the guest's Z_*), nothing missing.
+LIB=$U/lib/libairlock.so.$VERSION
+nm -D --defined-only "$LIB" | awk '{print $3}' | sort >"$STAGE/exported"
+sed -n 's/^AIRLOCK_API .*[ *]\(airlock_[a-z0-9_]*\)(.*/\1/p' include/airlock.h include/airlock_plugin.h | sort -u >"$STAGE/declared"
+check "the library exports symbols" test -s "$STAGE/exported"
+check "the headers declare AIRLOCK_API functions" test "$(wc -l <"$STAGE/declared")" -gt 50
+extra=$(comm -23 "$STAGE/exported" "$STAGE/declared" | tr '\n' ' ')
+missing=$(comm -13 "$STAGE/exported" "$STAGE/declared" | tr '\n' ' ')
+if [ -z "$extra" ]; then ok; else bad "exported but not in the public headers: $extra"; fi
+if [ -z "$missing" ]; then ok; else bad "declared AIRLOCK_API but not exported: $missing"; fi
+
 # ---- pkg-config, as a user of the staged tree ---------------------------------
 export PKG_CONFIG_PATH="$U/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$ROOT" PKG_CONFIG_LIBDIR="$U/lib/pkgconfig"
 check "pkg-config --exists airlock" pkg-config --exists airlock

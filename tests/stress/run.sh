@@ -1,6 +1,7 @@
 #!/bin/sh
 # Stress and soak: 8 threads of one-shot sandboxes with no cross-talk, then
-# sequential runs in one process with resident memory flat.
+# sequential runs in one process with resident memory flat, then 8 threads
+# executing, interrupting, creating and freeing sandboxes at random.
 #   usage: tests/stress/run.sh [path/to/airlock]
 # The stress binary is built by make next to the CLI ($(B)/tests/stress).
 # Sizes: STRESS_N sandboxes per thread (default 100), SOAK_M sequential runs
@@ -28,5 +29,10 @@ start=$(date +%s)
 "$stress" soak "$m" >"$out" 2>&1; tally $?
 grep -v 'passed, .* failed' "$out"
 echo "soak: $m runs in $(( $(date +%s) - start )) s"
+# The threading contract: exec, interrupt, create and free at random
+# moments (`make tsan` runs it 60 s under ThreadSanitizer and ASan).
+chaos=$(dirname "$bin")/tests/chaos
+"$chaos" 8 "${CHAOS_SECONDS:-5}" >"$out" 2>&1; tally $?
+grep -v 'passed, .* failed' "$out"
 echo "stress: $pass passed, $fail failed"
 [ "$fail" = 0 ]

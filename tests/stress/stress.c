@@ -60,7 +60,8 @@ static void one_sandbox(worker *w, int i) {
     snprintf(want, sizeof want, "%d %d []\n", w->id, i);
     airlock_sandbox *sb = NULL;
     if (airlock_sandbox_new(w->rt, &sb) != AIRLOCK_OK) {
-        fail("sandbox_new: %s%s", airlock_runtime_errmsg(w->rt), "");
+        fail("sandbox_new: %s%s", airlock_sandbox_errmsg(sb), "");
+        airlock_sandbox_free(sb);
         return;
     }
     int rc = airlock_sandbox_exec(sb, code, strlen(code));
@@ -130,7 +131,7 @@ static int soak_step(airlock_runtime *rt, airlock_sandbox *session, long i) {
         /* the long-lived session: state replaced, not accumulated */
         return expect_exec(session, "x = [str(i) for i in range(200)]\nprint(len(x))", AIRLOCK_OK, "200\n");
     case 1: /* a clone of the session */
-        if (airlock_sandbox_clone(session, &sb) != AIRLOCK_OK) return 0;
+        if (airlock_sandbox_clone(session, &sb) != AIRLOCK_OK) break;
         ok = expect_exec(sb, "print(len(x))", AIRLOCK_OK, "200\n");
         break;
     case 2: /* a trap, rolled back */
@@ -146,7 +147,7 @@ static int soak_step(airlock_runtime *rt, airlock_sandbox *session, long i) {
     case 4: case 20: case 36: case 52: /* an exception with a traceback */
         return expect_exec(session, "raise ValueError('v' * 100)", AIRLOCK_ERROR, NULL);
     default: /* a fresh one-shot sandbox */
-        if (airlock_sandbox_new(rt, &sb) != AIRLOCK_OK) return 0;
+        if (airlock_sandbox_new(rt, &sb) != AIRLOCK_OK) break;
         ok = expect_exec(sb, "import json\nprint(json.dumps({'a': [1, 2]}))", AIRLOCK_OK, "{\"a\": [1, 2]}\n");
         break;
     }

@@ -165,7 +165,20 @@ START_TEST(interrupt_from_another_thread) {
     pthread_join(t, NULL);
     ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_INTERRUPT);
     ck_assert_str_eq(airlock_sandbox_error_type(sb), "KeyboardInterrupt");
-    airlock_sandbox_interrupt(sb); /* nothing runs: a no-op, and it does not leak into the next run */
+    /* the stop absorbed the interrupt: the next run is not touched */
+    ck_run_prints(sb, "print('after')", "after\n");
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
+/* An interrupt sent while nothing runs stops the next run to start (it is
+ * not lost to the start of the run), and only that one. */
+START_TEST(interrupt_before_the_run_stops_it) {
+    airlock_sandbox *sb = new_sandbox();
+    airlock_sandbox_interrupt(sb);
+    airlock_sandbox_interrupt(sb); /* two requests before one run: one stop */
+    ck_assert_int_eq(run(sb, "while True: pass"), AIRLOCK_LIMIT);
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_INTERRUPT);
     ck_run_prints(sb, "print('after')", "after\n");
     airlock_sandbox_free(sb);
 }
@@ -300,6 +313,7 @@ static Suite *limits_suite(void) {
     tcase_add_test(tc, c_level_loop_is_stopped);
     tcase_add_test(tc, fuel_stops_and_is_deterministic);
     tcase_add_test(tc, interrupt_from_another_thread);
+    tcase_add_test(tc, interrupt_before_the_run_stops_it);
     tcase_add_test(tc, memory_limit_raises_memory_error);
     tcase_add_test(tc, garbage_is_collected_during_execution);
     tcase_add_test(tc, output_limit_truncates_or_stops);

@@ -118,7 +118,7 @@ static airlock_sandbox *fn_sandbox(void) {
     }
     airlock_sandbox *sb = NULL;
     int rc = airlock_sandbox_new(fn_rt, &sb);
-    ck_assert_msg(rc == AIRLOCK_OK, "sandbox_new: %s", airlock_runtime_errmsg(fn_rt));
+    ck_assert_msg(rc == AIRLOCK_OK, "sandbox_new: %s", airlock_sandbox_errmsg(sb));
     return sb;
 }
 
@@ -290,7 +290,7 @@ START_TEST(sessions_cannot_call_foreign_functions) {
             ck_assert_int_eq(airlock_runtime_register_function(rt, "t", "other", t_echo, NULL), AIRLOCK_OK);
         airlock_sandbox *loaded;
         int rc = airlock_sandbox_load(rt, path, &loaded);
-        ck_assert_msg(rc == AIRLOCK_OK, "load: %s", airlock_runtime_errmsg(rt));
+        ck_assert_msg(rc == AIRLOCK_OK, "load: %s", airlock_sandbox_errmsg(loaded));
         ck_run_prints(loaded, probe, "refused\n");
         airlock_sandbox_free(loaded);
         airlock_runtime_free(rt);

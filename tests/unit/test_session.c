@@ -194,8 +194,14 @@ static void expect_refused(const uint8_t *buf, size_t len, const char *why) {
     airlock_sandbox *sb = (airlock_sandbox *)0x1;
     int rc = airlock_sandbox_load_buffer(shared_runtime(), buf, len, &sb);
     ck_assert_msg(rc == AIRLOCK_CORRUPT, "%s: rc=%d", why, rc);
-    ck_assert_ptr_null(sb);
-    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(test_rt), "session"));
+    /* the handle only carries the message; every other call refuses it */
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(sb), "session"));
+    ck_assert_int_eq(airlock_sandbox_exec(sb, "1", 1), AIRLOCK_MISUSE);
+    ck_assert_int_eq(airlock_sandbox_save(sb, "/tmp/never"), AIRLOCK_MISUSE);
+    airlock_sandbox *copy = NULL;
+    ck_assert_int_eq(airlock_sandbox_clone(sb, &copy), AIRLOCK_MISUSE);
+    ck_assert_str_eq(airlock_sandbox_stdout(sb, NULL), "");
+    airlock_sandbox_free(sb);
 }
 
 START_TEST(bad_files_are_refused) {
@@ -252,7 +258,9 @@ START_TEST(memory_over_the_limit_is_refused) {
     airlock_limits l = {.memory_bytes = 32u << 20};
     ck_assert_int_eq(airlock_runtime_set_limits(small, &l), AIRLOCK_OK);
     ck_assert_int_eq(airlock_sandbox_load(small, path, &sb), AIRLOCK_CORRUPT);
-    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(small), "memory limit"));
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(sb), "memory limit"));
+    ck_assert_int_eq(airlock_sandbox_exec(sb, "1", 1), AIRLOCK_MISUSE); /* the handle only reports */
+    airlock_sandbox_free(sb);
     airlock_runtime_free(small);
     unlink(path);
 }
@@ -322,6 +330,8 @@ END_TEST
 START_TEST(missing_file_is_an_io_error) {
     airlock_sandbox *sb;
     ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), "/nonexistent/x.session", &sb), AIRLOCK_IOERR);
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(sb), "/nonexistent/x.session"));
+    airlock_sandbox_free(sb);
 }
 END_TEST
 

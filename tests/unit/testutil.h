@@ -21,7 +21,7 @@ static inline airlock_runtime *shared_runtime(void) {
 static inline airlock_sandbox *new_sandbox(void) {
     airlock_sandbox *sb = NULL;
     int rc = airlock_sandbox_new(shared_runtime(), &sb);
-    ck_assert_msg(rc == AIRLOCK_OK, "sandbox_new: %s", airlock_runtime_errmsg(test_rt));
+    ck_assert_msg(rc == AIRLOCK_OK, "sandbox_new: %s", airlock_sandbox_errmsg(sb));
     return sb;
 }
 

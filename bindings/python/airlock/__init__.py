@@ -511,8 +511,11 @@ class Session:
                 rc = self._lib.sandbox_new(self._runtime.ptr, ctypes.byref(sb))
                 what = "cannot create a sandbox"
             if rc != _lib.OK:
-                msg = self._lib.sandbox_errmsg(_clone_of._sb) if _clone_of is not None else None
-                msg = (msg or b"").decode("utf-8", "replace") or self._runtime.errmsg()
+                # A failed creation hands back a handle that only holds the
+                # message (airlock_sandbox_new in airlock.h).
+                msg = self._lib.sandbox_errmsg(sb) if sb else None
+                self._lib.sandbox_free(sb)
+                msg = (msg or b"").decode("utf-8", "replace") or "out of memory"
                 if rc in (_lib.CORRUPT, _lib.IOERR):
                     raise SessionFileError("%s: %s" % (what, msg))
                 if rc == _lib.MISUSE:
