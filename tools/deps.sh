@@ -11,12 +11,12 @@ set -eu
 #        libmicrohttpd, hiredis, zstd and libcrypto (airlock serve)
 # test:  Check (C unit tests), Node.js/npm (the reference guest loader, the
 #        MCP SDK test), Python 3 with pytest (differential, compatibility and
-#        binding tests), valgrind, redis-server and haproxy (airlock serve's
-#        scale-out test), wrk (its load benchmark)
+#        binding tests), valgrind, strace (what SQLite opens), redis-server
+#        and haproxy (airlock serve's scale-out test), wrk (its load benchmark)
 # fuzz:  clang and libFuzzer (make fuzz)
 PACKAGES="build-essential pkg-config wabt binaryen libjansson-dev libedit-dev libseccomp-dev
 libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libhiredis-dev libzstd-dev libssl-dev
-check nodejs npm python3 python3-pytest valgrind clang-14 libfuzzer-14-dev
+check nodejs npm python3 python3-pytest valgrind strace clang-14 libfuzzer-14-dev
 redis-server haproxy wrk"
 
 missing=""

@@ -10,7 +10,8 @@
  *   grant says rw; the directory is re-checked so that one swapped for a
  *   symlink since the grant is refused too;
  * - an authorizer refuses ATTACH/DETACH (another file), load_extension
- *   (native code), temporary objects (storage outside the grant) and every
+ *   (native code), objects in the temp schema (storage outside the grant),
+ *   temporary files are kept in capped memory (sqlite_vfs.c), and every
  *   PRAGMA but a list of read-only ones; SQLITE_LIMIT_ATTACHED 0 also stops
  *   VACUUM INTO, which writes a new file through an internal ATTACH;
  * - extension loading is also off at the connection level, the schema is
@@ -107,7 +108,8 @@ static ssize_t conn_index(const host_sqlite *s, int64_t id) {
 
 static void conn_close(sq_conn *c) {
     sq_stmts_free(c);
-    sqlite3_close_v2(c->db); /* rolls back what was not committed */
+    sqlite3_close_v2(c->db); /* rolls back what was not committed; no statement is left */
+    sq_tempvfs_free(c->temp);
     free(c);
 }
 
@@ -192,9 +194,13 @@ static int refuse(sq_conn *c, const char *what, const char *why) {
 }
 
 static int authorize(void *ud, int action, const char *a, const char *b, const char *db, const char *trigger) {
-    (void)db;
     (void)trigger;
     sq_conn *c = ud;
+    /* The temp schema lives outside the granted file, whatever the syntax
+     * that reaches it (CREATE TEMP ..., CREATE TABLE temp.x, a view, trigger,
+     * index or virtual table there, writes into one): only reading it. */
+    if (db && strcasecmp(db, "temp") == 0 && action != SQLITE_READ && action != SQLITE_SELECT)
+        return refuse(c, "objects in the temp schema", " are not allowed: they are stored outside the granted database");
     switch (action) {
     case SQLITE_ATTACH:
     case SQLITE_DETACH:
@@ -212,7 +218,7 @@ static int authorize(void *ud, int action, const char *a, const char *b, const c
     case SQLITE_CREATE_TEMP_INDEX:
     case SQLITE_CREATE_TEMP_TRIGGER:
     case SQLITE_CREATE_TEMP_VIEW:
-        return refuse(c, "temporary objects", " are not allowed: they are stored outside the granted database");
+        return refuse(c, "objects in the temp schema", " are not allowed: they are stored outside the granted database");
     default: return SQLITE_OK;
     }
 }
@@ -289,6 +295,11 @@ int sq_raise(airlock_call *call, sq_conn *c, int rc) {
         return airlock_call_raise(call, "sqlite3.OperationalError", "interrupted: %s",
                                   c->stop_reason == AIRLOCK_LIMIT_TIMEOUT ? "the sandbox's time limit was reached"
                                                                           : "the sandbox was interrupted");
+    if ((rc & 0xff) == SQLITE_FULL && sq_tempvfs_refused(c->temp))
+        return airlock_call_raise(call, "sqlite3.OperationalError",
+                                  "database or disk is full: the statement needs more temporary storage (for a "
+                                  "sort, DISTINCT or a subquery) than the %u MiB a connection may use",
+                                  SQ_TEMP_BYTES >> 20);
     if ((rc & 0xff) == SQLITE_TOOBIG)
         return airlock_call_raise(call, "sqlite3.DataError", "%s (the sandbox's cap is %u bytes per value)",
                                   sqlite3_errmsg(c->db), SQ_MAX_VALUE);
@@ -333,7 +344,8 @@ static sq_conn *open_conn(airlock_call *call, const sq_grant *g, double timeout)
     }
     int flags = (g->writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
                 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE;
-    int rc = sqlite3_open_v2(g->real, &c->db, flags, NULL);
+    c->temp = sq_tempvfs_new();
+    int rc = c->temp ? sqlite3_open_v2(g->real, &c->db, flags, sq_tempvfs_name(c->temp)) : SQLITE_NOMEM;
     c->grant = g;
     c->busy_ms = timeout > 0 ? (int64_t)(timeout * 1000) : 0;
     if (rc == SQLITE_OK && !harden(c)) rc = SQLITE_ERROR;
@@ -341,6 +353,7 @@ static sq_conn *open_conn(airlock_call *call, const sq_grant *g, double timeout)
         airlock_call_raise(call, "sqlite3.OperationalError", "unable to open database file %.200s: %s", g->given,
                            c->db ? sqlite3_errmsg(c->db) : "out of memory");
         sqlite3_close_v2(c->db);
+        sq_tempvfs_free(c->temp);
         free(c);
         return NULL;
     }

@@ -19,6 +19,7 @@
 #define SQ_BATCH_BYTES (4u << 20) /* a batch stops growing past this */
 #define SQ_MAX_VALUE (2u << 20)   /* SQLITE_LIMIT_LENGTH: one string, blob or row */
 #define SQ_MAX_SQL (1u << 20)     /* SQLITE_LIMIT_SQL_LENGTH */
+#define SQ_TEMP_BYTES (32u << 20) /* temporary files (in memory) per connection */
 /* VM steps between deadline checks: one step may call a function that is
  * linear in a 2 MiB value (~1-5 ms), so few; measured cost under 1%. */
 #define SQ_PROGRESS_OPS 16
@@ -36,10 +37,18 @@ typedef struct sq_stmt {
     sqlite3_stmt *st;
 } sq_stmt;
 
+/* A connection's VFS: temporary files in capped memory (sqlite_vfs.c). */
+typedef struct sq_tempvfs sq_tempvfs;
+sq_tempvfs *sq_tempvfs_new(void); /* registered; NULL when out of memory */
+const char *sq_tempvfs_name(const sq_tempvfs *t);
+bool sq_tempvfs_refused(sq_tempvfs *t); /* did the cap refuse a write? (then clears it) */
+void sq_tempvfs_free(sq_tempvfs *t); /* after the connection is closed */
+
 typedef struct sq_conn {
     int64_t id;
     const airlock_vm *vm;         /* the sandbox that opened it */
     sqlite3 *db;
+    sq_tempvfs *temp;             /* db's VFS, freed after db */
     const sq_grant *grant;
     int64_t busy_ms;              /* connect(timeout=): waiting for a lock */
     int64_t next_stmt;

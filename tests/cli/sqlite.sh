@@ -132,6 +132,102 @@ for name, f in cases:
         print(name, type(e).__name__, str(e).split(':')[0])"
 if [ ! -e "$TMP/other/copy.db" ]; then ok; else bad "VACUUM INTO wrote a file outside the grant"; fi
 
+# the temp schema, whatever the syntax: refused (it is a file outside the
+# grant); reading it is fine
+expect_stdout "create temp table t(a) DatabaseError
+create table temp.t(a) DatabaseError
+create temporary view v as select 1 DatabaseError
+create view temp.v as select 1 DatabaseError
+create trigger temp.tr after insert on items begin select 1; end DatabaseError
+create temp trigger tr after insert on items begin select 1; end DatabaseError
+create index temp.i on items(name) OperationalError
+create virtual table temp.f using fts5(a) DatabaseError
+create table main.ok(a) ok
+[]" --allow-sqlite "$RW:rw" -c "
+import sqlite3
+c = sqlite3.connect('$RW')
+for sql in ('create temp table t(a)', 'create table temp.t(a)', 'create temporary view v as select 1',
+            'create view temp.v as select 1', 'create trigger temp.tr after insert on items begin select 1; end',
+            'create temp trigger tr after insert on items begin select 1; end', 'create index temp.i on items(name)',
+            'create virtual table temp.f using fts5(a)', 'create table main.ok(a)'):
+    try:
+        c.execute(sql)
+        print(sql, 'ok')
+    except sqlite3.DatabaseError as e:
+        print(sql, type(e).__name__ if 'temp' in str(e).lower() else e)
+c.rollback()
+print(c.execute('select name from temp.sqlite_master').fetchall())
+c.execute('drop table main.ok')"
+
+# Temporary files (sorts, DISTINCT, GROUP BY, materialized subqueries) stay
+# in memory: strace -f sees no file created, through the CLI without its OS
+# sandbox and through the C API (ctypes on libairlock); past the 32 MiB cap
+# a query fails cleanly.
+if command -v strace >/dev/null; then
+    mkdir -p "$TMP/big"
+    python3 -c "
+import sqlite3
+c = sqlite3.connect('$TMP/big/big.db')
+c.execute('create table big(a, b)')
+c.executemany('insert into big values (?, ?)', ((i, 'x' * 200) for i in range(60000)))
+c.execute('create table huge(a, b)')
+c.executemany('insert into huge values (?, ?)', ((i, 'y' * 400) for i in range(120000)))
+c.commit()"
+    cat >"$TMP/temp.py" <<EOF
+import sqlite3
+c = sqlite3.connect('$TMP/big/big.db')
+print(c.execute('select count(*), sum(a) from (select a, b from big order by random())').fetchone())
+print(c.execute('select count(*) from (select distinct b || a from big)').fetchone())
+print(c.execute('select count(*) from (select b || a as k, count(*) from big group by k)').fetchone())
+print(c.execute('with m as materialized (select a, b || a as k from big) select count(*) from m x, m y where x.a = y.a and x.a < 10').fetchone())
+try:
+    c.execute('select a, b from huge order by random()').fetchone()
+except sqlite3.OperationalError as e:
+    print('OperationalError', 'MiB a connection may use' in str(e))
+EOF
+    want="(60000, 1799970000)
+(60000,)
+(60000,)
+(10,)
+OperationalError True"
+    ABS_TMP=$(cd "$TMP" && pwd)
+    created() { # strace log: the files a process created (O_CREAT, O_TMPFILE, mkdir, link, rename)
+        grep -E 'O_CREAT|O_TMPFILE|mkdir|link\(|linkat|rename' "$1" | grep -v ' = -1 ' |
+            grep -v "\"$ABS_TMP/out\"\|\"$ABS_TMP/err\"\|\"/dev/null\"" || true
+    }
+    TRACED="open,openat,openat2,creat,mkdir,mkdirat,link,linkat,rename,renameat,renameat2"
+    strace -f -qq -o "$TMP/trace.cli" -e trace=$TRACED \
+        "$AIRLOCK" --no-os-sandbox --allow-sqlite "$TMP/big/big.db" "$TMP/temp.py" >"$TMP/out" 2>"$TMP/err"
+    if [ "$(cat "$TMP/out")" = "$want" ] && [ -z "$(created "$TMP/trace.cli")" ]; then ok
+    else bad "temporary storage (CLI): '$(cat "$TMP/out")' $(head -c 300 "$TMP/err") created: $(created "$TMP/trace.cli" | head -5)"; fi
+    cat >"$TMP/api.py" <<'EOF'
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+P = ctypes.c_void_p
+for name, res, args in (('airlock_runtime_new', ctypes.c_int, [ctypes.POINTER(P)]),
+                        ('airlock_runtime_allow_sqlite', ctypes.c_int, [P, ctypes.c_char_p, ctypes.c_int]),
+                        ('airlock_sandbox_new', ctypes.c_int, [P, ctypes.POINTER(P)]),
+                        ('airlock_sandbox_exec', ctypes.c_int, [P, ctypes.c_char_p, ctypes.c_size_t]),
+                        ('airlock_sandbox_stdout', ctypes.c_char_p, [P, ctypes.POINTER(ctypes.c_size_t)])):
+    getattr(lib, name).restype, getattr(lib, name).argtypes = res, args
+rt, sb = P(), P()
+assert lib.airlock_runtime_new(ctypes.byref(rt)) == 0
+assert lib.airlock_runtime_allow_sqlite(rt, sys.argv[2].encode(), 0) == 0
+assert lib.airlock_sandbox_new(rt, ctypes.byref(sb)) == 0
+code = open(sys.argv[3], 'rb').read()
+lib.airlock_sandbox_exec(sb, code, len(code))
+n = ctypes.c_size_t()
+sys.stdout.write(lib.airlock_sandbox_stdout(sb, ctypes.byref(n)).decode())
+EOF
+    LIB=$(dirname "$AIRLOCK")/libairlock.so.0
+    strace -f -qq -o "$TMP/trace.api" -e trace=$TRACED \
+        python3 "$TMP/api.py" "$LIB" "$TMP/big/big.db" "$TMP/temp.py" >"$TMP/out" 2>"$TMP/err"
+    if [ "$(cat "$TMP/out")" = "$want" ] && [ -z "$(created "$TMP/trace.api")" ]; then ok
+    else bad "temporary storage (C API): '$(cat "$TMP/out")' $(head -c 300 "$TMP/err") created: $(created "$TMP/trace.api" | head -5)"; fi
+else
+    bad "strace is needed to see what SQLite opens (tools/deps.sh installs it)"
+fi
+
 # a symlink swapped in for the granted file, or for its directory, while the
 # sandbox runs (after the grant): the guest connects, waits, connects again
 swap_test() { # what-to-swap
