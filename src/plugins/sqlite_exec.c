@@ -82,6 +82,7 @@ static int prepare(airlock_call *call, sq_conn *c, const char *sql, size_t len, 
     const char *tail = NULL;
     c->denied[0] = '\0';
     c->stop_reason = 0;
+    sq_tempvfs_refused(c->temp); /* forget an earlier statement's refusal */
     if (len > SQ_MAX_SQL)
         return airlock_call_raise(call, "sqlite3.DataError", "SQL of %zu bytes is longer than the %u allowed", len,
                                   SQ_MAX_SQL);
