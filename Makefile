@@ -53,7 +53,7 @@ SONAME := libairlock.so.0
 CLI_SRCS := $(wildcard cli/*.c serve/*.c)
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 
-.PHONY: all test clean deps install guest demo bench print-ldlibs soak fuzz tsan
+.PHONY: all test clean deps install guest demo bench bench-serve print-ldlibs soak fuzz tsan
 all: $(B)/airlock $(B)/libairlock.a $(B)/$(SONAME)
 
 # Install missing Debian packages (as root) or say which are missing.
@@ -254,6 +254,10 @@ $(B)/fuzz/fz_%: fuzz/fz_%.c fuzz/input.h $(B)/libairlock.a
 # airlock against the alternatives, in one run (bench/README.md).
 bench:
 	bench/run.sh
+
+# airlock serve under load on loopback (wrk, Redis, haproxy): bench/serve.sh.
+bench-serve: $(B)/airlock
+	bench/serve.sh $(B)/airlock
 
 # What a program linking libairlock.a statically needs besides it.
 print-ldlibs:

@@ -39,7 +39,21 @@ typedef struct mcp_config {
     cli_options cli;       /* limits (and, later, grants) as parsed */
     size_t max_sessions;
     double session_idle;   /* seconds */
+    double store_ttl;      /* > 0: sessions live in airlock serve's store this long */
 } mcp_config;
+
+/*
+ * Where run_python and reset_session run when not in this process's own
+ * sandboxes (airlock serve: on its workers, sessions in its store).
+ */
+typedef struct mcp_backend {
+    /* The run's --json object, or NULL with *err (malloc'd); *created tells
+     * whether the session had no earlier state. */
+    json_t *(*run)(void *ctx, const char *code, size_t len, const char *session, bool *created, char **err);
+    /* Forget a session: 1 if it existed, 0 if not, -1 with *err on failure. */
+    int (*reset)(void *ctx, const char *session, char **err);
+    void *ctx;
+} mcp_backend;
 
 /* ---- sessions (mcp_session.c) ------------------------------------------ */
 
@@ -110,6 +124,7 @@ typedef struct mcp_server {
     FILE *out;             /* the protocol stream, for the run watcher's answers */
     json_t *request_id;    /* id of the request being served */
     bool cancelled;        /* the client cancelled it: send no response */
+    const mcp_backend *backend; /* NULL: the sandboxes of this process */
 } mcp_server;
 
 /*

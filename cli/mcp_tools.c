@@ -106,6 +106,15 @@ static void describe_limits(strbuf *b, const airlock_limits *lim) {
 }
 
 static void describe_sessions(strbuf *b, const mcp_config *cfg) {
+    if (cfg->store_ttl > 0) {
+        sb_printf(b,
+                  "State: calls that pass the same `session` name share one interpreter's state (variables, "
+                  "functions, imports), kept by the server after every successful call for %g s; a call that "
+                  "fails leaves the session as it was. Without `session`, every call starts from a fresh "
+                  "interpreter. reset_session forgets a session.\n\n",
+                  cfg->store_ttl);
+        return;
+    }
     sb_printf(b,
               "State: calls that pass the same `session` name share one interpreter (variables, functions, imports). "
               "At most %zu sessions are kept; the least recently used one is dropped to make room, and a session "
@@ -333,6 +342,30 @@ static char *render_run(json_t *rep, const airlock_limits *lim, const char *sess
     return sb_take(&b);
 }
 
+/* Run code in one of this process's sandboxes: the session's, or a fresh
+ * one. The run's JSON object, or NULL with *err. */
+static json_t *run_here(mcp_server *srv, json_t *src, const char *session, bool *created, char **err) {
+    const char *why = NULL;
+    airlock_sandbox *sb = NULL;
+    if (session) {
+        sb = sessions_get(srv->sessions, session, created, &why);
+    } else if (airlock_sandbox_new(srv->rt, &sb) != AIRLOCK_OK) {
+        why = airlock_sandbox_errmsg(sb);
+    }
+    if (why) {
+        if (asprintf(err, "cannot create a sandbox: %s", why) < 0) *err = NULL;
+        if (!session) airlock_sandbox_free(sb);
+        return NULL;
+    }
+    mcp_watch *watch = watch_start(srv->reader, srv->out, srv->request_id, sb);
+    int rc = airlock_sandbox_exec(sb, json_string_value(src), json_string_length(src));
+    if (watch_stop(watch)) srv->cancelled = true;
+    json_t *rep = report_json(sb, rc);
+    if (session) sessions_touch(srv->sessions, session);
+    else airlock_sandbox_free(sb);
+    return rep;
+}
+
 /* Run code in the named session's sandbox, or in a fresh one. */
 static json_t *run_python(mcp_server *srv, json_t *args, int *code, char **message) {
     static const char *const allowed[] = {"code", "session", NULL};
@@ -343,26 +376,15 @@ static json_t *run_python(mcp_server *srv, json_t *args, int *code, char **messa
     const char *session = sess ? json_string_value(sess) : NULL;
 
     bool created = true;
-    const char *err = NULL;
-    airlock_sandbox *sb = NULL;
-    if (session) {
-        sb = sessions_get(srv->sessions, session, &created, &err);
-    } else if (airlock_sandbox_new(srv->rt, &sb) != AIRLOCK_OK) {
-        err = airlock_sandbox_errmsg(sb);
-    }
-    if (err) {
+    char *err = NULL;
+    json_t *rep = srv->backend ? srv->backend->run(srv->backend->ctx, json_string_value(src), json_string_length(src),
+                                                   session, &created, &err)
+                               : run_here(srv, src, session, &created, &err);
+    if (!rep) {
         *code = RPC_INTERNAL_ERROR;
-        if (asprintf(message, "cannot create a sandbox: %s", err) < 0) *message = NULL;
-        if (!session) airlock_sandbox_free(sb);
+        *message = err ? err : strdup("out of memory");
         return NULL;
     }
-    mcp_watch *watch = watch_start(srv->reader, srv->out, srv->request_id, sb);
-    int rc = airlock_sandbox_exec(sb, json_string_value(src), json_string_length(src));
-    if (watch_stop(watch)) srv->cancelled = true;
-    json_t *rep = report_json(sb, rc);
-    if (session) sessions_touch(srv->sessions, session);
-    else airlock_sandbox_free(sb);
-
     json_t *ok = json_object_get(rep, "ok"), *limit = json_object_get(rep, "limit");
     bool is_error = !json_is_true(ok) || json_is_string(limit);
     mcp_log("run_python%s%s: %s%s, %.1f ms", session ? " session=" : "", session ? session : "",
@@ -385,7 +407,9 @@ static json_t *reset_session(mcp_server *srv, json_t *args, int *code, char **me
     if (!sess) return *code = RPC_INVALID_PARAMS, *message = strdup("missing required argument 'session'"), NULL;
     if (!valid_session_name(sess, message)) return *code = RPC_INVALID_PARAMS, NULL;
     const char *name = json_string_value(sess);
-    bool existed = sessions_reset(srv->sessions, name);
+    char *err = NULL;
+    int existed = srv->backend ? srv->backend->reset(srv->backend->ctx, name, &err) : sessions_reset(srv->sessions, name);
+    if (existed < 0) return *code = RPC_INTERNAL_ERROR, *message = err ? err : strdup("out of memory"), NULL;
     mcp_log("reset_session %s: %s", name, existed ? "dropped" : "no such session");
     char *text = NULL;
     if (asprintf(&text, existed ? "session '%s' forgotten\n" : "no session '%s' was open; nothing to forget\n",

@@ -7,6 +7,7 @@
  *   GET    /metrics               Prometheus text, no token needed (aggregates only)
  *   POST   /v1/exec               run code (api.c)
  *   DELETE /v1/sessions/NAME      forget a session (api.c)
+ *   POST   /mcp, DELETE /mcp      MCP over Streamable HTTP (mcp_http.c)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -96,10 +97,11 @@ static void route(server *srv, struct MHD_Connection *c, const char *url, const 
         r->content_type = "text/plain; version=0.0.4";
         return;
     }
-    bool exec = strcmp(url, "/v1/exec") == 0, sessions = strncmp(url, "/v1/sessions/", 13) == 0;
+    bool exec = strcmp(url, "/v1/exec") == 0, sessions = strncmp(url, "/v1/sessions/", 13) == 0,
+         mcp = strcmp(url, "/mcp") == 0;
     tenant_profile t;
     int wait = 0;
-    if (!exec && !sessions) reply_error(r, 404, "no such endpoint");
+    if (!exec && !sessions && !mcp) reply_error(r, 404, "no such endpoint");
     else if ((exec && !post) || (sessions && !del)) reply_error(r, 405, "method not allowed here");
     else if (!authenticate(srv, c, &t)) reply_error(r, 401, "a valid bearer token is required");
     else if ((wait = usage_admit(srv->usage, &t))) {
@@ -109,7 +111,11 @@ static void route(server *srv, struct MHD_Connection *c, const char *url, const 
     } else if (rq->too_big) reply_error(r, 413, "the request body is larger than the server accepts");
     else if (srv->stopping) reply_error(r, 503, "the server is shutting down");
     else if (exec) api_exec(srv, &t, rq->body ? rq->body : "", rq->len, r);
-    else api_delete_session(srv, &t, url + 13, r);
+    else if (sessions) api_delete_session(srv, &t, url + 13, r);
+    else
+        mcp_http_handle(srv->mcp, &t, method, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id"),
+                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+                        rq->body ? rq->body : "", rq->len, r);
 }
 
 /* ---- the request life cycle ------------------------------------------------------------ */

@@ -15,13 +15,16 @@
 static const char serve_usage[] =
     "usage: airlock serve [options]\n"
     "\n"
-    "Serve sandboxes over HTTP as a JSON API. One listening process keeps the\n"
-    "sessions in a store; a pool of worker processes, each confined by the OS\n"
-    "sandbox, runs the Python. Workers never touch the network or the store.\n"
+    "Serve sandboxes over HTTP: a JSON API, and MCP over Streamable HTTP. One\n"
+    "listening process keeps the sessions in a store; a pool of worker\n"
+    "processes, each confined by the OS sandbox, runs the Python. Workers never\n"
+    "touch the network or the store.\n"
     "\n"
     "  POST   /v1/exec            {\"code\", \"session\"?, \"guest\"?, \"limits\"?} -> the\n"
     "                             object of `airlock --json`, plus \"session\"\n"
     "  DELETE /v1/sessions/NAME   forget a session\n"
+    "  POST   /mcp                MCP 2025-11-25 (tools run_python, reset_session);\n"
+    "                             DELETE /mcp ends an Mcp-Session-Id\n"
     "  GET    /healthz, /metrics  liveness; Prometheus metrics\n"
     "\n"
     "Listening:\n"
@@ -232,12 +235,15 @@ static bool start(server *srv, char *err, size_t n) {
     if (!srv->store) return false;
     srv->pool = pool_start(&srv->cfg, err, n);
     if (!srv->pool) return false;
+    srv->mcp = mcp_http_new(srv);
+    if (!srv->mcp) return snprintf(err, n, "out of memory"), false;
     return http_start(srv, err, n);
 }
 
 static void stop(server *srv) {
     http_stop(srv);
     pool_stop(srv->pool);
+    mcp_http_free(srv->mcp);
     if (srv->store) srv->store->ops->close(srv->store);
     metrics_free(srv->metrics);
     usage_free(srv->usage);

@@ -11,6 +11,7 @@
  *   serve.c       command line, start-up, signals, shutdown
  *   http.c        the HTTP layer: bodies, routing, authentication, replies
  *   api.c         POST /v1/exec and DELETE /v1/sessions/NAME
+ *   mcp_http.c    MCP over Streamable HTTP (POST/DELETE /mcp)
  *   tenants.c     the token file, profiles, quotas and rate limits
  *   workers.c     the worker pool (listener side) and the worker loop
  *   ipc.c         framing between the listener and its workers
@@ -195,6 +196,7 @@ typedef struct server {
     pthread_mutex_t store_lock;
     worker_pool *pool;
     metrics *metrics;
+    struct mcp_http *mcp;
     struct MHD_Daemon *daemon, *unix_daemon;
     _Atomic int in_flight;         /* HTTP requests being answered */
     _Atomic int execs_running;     /* of which execs on a worker */
@@ -226,6 +228,13 @@ bool api_valid_name(const char *name);
 /* Store calls with the store lock and metrics around them (api.c). */
 int server_store_get(server *srv, const char *tenant, const char *name, void **data, size_t *len, uint64_t *v);
 int server_store_del(server *srv, const char *tenant, const char *name);
+
+/* MCP over Streamable HTTP (mcp_http.c). */
+struct mcp_http *mcp_http_new(server *srv);
+void mcp_http_free(struct mcp_http *m);
+/* One request to /mcp; session_id is the Mcp-Session-Id header or NULL. */
+void mcp_http_handle(struct mcp_http *m, const tenant_profile *t, const char *method, const char *session_id,
+                     const char *accept, const char *body, size_t len, reply *r);
 
 /* Start the HTTP daemons (http.c); false with a message in err. */
 bool http_start(server *srv, char *err, size_t errsize);

@@ -306,6 +306,74 @@ def test_tenants():
     check(r.returncode == 2 and "loopback" in r.stderr, "no tokens: refuses to listen beyond loopback")
 
 
+# ---- MCP over Streamable HTTP ----------------------------------------------------------------------------
+
+
+def mcp_post(s, msg, token, sid=None, accept="application/json, text/event-stream"):
+    headers = {"Accept": accept, "Content-Type": "application/json"}
+    if sid:
+        headers["Mcp-Session-Id"] = sid
+    return request(s.url("/mcp"), "POST", msg, token, headers=headers)
+
+
+def test_mcp_http():
+    tok = os.path.join(TMP, "tokens-mcp")
+    a, b = "mcp-token-a", "mcp-token-b"
+    write_tokens(tok, [f"ma {hash_token(a)}", f"mb {hash_token(b)} grants=none"])
+    s = Server("--workers", "2", "--tokens", tok, name="mcp")
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    st, d, hdrs = mcp_post(s, init, a)
+    sid = hdrs.get("Mcp-Session-Id")
+    check(st == 200 and d["result"]["protocolVersion"] == "2025-11-25" and sid and len(sid) == 32,
+          f"initialize answers with an Mcp-Session-Id: {st} {d} {sid}")
+    st, d, _ = mcp_post(s, {"jsonrpc": "2.0", "method": "notifications/initialized"}, a, sid)
+    check(st == 202 and d is None, f"a notification gets 202: {st}")
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "run_python", "arguments": {"code": "y = 2", "session": "ms"}}}
+    st, d, _ = mcp_post(s, call, a, sid)
+    check(st == 200 and d["result"]["isError"] is False, f"tools/call: {st} {d}")
+    call["params"]["arguments"]["code"] = "y * 21"
+    st, d, _ = mcp_post(s, call, a, sid, accept="text/event-stream")
+    check(st == 200 and isinstance(d, str) and d.startswith("event: message\ndata: ") and '"result":"42"' in d,
+          f"an event-stream-only client gets one SSE event: {st} {d!r}")
+    st, d, _ = exec_(s, "y", session="ms", token=a)
+    check(d["result"] == "2", f"MCP and the JSON API share the tenant's sessions: {d}")
+    st, d, _ = mcp_post(s, call, b, sid)
+    check(st == 404, f"another tenant cannot use this Mcp-Session-Id: {st}")
+    st, d, _ = mcp_post(s, {"jsonrpc": "2.0", "id": 3, "method": "tools/list"}, b)
+    desc = d["result"]["tools"][0]["description"] if st == 200 else ""
+    check(st == 200 and "Granted: nothing" in desc, f"a grants=none tenant is told it has nothing: {st}")
+    st, d, _ = request(s.url("/mcp"), "POST", raw=b"{not json", token=a)
+    check(st == 400 and d["error"]["code"] == -32700, f"parse error: {st} {d}")
+    st, d, _ = request(s.url("/mcp"), "GET", token=a)
+    check(st == 405, f"GET /mcp: {st}")
+    st, d, _ = request(s.url("/mcp"), "DELETE", token=a, headers={"Mcp-Session-Id": sid})
+    check(st == 204, f"DELETE ends the MCP session: {st}")
+    st, d, _ = mcp_post(s, call, a, sid)
+    check(st == 404, f"an ended session id is refused: {st}")
+    sdk_client(s, a)
+    s.stop()
+
+
+def sdk_client(s, token):
+    """The official TypeScript SDK's HTTP client transport (tests/mcp/http.test.mjs)."""
+    mcp_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mcp")
+    if not shutil.which("node") or not shutil.which("npm"):
+        skip("node/npm missing: the MCP SDK HTTP client is not tested")
+        return
+    if not os.path.exists(os.path.join(mcp_dir, "node_modules", "@modelcontextprotocol", "sdk")):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=mcp_dir,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, AIRLOCK_MCP_URL=s.url("/mcp"), AIRLOCK_MCP_TOKEN=token)
+    r = subprocess.run(["node", "--test", "http.test.mjs"], cwd=mcp_dir, env=env, capture_output=True, text=True,
+                       timeout=120)
+    npass = [int(l.split()[2]) for l in r.stdout.splitlines() if l.startswith("# pass ")]
+    nfail = [int(l.split()[2]) for l in r.stdout.splitlines() if l.startswith("# fail ")]
+    check(r.returncode == 0 and npass and npass[0] >= 6 and nfail == [0],
+          f"the SDK's Streamable HTTP client: {r.stdout[-1500:]} {r.stderr[-500:]}")
+
+
 # ---- stores shared by instances: Redis and a load balancer ----------------------------------------------
 
 
@@ -413,7 +481,7 @@ def main():
         print(f"no airlock at {AIRLOCK}")
         return 1
     tests = [test_basics, test_concurrent_session_conflict, test_workers_die_and_come_back, test_graceful_shutdown,
-             test_tenants, test_redis_and_balancer]
+             test_tenants, test_mcp_http, test_redis_and_balancer]
     try:
         for t in tests:
             try:
