@@ -228,6 +228,10 @@ def test_workers_die_and_come_back():
     check(st == 200 and d["result"] == "1", f"the session stayed at its last committed version: {st} {d}")
     time.sleep(1.5)
     check(len(s.workers()) == 2, f"the pool is whole again: {s.workers()}")
+    for pid in s.workers():
+        with open(f"/proc/{pid}/status") as f:
+            status = f.read()
+        check("Seccomp:\t2" in status and "NoNewPrivs:\t1" in status, f"worker {pid} runs under seccomp")
     st, text, _ = request(s.url("/metrics"))
     check("airlock_worker_restarts_total 0" not in text, "restarts are counted")
     s.stop()
