@@ -6,7 +6,8 @@
  *      patching the data bytes in place before Binaryen reads the module;
  *   2. hook gc_collect to the host import airlock.gc_collect and export
  *      gc_collect_start / gc_collect_end; derive the layout constants;
- *      the speed passes: vstr growth, qstr_find_strn through the host;
+ *      the speed passes: vstr growth, qstr_find_strn through the host,
+ *      mixed home slots in large hash tables;
  *   3. add the fuel global, export and import, and (unless --no-fuel) the
  *      inline fuel checks;
  *   4. validate, write OUT.wasm, write LAYOUT.h.
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
     vstr_growth_patch(m);
     QstrLayout Q;
     qstr_find_hook(m, &Q);
+    map_hash_patch(m);
     FuelStats fs;
     fuel_add(m, fuel, &fs);
 

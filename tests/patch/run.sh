@@ -93,6 +93,16 @@ else
     fail "missing qstr_find_strn: unexpected message"; cat "$out/noqstr.log"
 fi
 
+sed 's/(i32.const 6) (local.get $1)/(i32.const 7) (local.get $1)/' tests/patch/skeleton.wat >"$out/nomap.wat"
+wat2wasm --enable-all "$out/nomap.wat" -o "$out/nomap.wasm"
+if $tool "$out/nomap.wasm" "$out/nomapp.wasm" "$out/nomapl.h" --keep-uctypes 2>"$out/nomap.log"; then
+    fail "module without mp_map_lookup/mp_set_lookup was accepted"
+elif grep -q "0 functions look like mp_map_lookup and 0 like mp_set_lookup" "$out/nomap.log"; then
+    pass "missing map/set lookup shapes: build fails with a clear message"
+else
+    fail "missing map/set lookup: unexpected message"; cat "$out/nomap.log"
+fi
+
 # Patching twice is refused; so is a module without the uctypes table.
 if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes 2>/dev/null; then
     fail "a patched module was patched again"
@@ -124,6 +134,11 @@ if grep -q "qstr hook: qstr_find_strn = 33, pool chain head at 185156, 2-byte ha
     pass "guest: qstr_find_strn found by shape (func 33, head at 185156)"
 else
     fail "guest: qstr_find_strn not found where expected"; grep qstr "$out/mp.log"
+fi
+if grep -q "map hash: mp_map_lookup = 390, mp_set_lookup = 393" "$out/mp.log"; then
+    pass "guest: mp_map_lookup and mp_set_lookup found by shape (funcs 390, 393)"
+else
+    fail "guest: map/set lookup not found where expected"; grep "map hash" "$out/mp.log"
 fi
 # Layout constants derived from code must agree with shared/DESIGN.md.
 for kv in GC_PENDING_ADDR=186124u GC_AREA_ADDR=185492u GC_STACK_OVERFLOW_ADDR=185524u \
