@@ -26,7 +26,23 @@
 extern const vfs_embedded_tree airlock_boot_tree;
 extern const vfs_embedded_tree airlock_lib_tree;
 
-#define PYSTACK_WORDS 2048        /* what the package's own loader passes */
+/*
+ * Stacks sized for CPython's default recursion limit (1000 Python frames,
+ * and some 300 through functools.lru_cache's Python wrapper). The package's
+ * loader passes a pystack of 2048 words and keeps Emscripten's 64 KiB shadow
+ * stack at the bottom of memory, of which MicroPython allows itself 32 KiB:
+ * about 150 frames. Measured per Python call: about 200 bytes of shadow
+ * stack for a plain function, 2.7x that through lru_cache; 20-40 pystack
+ * words. So: some 2,200 plain frames, 800 through lru_cache.
+ * Both stacks are guest allocations, so they count in the memory limit, and
+ * untouched pages of them cost nothing (they stay holes in the snapshot).
+ */
+#define PYSTACK_WORDS (64u * 1024)           /* 256 KiB */
+#define SHADOW_STACK_BYTES (512u * 1024)
+/* Room below MicroPython's C-stack limit for the C code that runs between
+ * two of its checks (as the package's own 32 KiB above its limit). Beyond the
+ * limit the guest raises RuntimeError "maximum recursion depth exceeded". */
+#define SHADOW_STACK_MARGIN (64u * 1024)
 #define INITIAL_HEAP (4u << 20)   /* the GC heap grows in splits; room to spare
                                      * keeps collections rare when the compat
                                      * library fills part of it (see cleanup) */
@@ -83,6 +99,33 @@ static bool boot_lookup(airlock_vm *vm, uint32_t ref, const char *name, uint32_t
     return read_slot(vm, slot_addr, out);
 }
 
+/* Replace Emscripten's 64 KiB stack (below the static data) by a guest
+ * allocation of SHADOW_STACK_BYTES: stack pointer, base and end move there. */
+static bool move_shadow_stack(airlock_vm *vm) {
+    uint32_t low = guest_malloc(vm, SHADOW_STACK_BYTES);
+    if (!low || !vm_ptr(vm, low, SHADOW_STACK_BYTES)) return false;
+    uint32_t top = (low + SHADOW_STACK_BYTES) & ~15u;
+    vm->inst.w2c_g0 = top; /* stack pointer */
+    vm->inst.w2c_g3 = top; /* emscripten_stack_get_base */
+    vm->inst.w2c_g2 = (low + 15) & ~15u; /* emscripten_stack_get_end */
+    return true;
+}
+
+/* mp_js_init set MicroPython's C-stack limit (MP_STATE_THREAD(stack_limit),
+ * the word after stack_top at the start of mp_state_ctx) to 32 KiB; allow
+ * the moved stack minus the margin. False if the word is not what the
+ * pinned guest's mp_js_init stores there. */
+#define GUEST_C_STACK_LIMIT 32768u
+static bool set_c_stack_limit(airlock_vm *vm) {
+    uint8_t *limit = vm_ptr(vm, AIRLOCK_MP_STATE_CTX_ADDR + 4, 4);
+    uint32_t old, bytes = SHADOW_STACK_BYTES - SHADOW_STACK_MARGIN;
+    if (!limit) return false;
+    memcpy(&old, limit, 4);
+    if (old != GUEST_C_STACK_LIMIT) return false;
+    memcpy(limit, &bytes, 4);
+    return true;
+}
+
 static void boot_guest(airlock_vm *vm, void *arg) {
     boot_args *ba = arg;
     airlock_runtime *rt = ba->rt;
@@ -92,8 +135,12 @@ static void boot_guest(airlock_vm *vm, void *arg) {
                         (struct Z_wasi_snapshot_preview1_instance_t *)vm);
     Z_guestZ_emscripten_stack_init(&vm->inst);
     Z_guestZ___wasm_call_ctors(&vm->inst);
+    ba->what = "the shadow stack";
+    if (!move_shadow_stack(vm)) return;
     ba->what = "MicroPython init";
     Z_guestZ_mp_js_init(&vm->inst, PYSTACK_WORDS, INITIAL_HEAP);
+    ba->what = "the C-stack limit";
+    if (!set_c_stack_limit(vm)) return;
     Z_guestZ_proxy_c_init(&vm->inst);
 
     /* Two 12-byte slots kept for the life of the snapshot: call arguments

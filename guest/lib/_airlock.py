@@ -464,7 +464,30 @@ _STR = {
     'translate': _translate, 'center': _center,
 }
 _OVERRIDE = ('center',)
-METHODS = tuple(_STR) + ('format', 'sort', 'hexdigest', 'maketrans')
+
+
+# sys is a built-in module whose attributes cannot be added to: the rewriter
+# routes sys.getrecursionlimit()/setrecursionlimit() here. The real depth
+# limit is the guest's stack (about 2,000 plain Python frames, see
+# docs/differences.md); the value is kept so a program reads back what it set.
+import sys as _sys
+_recursion_limit = [1000]
+
+
+def getrecursionlimit():
+    return _recursion_limit[0]
+
+
+def setrecursionlimit(limit):
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise TypeError("'%s' object cannot be interpreted as an integer" % type(limit).__name__)
+    if limit < 1:
+        raise ValueError('recursion limit must be greater or equal than 1')
+    _recursion_limit[0] = limit
+
+
+_SYS = {'getrecursionlimit': getrecursionlimit, 'setrecursionlimit': setrecursionlimit}
+METHODS = tuple(_STR) + ('format', 'sort', 'hexdigest', 'maketrans') + tuple(_SYS)
 
 
 def _bind(f, obj):
@@ -488,6 +511,8 @@ def m(obj, name):
         return maketrans
     if name == 'hexdigest' and hasattr(obj, 'digest'):
         return lambda: _hexdigest(obj)
+    if name in _SYS and obj is _sys:
+        return _SYS[name]
     raise AttributeError("'%s' object has no attribute '%s'" % (t.__name__, name))
 
 

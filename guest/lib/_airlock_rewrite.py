@@ -18,7 +18,8 @@ _METHODS = ('ljust', 'rjust', 'zfill', 'title', 'capitalize', 'swapcase',
             'isalnum', 'istitle', 'isidentifier', 'isdecimal', 'isnumeric',
             'isascii', 'isprintable', 'casefold', 'removeprefix',
             'removesuffix', 'expandtabs', 'translate', 'maketrans',
-            'hexdigest', 'center', 'format', 'sort')
+            'hexdigest', 'center', 'format', 'sort', 'getrecursionlimit',
+            'setrecursionlimit')
 _SPECIAL_BASES = ('Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag',
                   'NamedTuple', 'TypedDict', 'Generic', 'Protocol')
 _KEYWORDS = ('False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await',

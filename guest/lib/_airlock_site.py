@@ -113,6 +113,11 @@ def _patch():
             getattr(builtins, name)
         except AttributeError:
             setattr(builtins, name, type(name, (OSError,), {}))
+    # MicroPython raises RuntimeError('maximum recursion depth exceeded')
+    # where CPython raises RecursionError, a subclass of RuntimeError: the
+    # alias lets `except RecursionError` catch it.
+    if not hasattr(builtins, 'RecursionError'):
+        builtins.RecursionError = RuntimeError
     if not hasattr(builtins, 'ascii'):
         builtins.ascii = lambda o: _airlock._ascii(o)
 

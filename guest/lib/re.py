@@ -19,7 +19,8 @@ NOFLAG = 0
 
 class error(Exception):
     def __init__(self, msg, pattern=None, pos=None):
-        Exception.__init__(self, msg if pos is None else '%s at position %d' % (msg, pos))
+        # MicroPython's built-in types have no __init__ attribute to call
+        super().__init__(msg if pos is None else '%s at position %d' % (msg, pos))
         self.msg = msg
         self.pattern = pattern
         self.pos = pos
@@ -165,6 +166,7 @@ class _Parser:
                 if j < 0:
                     self.error('missing >, unterminated name')
                 name = p[self.i:j]
+                self._check_name(name)
                 self.i = j + 1
                 self.ngroups += 1
                 idx = self.ngroups
@@ -176,7 +178,10 @@ class _Parser:
                 return ('group', idx, node)
             if c == 'P' and p.startswith('P=', self.i):
                 j = p.find(')', self.i)
+                if j < 0:
+                    self.error('missing ), unterminated name')
                 name = p[self.i + 2:j]
+                self._check_name(name)
                 self.i = j + 1
                 if name not in self.names:
                     self.error('unknown group name %r' % name)
@@ -194,6 +199,8 @@ class _Parser:
                 return ('look', node, False, neg)
             if c == '#':
                 j = p.find(')', self.i)
+                if j < 0:
+                    self.error('missing ), unterminated comment')
                 self.i = j + 1
                 return None
             # inline flags (?aiLmsux) or scoped (?i:...)
@@ -226,6 +233,12 @@ class _Parser:
         self.close()
         return ('group', idx, node)
 
+    def _check_name(self, name):
+        if not name:
+            self.error('missing group name')
+        if name[0].isdigit() or not all(c == '_' or c.isalpha() or c.isdigit() for c in name):
+            self.error('bad character in group name %r' % name)
+
     def close(self):
         if self.peek() != ')':
             self.error('missing ), unterminated subpattern')
@@ -250,15 +263,18 @@ class _Parser:
             return ('bos',)
         if c == 'Z' and not in_class:
             return ('eos',)
-        if c == 'x':
-            h = p[self.i:self.i + 2]
-            self.i += 2
-            return ('lit', chr(int(h, 16)))
-        if c == 'u' or c == 'U':
-            k = 4 if c == 'u' else 8
+        if c in 'xuU':
+            k = {'x': 2, 'u': 4, 'U': 8}[c]
             h = p[self.i:self.i + k]
+            if len(h) < k or not all(d in '0123456789abcdefABCDEF' for d in h):
+                self.i -= 2
+                self.error('incomplete escape \\' + c + h)
             self.i += k
-            return ('lit', chr(int(h, 16)))
+            v = int(h, 16)
+            if v > 0x10ffff:
+                self.i -= k + 2
+                self.error('bad escape \\' + c + h)
+            return ('lit', chr(v))
         if c == '0':
             j = self.i
             while j < len(p) and j < self.i + 2 and p[j] in '01234567':
@@ -289,8 +305,10 @@ class _Parser:
             self.i += 1
         items = []
         first = True
+        start = self.i - (2 if neg else 1)
         while True:
             if self.i >= len(p):
+                self.i = start
                 self.error('unterminated character set')
             c = p[self.i]
             if c == ']' and not first:
@@ -301,6 +319,8 @@ class _Parser:
             if c == '\\':
                 e = self.escape(True)
                 if e[0] == 'set':
+                    if p[self.i:self.i + 1] == '-' and p[self.i + 1:self.i + 2] not in (']', ''):
+                        self.error('bad character range')
                     items.append(e[1][0])
                     continue
                 lo = e[1]
