@@ -182,12 +182,13 @@ int main(int argc, char **argv)
     uint8_t *buf = read_file(pos[0], &size);
 
     ModtableResult mr = {0};
-    if (!keep_uctypes) {
-        DataImage img;
-        data_image_load(&img, buf, size);
+    DictMapInfo dm;
+    DataImage img;
+    data_image_load(&img, buf, size);
+    if (!keep_uctypes)
         remove_builtin_module(&img, "uctypes", &mr);
-        data_image_free(&img);
-    }
+    dict_mapping_scan(&img, &dm);
+    data_image_free(&img);
 
     BinaryenModuleRef m = BinaryenModuleRead((char *)buf, size);
     if (!m)
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
     if (!BinaryenModuleValidate(m))
         die("%s: the input module does not validate", pos[0]);
 
+    dict_mapping_add(m, &dm);
     GcLayout L;
     gc_hook(m, &L);
     vstr_growth_patch(m);

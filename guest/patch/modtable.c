@@ -93,8 +93,7 @@ static bool pool_header_at(const DataImage *img, uint32_t h, uint32_t slot,
     return true;
 }
 
-/* The static qstr number of `name`, or 0 if it is not a static qstr. */
-static uint32_t find_qstr(const DataImage *img, const char *name)
+uint32_t qstr_find(const DataImage *img, const char *name)
 {
     size_t nlen = strlen(name);
     for (size_t si = 0; si < img->nsegs; si++) {
@@ -176,8 +175,8 @@ static void map_remove(const DataImage *img, uint32_t hdr, uint32_t table, uint3
 void remove_builtin_module(const DataImage *img, const char *name, ModtableResult *res)
 {
     memset(res, 0, sizeof *res);
-    uint32_t q = find_qstr(img, name);
-    uint32_t q_sys = find_qstr(img, "sys");
+    uint32_t q = qstr_find(img, name);
+    uint32_t q_sys = qstr_find(img, "sys");
     if (q == 0)
         die("uctypes: no static qstr \"%s\" found; is this MicroPython v1.27? (--keep-uctypes skips this step)", name);
     if (q_sys == 0)

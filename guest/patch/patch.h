@@ -6,6 +6,8 @@
  *               data image can be inspected and patched in place (same length)
  *               before Binaryen parses the module
  *   modtable.c  removes `uctypes` from MicroPython's ROM module tables
+ *   dictmap.c   dict(m) and d.update(m) treat every object with keys() as a
+ *               mapping, as CPython does
  *   gchook.c    finds gc_collect & friends by shape, hooks gc_collect to the
  *               host, derives the runtime's layout constants
  *   fuel.c      inline fuel metering at function entries and loop headers
@@ -57,6 +59,18 @@ typedef struct {
 /* Removes `name` from every ROM map keyed by qstrs; fails the build if the
  * builtin module table cannot be identified. */
 void remove_builtin_module(const DataImage *img, const char *name, ModtableResult *res);
+
+/* The static qstr number of `name`, or 0 if it is not a static qstr. */
+uint32_t qstr_find(const DataImage *img, const char *name);
+
+/* ---- dictmap.c: dict(m) / d.update(m) use m.keys() for every mapping ---- */
+typedef struct {
+    uint32_t q_keys, q_getitem;     /* static qstr numbers */
+    uint32_t wrong_length_addr;     /* the "wrong length" error text */
+} DictMapInfo;
+
+void dict_mapping_scan(const DataImage *img, DictMapInfo *out);
+void dict_mapping_add(BinaryenModuleRef m, const DictMapInfo *info);
 
 /* ---- gchook.c ---- */
 typedef struct {
