@@ -40,6 +40,30 @@ static char *copy_guest(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, 
     return s;
 }
 
+/* An exception's text longer than cap keeps its start (the type, the
+ * outermost frames) and its end (the innermost frames and the message),
+ * cut at line ends: a deep recursion's traceback has thousands of frames. */
+static char *copy_guest_ends(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t *out_len) {
+    if (len <= cap) return copy_guest(vm, ptr, len, cap, out_len);
+    static const char gap[] = "  ...\n";
+    const char *p = (const char *)vm_ptr(vm, ptr, len);
+    if (!p) return NULL;
+    size_t head = cap / 2, tail_start = len - cap / 2;
+    const char *nl = memrchr(p, '\n', head);
+    head = nl ? (size_t)(nl - p) + 1 : head;
+    nl = memchr(p + tail_start, '\n', len - tail_start);
+    if (nl && nl + 1 < p + len) tail_start = (size_t)(nl - p) + 1;
+    size_t n = head + sizeof gap - 1 + (len - tail_start);
+    char *s = malloc(n + 1);
+    if (!s) return NULL;
+    memcpy(s, p, head);
+    memcpy(s + head, gap, sizeof gap - 1);
+    memcpy(s + head + sizeof gap - 1, p + tail_start, len - tail_start);
+    s[n] = '\0';
+    *out_len = n;
+    return s;
+}
+
 /* Runs inside vm_call: everything that touches guest memory or calls guest
  * code happens here, where a trap is caught. */
 static void exec_guest(airlock_vm *vm, void *arg) {
@@ -68,7 +92,8 @@ static void exec_guest(airlock_vm *vm, void *arg) {
     memcpy(answer, vm_ptr(vm, out, 12), 12);
     ea->kind = (int32_t)answer[0];
     if (ea->kind != KIND_EXCEPTION && ea->kind != KIND_STR) return;
-    ea->text = copy_guest(vm, answer[2], answer[1], ea->kind == KIND_STR ? RESULT_CAP : ERROR_CAP, &ea->text_len);
+    ea->text = ea->kind == KIND_STR ? copy_guest(vm, answer[2], answer[1], RESULT_CAP, &ea->text_len)
+                                    : copy_guest_ends(vm, answer[2], answer[1], ERROR_CAP, &ea->text_len);
     /* An exception's text is a malloc'd buffer we must give back. */
     if (ea->kind == KIND_EXCEPTION) Z_guestZ_free(&vm->inst, answer[2]);
 }
@@ -88,12 +113,41 @@ static void strip_driver_frames(char *tb) {
     }
 }
 
+/* A run of identical lines (the frames of a recursion) keeps three and a
+ * note of the rest, as CPython prints it. In place: a run is read whole
+ * before it is written, and the note replaces at least as many bytes. */
+static void collapse_repeats(char *tb) {
+    enum { KEEP = 3 };
+    char *out = tb, *line = tb;
+    while (*line) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+        size_t count = 1;
+        while (strncmp(line + count * len, line, len) == 0) count++;
+        char note[64];
+        int nlen = snprintf(note, sizeof note, "  [Previous line repeated %zu more times]\n", count - KEEP);
+        bool fold = count > KEEP && nlen > 0 && (size_t)nlen <= (count - KEEP) * len;
+        size_t keep = fold ? KEEP : count;
+        for (size_t i = 0; i < keep; i++) {
+            memmove(out, line, len);
+            out += len;
+        }
+        if (fold) {
+            memcpy(out, note, (size_t)nlen);
+            out += nlen;
+        }
+        line += count * len;
+    }
+    *out = '\0';
+}
+
 /* "Type\x04traceback" from the guest: split it into the sandbox fields. */
 static void take_exception(airlock_sandbox *sb, char *text) {
     char *sep = strchr(text, '\x04');
     char *tb = sep ? sep + 1 : text;
     if (sep) *sep = '\0';
     strip_driver_frames(tb);
+    collapse_repeats(tb);
     const char *type = sep ? text : "Exception";
     /* The message follows "Type: " on the traceback's last line that starts
      * with the type name; a bare "Type" line means no message. */

@@ -1,16 +1,18 @@
 /*
- * airlock-patch IN.wasm OUT.wasm LAYOUT.h [--no-fuel] [--keep-uctypes]
+ * airlock-patch IN.wasm OUT.wasm LAYOUT.h [--no-fuel] [--keep-uctypes] [--keep-dict-update]
  *
  * Build-time rewriting of the pinned MicroPython guest (see README.md):
  *   1. (unless --keep-uctypes) remove `uctypes` from the ROM module tables,
  *      patching the data bytes in place before Binaryen reads the module;
- *   2. hook gc_collect to the host import airlock.gc_collect and export
+ *   2. (unless --keep-dict-update) give dict_update CPython's mapping
+ *      protocol (dictmap.c);
+ *   3. hook gc_collect to the host import airlock.gc_collect and export
  *      gc_collect_start / gc_collect_end; derive the layout constants;
  *      the speed passes: vstr growth, qstr_find_strn through the host,
  *      mixed home slots in large hash tables;
- *   3. add the fuel global, export and import, and (unless --no-fuel) the
+ *   4. add the fuel global, export and import, and (unless --no-fuel) the
  *      inline fuel checks;
- *   4. validate, write OUT.wasm, write LAYOUT.h.
+ *   5. validate, write OUT.wasm, write LAYOUT.h.
  * Order matters: the GC hook runs before metering so the new gc_collect body
  * (a host call) is metered like any other function.
  */
@@ -23,7 +25,8 @@
 
 static void usage(void)
 {
-    fputs("usage: airlock-patch IN.wasm OUT.wasm LAYOUT.h [--no-fuel] [--keep-uctypes]\n", stderr);
+    fputs("usage: airlock-patch IN.wasm OUT.wasm LAYOUT.h [--no-fuel] [--keep-uctypes] [--keep-dict-update]\n",
+          stderr);
     exit(2);
 }
 
@@ -162,12 +165,14 @@ int main(int argc, char **argv)
 {
     const char *pos[3];
     int npos = 0;
-    bool fuel = true, keep_uctypes = false;
+    bool fuel = true, keep_uctypes = false, keep_dict_update = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--no-fuel") == 0)
             fuel = false;
         else if (strcmp(argv[i], "--keep-uctypes") == 0)
             keep_uctypes = true;
+        else if (strcmp(argv[i], "--keep-dict-update") == 0)
+            keep_dict_update = true;
         else if (argv[i][0] == '-' && argv[i][1] == '-')
             usage();
         else if (npos < 3)
@@ -182,12 +187,13 @@ int main(int argc, char **argv)
     uint8_t *buf = read_file(pos[0], &size);
 
     ModtableResult mr = {0};
-    DictMapInfo dm;
+    DictMapInfo dm = {0};
     DataImage img;
     data_image_load(&img, buf, size);
     if (!keep_uctypes)
         remove_builtin_module(&img, "uctypes", &mr);
-    dict_mapping_scan(&img, &dm);
+    if (!keep_dict_update)
+        dict_mapping_scan(&img, &dm);
     data_image_free(&img);
 
     BinaryenModuleRef m = BinaryenModuleRead((char *)buf, size);
@@ -197,7 +203,8 @@ int main(int argc, char **argv)
     if (!BinaryenModuleValidate(m))
         die("%s: the input module does not validate", pos[0]);
 
-    dict_mapping_add(m, &dm);
+    if (!keep_dict_update)
+        dict_mapping_add(m, &dm);
     GcLayout L;
     gc_hook(m, &L);
     vstr_growth_patch(m);

@@ -26,8 +26,8 @@ make -s -f guest/patch/patch.mk "$tool" CC="$CC" CFLAGS="${CFLAGS:--O2}"
 
 # ---- small hand-written modules ----
 wat2wasm --enable-all tests/patch/skeleton.wat -o "$out/sk.wasm"
-$tool "$out/sk.wasm" "$out/skp.wasm" "$out/skl.h" --keep-uctypes 2>"$out/sk.log"
-$tool "$out/sk.wasm" "$out/skn.wasm" "$out/skln.h" --keep-uctypes --no-fuel 2>/dev/null
+$tool "$out/sk.wasm" "$out/skp.wasm" "$out/skl.h" --keep-uctypes --keep-dict-update 2>"$out/sk.log"
+$tool "$out/sk.wasm" "$out/skn.wasm" "$out/skln.h" --keep-uctypes --keep-dict-update --no-fuel 2>/dev/null
 for m in skp skn; do
     if wasm-validate --enable-all "$out/$m.wasm"; then pass "$m.wasm validates"; else fail "$m.wasm does not validate"; fi
 done
@@ -42,7 +42,7 @@ if "$out/fuel_harness"; then pass "fuel counts (metered build)"; else fail "fuel
 # the optional switch-case charge points (FUEL_SWITCH_MIN_CASES, off by default)
 $CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -DFUEL_SWITCH_MIN_CASES=2 \
     -o "$out/airlock-patch-switch" guest/patch/*.c -lbinaryen
-"$out/airlock-patch-switch" "$out/sk.wasm" "$out/sks.wasm" "$out/skls.h" --keep-uctypes 2>/dev/null
+"$out/airlock-patch-switch" "$out/sk.wasm" "$out/sks.wasm" "$out/skls.h" --keep-uctypes --keep-dict-update 2>/dev/null
 wasm-validate --enable-all "$out/sks.wasm"
 wasm2c "$out/sks.wasm" -n sk -o "$out/sk.c"
 $CC $GENCFLAGS -c "$out/sk.c" -o "$out/sks.o"
@@ -54,7 +54,7 @@ if "$out/fuel_harness_nofuel" >/dev/null; then pass "--no-fuel build links the s
 sed 's/^  (import "env" "host_nop" (func $host_nop))/  (import "env" "x1" (func))\n  (import "env" "x2" (func))\n  (import "env" "x3" (func))\n&/' \
     tests/patch/skeleton.wat >"$out/shifted.wat"
 wat2wasm --enable-all "$out/shifted.wat" -o "$out/shifted.wasm"
-if $tool "$out/shifted.wasm" "$out/shiftedp.wasm" "$out/shiftedl.h" --keep-uctypes 2>"$out/shifted.log" &&
+if $tool "$out/shifted.wasm" "$out/shiftedp.wasm" "$out/shiftedl.h" --keep-uctypes --keep-dict-update 2>"$out/shifted.log" &&
     grep -q "gc_collect = func 7" "$out/shifted.log" && wasm-validate --enable-all "$out/shiftedp.wasm"; then
     pass "shifted indices: GC functions found by shape"
 else
@@ -64,7 +64,7 @@ fi
 # A module without the GC shape must fail the build with a clear message.
 sed 's/(i32.store8 offset=1200 (i32.const 0) (i32.const 1))/(nop)/' tests/patch/skeleton.wat >"$out/nogc.wat"
 wat2wasm --enable-all "$out/nogc.wat" -o "$out/nogc.wasm"
-if $tool "$out/nogc.wasm" "$out/nogcp.wasm" "$out/nogcl.h" --keep-uctypes 2>"$out/nogc.log"; then
+if $tool "$out/nogc.wasm" "$out/nogcp.wasm" "$out/nogcl.h" --keep-uctypes --keep-dict-update 2>"$out/nogc.log"; then
     fail "module without gc_collect was accepted"
 elif grep -q "no function looks like gc_collect" "$out/nogc.log"; then
     pass "missing gc_collect shape: build fails with a clear message"
@@ -104,12 +104,12 @@ else
 fi
 
 # Patching twice is refused; so is a module without the uctypes table.
-if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes 2>/dev/null; then
+if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes --keep-dict-update 2>/dev/null; then
     fail "a patched module was patched again"
 else
     pass "patching twice is refused"
 fi
-if $tool "$out/sk.wasm" "$out/nou.wasm" "$out/nou.h" 2>"$out/nou.log"; then
+if $tool "$out/sk.wasm" "$out/nou.wasm" "$out/nou.h" --keep-dict-update 2>"$out/nou.log"; then
     fail "uctypes removal claimed success on a module without MicroPython"
 else
     pass "uctypes removal fails clearly without MicroPython's tables: $(tail -1 "$out/nou.log" | cut -c1-60)..."
@@ -139,6 +139,21 @@ if grep -q "map hash: mp_map_lookup = 390, mp_set_lookup = 393" "$out/mp.log"; t
     pass "guest: mp_map_lookup and mp_set_lookup found by shape (funcs 390, 393)"
 else
     fail "guest: map/set lookup not found where expected"; grep "map hash" "$out/mp.log"
+fi
+# The mapping pass finds dict_update and the keys() calls by shape.
+if grep -q "dict mapping: dict_update is 481; keys() protocol through 335/342/337" "$out/mp.log"; then
+    pass "dict_update and mp_load_method_maybe/mp_load_method/mp_call_function_n_kw found by shape"
+else
+    fail "dict mapping pass: $(grep 'dict mapping' "$out/mp.log")"
+fi
+# Without the shape (the error text renamed) the build fails clearly.
+sed 's/dict update sequence has wrong length/dict update sequence has wrong lengtX/' "$guest" >"$out/nodict.wasm"
+if $tool "$out/nodict.wasm" "$out/nodictp.wasm" "$out/nodict.h" 2>"$out/nodict.log"; then
+    fail "module without dict_update's error text was accepted"
+elif grep -q "dict mapping: the text" "$out/nodict.log"; then
+    pass "missing dict_update shape: build fails with a clear message"
+else
+    fail "missing dict_update: unexpected message"; cat "$out/nodict.log"
 fi
 # Layout constants derived from code must agree with shared/DESIGN.md.
 for kv in GC_PENDING_ADDR=186124u GC_AREA_ADDR=185492u GC_STACK_OVERFLOW_ADDR=185524u \
