@@ -241,22 +241,34 @@ END_TEST
 
 static const char *nested = "x = []\nfor i in range(100000):\n x = [x]\ntry:\n r = repr(x)\nexcept Exception as e:\n print(type(e).__name__)";
 
-static void *nested_repr(void *arg) {
-    airlock_sandbox *sb = arg;
-    int rc = run(sb, nested);
-    return (void *)(intptr_t)rc;
+typedef struct threaded_run {
+    airlock_sandbox *sb;
+    const char *code;
+    int rc;
+} threaded_run;
+
+static void *run_thread(void *arg) {
+    threaded_run *t = arg;
+    t->rc = run(t->sb, t->code);
+    return NULL;
+}
+
+/* Runs code on a thread with a 256 KiB stack; the run's status. */
+static int run_on_small_stack(airlock_sandbox *sb, const char *code) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    threaded_run t = {sb, code, -1};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, &attr, run_thread, &t), 0);
+    pthread_join(th, NULL);
+    pthread_attr_destroy(&attr);
+    return t.rc;
 }
 
 START_TEST(deep_c_recursion_ends_cleanly_on_a_small_stack) {
     airlock_sandbox *sb = new_sandbox();
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    pthread_t t;
-    ck_assert_int_eq(pthread_create(&t, &attr, nested_repr, sb), 0);
-    void *ret;
-    pthread_join(t, &ret);
-    int rc = (int)(intptr_t)ret;
+    int rc = run_on_small_stack(sb, nested);
     /* either the interpreter's own RuntimeError, or a clean stack trap */
     ck_assert_msg(rc == AIRLOCK_OK || rc == AIRLOCK_LIMIT, "rc=%d %s", rc, airlock_sandbox_errmsg(sb));
     if (rc == AIRLOCK_LIMIT) ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_STACK);
@@ -264,7 +276,26 @@ START_TEST(deep_c_recursion_ends_cleanly_on_a_small_stack) {
     /* and on the main thread's large stack */
     rc = run(sb, nested);
     ck_assert_msg(rc == AIRLOCK_OK || rc == AIRLOCK_LIMIT, "rc=%d", rc);
-    pthread_attr_destroy(&attr);
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
+/* CPython's default depth (1000 frames, 300 through lru_cache) works; past
+ * the guest's stack a RecursionError, never a trap; a 256 KiB thread ends a
+ * deeper recursion with the stack limit and the sandbox lives on. */
+START_TEST(python_recursion_as_deep_as_cpython) {
+    airlock_sandbox *sb = new_sandbox();
+    ck_run_prints(sb, "def f(n): return 0 if n == 0 else 1 + f(n - 1)\nprint(f(1000))", "1000\n");
+    ck_run_prints(sb,
+                  "import functools\n@functools.lru_cache(maxsize=None)\n"
+                  "def g(n): return 0 if n == 0 else 1 + g(n - 1)\nprint(g(300))",
+                  "300\n");
+    ck_run_prints(sb, "try:\n f(10 ** 6)\nexcept RecursionError as e:\n print('caught', e)",
+                  "caught maximum recursion depth exceeded\n");
+    int rc = run_on_small_stack(sb, "print(f(2000))");
+    ck_assert_msg(rc == AIRLOCK_LIMIT && airlock_sandbox_limit_hit(sb) == AIRLOCK_LIMIT_STACK, "rc=%d %s", rc,
+                  airlock_sandbox_errmsg(sb));
+    ck_run_prints(sb, "print(f(10))", "10\n");
     airlock_sandbox_free(sb);
 }
 END_TEST
@@ -319,6 +350,7 @@ static Suite *limits_suite(void) {
     tcase_add_test(tc, output_limit_truncates_or_stops);
     tcase_add_test(tc, deep_python_recursion_is_catchable);
     tcase_add_test(tc, deep_c_recursion_ends_cleanly_on_a_small_stack);
+    tcase_add_test(tc, python_recursion_as_deep_as_cpython);
     tcase_add_test(tc, two_threads_run_sandboxes_concurrently);
     suite_add_tcase(s, tc);
     return s;
