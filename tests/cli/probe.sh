@@ -59,7 +59,7 @@ for f in sys.argv[1:]:
     c = sqlite3.connect(f); c.execute('create table t (x)'); c.execute('insert into t values (1)'); c.commit()
 " "$work/ro.db" "$work/rw.db"
 sum_db=$(md5sum <"$work/rw.db")
-python3 -m http.server 0 --bind 127.0.0.1 --directory "$work/ro" >"$work/http.log" 2>&1 &
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/ro" >"$work/http.log" 2>&1 &
 hpid=$!
 for _ in $(seq 50); do hport=$(grep -Eo 'port [0-9]+' "$work/http.log" | grep -Eo '[0-9]+'); [ -n "$hport" ] && break; sleep 0.1; done
 if probe "sqlite and net grants: exit 0" 0 --allow-sqlite "$work/ro.db" --allow-sqlite "$work/rw.db:rw" --allow-net "127.0.0.1:$hport"; then
