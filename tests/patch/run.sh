@@ -95,7 +95,7 @@ fi
 
 sed 's/(i32.const 6) (local.get $1)/(i32.const 7) (local.get $1)/' tests/patch/skeleton.wat >"$out/nomap.wat"
 wat2wasm --enable-all "$out/nomap.wat" -o "$out/nomap.wasm"
-if $tool "$out/nomap.wasm" "$out/nomapp.wasm" "$out/nomapl.h" --keep-uctypes 2>"$out/nomap.log"; then
+if $tool "$out/nomap.wasm" "$out/nomapp.wasm" "$out/nomapl.h" --keep-uctypes --keep-dict-update 2>"$out/nomap.log"; then
     fail "module without mp_map_lookup/mp_set_lookup was accepted"
 elif grep -q "0 functions look like mp_map_lookup and 0 like mp_set_lookup" "$out/nomap.log"; then
     pass "missing map/set lookup shapes: build fails with a clear message"
