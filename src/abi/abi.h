@@ -11,4 +11,10 @@ void abi_invoke_init(void);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t abi_monotonic_ns(void);
 
+struct airlock_vm;
+/* The guest read the clock (milliseconds since its origin): if it has read
+ * the same millisecond many times in a row it is busy-waiting, and this
+ * pauses the host thread briefly instead of letting it spin (abi/env.c). */
+void abi_clock_polled(struct airlock_vm *vm, uint32_t now_ms);
+
 #endif

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "abi/abi.h"
 #include "runtime/vm.h"
 
 #define WASM_PAGE 65536u
@@ -16,12 +17,11 @@
  */
 u32 Z_envZ_emscripten_resize_heap(struct Z_env_instance_t *env, u32 requested) {
     airlock_vm *vm = VM_OF(env);
-    uint64_t old = vm->inst.w2c_memory.size;
+    uint64_t old = vm->mem->size;
     if (requested <= old) return 1;
     uint64_t want = requested + old / 5;
-    uint64_t cap = vm->mem_limit < (uint64_t)vm->inst.w2c_memory.max_pages * WASM_PAGE
-                       ? vm->mem_limit
-                       : (uint64_t)vm->inst.w2c_memory.max_pages * WASM_PAGE;
+    uint64_t max = (uint64_t)vm->mem->max_pages * WASM_PAGE;
+    uint64_t cap = vm->mem_limit < max ? vm->mem_limit : max;
     if (want > cap) want = cap;
     if (want < requested) want = requested;
     uint64_t pages = (want + WASM_PAGE - 1) / WASM_PAGE;
@@ -52,16 +52,20 @@ uint64_t abi_monotonic_ns(void) {
 #define POLLS_BEFORE_WAITING 32
 #define POLL_WAIT_NS 500000 /* 0.5 ms: well inside one tick */
 
-u32 Z_envZ_mp_js_ticks_ms(struct Z_env_instance_t *env) {
-    airlock_vm *vm = VM_OF(env);
-    if (vm->deterministic) return (u32)vm->det_ms++;
-    u32 now = (u32)((abi_monotonic_ns() - vm->ticks_origin_ns) / 1000000u);
-    vm->ticks_polls = now == vm->ticks_last ? vm->ticks_polls + 1 : 0;
-    vm->ticks_last = now;
+void abi_clock_polled(airlock_vm *vm, uint32_t now_ms) {
+    vm->ticks_polls = now_ms == vm->ticks_last ? vm->ticks_polls + 1 : 0;
+    vm->ticks_last = now_ms;
     if (vm->ticks_polls >= POLLS_BEFORE_WAITING) {
         struct timespec pause = {0, POLL_WAIT_NS};
         nanosleep(&pause, NULL);
     }
+}
+
+u32 Z_envZ_mp_js_ticks_ms(struct Z_env_instance_t *env) {
+    airlock_vm *vm = VM_OF(env);
+    if (vm->deterministic) return (u32)vm->det_ms++;
+    u32 now = (u32)((abi_monotonic_ns() - vm->ticks_origin_ns) / 1000000u);
+    abi_clock_polled(vm, now);
     return now;
 }
 

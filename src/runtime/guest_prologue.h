@@ -22,11 +22,18 @@
 #define AIRLOCK_SP(sp) ((sp) = (uintptr_t)__builtin_frame_address(0))
 #endif
 
-/* Offset of airlock_vm.stack_limit, the field right after the instance
- * (vm.h asserts it). Expanded inside guest functions, where the generated
- * instance type is complete. */
-#define AIRLOCK_STACK_LIMIT_OFFSET \
+/* Offset of airlock_vm.stack_limit inside airlock_vm: the field right after
+ * the MicroPython instance (vm.h asserts it). Expanded inside guest
+ * functions, where the generated instance type is complete. */
+#define AIRLOCK_VM_STACK_LIMIT_OFFSET \
     ((sizeof(Z_guest_instance_t) + _Alignof(uintptr_t) - 1) & ~(_Alignof(uintptr_t) - 1))
+/* Distance from a guest function's instance pointer to the floor it checks.
+ * The MicroPython instance starts airlock_vm; another guest whose vm embeds
+ * airlock_vm after its own instance defines this before including us
+ * (src/guests/cpython/prologue.h). */
+#ifndef AIRLOCK_STACK_LIMIT_OFFSET
+#define AIRLOCK_STACK_LIMIT_OFFSET AIRLOCK_VM_STACK_LIMIT_OFFSET
+#endif
 #define AIRLOCK_STACK_LIMIT(inst) \
     (*(const uintptr_t *)(const void *)((const char *)(inst) + AIRLOCK_STACK_LIMIT_OFFSET))
 

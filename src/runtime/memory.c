@@ -21,6 +21,7 @@
 #define RESERVATION ((8ull << 30) + WASM_PAGE)
 
 static int reserve(airlock_vm *vm) {
+    if (!vm->mem) vm->mem = &vm->inst.w2c_memory; /* MicroPython; other guests set it first */
     void *p = mmap(NULL, RESERVATION, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return -1;
     vm->mem_base = p;
@@ -29,9 +30,10 @@ static int reserve(airlock_vm *vm) {
 }
 
 static void set_size(airlock_vm *vm, uint64_t bytes) {
-    vm->inst.w2c_memory.data = vm->mem_base;
-    vm->inst.w2c_memory.size = bytes;
-    vm->inst.w2c_memory.pages = (uint32_t)(bytes / WASM_PAGE);
+    if (!vm->mem) return; /* never mapped */
+    vm->mem->data = vm->mem_base;
+    vm->mem->size = bytes;
+    vm->mem->pages = (uint32_t)(bytes / WASM_PAGE);
 }
 
 int vm_memory_map(airlock_vm *vm, uint32_t pages) {
@@ -59,7 +61,7 @@ int vm_memory_map_snapshot(airlock_vm *vm, int fd, uint64_t bytes) {
 }
 
 int64_t vm_memory_grow(airlock_vm *vm, uint32_t delta) {
-    wasm_rt_memory_t *mem = &vm->inst.w2c_memory;
+    wasm_rt_memory_t *mem = vm->mem;
     uint64_t old_pages = mem->pages;
     uint64_t new_pages = old_pages + delta;
     if (new_pages > mem->max_pages || new_pages * WASM_PAGE > vm->mem_limit) {
@@ -128,11 +130,11 @@ bool vm_store_u32(airlock_vm *vm, uint32_t addr, uint32_t value) {
 }
 
 int64_t vm_strlen(airlock_vm *vm, uint32_t addr, uint32_t max) {
-    uint64_t size = vm->inst.w2c_memory.size;
+    uint64_t size = vm->mem->size;
     if (addr >= size) return -1;
     uint64_t avail = size - addr;
     if (avail > (uint64_t)max + 1) avail = (uint64_t)max + 1;
-    const uint8_t *p = vm->inst.w2c_memory.data + addr;
+    const uint8_t *p = vm->mem->data + addr;
     const uint8_t *nul = memchr(p, 0, avail);
     return nul ? (int64_t)(nul - p) : -1;
 }

@@ -65,6 +65,7 @@ static airlock_vm *instantiating_vm(void) {
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages) {
     airlock_vm *vm = instantiating_vm();
+    vm->mem = mem; /* this guest's memory, whatever its instance type */
     mem->max_pages = max_pages;
     if (vm_memory_map(vm, initial_pages) != 0) vm_trap(vm, WASM_RT_TRAP_OOB);
 }
@@ -83,4 +84,38 @@ void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *table) {
     free(table->data);
     table->data = NULL;
     table->size = 0;
+}
+
+/*
+ * Tables of opaque host references (externref). A guest may declare them
+ * (the CPython guest's JavaScript FFI does) but airlock never hands it a
+ * host reference: every entry stays null. Growth is capped, since the guest
+ * decides how much it asks for.
+ */
+#define EXTERNREF_TABLE_MAX 65536u
+
+void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t *table, uint32_t elements, uint32_t max_elements) {
+    if (elements > EXTERNREF_TABLE_MAX) vm_trap(instantiating_vm(), WASM_RT_TRAP_OOB);
+    table->data = calloc(elements ? elements : 1, sizeof *table->data);
+    if (!table->data) vm_trap(instantiating_vm(), WASM_RT_TRAP_OOB);
+    table->size = elements;
+    table->max_size = max_elements < EXTERNREF_TABLE_MAX ? max_elements : EXTERNREF_TABLE_MAX;
+}
+
+void wasm_rt_free_externref_table(wasm_rt_externref_table_t *table) {
+    free(table->data);
+    table->data = NULL;
+    table->size = 0;
+}
+
+uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t *table, uint32_t delta, wasm_rt_externref_t init) {
+    uint32_t old = table->size;
+    if (delta == 0) return old;
+    if ((uint64_t)old + delta > table->max_size) return UINT32_MAX;
+    wasm_rt_externref_t *data = realloc(table->data, ((size_t)old + delta) * sizeof *data);
+    if (!data) return UINT32_MAX;
+    for (uint32_t i = old; i < old + delta; i++) data[i] = init;
+    table->data = data;
+    table->size = old + delta;
+    return old;
 }

@@ -47,6 +47,7 @@ int vm_call(airlock_vm *vm, vm_guest_fn fn, void *arg) {
     volatile uintptr_t saved_limit = vm->stack_limit;
     volatile bool saved_in_guest = vm->in_guest;
     struct jump_frame *volatile saved_jumps = vm->jumps;
+    jmp_buf *volatile saved_unwind = vm->unwind_target;
     sigjmp_buf saved_env;
     bool nested = vm->in_guest;
     if (nested) __builtin_memcpy(&saved_env, &vm->trap_env, sizeof saved_env);
@@ -68,6 +69,7 @@ int vm_call(airlock_vm *vm, vm_guest_fn fn, void *arg) {
     vm->in_guest = saved_in_guest;
     vm->stack_limit = saved_limit;
     vm->jumps = saved_jumps;
+    vm->unwind_target = saved_unwind; /* a trap may leave a `try` of the abandoned call */
     if (nested) __builtin_memcpy(&vm->trap_env, &saved_env, sizeof saved_env);
     return code;
 }
@@ -102,6 +104,8 @@ const char *vm_trap_message(int code) {
     case VM_TRAP_LIMIT: return "stopped by a resource limit";
     case VM_TRAP_BAD_JUMP: return "longjmp without a matching setjmp";
     case VM_TRAP_BAD_CALL: return "invoke of a bad function table entry";
+    case VM_TRAP_UNCAUGHT: return "uncaught WebAssembly exception";
+    case VM_TRAP_NO_JS: return "the guest called JavaScript, which does not exist here";
     default: return "guest trap";
     }
 }

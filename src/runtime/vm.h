@@ -41,6 +41,10 @@ typedef struct vm_interrupts {
 } vm_interrupts;
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "airlock_sandbox_interrupt() must be async-signal-safe");
 
+/* Largest exception payload a guest may throw (the tags' sizes: Emscripten's
+ * two tags carry one i32 each). */
+#define VM_EXCEPTION_MAX 16
+
 typedef struct airlock_vm {
     Z_guest_instance_t inst;   /* must stay first: see above */
     uintptr_t stack_limit;     /* guest frames may not go below this address */
@@ -55,7 +59,16 @@ typedef struct airlock_vm {
     /* setjmp/longjmp emulation (abi/invoke.c): innermost invoke_* frame. */
     struct jump_frame *jumps;
 
-    /* Linear memory reservation (runtime/memory.c). */
+    /* WebAssembly exceptions (runtime/exception.c): the innermost `try`'s
+     * unwind target and the exception being thrown. */
+    jmp_buf *unwind_target;
+    uint32_t exc_tag, exc_size;
+    uint8_t exc_value[VM_EXCEPTION_MAX];
+
+    /* Linear memory reservation (runtime/memory.c). `mem` is the guest's
+     * memory descriptor, inside its instance: &inst.w2c_memory for the
+     * MicroPython guest, set by instantiation for any guest. */
+    wasm_rt_memory_t *mem;
     uint8_t *mem_base;
     uint64_t mem_reserved;      /* bytes of address space reserved */
     uint64_t mem_limit;         /* bytes the guest may grow to */
@@ -140,7 +153,9 @@ enum {
     VM_TRAP_ABORT = 100,     /* the guest called abort() */
     VM_TRAP_LIMIT = 101,     /* a limit ended the run by force (stop_reason) */
     VM_TRAP_BAD_JUMP = 102,  /* longjmp with no matching setjmp */
-    VM_TRAP_BAD_CALL = 103   /* invoke_* with a bad table index or type */
+    VM_TRAP_BAD_CALL = 103,  /* invoke_* with a bad table index or type */
+    VM_TRAP_UNCAUGHT = 104,  /* a WebAssembly exception no `try` caught */
+    VM_TRAP_NO_JS = 105      /* the guest called into JavaScript, which airlock does not have */
 };
 
 /* Recover the vm from the pointer the guest hands to imports. */
@@ -189,9 +204,9 @@ int64_t vm_memory_written(const airlock_vm *vm, int pagemap_fd, uint64_t first, 
  * guest hands the host goes through here.
  */
 static inline uint8_t *vm_ptr(airlock_vm *vm, uint32_t addr, uint64_t len) {
-    uint64_t size = vm->inst.w2c_memory.size;
-    if ((uint64_t)addr + len > size) return NULL;
-    return vm->inst.w2c_memory.data + addr;
+    const wasm_rt_memory_t *mem = vm->mem;
+    if ((uint64_t)addr + len > mem->size) return NULL;
+    return mem->data + addr;
 }
 
 /*
