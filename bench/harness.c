@@ -409,7 +409,7 @@ static void bench_workload(const char *path) {
         run(sb, body, body_len, name);
         rep_end(&t);
     }
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof(airlock_stats)};
     airlock_sandbox_stats(sb, &st);
     fprintf(stderr, "harness: %s/%s: fuel_used %llu, guest memory %llu KiB at the end\n", impl, name,
             (unsigned long long)st.fuel_used, (unsigned long long)(st.memory_bytes >> 10));

@@ -63,7 +63,12 @@ static int run_once(airlock_sandbox *sb, const cli_options *opt) {
     size_t len = 0;
     char *src = read_program(opt, &len);
     if (!src) return EXIT_USAGE;
-    int rc = airlock_sandbox_exec(sb, src, len);
+    /* Text output streams as the guest writes it (a long job shows its
+     * progress); JSON output is one document at the end. */
+    airlock_exec_options eo = AIRLOCK_EXEC_OPTIONS_INIT;
+    if (opt->mode == RUN_FILE) eo.filename = opt->file;
+    if (!opt->json) eo.on_output = report_stream;
+    int rc = airlock_sandbox_exec_ex(sb, src, len, &eo);
     free(src);
     if (opt->json) {
         json_t *j = report_json(sb, rc);
@@ -71,7 +76,7 @@ static int run_once(airlock_sandbox *sb, const cli_options *opt) {
         putchar('\n');
         json_decref(j);
     } else {
-        report_text(sb, rc);
+        report_text(sb, rc, true);
     }
     return report_exit_status(sb, rc);
 }

@@ -204,6 +204,7 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         {0, 0, 0, 0},
     };
     memset(opt, 0, sizeof *opt);
+    opt->limits.size = sizeof opt->limits;
     opterr = 0;
     int c, rc = -1;
     /* "+": stop at the first non-option, so a script's own arguments and a

@@ -125,7 +125,7 @@ int repl_run(airlock_sandbox *sb) {
         int rc = airlock_sandbox_exec(sb, input, strlen(input));
         interruptible = NULL;
         free(input);
-        report_text(sb, rc);
+        report_text(sb, rc, false);
         size_t len;
         const char *res = airlock_sandbox_result(sb, &len);
         if (res) printf("%.*s\n", (int)len, res);

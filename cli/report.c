@@ -77,7 +77,7 @@ json_t *report_json(airlock_sandbox *sb, int rc) {
     const char *out = airlock_sandbox_stdout(sb, &out_len);
     const char *err = airlock_sandbox_stderr(sb, &err_len);
     const char *res = airlock_sandbox_result(sb, &res_len);
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof st};
     airlock_sandbox_stats(sb, &st);
     const char *limit = airlock_limit_name(airlock_sandbox_limit_hit(sb));
     bool ok = rc == AIRLOCK_OK || (rc == AIRLOCK_EXIT && airlock_sandbox_exit_code(sb) == 0);
@@ -92,14 +92,23 @@ json_t *report_json(airlock_sandbox *sb, int rc) {
                      stats ? stats : json_object());
 }
 
-void report_text(airlock_sandbox *sb, int rc) {
-    size_t len;
-    const char *out = airlock_sandbox_stdout(sb, &len);
-    fwrite(out, 1, len, stdout);
-    fflush(stdout);
-    const char *err = airlock_sandbox_stderr(sb, &len);
-    fwrite(err, 1, len, stderr);
-    airlock_stats st;
+void report_stream(void *userdata, int stream, const char *data, size_t len) {
+    (void)userdata;
+    FILE *f = stream == AIRLOCK_STDOUT ? stdout : stderr;
+    fwrite(data, 1, len, f);
+    fflush(f);
+}
+
+void report_text(airlock_sandbox *sb, int rc, bool streamed) {
+    if (!streamed) {
+        size_t len;
+        const char *out = airlock_sandbox_stdout(sb, &len);
+        fwrite(out, 1, len, stdout);
+        fflush(stdout);
+        const char *err = airlock_sandbox_stderr(sb, &len);
+        fwrite(err, 1, len, stderr);
+    }
+    airlock_stats st = {.size = sizeof st};
     airlock_sandbox_stats(sb, &st);
     if (st.stdout_truncated || st.stderr_truncated)
         fprintf(stderr, "airlock: output beyond --max-output was dropped (%s%s%s)\n",

@@ -5,6 +5,7 @@
 #define AIRLOCK_CLI_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "airlock.h"
 
@@ -15,9 +16,12 @@
  */
 json_t *report_json(airlock_sandbox *sb, int rc);
 
-/* Print the run as Python would: guest stdout/stderr, then the traceback or
- * the reason the run stopped on stderr. */
-void report_text(airlock_sandbox *sb, int rc);
+/* Print the run as Python would: guest stdout/stderr (unless they were
+ * streamed by report_stream), then the traceback or the reason the run
+ * stopped on stderr. */
+void report_text(airlock_sandbox *sb, int rc, bool streamed);
+/* An airlock_output_fn: the guest's output to ours as it comes. */
+void report_stream(void *userdata, int stream, const char *data, size_t len);
 
 /* The process exit status for a run (0, 1, 3, or SystemExit's code). */
 int report_exit_status(airlock_sandbox *sb, int rc);

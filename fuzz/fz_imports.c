@@ -147,7 +147,7 @@ static void run_step(airlock_vm *vm, void *arg) {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
-    airlock_limits lim = {.memory_bytes = 48u << 20, .fuel = 2000000, .timeout_seconds = 1.0, .max_output_bytes = 4096};
+    airlock_limits lim = {.size = sizeof(airlock_limits), .memory_bytes = 48u << 20, .fuel = 2000000, .timeout_seconds = 1.0, .max_output_bytes = 4096};
     if (airlock_runtime_new(&rt) || airlock_runtime_set_limits(rt, &lim) || airlock_runtime_scratch(rt, "/tmp", 65536))
         abort();
     return 0;

@@ -57,7 +57,7 @@ static void fix_checksums(uint8_t *f, size_t len) {
 }
 
 static void save_template(void) {
-    airlock_limits lim = {.memory_bytes = 64u << 20, .fuel = 50000000, .timeout_seconds = 1.0};
+    airlock_limits lim = {.size = sizeof(airlock_limits), .memory_bytes = 64u << 20, .fuel = 50000000, .timeout_seconds = 1.0};
     airlock_sandbox *sb = NULL;
     if (airlock_runtime_new(&rt) || airlock_runtime_set_limits(rt, &lim) || airlock_sandbox_new(rt, &sb)) abort();
     static const char code[] = "x = {'a': [1, 2.5, 'three']}\ndef f(n): return n * 2\n";

@@ -30,7 +30,7 @@ static void fresh_sandbox(void) {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
-    airlock_limits lim = {.memory_bytes = 64u << 20, .fuel = 5000000, .timeout_seconds = 1.0,
+    airlock_limits lim = {.size = sizeof(airlock_limits), .memory_bytes = 64u << 20, .fuel = 5000000, .timeout_seconds = 1.0,
                           .max_output_bytes = 4096};
     if (airlock_runtime_new(&rt) != AIRLOCK_OK || airlock_runtime_set_limits(rt, &lim) != AIRLOCK_OK) abort();
     fresh_sandbox();

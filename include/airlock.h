@@ -22,6 +22,32 @@
  * airlock_runtime_errmsg() and airlock_sandbox_errmsg() give the human
  * message of the last failure of a runtime or a sandbox call.
  *
+ * What the library does to the process, beyond memory and threads of its own:
+ *  - Signals: in the default build (guard pages) the first
+ *    airlock_runtime_new() installs SIGSEGV and SIGBUS handlers (SA_SIGINFO,
+ *    SA_ONSTACK, SA_NODEFER). They claim only a fault of a thread running guest code at
+ *    an address inside that guest's memory reservation; every other fault is
+ *    passed to the handler installed before airlock's, or to the default
+ *    action. A host that installs its own handler later must chain to the
+ *    previous one (sigaction's old action) or every guest bounds check
+ *    breaks; a host that owns SIGSEGV outright uses a build with explicit
+ *    bounds checks (make BOUNDS=explicit: no handler is installed) and may
+ *    require it with airlock_runtime_set_bounds_checks(). No other signal is
+ *    touched; SIGPIPE is the host's business.
+ *  - Memory protection: in guard-page builds, during an execution on a
+ *    sandbox that already ran, its guest memory is write-protected
+ *    (mprotect) so that the first write to each page logs it for rollback;
+ *    only the guest's own mappings are changed.
+ *  - Environment: AIRLOCK_NO_PREBUILT (set: build the start-up snapshot at
+ *    run time instead of using the one built in) is read when the first
+ *    sandbox of a runtime is created; variables granted with
+ *    airlock_runtime_allow_env() are read when the guest asks for them.
+ *    Nothing else is read.
+ *  - Libraries: libcurl (libcurl.so.4) is loaded with dlopen(RTLD_LOCAL) on
+ *    the first airlock_runtime_allow_net(); plugins by
+ *    airlock_runtime_load_plugin(). libsqlite3 serves
+ *    airlock_runtime_allow_sqlite().
+ *
  * Ownership: strings returned by airlock_* getters belong to the sandbox and
  * stay valid until the next airlock_sandbox_exec() on it or airlock_sandbox_free().
  */
@@ -47,6 +73,12 @@ extern "C" {
 #define AIRLOCK_VERSION "0.1.0"
 #define AIRLOCK_VERSION_NUMBER 100 /* major*10000 + minor*100 + patch */
 
+/* The version of the library actually loaded (the macros above are the
+ * header's): a program can refuse a library older than the header it was
+ * built with. */
+AIRLOCK_API const char *airlock_version(void);
+AIRLOCK_API int airlock_version_number(void);
+
 /* Result codes. */
 #define AIRLOCK_OK 0        /* success */
 #define AIRLOCK_ERROR 1     /* the Python code raised an uncaught exception */
@@ -71,10 +103,19 @@ typedef enum airlock_limit_kind {
 } airlock_limit_kind;
 
 /*
+ * Versioned structs: airlock_limits, airlock_stats and airlock_exec_options
+ * start with `size`, which the caller sets to sizeof the struct as its
+ * header has it. The library reads (or writes) only that many bytes, so a
+ * program built against an older airlock.h keeps working when fields are
+ * added at the end; fields it does not know keep their defaults. A size
+ * below the first version's, or a larger struct with fields this library
+ * does not know set to non-zero, is AIRLOCK_MISUSE.
+ *
  * Resource limits of every execution. Zero in a field means "use the safe
  * default" shown; the constants below say how to ask for "none".
  */
 typedef struct airlock_limits {
+    uint32_t size;             /* sizeof(airlock_limits) */
     uint64_t memory_bytes;     /* guest memory cap; default 256 MiB */
     uint64_t fuel;             /* work units per exec; default unlimited */
     double timeout_seconds;    /* wall clock per exec; default none */
@@ -84,9 +125,16 @@ typedef struct airlock_limits {
 
 #define AIRLOCK_DEFAULT_MEMORY (256u << 20)
 #define AIRLOCK_DEFAULT_MAX_OUTPUT (1u << 20)
+/* "None" for each limit. Memory always has a cap: the most a 32-bit guest
+ * can address. Unlimited output grows host memory as the guest prints. */
+#define AIRLOCK_NO_FUEL_LIMIT 0              /* fuel (the default) */
+#define AIRLOCK_NO_TIMEOUT 0.0               /* timeout_seconds (the default) */
+#define AIRLOCK_NO_OUTPUT_LIMIT UINT64_MAX   /* max_output_bytes */
+#define AIRLOCK_MAX_MEMORY (4ull << 30)      /* memory_bytes: the largest allowed */
 
 /* Statistics of the last execution. */
 typedef struct airlock_stats {
+    uint32_t size;             /* sizeof(airlock_stats), set by the caller */
     uint64_t fuel_used;
     double wall_ms;
     uint64_t memory_bytes;     /* guest linear memory at the end of the run */
@@ -95,6 +143,8 @@ typedef struct airlock_stats {
     int stdout_truncated;
     int stderr_truncated;
     int hard_stop;             /* 1 if a limit had to stop the guest by force */
+    /* since 0.1.0's first version of this struct: */
+    uint64_t gc_collections;   /* garbage collections the run caused */
 } airlock_stats;
 
 typedef struct airlock_runtime airlock_runtime;
@@ -139,6 +189,18 @@ AIRLOCK_API int airlock_runtime_scratch(airlock_runtime *rt, const char *guest_p
  * guest; must come before the first sandbox is created.
  */
 AIRLOCK_API int airlock_runtime_set_compat(airlock_runtime *rt, int enabled);
+
+/*
+ * How guest memory accesses are bounds-checked: AIRLOCK_BOUNDS_GUARD (guard
+ * pages and the SIGSEGV/SIGBUS handler, the default build) or
+ * AIRLOCK_BOUNDS_EXPLICIT (a compare before every access; no signal
+ * handler). The choice is the build's (make BOUNDS=...): asking for the
+ * other one returns AIRLOCK_MISUSE with a message saying which the library
+ * offers, so a host that owns SIGSEGV can refuse to run with the wrong one.
+ */
+#define AIRLOCK_BOUNDS_GUARD 0
+#define AIRLOCK_BOUNDS_EXPLICIT 1
+AIRLOCK_API int airlock_runtime_set_bounds_checks(airlock_runtime *rt, int mode);
 
 /* The working directory sandboxes start in (default "/"). A directory the
  * guest cannot see (outside every grant and not an ancestor of one) leaves
@@ -247,6 +309,38 @@ AIRLOCK_API void airlock_sandbox_free(airlock_sandbox *sb);
  */
 AIRLOCK_API int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len);
 
+/*
+ * Streamed output: called with each piece of stdout (stream
+ * AIRLOCK_STDOUT) or stderr (AIRLOCK_STDERR) as the guest writes it, on
+ * the executing thread, while the guest waits. Only the bytes the output
+ * cap keeps are delivered (the same bytes airlock_sandbox_stdout() returns
+ * afterwards). The callback must not call into this sandbox, except
+ * airlock_sandbox_interrupt().
+ */
+#define AIRLOCK_STDOUT 1
+#define AIRLOCK_STDERR 2
+typedef void (*airlock_output_fn)(void *userdata, int stream, const char *data, size_t len);
+
+/*
+ * Options of one execution. Set size to sizeof(airlock_exec_options)
+ * (AIRLOCK_EXEC_OPTIONS_INIT does): the library reads only the fields the
+ * caller's header had, so fields added later keep older programs working.
+ */
+typedef struct airlock_exec_options {
+    uint32_t size;
+    const char *filename;          /* shown in tracebacks; NULL: "<stdin>" */
+    const airlock_limits *limits;  /* this call only; NULL: the sandbox's */
+    airlock_output_fn on_output;   /* NULL: output is only captured */
+    void *output_userdata;
+} airlock_exec_options;
+#define AIRLOCK_EXEC_OPTIONS_INIT {sizeof(airlock_exec_options), NULL, NULL, NULL, NULL}
+
+/* airlock_sandbox_exec() with options (NULL: none). AIRLOCK_MISUSE for a
+ * size that is too small, or larger with unknown fields set (a program
+ * built against a newer airlock.h than this library). */
+AIRLOCK_API int airlock_sandbox_exec_ex(airlock_sandbox *sb, const char *src, size_t len,
+                                        const airlock_exec_options *opt);
+
 /* Override the limits of one sandbox (for its next executions). */
 AIRLOCK_API int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim);
 
@@ -299,7 +393,12 @@ AIRLOCK_API int airlock_sandbox_exit_code(const airlock_sandbox *sb);
 
 AIRLOCK_API airlock_limit_kind airlock_sandbox_limit_hit(const airlock_sandbox *sb);
 AIRLOCK_API const char *airlock_limit_name(airlock_limit_kind kind); /* "fuel", ... */
-AIRLOCK_API void airlock_sandbox_stats(const airlock_sandbox *sb, airlock_stats *out);
+/* Fill out (out->size set by the caller); AIRLOCK_MISUSE for a bad size. */
+AIRLOCK_API int airlock_sandbox_stats(const airlock_sandbox *sb, airlock_stats *out);
+
+/* A pointer of the embedder's, kept with the sandbox (NULL at first). */
+AIRLOCK_API void airlock_sandbox_set_userdata(airlock_sandbox *sb, void *userdata);
+AIRLOCK_API void *airlock_sandbox_userdata(const airlock_sandbox *sb);
 
 /* Human message of the last failure on this sandbox (never NULL). */
 AIRLOCK_API const char *airlock_sandbox_errmsg(const airlock_sandbox *sb);

@@ -20,12 +20,17 @@
  * against nothing and work whatever way the host embeds airlock (static
  * library, shared library, Python binding). See plugins/example/.
  *
- * Compatibility: AIRLOCK_PLUGIN_ABI_VERSION changes whenever a struct below,
- * the function table or the meaning of a call changes; airlock refuses a
- * plugin built for another version. Two things never change, so that the
- * refusal itself is safe: the exported symbols' names and types
- * (airlock_plugin_abi, airlock_plugin_entry), and abi_version being the
- * first member of airlock_plugin.
+ * Compatibility: the plugin ABI has a major and a minor version
+ * (AIRLOCK_PLUGIN_ABI_VERSION = major << 16 | minor). A minor version only
+ * adds: functions at the end of airlock_api, fields at the end of
+ * airlock_plugin that are read only from plugins declaring that minor or
+ * later. So airlock loads a plugin of its own major and any minor up to its
+ * own, and refuses, with a message naming both versions, a plugin of another
+ * major or of a newer minor (it would call functions this library lacks).
+ * Plugins built before minor versions existed declare 1, read as 1.0. Two
+ * things never change, so that the refusal itself is safe: the exported
+ * symbols' names and types (airlock_plugin_abi, airlock_plugin_entry), and
+ * abi_version being the first member of airlock_plugin.
  *
  * Threads: a runtime's sandboxes may run on different threads at once, so a
  * callback may be called concurrently; state it shares must be guarded.
@@ -45,7 +50,9 @@
 extern "C" {
 #endif
 
-#define AIRLOCK_PLUGIN_ABI_VERSION 1
+#define AIRLOCK_PLUGIN_ABI_MAJOR 1
+#define AIRLOCK_PLUGIN_ABI_MINOR 1 /* 1.1: airlock_call_should_stop */
+#define AIRLOCK_PLUGIN_ABI_VERSION ((AIRLOCK_PLUGIN_ABI_MAJOR << 16) | AIRLOCK_PLUGIN_ABI_MINOR)
 
 /* ---- values ---------------------------------------------------------------
  *
@@ -147,6 +154,15 @@ AIRLOCK_API int airlock_call_deny(airlock_call *call, const char *fmt, ...) __at
 /* Record the call as denied in the audit log without raising (e.g. an
  * environment variable that is not granted reads as unset). */
 AIRLOCK_API void airlock_call_note_denied(airlock_call *call, const char *reason);
+/*
+ * For callbacks doing long work (a slow query, a transfer): non-zero when
+ * the calling execution must stop, because airlock_sandbox_interrupt() was
+ * called or its deadline passed; the value is the airlock_limit_kind
+ * (AIRLOCK_LIMIT_INTERRUPT, AIRLOCK_LIMIT_TIMEOUT). Poll it, and when it is
+ * set give up (raise anything): the run then ends with that limit.
+ * Since plugin ABI 1.1.
+ */
+AIRLOCK_API int airlock_call_should_stop(const airlock_call *call);
 
 /* ---- plugins ----------------------------------------------------------------- */
 
@@ -229,6 +245,8 @@ typedef struct airlock_api {
     int (*call_raise)(airlock_call *, const char *, const char *, ...);
     int (*call_deny)(airlock_call *, const char *, ...);
     void (*call_note_denied)(airlock_call *, const char *);
+    /* since ABI 1.1 */
+    int (*call_should_stop)(const airlock_call *);
 } airlock_api;
 
 /* Names of the two symbols a plugin shared object exports. */
@@ -277,6 +295,7 @@ extern const airlock_api *airlock_api_table_ __attribute__((visibility("hidden")
 #define airlock_call_raise airlock_api_table_->call_raise
 #define airlock_call_deny airlock_api_table_->call_deny
 #define airlock_call_note_denied airlock_api_table_->call_note_denied
+#define airlock_call_should_stop airlock_api_table_->call_should_stop
 
 /* End a plugin's source with this: it defines the two exported symbols. */
 #define AIRLOCK_PLUGIN_EXPORT(plugin)                                                          \

@@ -204,7 +204,7 @@ void api_exec(server *srv, const tenant_profile *t, const char *body, size_t len
     json_error_t jerr;
     json_t *req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr), *code = NULL;
     char why[256] = "";
-    airlock_limits want = {0};
+    airlock_limits want = {.size = sizeof(airlock_limits)};
     const char *session = NULL, *key;
     json_t *v;
     if (!req) snprintf(why, sizeof why, "the body is not JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);

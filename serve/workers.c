@@ -273,7 +273,7 @@ static airlock_runtime *make_runtime(const cli_options *cli, bool with_grants) {
 }
 
 static airlock_limits header_limits(json_t *hdr) {
-    airlock_limits l = {0};
+    airlock_limits l = {.size = sizeof(airlock_limits)};
     json_int_t mem = 0, fuel = 0, out = 0;
     double timeout = 0;
     int stops = 0;

@@ -1,6 +1,6 @@
 # boot.py - installed once into the start-up snapshot of every sandbox.
 #
-# _airlock_run(src) runs one execution: it compiles the source as a module
+# _airlock_run(src, name) runs one execution (name: the file name tracebacks show): it compiles the source as a module
 # body in __main__'s namespace and, when the last top-level statement is an
 # expression, keeps that expression's value so it can be shown, like a
 # notebook cell. It answers with a short tagged string:
@@ -26,7 +26,7 @@ if _airlock_compat:
         pass
 
 
-def _airlock_run(src, _compile=compile, _exec=exec, _repr=repr, _str=str, _int=int,
+def _airlock_run(src, name, _compile=compile, _exec=exec, _repr=repr, _str=str, _int=int,
                  _isinstance=isinstance, _SE=SyntaxError, _SX=SystemExit, _g=globals(),
                  _rw=_airlock_rw, _len=len):
     try:
@@ -54,16 +54,16 @@ def _airlock_run(src, _compile=compile, _exec=exec, _repr=repr, _str=str, _int=i
             tries += 1
             head = "\n".join(lines[:i])
             try:
-                _compile(head, "<stdin>", "exec")
+                _compile(head, name, "exec")
             except _SE:
                 continue
             try:
                 code = _compile(head + ("\n" if i else "") + "__airlock_last = (" + "\n".join(lines[i:]) + "\n)",
-                                "<stdin>", "exec")
+                                name, "exec")
             except _SE:
                 break
         if code is None:
-            _exec(_compile(src, "<stdin>", "exec"), _g)
+            _exec(_compile(src, name, "exec"), _g)
             return "N"
         _exec(code, _g)
         value = _g.pop("__airlock_last")

@@ -3,11 +3,14 @@
  * (boot.py), collect output, the result or the exception, and the stats;
  * after a hard stop, put the session back as it was before the execution.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "abi/abi.h"
+#include "bridge/slot.h"
+#include "plugins/value.h"
 #include "runtime/meter.h"
 #include "runtime/undo.h"
 #include "sandbox.h"
@@ -15,13 +18,12 @@
 #define RESULT_CAP (1u << 20) /* longest result repr kept */
 #define ERROR_CAP (64u << 10) /* longest exception text kept */
 
-enum { KIND_EXCEPTION = -1, KIND_STR = 5 };
-enum { JS_KIND_STRING = 5 };
 
 typedef struct exec_args {
     airlock_sandbox *sb;
     const char *src;
     size_t len;
+    const char *filename; /* for tracebacks */
     int32_t kind;       /* kind of the value _airlock_run answered */
     char *text;         /* its text (exception or tagged answer), host copy */
     size_t text_len;
@@ -65,37 +67,35 @@ static char *copy_guest_ends(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t 
 }
 
 /* Runs inside vm_call: everything that touches guest memory or calls guest
- * code happens here, where a trap is caught. */
+ * code happens here, where a trap is caught. Every guest address goes
+ * through vm_ptr (slot.h). */
 static void exec_guest(airlock_vm *vm, void *arg) {
     exec_args *ea = arg;
-    /* A KeyboardInterrupt scheduled by a stop that came too late to be
-     * delivered must not hit this run. */
-    if (!vm_store_u32(vm, AIRLOCK_MP_PENDING_EXCEPTION_ADDR, 0)) vm_trap(vm, WASM_RT_TRAP_OOB);
-    /* The guest takes ownership of the buffer: its string conversion
-     * copies it into a str object and frees it. */
-    uint32_t buf = ea->len < UINT32_MAX ? Z_guestZ_malloc(&vm->inst, (uint32_t)ea->len + 1) : 0;
-    uint8_t *p = buf ? vm_ptr(vm, buf, ea->len + 1) : NULL;
-    if (!p) {
+    /* The guest takes ownership of both strings: its conversion copies each
+     * into a str object and frees the buffer. */
+    uint32_t src = slot_put_bytes(vm, ea->src, ea->len);
+    uint32_t name = src ? slot_put_bytes(vm, ea->filename, strlen(ea->filename)) : 0;
+    /* _airlock_run(src, name): two argument slots, then the answer's */
+    uint32_t args = name ? Z_guestZ_malloc(&vm->inst, 3 * SLOT_SIZE) : 0;
+    if (!args || !slot_write(vm, args, SLOT_JS_STRING, (uint32_t)ea->len, src) ||
+        !slot_write(vm, args + SLOT_SIZE, SLOT_JS_STRING, (uint32_t)strlen(ea->filename), name)) {
+        if (src) Z_guestZ_free(&vm->inst, src);
+        if (name) Z_guestZ_free(&vm->inst, name);
         ea->no_memory = true;
         return;
     }
-    memcpy(p, ea->src, ea->len);
-    p[ea->len] = 0;
-    uint32_t args = vm->slots, out = vm->slots + 12;
-    uint32_t words[3] = {JS_KIND_STRING, (uint32_t)ea->len, buf};
-    uint8_t *a = vm_ptr(vm, args, 24);
-    if (!a) vm_trap(vm, WASM_RT_TRAP_OOB);
-    memcpy(a, words, 12);
-    Z_guestZ_proxy_c_to_js_call(&vm->inst, vm->run_ref, 1, args, out);
-
-    uint32_t answer[3];
-    memcpy(answer, vm_ptr(vm, out, 12), 12);
-    ea->kind = (int32_t)answer[0];
-    if (ea->kind != KIND_EXCEPTION && ea->kind != KIND_STR) return;
-    ea->text = ea->kind == KIND_STR ? copy_guest(vm, answer[2], answer[1], RESULT_CAP, &ea->text_len)
-                                    : copy_guest_ends(vm, answer[2], answer[1], ERROR_CAP, &ea->text_len);
+    uint32_t out = args + 2 * SLOT_SIZE;
+    Z_guestZ_proxy_c_to_js_call(&vm->inst, vm->run_ref, 2, args, out);
+    slot answer;
+    bool read = slot_read(vm, out, &answer);
+    Z_guestZ_free(&vm->inst, args);
+    if (!read) vm_trap(vm, WASM_RT_TRAP_OOB);
+    ea->kind = answer.kind;
+    if (ea->kind != SLOT_MP_EXCEPTION && ea->kind != SLOT_MP_STR) return;
+    ea->text = ea->kind == SLOT_MP_STR ? copy_guest(vm, answer.b, answer.a, RESULT_CAP, &ea->text_len)
+                                       : copy_guest_ends(vm, answer.b, answer.a, ERROR_CAP, &ea->text_len);
     /* An exception's text is a malloc'd buffer we must give back. */
-    if (ea->kind == KIND_EXCEPTION) Z_guestZ_free(&vm->inst, answer[2]);
+    if (ea->kind == SLOT_MP_EXCEPTION) Z_guestZ_free(&vm->inst, answer.b);
 }
 
 /* Drop airlock's own frames from a traceback, in place: boot.py's
@@ -176,8 +176,8 @@ static int take_answer(airlock_sandbox *sb, char *text, size_t len) {
         break;
     case 'S':
         /* SystemExit("message"): Python prints it to stderr, status 1. */
-        outbuf_append(&sb->vm->out[1], text + 1, len - 1);
-        outbuf_append(&sb->vm->out[1], "\n", 1);
+        vm_output(sb->vm, 1, text + 1, len - 1);
+        vm_output(sb->vm, 1, "\n", 1);
         sb->exit_code = 1;
         rc = AIRLOCK_EXIT;
         break;
@@ -194,7 +194,7 @@ static int finish(airlock_sandbox *sb, exec_args *ea) {
         return AIRLOCK_ERROR;
     }
     if (!ea->text) return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unreadable value");
-    if (ea->kind == KIND_EXCEPTION) {
+    if (ea->kind == SLOT_MP_EXCEPTION) {
         take_exception(sb, ea->text);
         free(ea->text);
         return AIRLOCK_ERROR;
@@ -244,10 +244,12 @@ static int after_trap(airlock_sandbox *sb, int trap, bool undoing) {
     return sandbox_recover(sb, trap);
 }
 
-static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, bool hard) {
+static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, uint64_t gcs, bool hard) {
     airlock_vm *vm = sb->vm;
     airlock_stats *st = &sb->stats;
     memset(st, 0, sizeof *st);
+    st->size = sizeof *st;
+    st->gc_collections = gcs;
     st->wall_ms = (double)(abi_monotonic_ns() - t0) / 1e6;
     st->memory_bytes = vm->inst.w2c_memory.size;
     st->fuel_used = fuel;
@@ -258,8 +260,7 @@ static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, bool h
     st->stderr_truncated = vm->out[1].truncated;
 }
 
-int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len) {
-    if (!sb || !sb->vm || (!src && len)) return AIRLOCK_MISUSE;
+static int run(airlock_sandbox *sb, const char *src, size_t len, const char *filename) {
     airlock_vm *vm = sb->vm;
     vm->interrupts = &sb->interrupts;
     sandbox_clear_run(sb);
@@ -272,14 +273,15 @@ int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len) {
      * so it must count in the reported time too. */
     uint64_t t0 = abi_monotonic_ns();
     meter_begin(vm);
+    uint64_t gc0 = vm->gc_count;
     /* A sandbox fresh from the snapshot needs no undo log: the snapshot is
      * its state before the run. */
     bool undoing = !vm->pristine && undo_begin(vm);
     vm->pristine = false;
 
-    exec_args ea = {.sb = sb, .src = src ? src : "", .len = len};
+    exec_args ea = {.sb = sb, .src = src ? src : "", .len = len, .filename = filename};
     int trap = vm_call(vm, exec_guest, &ea);
-    uint64_t fuel = meter_fuel_used(vm);
+    uint64_t fuel = meter_fuel_used(vm), gcs = vm->gc_count - gc0;
     bool hard = vm->hard_stop;
     int rc;
     if (trap) {
@@ -290,6 +292,41 @@ int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len) {
         rc = classify_limit(sb, finish(sb, &ea));
     }
     sb->vm->interrupts = NULL; /* sb->vm: recovery may have replaced vm */
-    record_stats(sb, t0, fuel, hard);
+    record_stats(sb, t0, fuel, gcs, hard);
     return rc;
+}
+
+/* A file name the guest can show: UTF-8, no NUL, of sane length. */
+static bool valid_filename(const char *name) {
+    size_t n = strlen(name);
+    return n && n <= 1024 && value_utf8_valid((const uint8_t *)name, n);
+}
+
+int airlock_sandbox_exec_ex(airlock_sandbox *sb, const char *src, size_t len, const airlock_exec_options *opt) {
+    if (!sb || !sb->vm || (!src && len)) return AIRLOCK_MISUSE;
+    airlock_exec_options o = {.size = sizeof o};
+    /* every field is optional: a struct of just `size` is a valid one */
+    if (opt && sized_copy_in(&o, sizeof o, opt, offsetof(airlock_exec_options, filename)) != AIRLOCK_OK)
+        return sandbox_fail(sb, AIRLOCK_MISUSE, "airlock_exec_options.size is %u: set it to "
+                            "sizeof(airlock_exec_options)", (unsigned)opt->size);
+    if (o.filename && !valid_filename(o.filename))
+        return sandbox_fail(sb, AIRLOCK_MISUSE, "the file name must be 1 to 1024 bytes of UTF-8");
+    airlock_limits kept = sb->vm->limits;
+    uint64_t kept_memory = sb->vm->mem_limit;
+    if (o.limits) {
+        int rc = sandbox_apply_limits(sb, o.limits);
+        if (rc) return rc;
+    }
+    sb->vm->on_output = o.on_output;
+    sb->vm->output_userdata = o.output_userdata;
+    int rc = run(sb, src, len, o.filename ? o.filename : "<stdin>");
+    /* sb->vm, not a copy: recovery may have replaced the vm */
+    sb->vm->on_output = NULL;
+    sb->vm->limits = kept;
+    sb->vm->mem_limit = kept_memory;
+    return rc;
+}
+
+int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len) {
+    return airlock_sandbox_exec_ex(sb, src, len, NULL);
 }

@@ -7,6 +7,8 @@
  */
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +68,56 @@ int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) {
 #define RT_FAIL(rt, code, ...) fail((rt)->errmsg, sizeof (rt)->errmsg, code, __VA_ARGS__)
 #define SB_FAIL(sb, code, ...) sandbox_fail(sb, code, __VA_ARGS__)
 
+/* ---- versioned structs (airlock.h) ---------------------------------------- */
+
+int sized_copy_in(void *dst, size_t dst_size, const void *src, size_t v1_size) {
+    uint32_t size;
+    memcpy(&size, src, sizeof size);
+    if (size < v1_size) return AIRLOCK_MISUSE;
+    memset(dst, 0, dst_size);
+    memcpy(dst, src, size < dst_size ? size : dst_size);
+    for (size_t i = dst_size; i < size; i++) /* fields of a newer header */
+        if (((const uint8_t *)src)[i]) return AIRLOCK_MISUSE;
+    return AIRLOCK_OK;
+}
+
+int sized_copy_out(void *dst, const void *src, size_t src_size, size_t v1_size) {
+    uint32_t size;
+    memcpy(&size, dst, sizeof size);
+    if (size < v1_size) return AIRLOCK_MISUSE;
+    size_t n = size < src_size ? size : src_size, head = sizeof size;
+    memcpy((uint8_t *)dst + head, (const uint8_t *)src + head, n - head);
+    if (size > src_size) memset((uint8_t *)dst + src_size, 0, size - src_size);
+    return AIRLOCK_OK;
+}
+
+/* The first version of each versioned struct ends here. */
+#define LIMITS_V1_SIZE sizeof(airlock_limits)
+#define STATS_V1_SIZE offsetof(airlock_stats, gc_collections)
+
 /* ---- limits ------------------------------------------------------------ */
 
 airlock_limits sandbox_limits(const airlock_limits *in) {
     airlock_limits l = in ? *in : (airlock_limits){0};
+    l.size = sizeof l;
     if (!l.memory_bytes) l.memory_bytes = AIRLOCK_DEFAULT_MEMORY;
     if (!l.max_output_bytes) l.max_output_bytes = AIRLOCK_DEFAULT_MAX_OUTPUT;
+    /* "no limit" (AIRLOCK_NO_OUTPUT_LIMIT): as much as a buffer can hold */
+    if (l.max_output_bytes > SIZE_MAX / 2) l.max_output_bytes = SIZE_MAX / 2;
     return l;
+}
+
+static int check_limits(const airlock_limits *l, char *err, size_t errsize);
+
+/* The caller's limits (NULL: the defaults), checked, defaults filled in. */
+static int read_limits(const airlock_limits *in, airlock_limits *out, char *err, size_t errsize) {
+    airlock_limits l = {.size = sizeof(airlock_limits)};
+    if (in && sized_copy_in(&l, sizeof l, in, LIMITS_V1_SIZE) != AIRLOCK_OK)
+        return fail(err, errsize, AIRLOCK_MISUSE,
+                    "airlock_limits.size is %u: set it to sizeof(airlock_limits) (fields unknown to this library, "
+                    "from a newer airlock.h, must be zero)", (unsigned)in->size);
+    *out = sandbox_limits(&l);
+    return check_limits(out, err, errsize);
 }
 
 static int check_limits(const airlock_limits *l, char *err, size_t errsize) {
@@ -146,8 +191,8 @@ const char *airlock_runtime_errmsg(const airlock_runtime *rt) {
 
 int airlock_runtime_set_limits(airlock_runtime *rt, const airlock_limits *lim) {
     if (!rt) return AIRLOCK_MISUSE;
-    airlock_limits l = sandbox_limits(lim);
-    int rc = check_limits(&l, rt->errmsg, sizeof rt->errmsg);
+    airlock_limits l;
+    int rc = read_limits(lim, &l, rt->errmsg, sizeof rt->errmsg);
     if (rc == AIRLOCK_OK) rt->limits = l;
     return rc;
 }
@@ -162,6 +207,17 @@ int airlock_runtime_chdir(airlock_runtime *rt, const char *guest_path) {
     return AIRLOCK_OK;
 }
 
+int airlock_runtime_set_bounds_checks(airlock_runtime *rt, int mode) {
+    if (!rt) return AIRLOCK_MISUSE;
+    int built = WASM_RT_MEMCHECK_SIGNAL_HANDLER ? AIRLOCK_BOUNDS_GUARD : AIRLOCK_BOUNDS_EXPLICIT;
+    if (mode == built) return AIRLOCK_OK;
+    if (mode != AIRLOCK_BOUNDS_GUARD && mode != AIRLOCK_BOUNDS_EXPLICIT)
+        return RT_FAIL(rt, AIRLOCK_MISUSE, "unknown bounds-check mode %d", mode);
+    return RT_FAIL(rt, AIRLOCK_MISUSE, "this library was built with %s bounds checks only (build it with "
+                   "BOUNDS=%s for the other)", built == AIRLOCK_BOUNDS_GUARD ? "guard-page" : "explicit",
+                   built == AIRLOCK_BOUNDS_GUARD ? "explicit" : "guard");
+}
+
 int airlock_runtime_set_compat(airlock_runtime *rt, int enabled) {
     if (!rt) return AIRLOCK_MISUSE;
     if (rt->snap_fd >= 0)
@@ -170,6 +226,8 @@ int airlock_runtime_set_compat(airlock_runtime *rt, int enabled) {
     return AIRLOCK_OK;
 }
 
+const char *airlock_version(void) { return AIRLOCK_VERSION; }
+int airlock_version_number(void) { return AIRLOCK_VERSION_NUMBER; }
 const char *airlock_guest_version(void) { return AIRLOCK_GUEST_VERSION; }
 const char *airlock_guest_sha256(void) { return AIRLOCK_GUEST_SHA256; }
 
@@ -214,9 +272,9 @@ static int clone_snapshot(airlock_runtime *rt, airlock_vm *vm) {
     return AIRLOCK_OK;
 }
 
-static int apply_limits(airlock_sandbox *sb, const airlock_limits *lim) {
-    airlock_limits l = sandbox_limits(lim);
-    int rc = check_limits(&l, sb->errmsg, sizeof sb->errmsg);
+int sandbox_apply_limits(airlock_sandbox *sb, const airlock_limits *lim) {
+    airlock_limits l;
+    int rc = read_limits(lim, &l, sb->errmsg, sizeof sb->errmsg);
     if (rc) return rc;
     if (l.memory_bytes < sb->rt->snap_bytes)
         return SB_FAIL(sb, AIRLOCK_MISUSE, "memory limit %llu bytes is below the %llu bytes the interpreter needs",
@@ -267,7 +325,7 @@ int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_v
     int rc = ensure_snapshot(rt, sb->errmsg, sizeof sb->errmsg);
     if (rc) return creation_failed(sb, rc);
     if (!(sb->vm = calloc(1, sizeof *sb->vm))) return creation_failed(sb, AIRLOCK_NOMEM);
-    rc = apply_limits(sb, &rt->limits);
+    rc = sandbox_apply_limits(sb, &rt->limits);
     if (rc == AIRLOCK_OK) rc = fill(rt, sb->vm, arg);
     return rc ? creation_failed(sb, rc) : AIRLOCK_OK;
 }
@@ -330,7 +388,7 @@ void airlock_sandbox_free(airlock_sandbox *sb) {
 
 int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim) {
     if (!sb || !sb->vm) return AIRLOCK_MISUSE;
-    return apply_limits(sb, lim);
+    return sandbox_apply_limits(sb, lim);
 }
 
 void airlock_sandbox_interrupt(airlock_sandbox *sb) {
@@ -364,6 +422,14 @@ const char *airlock_limit_name(airlock_limit_kind kind) {
     return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : NULL;
 }
 
-void airlock_sandbox_stats(const airlock_sandbox *sb, airlock_stats *out) {
-    if (out) *out = sb ? sb->stats : (airlock_stats){0};
+int airlock_sandbox_stats(const airlock_sandbox *sb, airlock_stats *out) {
+    if (!out) return AIRLOCK_MISUSE;
+    airlock_stats none = {.size = sizeof none};
+    return sized_copy_out(out, sb ? &sb->stats : &none, sizeof none, STATS_V1_SIZE);
 }
+
+void airlock_sandbox_set_userdata(airlock_sandbox *sb, void *userdata) {
+    if (sb) sb->userdata = userdata;
+}
+
+void *airlock_sandbox_userdata(const airlock_sandbox *sb) { return sb ? sb->userdata : NULL; }

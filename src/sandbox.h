@@ -41,6 +41,7 @@ struct airlock_sandbox {
     airlock_runtime *rt;
     airlock_vm *vm;              /* NULL: the handle only says why creation failed */
     vm_interrupts interrupts;    /* airlock_sandbox_interrupt(); outlives every vm */
+    void *userdata;              /* airlock_sandbox_set_userdata() */
     char errmsg[512];
 
     /* Outcome of the last execution. */
@@ -61,6 +62,12 @@ int sandbox_create_failed(airlock_runtime *rt, airlock_sandbox **out, int code, 
 /* Create a sandbox whose vm fill() prepares; see sandbox.c. */
 int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_vm *, void *), void *arg,
                    airlock_sandbox **out);
+/* Versioned structs (airlock.h): copy the caller's struct in, or ours out
+ * to the caller's, by the caller's size; AIRLOCK_MISUSE for a bad one. */
+int sized_copy_in(void *dst, size_t dst_size, const void *src, size_t v1_size);
+int sized_copy_out(void *dst, const void *src, size_t src_size, size_t v1_size);
+/* Check lim and make it sb's (message on sb). */
+int sandbox_apply_limits(airlock_sandbox *sb, const airlock_limits *lim);
 /* The limits in force for lim (defaults filled in). */
 airlock_limits sandbox_limits(const airlock_limits *in);
 /* The guest's filesystem: the grants (none while booting, with_grants

@@ -15,10 +15,19 @@
 
 typedef int64_t (*io_fn)(airlock_vm *vm, int fd, uint8_t *buf, uint32_t len);
 
+bool vm_output(airlock_vm *vm, int i, const void *buf, size_t n) {
+    outbuf *ob = &vm->out[i];
+    size_t before = ob->len;
+    if (!outbuf_append(ob, buf, n)) return false;
+    if (vm->on_output && ob->len > before)
+        vm->on_output(vm->output_userdata, i + 1, ob->data + before, ob->len - before);
+    return true;
+}
+
 static int64_t write_one(airlock_vm *vm, int fd, uint8_t *buf, uint32_t len) {
     if (fd == 1 || fd == 2) {
         outbuf *ob = &vm->out[fd - 1];
-        if (!outbuf_append(ob, buf, len)) return -VFS_ENOMEM;
+        if (!vm_output(vm, fd - 1, buf, len)) return -VFS_ENOMEM;
         if (ob->truncated && vm->limits.output_overflow_stops) {
             vm->stop_reason = AIRLOCK_LIMIT_OUTPUT;
             vm_trap(vm, VM_TRAP_LIMIT);

@@ -283,6 +283,18 @@ static int refuse_so(airlock_runtime *rt, void *dl, const char *fmt, const char 
     return rt_fail(rt, AIRLOCK_DENIED, fmt, path, detail);
 }
 
+/* Whether a plugin declaring ABI `v` can be loaded; if not, why in detail. A
+ * value below 1 << 16 is from before minor versions: major v, minor 0. */
+static bool abi_compatible(uint32_t v, char *detail, size_t size) {
+    uint32_t major = v < 0x10000 ? v : v >> 16, minor = v < 0x10000 ? 0 : v & 0xFFFF;
+    if (major == AIRLOCK_PLUGIN_ABI_MAJOR && minor <= AIRLOCK_PLUGIN_ABI_MINOR) return true;
+    snprintf(detail, size, "it was built for plugin ABI %u.%u and this airlock speaks ABI %u.%u (%s)", major, minor,
+             AIRLOCK_PLUGIN_ABI_MAJOR, AIRLOCK_PLUGIN_ABI_MINOR,
+             major == AIRLOCK_PLUGIN_ABI_MAJOR ? "it needs a newer airlock"
+                                               : "rebuild it against this airlock's airlock_plugin.h");
+    return false;
+}
+
 int airlock_runtime_load_plugin(airlock_runtime *rt, const char *path, const char *options) {
     if (!rt) return AIRLOCK_MISUSE;
     if (!path || !*path) return rt_fail(rt, AIRLOCK_MISUSE, "a plugin needs a path");
@@ -295,14 +307,11 @@ int airlock_runtime_load_plugin(airlock_runtime *rt, const char *path, const cha
     if (!abi || !entry)
         return refuse_so(rt, dl, "%.200s is not an airlock plugin: it does not export %s", path,
                          !abi ? AIRLOCK_PLUGIN_ABI_SYMBOL : AIRLOCK_PLUGIN_ENTRY_SYMBOL);
-    if (*abi != AIRLOCK_PLUGIN_ABI_VERSION) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "it was built for plugin ABI %u and this airlock speaks ABI %u; rebuild it "
-                 "against this airlock's airlock_plugin.h", *abi, AIRLOCK_PLUGIN_ABI_VERSION);
+    char detail[200];
+    if (!abi_compatible(*abi, detail, sizeof detail))
         return refuse_so(rt, dl, "refusing plugin %.200s: %s", path, detail);
-    }
     const airlock_plugin *def = entry(&host_api_table);
-    if (!def || def->abi_version != AIRLOCK_PLUGIN_ABI_VERSION)
+    if (!def || def->abi_version != *abi)
         return refuse_so(rt, dl, "refusing plugin %.200s: %s", path,
                          def ? "its plugin struct has another ABI version" : "its entry point returned no plugin");
     void *state = NULL;
@@ -393,4 +402,5 @@ const airlock_api host_api_table = {
     airlock_call_kwargc, airlock_call_kwname, airlock_call_kwarg, airlock_call_param, airlock_call_get_str,
     airlock_call_get_int, airlock_call_userdata, airlock_call_module, airlock_call_function,
     airlock_call_return, airlock_call_raise, airlock_call_deny, airlock_call_note_denied,
+    airlock_call_should_stop,
 };

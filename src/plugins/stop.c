@@ -26,6 +26,11 @@ int host_stop_pending(void) {
     return AIRLOCK_LIMIT_NONE;
 }
 
+int airlock_call_should_stop(const airlock_call *call) {
+    (void)call; /* the calling execution is this thread's */
+    return host_stop_pending();
+}
+
 int64_t host_ms_left(void) {
     airlock_vm *vm = vm_current();
     if (!vm || !vm->deadline_ns) return -1;

@@ -104,8 +104,10 @@ typedef struct airlock_vm {
     uint8_t undo_kept_idle[UNDO_KEEP]; /* executions each went unchanged */
     Z_guest_instance_t undo_inst; /* globals when the execution began */
 
-    /* Captured output of the execution in progress. */
+    /* Captured output of the execution in progress, and where it streams. */
     outbuf out[2];              /* [0] stdout, [1] stderr */
+    airlock_output_fn on_output;
+    void *output_userdata;
 
     /* The guest's driver (src/boot.py): its proxy reference and two 12-byte
      * value slots for calling it, both inside guest memory. */
@@ -215,6 +217,10 @@ static inline uint8_t *vm_ptr(airlock_vm *vm, uint32_t addr, uint64_t len) {
  * is lifted by a fault we handle instead of failing the syscall with EFAULT.
  */
 void vm_prepare_write(airlock_vm *vm, uint8_t *p, uint64_t len);
+
+/* Output of the guest on stream i (0 stdout, 1 stderr): captured within
+ * the cap, and what the cap keeps streamed; false on host OOM (abi/wasi.c). */
+bool vm_output(airlock_vm *vm, int i, const void *buf, size_t n);
 
 /* Read/write a little-endian u32 in guest memory; false if out of bounds. */
 bool vm_load_u32(airlock_vm *vm, uint32_t addr, uint32_t *out);

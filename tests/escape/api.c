@@ -159,7 +159,7 @@ static void test_trap_isolation(airlock_runtime *rt) {
 /* A hard stop (the guest swallows the soft one) rolls the session back. */
 static void test_hard_stop_rollback(airlock_runtime *rt) {
     airlock_sandbox *a = fresh(rt);
-    airlock_limits lim = {.timeout_seconds = 0.3};
+    airlock_limits lim = {.size = sizeof(airlock_limits), .timeout_seconds = 0.3};
     bool ok = prints(a, "keep = 1\n", "") && airlock_sandbox_set_limits(a, &lim) == AIRLOCK_OK;
     int rc = run(a, "keep = 2\nwhile True:\n try:\n  while True: pass\n except BaseException:\n  pass\n");
     if (ok && (rc != AIRLOCK_LIMIT || airlock_sandbox_limit_hit(a) != AIRLOCK_LIMIT_TIMEOUT))

@@ -86,7 +86,7 @@ static int run(airlock_sandbox *sb, const char *code) {
 int main(void) {
     airlock_runtime *rt;
     airlock_sandbox *sb;
-    airlock_limits lim = {.timeout_seconds = 10, .memory_bytes = 64u << 20};
+    airlock_limits lim = {.size = sizeof(airlock_limits), .timeout_seconds = 10, .memory_bytes = 64u << 20};
     if (airlock_runtime_new(&rt) || airlock_runtime_set_limits(rt, &lim) || airlock_sandbox_new(rt, &sb)) {
         fprintf(stderr, "setup failed\n");
         return 1;

@@ -171,7 +171,7 @@ int main(int argc, char **argv) {
     double seconds = atof(argv[2]);
     if (threads < 1 || threads > 64 || seconds <= 0) return 2;
     /* a timeout bounds the endless programs even when no interrupt comes */
-    airlock_limits lim = {.timeout_seconds = 0.5};
+    airlock_limits lim = {.size = sizeof(airlock_limits), .timeout_seconds = 0.5};
     if (airlock_runtime_new(&rt) != AIRLOCK_OK || airlock_runtime_set_limits(rt, &lim) != AIRLOCK_OK) return 2;
     for (int i = 0; i < SLOTS; i++) {
         pthread_mutex_init(&slots[i].use, NULL);

@@ -137,7 +137,7 @@ static int soak_step(airlock_runtime *rt, airlock_sandbox *session, long i) {
     case 2: /* a trap, rolled back */
         return expect_exec(session, "y = [0] * 2**30", AIRLOCK_TRAP, NULL);
     case 3: case 35: { /* a limit stop, with the session kept */
-        airlock_limits lim = {.fuel = 2000000};
+        airlock_limits lim = {.size = sizeof(airlock_limits), .fuel = 2000000};
         airlock_sandbox_set_limits(session, &lim);
         ok = expect_exec(session, "while True: pass", AIRLOCK_LIMIT, NULL);
         lim.fuel = 0;

@@ -137,6 +137,131 @@ START_TEST(versions_are_reported) {
 }
 END_TEST
 
+/* What an output callback saw, stream by stream, and in which order. */
+typedef struct seen {
+    char text[2][256];
+    size_t len[2];
+    int calls;
+    char order[64];
+} seen;
+
+static void collect(void *userdata, int stream, const char *data, size_t len) {
+    seen *s = userdata;
+    int i = stream == AIRLOCK_STDOUT ? 0 : 1;
+    ck_assert(stream == AIRLOCK_STDOUT || stream == AIRLOCK_STDERR);
+    ck_assert_uint_le(s->len[i] + len, sizeof s->text[i] - 1);
+    memcpy(s->text[i] + s->len[i], data, len);
+    s->len[i] += len;
+    if (s->calls < (int)sizeof s->order - 1) s->order[s->calls] = (char)('0' + i);
+    s->calls++;
+}
+
+START_TEST(output_streams_as_it_is_written) {
+    airlock_sandbox *sb = new_sandbox();
+    seen s = {0};
+    airlock_exec_options o = AIRLOCK_EXEC_OPTIONS_INIT;
+    o.on_output = collect;
+    o.output_userdata = &s;
+    const char *code = "import sys\nprint('a')\nsys.stderr.write('b\\n')\nprint('c')\n";
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, code, strlen(code), &o), AIRLOCK_OK);
+    ck_assert_str_eq(s.text[0], "a\nc\n");
+    ck_assert_str_eq(s.text[1], "b\n");
+    /* delivered in the order written (a print may come in several pieces) */
+    char runs[64] = "";
+    size_t n = 0;
+    for (const char *c = s.order; *c; c++)
+        if (c[0] != c[1]) runs[n++] = *c;
+    ck_assert_str_eq(runs, "010");
+    ck_assert_str_eq(airlock_sandbox_stdout(sb, NULL), "a\nc\n"); /* and still captured */
+    /* the next plain exec streams nothing */
+    s = (seen){0};
+    ck_run_prints(sb, "print('quiet')", "quiet\n");
+    ck_assert_int_eq(s.calls, 0);
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
+START_TEST(streamed_output_keeps_the_cap) {
+    airlock_limits l = {.size = sizeof l, .max_output_bytes = 10};
+    airlock_sandbox *sb = new_sandbox();
+    seen s = {0};
+    airlock_exec_options o = AIRLOCK_EXEC_OPTIONS_INIT;
+    o.on_output = collect;
+    o.output_userdata = &s;
+    o.limits = &l;
+    const char *code = "for i in range(50): print('xxxxxxxx')";
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, code, strlen(code), &o), AIRLOCK_OK);
+    ck_assert_uint_eq(s.len[0], 10);
+    airlock_stats st = {.size = sizeof st};
+    airlock_sandbox_stats(sb, &st);
+    ck_assert(st.stdout_truncated);
+    ck_assert_uint_eq(st.stdout_bytes, 450);
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
+/* Limits of one call apply to that call only. */
+START_TEST(limits_for_one_call) {
+    airlock_sandbox *sb = new_sandbox();
+    airlock_limits tight = {.size = sizeof tight, .fuel = 1000000};
+    airlock_exec_options o = AIRLOCK_EXEC_OPTIONS_INIT;
+    o.limits = &tight;
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, "while True: pass", 16, &o), AIRLOCK_LIMIT);
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_FUEL);
+    ck_run_prints(sb, "print(sum(range(3000000)))", "4499998500000\n"); /* the sandbox's own: no fuel cap */
+    airlock_limits bad = {.size = sizeof bad, .timeout_seconds = -1};
+    o.limits = &bad;
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, "1", 1, &o), AIRLOCK_MISUSE);
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(sb), "timeout"));
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
+START_TEST(file_names_in_tracebacks) {
+    airlock_sandbox *sb = new_sandbox();
+    airlock_exec_options o = AIRLOCK_EXEC_OPTIONS_INIT;
+    o.filename = "report.py";
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, "x = 1\n1/0", 10, &o), AIRLOCK_ERROR);
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_error_traceback(sb), "File \"report.py\", line 2"));
+    ck_assert_int_eq(run(sb, "1/0"), AIRLOCK_ERROR);
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_error_traceback(sb), "File \"<stdin>\", line 1"));
+    o.filename = "\xff\xfe";  /* not UTF-8 */
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, "1", 1, &o), AIRLOCK_MISUSE);
+    o.filename = "";
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, "1", 1, &o), AIRLOCK_MISUSE);
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
+START_TEST(userdata_stays_with_the_sandbox) {
+    airlock_sandbox *sb = new_sandbox();
+    int mine;
+    ck_assert_ptr_null(airlock_sandbox_userdata(sb));
+    airlock_sandbox_set_userdata(sb, &mine);
+    ck_run_prints(sb, "print(1)", "1\n");
+    ck_assert_ptr_eq(airlock_sandbox_userdata(sb), &mine);
+    ck_assert_ptr_null(airlock_sandbox_userdata(NULL));
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
+/* The bounds-check mode is the build's: the other one is refused clearly. */
+START_TEST(bounds_check_mode_is_the_builds) {
+    airlock_runtime *rt;
+    ck_assert_int_eq(airlock_runtime_new(&rt), AIRLOCK_OK);
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+    int built = AIRLOCK_BOUNDS_GUARD, other = AIRLOCK_BOUNDS_EXPLICIT;
+#else
+    int built = AIRLOCK_BOUNDS_EXPLICIT, other = AIRLOCK_BOUNDS_GUARD;
+#endif
+    ck_assert_int_eq(airlock_runtime_set_bounds_checks(rt, built), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_runtime_set_bounds_checks(rt, other), AIRLOCK_MISUSE);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "built with"));
+    ck_assert_int_eq(airlock_runtime_set_bounds_checks(rt, 7), AIRLOCK_MISUSE);
+    airlock_runtime_free(rt);
+}
+END_TEST
+
 /* Every getter answers on a NULL sandbox instead of crashing the host. */
 START_TEST(getters_accept_null) {
     size_t len = 99;
@@ -152,9 +277,10 @@ START_TEST(getters_accept_null) {
     ck_assert_int_eq(airlock_sandbox_exit_code(NULL), 0);
     ck_assert_int_eq(airlock_sandbox_limit_hit(NULL), AIRLOCK_LIMIT_NONE);
     ck_assert_ptr_nonnull(airlock_sandbox_errmsg(NULL));
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof(airlock_stats)};
     memset(&st, 0xff, sizeof st);
-    airlock_sandbox_stats(NULL, &st);
+    st.size = sizeof st;
+    ck_assert_int_eq(airlock_sandbox_stats(NULL, &st), AIRLOCK_OK);
     ck_assert_uint_eq(st.fuel_used, 0);
     airlock_sandbox_stats(NULL, NULL);
     airlock_sandbox_interrupt(NULL);
@@ -178,6 +304,12 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, the_world_is_closed);
     tcase_add_test(tc, versions_are_reported);
     tcase_add_test(tc, getters_accept_null);
+    tcase_add_test(tc, output_streams_as_it_is_written);
+    tcase_add_test(tc, streamed_output_keeps_the_cap);
+    tcase_add_test(tc, limits_for_one_call);
+    tcase_add_test(tc, file_names_in_tracebacks);
+    tcase_add_test(tc, userdata_stays_with_the_sandbox);
+    tcase_add_test(tc, bounds_check_mode_is_the_builds);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,13 +16,13 @@ static airlock_sandbox *limited(const airlock_limits *l) {
 }
 
 START_TEST(timeout_soft_stop_keeps_the_session) {
-    airlock_limits l = {.timeout_seconds = 0.2};
+    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2};
     airlock_sandbox *sb = limited(&l);
     ck_run_prints(sb, "kept = 'yes'", "");
     ck_assert_int_eq(run(sb, "try:\n while True: pass\nfinally:\n print('finally ran')"), AIRLOCK_LIMIT);
     ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
     ck_assert_str_eq(airlock_sandbox_stdout(sb, NULL), "finally ran\n");
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof(airlock_stats)};
     airlock_sandbox_stats(sb, &st);
     ck_assert_int_eq(st.hard_stop, 0);
     ck_assert(st.wall_ms >= 190 && st.wall_ms < 1000);
@@ -32,12 +32,12 @@ START_TEST(timeout_soft_stop_keeps_the_session) {
 END_TEST
 
 START_TEST(swallowed_interrupt_gets_a_hard_stop) {
-    airlock_limits l = {.timeout_seconds = 0.2};
+    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2};
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "while True:\n try:\n  while True: pass\n except KeyboardInterrupt:\n  pass"),
                      AIRLOCK_LIMIT);
     ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof(airlock_stats)};
     airlock_sandbox_stats(sb, &st);
     ck_assert_int_eq(st.hard_stop, 1);
     ck_assert(st.wall_ms < 1000);
@@ -47,14 +47,14 @@ START_TEST(swallowed_interrupt_gets_a_hard_stop) {
 END_TEST
 
 START_TEST(hard_stop_rolls_the_session_back) {
-    airlock_limits l = {.timeout_seconds = 0.2};
+    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2};
     airlock_sandbox *sb = limited(&l);
     ck_run_prints(sb, "data = {'n': 1}\nbig = []", "");
     /* the run mutates state, then refuses to stop */
     ck_assert_int_eq(run(sb, "data['n'] = 2\nbig.extend(range(100000))\nx = 'temp'\n"
                              "while True:\n try:\n  while True: pass\n except KeyboardInterrupt:\n  pass"),
                      AIRLOCK_LIMIT);
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof(airlock_stats)};
     airlock_sandbox_stats(sb, &st);
     ck_assert_int_eq(st.hard_stop, 1);
     ck_run_prints(sb, "print(data['n'], len(big), 'x' in globals())", "1 0 False\n");
@@ -79,14 +79,14 @@ static void run_stopped(airlock_sandbox *sb, const char *prefix) {
     static const char stubborn[] = "while True:\n try:\n  while True: pass\n except KeyboardInterrupt:\n  pass";
     char code[512];
     snprintf(code, sizeof code, "%s\n%s", prefix, stubborn);
-    airlock_limits quick = {.timeout_seconds = 0.2}, slow = {.timeout_seconds = 30};
+    airlock_limits quick = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2}, slow = {.timeout_seconds = 30};
     ck_assert_int_eq(airlock_sandbox_set_limits(sb, &quick), AIRLOCK_OK);
     ck_assert_int_eq(run(sb, code), AIRLOCK_LIMIT);
     ck_assert_int_eq(airlock_sandbox_set_limits(sb, &slow), AIRLOCK_OK);
 }
 
 START_TEST(rollback_after_kept_and_protected_pages) {
-    airlock_limits l = {.timeout_seconds = 30};
+    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 30};
     airlock_sandbox *sb = limited(&l);
     ck_run_prints(sb, "n = 0\nbuf = bytearray(512 << 10)", "");
     for (int i = 0; i < 20; i++) ck_run_prints(sb, "n += 1", "");
@@ -121,7 +121,7 @@ START_TEST(sleep_does_not_spin) {
 END_TEST
 
 START_TEST(c_level_loop_is_stopped) {
-    airlock_limits l = {.timeout_seconds = 0.3};
+    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 0.3};
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "x = 10 ** 10 ** 8"), AIRLOCK_LIMIT);
     ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
@@ -130,7 +130,7 @@ START_TEST(c_level_loop_is_stopped) {
 END_TEST
 
 START_TEST(fuel_stops_and_is_deterministic) {
-    airlock_limits l = {.fuel = 2000000};
+    airlock_limits l = {.size = sizeof(airlock_limits), .fuel = 2000000};
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "while True: pass"), AIRLOCK_LIMIT);
     ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_FUEL);
@@ -141,7 +141,7 @@ START_TEST(fuel_stops_and_is_deterministic) {
     for (int i = 0; i < 2; i++) {
         sb = new_sandbox();
         ck_run_prints(sb, code, "3000\n");
-        airlock_stats st;
+        airlock_stats st = {.size = sizeof(airlock_stats)};
         airlock_sandbox_stats(sb, &st);
         used[i] = st.fuel_used;
         airlock_sandbox_free(sb);
@@ -185,14 +185,14 @@ START_TEST(interrupt_before_the_run_stops_it) {
 END_TEST
 
 START_TEST(memory_limit_raises_memory_error) {
-    airlock_limits l = {.memory_bytes = 32u << 20};
+    airlock_limits l = {.size = sizeof(airlock_limits), .memory_bytes = 32u << 20};
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "x = bytearray(64 * 1024 * 1024)"), AIRLOCK_LIMIT);
     ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_MEMORY);
     ck_assert_str_eq(airlock_sandbox_error_type(sb), "MemoryError");
     /* recoverable inside the guest */
     ck_run_prints(sb, "try:\n x = bytearray(64 * 1024 * 1024)\nexcept MemoryError:\n print('caught')", "caught\n");
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof(airlock_stats)};
     airlock_sandbox_stats(sb, &st);
     ck_assert_uint_le(st.memory_bytes, 32u << 20);
     airlock_sandbox_free(sb);
@@ -200,7 +200,7 @@ START_TEST(memory_limit_raises_memory_error) {
 END_TEST
 
 START_TEST(garbage_is_collected_during_execution) {
-    airlock_limits l = {.memory_bytes = 32u << 20};
+    airlock_limits l = {.size = sizeof(airlock_limits), .memory_bytes = 32u << 20};
     airlock_sandbox *sb = limited(&l);
     /* 3 million iterations and ~100 MB of short-lived strings in 32 MiB */
     ck_run_prints(sb, "x = 0\nfor i in range(3000000):\n x += i * 2\nprint(x)", "8999997000000\n");
@@ -211,13 +211,13 @@ START_TEST(garbage_is_collected_during_execution) {
 END_TEST
 
 START_TEST(output_limit_truncates_or_stops) {
-    airlock_limits l = {.max_output_bytes = 1000};
+    airlock_limits l = {.size = sizeof(airlock_limits), .max_output_bytes = 1000};
     airlock_sandbox *sb = limited(&l);
     ck_assert_int_eq(run(sb, "for i in range(100000): print('x' * 100)"), AIRLOCK_OK);
     size_t len;
     airlock_sandbox_stdout(sb, &len);
     ck_assert_uint_eq(len, 1000);
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof(airlock_stats)};
     airlock_sandbox_stats(sb, &st);
     ck_assert_int_eq(st.stdout_truncated, 1);
     ck_assert_uint_eq(st.stdout_bytes, 100000u * 101);

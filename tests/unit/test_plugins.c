@@ -100,7 +100,18 @@ static int t_make(airlock_call *call) {
     return airlock_call_raise(call, "ValueError", "unknown kind %s", kind);
 }
 
+/* Long work that polls airlock_call_should_stop(); gives up after 20 s. */
+static int t_spin(airlock_call *call) {
+    for (int i = 0; i < 20000; i++) {
+        int why = airlock_call_should_stop(call);
+        if (why) return airlock_call_raise(call, "RuntimeError", "stopped: %s", airlock_limit_name(why));
+        usleep(1000);
+    }
+    return airlock_call_return(call, airlock_value_new_str("never stopped"));
+}
+
 static void register_test_functions(airlock_runtime *rt) {
+    ck_assert_int_eq(airlock_runtime_register_function(rt, "t", "spin", t_spin, NULL), AIRLOCK_OK);
     ck_assert_int_eq(airlock_runtime_register_function(rt, "t", "echo", t_echo, NULL), AIRLOCK_OK);
     ck_assert_int_eq(airlock_runtime_register_function(rt, "t", "one", t_one, NULL), AIRLOCK_OK);
     ck_assert_int_eq(airlock_runtime_register_function(rt, "t", "fail", t_fail, NULL), AIRLOCK_OK);
@@ -324,12 +335,30 @@ START_TEST(example_plugin_loads) {
 }
 END_TEST
 
+/* A plugin built for ABI 1.0 (before minor versions) still loads and runs. */
+START_TEST(older_minor_plugin_loads) {
+    airlock_runtime *rt;
+    ck_assert_int_eq(airlock_runtime_new(&rt), AIRLOCK_OK);
+    int rc = airlock_runtime_load_plugin(rt, TEST_BUILD_DIR "/tests/plugins/old_minor.so", NULL);
+    ck_assert_msg(rc == AIRLOCK_OK, "%s", airlock_runtime_errmsg(rt));
+    airlock_sandbox *sb = NULL;
+    ck_assert_int_eq(airlock_sandbox_new(rt, &sb), AIRLOCK_OK);
+    ck_run_prints(sb, "import old\nprint(old.twice(21))", "42\n");
+    airlock_sandbox_free(sb);
+    airlock_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(plugins_refused) {
     airlock_runtime *rt;
     ck_assert_int_eq(airlock_runtime_new(&rt), AIRLOCK_OK);
     ck_assert_int_eq(airlock_runtime_load_plugin(rt, TEST_BUILD_DIR "/tests/plugins/bad_abi.so", NULL),
                      AIRLOCK_DENIED);
-    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "ABI 999"));
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "ABI 999.0"));
+    ck_assert_int_eq(airlock_runtime_load_plugin(rt, TEST_BUILD_DIR "/tests/plugins/newer_minor.so", NULL),
+                     AIRLOCK_DENIED);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "plugin ABI 1.999"));
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "needs a newer airlock"));
     ck_assert_int_eq(airlock_runtime_load_plugin(rt, TEST_BUILD_DIR "/tests/plugins/no_symbol.so", NULL),
                      AIRLOCK_DENIED);
     ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "does not export airlock_plugin_abi"));
@@ -626,6 +655,24 @@ START_TEST(codec_encodes_results) {
 }
 END_TEST
 
+/* A host function doing long work learns that its run must stop: the
+ * deadline, or an interrupt sent meanwhile (or before the run). */
+START_TEST(long_host_calls_learn_they_must_stop) {
+    airlock_sandbox *sb = fn_sandbox();
+    airlock_limits l = {.size = sizeof l, .timeout_seconds = 0.3};
+    airlock_exec_options o = AIRLOCK_EXEC_OPTIONS_INIT;
+    o.limits = &l;
+    const char *code = "import t\nt.spin()";
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, code, strlen(code), &o), AIRLOCK_LIMIT);
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_TIMEOUT);
+    airlock_sandbox_interrupt(sb);
+    ck_assert_int_eq(run(sb, code), AIRLOCK_LIMIT);
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_INTERRUPT);
+    ck_assert_ptr_null(airlock_call_should_stop(NULL) ? "" : NULL); /* outside a run: nothing to stop */
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
 static Suite *plugins_suite(void) {
     Suite *s = suite_create("plugins");
     TCase *tc = tcase_create("plugins");
@@ -651,6 +698,8 @@ static Suite *plugins_suite(void) {
     tcase_add_test(tc, codec_refuses_hostile_calls);
     tcase_add_test(tc, codec_caps_depth_items_size);
     tcase_add_test(tc, codec_encodes_results);
+    tcase_add_test(tc, long_host_calls_learn_they_must_stop);
+    tcase_add_test(tc, older_minor_plugin_loads);
     suite_add_tcase(s, tc);
     return s;
 }

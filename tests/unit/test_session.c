@@ -45,7 +45,7 @@ START_TEST(save_and_load_round_trip) {
     ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), path, &sb), AIRLOCK_OK);
     ck_run_prints(sb, "print(f())", "42\n");
     /* a loaded session is a full session: limits and rollback work */
-    airlock_limits l = {.timeout_seconds = 0.2};
+    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2};
     airlock_sandbox_set_limits(sb, &l);
     ck_assert_int_eq(run(sb, "x = 0\nwhile True:\n try:\n  while True: pass\n except KeyboardInterrupt: pass"),
                      AIRLOCK_LIMIT);
@@ -169,11 +169,11 @@ START_TEST(interned_strings_after_rollback_clone_and_load) {
     make_path();
     airlock_sandbox *sb = new_sandbox(), *c = NULL, *l = NULL;
     ck_run_prints(sb, SAME_QSTR("'zq_k1'", "'zq'", "'_k1'"), "True\n");
-    airlock_limits lim = {.timeout_seconds = 0.2}; /* a hard stop: rolled back */
+    airlock_limits lim = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2}; /* a hard stop: rolled back */
     airlock_sandbox_set_limits(sb, &lim);
     ck_assert_int_eq(run(sb, "zq_lost = 1\nwhile True:\n try:\n  while True: pass\n except KeyboardInterrupt: pass"),
                      AIRLOCK_LIMIT);
-    airlock_limits none = {0};
+    airlock_limits none = {.size = sizeof(airlock_limits)};
     airlock_sandbox_set_limits(sb, &none);
     ck_run_prints(sb, "zq_kept = 2\n" SAME_QSTR("'zq_kept'", "'zq_'", "'kept'"), "True\n");
     ck_run_prints(sb, SAME_QSTR("'zq_lost'", "'zq_'", "'lost'") "\nprint('zq_lost' in globals())", "True\nFalse\n");
@@ -256,7 +256,7 @@ START_TEST(memory_over_the_limit_is_refused) {
     airlock_sandbox_free(sb);
     airlock_runtime *small;
     ck_assert_int_eq(airlock_runtime_new(&small), AIRLOCK_OK);
-    airlock_limits l = {.memory_bytes = 32u << 20};
+    airlock_limits l = {.size = sizeof(airlock_limits), .memory_bytes = 32u << 20};
     ck_assert_int_eq(airlock_runtime_set_limits(small, &l), AIRLOCK_OK);
     ck_assert_int_eq(airlock_sandbox_load(small, path, &sb), AIRLOCK_CORRUPT);
     ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(sb), "memory limit"));

@@ -28,6 +28,7 @@ import ctypes
 import json
 import keyword
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
@@ -249,8 +250,12 @@ def run(
     host_functions: Optional[Mapping[str, Callable[..., Any]]] = None,
     host_result_bytes: Optional[int] = None,
     max_output_bytes: Optional[int] = None,
+    on_output: Optional[Callable[[str, str], None]] = None,
 ) -> RunResult:
     """Run ``code`` in a fresh sandbox and return its :class:`RunResult`.
+
+    ``on_output(stream, text)`` is called with ``"stdout"`` or ``"stderr"``
+    and each piece of output as the guest writes it (see Session.run).
 
     ``memory_bytes`` caps guest memory (default 256 MiB; the interpreter
     needs about 17 MB), ``fuel`` the work done (about one WebAssembly
@@ -269,7 +274,7 @@ def run(
         host_result_bytes=host_result_bytes,
         max_output_bytes=max_output_bytes,
     ) as session:
-        return session.run(code)
+        return session.run(code, on_output=on_output)
 
 
 # ---- host-function dispatch ------------------------------------------------------
@@ -277,6 +282,25 @@ def run(
 # The session whose sandbox is executing on this thread: host calls arrive
 # on the thread that called airlock_sandbox_exec().
 _tls = threading.local()
+
+
+def _output_forwarder(on_output):
+    """An airlock_output_fn calling on_output(stream, text). Bytes are
+    decoded incrementally, so a character split across writes stays whole;
+    an exception in on_output is reported and does not reach the guest."""
+    import codecs
+    decoders = {1: codecs.getincrementaldecoder("utf-8")("replace"),
+                2: codecs.getincrementaldecoder("utf-8")("replace")}
+
+    def forward(_userdata, stream, data, length):
+        text = decoders[stream].decode(ctypes.string_at(data, length))
+        if text:
+            try:
+                on_output("stdout" if stream == 1 else "stderr", text)
+            except Exception:  # noqa: BLE001 - the guest must not see it
+                sys.excepthook(*sys.exc_info())
+
+    return forward
 
 
 def _raise_in_guest(lib, call, exc):
@@ -546,15 +570,23 @@ class Session:
 
     # -- running code
 
-    def run(self, code: str) -> RunResult:
-        """Run ``code`` in this session; return its :class:`RunResult` or raise."""
+    def run(self, code: str, *, on_output: Optional[Callable[[str, str], None]] = None,
+            filename: Optional[str] = None) -> RunResult:
+        """Run ``code`` in this session; return its :class:`RunResult` or raise.
+
+        ``on_output(stream, text)`` receives each piece of the guest's output
+        as it is written (``stream`` is ``"stdout"`` or ``"stderr"``; the
+        output cap applies), on the thread that called run(); the result
+        still holds all of it. ``filename`` is shown in tracebacks instead
+        of ``<stdin>``.
+        """
         if isinstance(code, str):
             data = code.encode("utf-8", "surrogatepass")
         elif isinstance(code, (bytes, bytearray)):
             data = bytes(code)
         else:
             raise TypeError("code must be str or bytes, not %s" % type(code).__name__)
-        return self._exec(data)
+        return self._exec(data, on_output=on_output, filename=filename)
 
     def register_function(self, func: Callable[..., Any], name: Optional[str] = None) -> None:
         """Let guest code call ``func`` as ``name(...)`` (default: its ``__name__``).
@@ -672,15 +704,20 @@ class Session:
         if getattr(_tls, "session", None) is self:
             raise MisuseError("a host function cannot %s the session that called it" % what)
 
-    def _exec(self, data: bytes) -> RunResult:
+    def _exec(self, data: bytes, on_output=None, filename=None) -> RunResult:
         self._check_not_inside("run code in")
+        opts = _lib.ExecOptions()
+        if filename is not None:
+            opts.filename = os.fsencode(filename)
+        if on_output is not None:
+            opts.on_output = _lib.OUTPUT_FN(_output_forwarder(on_output))
         with self._lock:
             self._check_open()
             lib = self._lib
             previous = getattr(_tls, "session", None)
             _tls.session = self
             try:
-                rc = lib.sandbox_exec(self._sb, data, len(data))  # releases the GIL
+                rc = lib.sandbox_exec_ex(self._sb, data, len(data), ctypes.byref(opts))  # releases the GIL
             finally:
                 _tls.session = previous
             return self._outcome(rc)

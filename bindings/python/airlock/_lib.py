@@ -51,8 +51,16 @@ MOUNT_READ = 0
 MOUNT_WRITE = 1
 
 
-class Limits(ctypes.Structure):
+class _Sized(ctypes.Structure):
+    """A versioned struct of airlock.h: its first field is its own size."""
+
+    def __init__(self, **kw):
+        super().__init__(size=ctypes.sizeof(self), **kw)
+
+
+class Limits(_Sized):
     _fields_ = [
+        ("size", ctypes.c_uint32),
         ("memory_bytes", ctypes.c_uint64),
         ("fuel", ctypes.c_uint64),
         ("timeout_seconds", ctypes.c_double),
@@ -61,8 +69,9 @@ class Limits(ctypes.Structure):
     ]
 
 
-class Stats(ctypes.Structure):
+class Stats(_Sized):
     _fields_ = [
+        ("size", ctypes.c_uint32),
         ("fuel_used", ctypes.c_uint64),
         ("wall_ms", ctypes.c_double),
         ("memory_bytes", ctypes.c_uint64),
@@ -71,6 +80,21 @@ class Stats(ctypes.Structure):
         ("stdout_truncated", ctypes.c_int),
         ("stderr_truncated", ctypes.c_int),
         ("hard_stop", ctypes.c_int),
+        ("gc_collections", ctypes.c_uint64),
+    ]
+
+
+# void (*airlock_output_fn)(void *userdata, int stream, const char *data, size_t len)
+OUTPUT_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char), ctypes.c_size_t)
+
+
+class ExecOptions(_Sized):
+    _fields_ = [
+        ("size", ctypes.c_uint32),
+        ("filename", ctypes.c_char_p),
+        ("limits", ctypes.c_void_p),
+        ("on_output", OUTPUT_FN),
+        ("output_userdata", ctypes.c_void_p),
     ]
 
 
@@ -105,6 +129,7 @@ _CORE = {
     "airlock_sandbox_new": (INT, [P, PP]),
     "airlock_sandbox_free": (None, [P]),
     "airlock_sandbox_exec": (INT, [P, ctypes.c_char_p, ctypes.c_size_t]),
+    "airlock_sandbox_exec_ex": (INT, [P, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ExecOptions)]),
     "airlock_sandbox_set_limits": (INT, [P, ctypes.POINTER(Limits)]),
     "airlock_sandbox_clone": (INT, [P, PP]),
     "airlock_sandbox_save": (INT, [P, STR]),
@@ -118,7 +143,7 @@ _CORE = {
     "airlock_sandbox_error_traceback": (STR, [P]),
     "airlock_sandbox_exit_code": (INT, [P]),
     "airlock_sandbox_limit_hit": (INT, [P]),
-    "airlock_sandbox_stats": (None, [P, ctypes.POINTER(Stats)]),
+    "airlock_sandbox_stats": (INT, [P, ctypes.POINTER(Stats)]),
     "airlock_sandbox_errmsg": (STR, [P]),
     "airlock_sandbox_interrupt": (None, [P]),
 }

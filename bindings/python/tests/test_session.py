@@ -201,3 +201,34 @@ def test_invalid_options():
         Session(fuel=0)
     with pytest.raises(MisuseError):
         Session(wasm_path="x.wasm")
+
+
+def test_on_output_streams_as_the_guest_writes():
+    import time
+
+    seen = []
+    t0 = time.monotonic()
+    code = "import time, sys\nprint('a')\ntime.sleep(0.5)\nsys.stderr.write('b\\n')\nprint('c')"
+    with Session() as s:
+        r = s.run(code, on_output=lambda stream, text: seen.append((stream, text, time.monotonic() - t0)))
+    joined = [(st, "".join(t for s2, t, _ in seen if s2 == st)) for st in ("stdout", "stderr")]
+    assert joined == [("stdout", "a\nc\n"), ("stderr", "b\n")]
+    first_at = seen[0][2]
+    last_at = seen[-1][2]
+    assert last_at - first_at >= 0.4  # the first piece came before the sleep, not at the end
+    assert r.stdout == "a\nc\n"  # and the result still holds it all
+
+
+def test_on_output_errors_do_not_reach_the_guest(capsys):
+    def boom(stream, text):
+        raise ValueError("callback bug")
+
+    r = airlock.run("print('x')", on_output=boom)
+    assert r.stdout == "x\n"
+
+
+def test_filename_in_tracebacks():
+    with Session() as s:
+        with pytest.raises(airlock.GuestError) as info:
+            s.run("x = 1\n1/0", filename="job.py")
+    assert 'File "job.py", line 2' in info.value.traceback
