@@ -79,7 +79,7 @@ static void run_stopped(airlock_sandbox *sb, const char *prefix) {
     static const char stubborn[] = "while True:\n try:\n  while True: pass\n except KeyboardInterrupt:\n  pass";
     char code[512];
     snprintf(code, sizeof code, "%s\n%s", prefix, stubborn);
-    airlock_limits quick = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2}, slow = {.timeout_seconds = 30};
+    airlock_limits quick = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2}, slow = {.size = sizeof(airlock_limits), .timeout_seconds = 30};
     ck_assert_int_eq(airlock_sandbox_set_limits(sb, &quick), AIRLOCK_OK);
     ck_assert_int_eq(run(sb, code), AIRLOCK_LIMIT);
     ck_assert_int_eq(airlock_sandbox_set_limits(sb, &slow), AIRLOCK_OK);
