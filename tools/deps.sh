@@ -17,7 +17,7 @@ set -eu
 PACKAGES="build-essential pkg-config wabt binaryen libjansson-dev libedit-dev libseccomp-dev
 libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libhiredis-dev libzstd-dev libssl-dev
 check nodejs npm python3 python3-pytest valgrind strace clang-14 libfuzzer-14-dev
-redis-server haproxy wrk"
+redis-server haproxy wrk curl"
 
 missing=""
 for p in $PACKAGES; do
