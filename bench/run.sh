@@ -150,6 +150,15 @@ anchor airlock fib "$B/harness" --reps "$REPS" --max-seconds "$MAXS" \
 anchor airlock json "$B/harness" --reps 3 --warmup 0 --min-reps 1 --max-seconds "$MAXS" workload $W/json.py
 anchor airlock idle100 "$B/harness" idle "$IDLE"
 anchor airlock hostcall "$B/harness" --reps "$REPS" --max-seconds "$MAXS" hostcall
+# The source rewriter (airlock's own code, so airlock only) on agent-style
+# sources of three sizes and on one it has nothing to do for: one workload
+# file each, made from the template.
+for spec in agent:5000:5k agent:50000:50k agent:250000:250k plain:50000:none50k; do
+    IFS=: read -r kind size tag <<<"$spec"
+    sed -e "s/@KIND@/$kind/" -e "s/@SIZE@/$size/g" $W/rewrite.py.in >"$OUT/rewrite_$tag.py"
+done
+anchor airlock rewrite "$B/harness" --reps "$REPS" --max-seconds "$MAXS" workload "$OUT/rewrite_5k.py" \
+    workload "$OUT/rewrite_50k.py" workload "$OUT/rewrite_250k.py" workload "$OUT/rewrite_none50k.py"
 
 log "fuel overhead: metered and unmetered builds, interleaved"
 for round in 1 2 3 4 5 6; do

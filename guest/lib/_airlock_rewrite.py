@@ -38,116 +38,176 @@ _ASSIGN_AFTER = ('=', '+=', '-=', '*=', '/=', '//=', '%=', '**=', '&=', '|=',
 # token kinds
 NAME, NUM, STR, OP, NL, INDENT, DEDENT = 0, 1, 2, 3, 4, 5, 6
 
+# The tokenizer works on the source's UTF-8 bytes: indexing a MicroPython
+# str walks it from the start (O(i)), indexing bytes does not. Positions are
+# byte offsets. A token's text is a str only where the passes compare it:
+# operators and the names in _WORDS; any other name, number or string keeps
+# its bytes, which equal no str (creating a str looks it up among the
+# interned strings, the guest's dearest small operation).
+
+
+def _table(chars):
+    t = bytearray(256)
+    for c in chars:
+        t[ord(c)] = 1
+    return bytes(t)
+
+
+_NAME_T = bytearray(_table(_NAMECH))
+for _c in range(128, 256):
+    _NAME_T[_c] = 1   # non-ASCII identifiers
+_NAME_T = bytes(_NAME_T)
+_DIGIT_T = _table('0123456789')
+_SPACE_T = _table(' \t\r\x0c')
+_WORDS = {}
+for _w in _METHODS + _SPECIAL_BASES + _KEYWORDS + ('case', 'match', 'self'):
+    _WORDS[_w.encode()] = _w
+_OPSTR = {}
+for _o in _OPS3 + _OPS2:
+    _OPSTR[_o.encode()] = _o
+for _c in range(33, 127):
+    _OPSTR[bytes([_c])] = chr(_c)
+_PREFIXES = (b'f', b'r', b'b', b'u', b'fr', b'rf', b'br', b'rb')
+_QUOTE_T = _table('\'"')
+del _c, _w, _o
+
 
 def _tokenize(src):
-    """Tokens as lists [kind, text, start, end]. NL marks a logical line end."""
+    """Tokens as lists [kind, text, start, end] over the bytes src. NL marks
+    a logical line end."""
     toks = []
+    append = toks.append
     i, n = 0, len(src)
     depth = 0
     indents = [0]
     at_line_start = True
+    name_t, digit_t, space_t, words, opstr = _NAME_T, _DIGIT_T, _SPACE_T, _WORDS, _OPSTR
     while i < n:
         if at_line_start and depth == 0:
             j = i
             col = 0
-            while j < n and src[j] in ' \t':
-                col += 1 if src[j] == ' ' else 8
+            while j < n:
+                c = src[j]
+                if c == 32:
+                    col += 1
+                elif c == 9:
+                    col += 8
+                else:
+                    break
                 j += 1
-            if j < n and src[j] in '#\r\n':
-                k = src.find('\n', j)
+            if j < n and src[j] in (35, 13, 10):
+                k = src.find(b'\n', j)
                 i = n if k < 0 else k + 1
                 continue
             if j >= n:
                 break
             if col > indents[-1]:
                 indents.append(col)
-                toks.append([INDENT, '', j, j])
+                append([INDENT, '', j, j])
             while col < indents[-1]:
                 indents.pop()
-                toks.append([DEDENT, '', j, j])
+                append([DEDENT, '', j, j])
             i = j
             at_line_start = False
         c = src[i]
-        if c == '\n':
+        if c == 10:
             if depth == 0:
-                toks.append([NL, '', i, i])
+                append([NL, '', i, i])
                 at_line_start = True
             i += 1
-        elif c in ' \t\r\x0c':
+        elif space_t[c]:
             i += 1
-        elif c == '#':
-            k = src.find('\n', i)
+        elif c == 35:
+            k = src.find(b'\n', i)
             i = n if k < 0 else k
-        elif c == '\\' and src[i + 1:i + 2] == '\n':
+        elif c == 92 and i + 1 < n and src[i + 1] == 10:
             i += 2
-        elif c in _NAMECH:
+        elif name_t[c]:
             j = i + 1
-            while j < n and src[j] in _NAMECH:
+            while j < n and name_t[src[j]]:
                 j += 1
-            if c in '0123456789':
-                while j < n and (src[j] in _NAMECH or src[j] == '.' or
-                                 (src[j] in '+-' and src[j - 1] in 'eE' and src[i:i + 2] not in ('0x', '0X'))):
-                    j += 1
-                toks.append([NUM, src[i:j], i, j])
+            if digit_t[c]:
+                hexa = c == 48 and j > i + 1 and src[i + 1] in (120, 88)
+                while j < n:
+                    d = src[j]
+                    if name_t[d] or d == 46 or (d in (43, 45) and src[j - 1] in (101, 69) and not hexa):
+                        j += 1
+                    else:
+                        break
+                append([NUM, src[i:j], i, j])
                 i = j
                 continue
-            if j < n and src[j] in '\'"' and j - i <= 3 and src[i:j].lower() in (
-                    'f', 'r', 'b', 'u', 'fr', 'rf', 'br', 'rb'):
+            word = src[i:j]
+            if j < n and _QUOTE_T[src[j]] and j - i <= 3 and word.lower() in _PREFIXES:
                 i = _string(src, i, j, toks)
                 continue
-            toks.append([NAME, src[i:j], i, j])
+            append([NAME, words.get(word, word), i, j])
             i = j
-        elif c in '\'"':
+        elif _QUOTE_T[c]:
             i = _string(src, i, i, toks)
-        elif c == '.' and src[i + 1:i + 2] in '0123456789' and src[i + 1:i + 2]:
+        elif c == 46 and i + 1 < n and digit_t[src[i + 1]]:
             j = i + 1
-            while j < n and (src[j] in _NAMECH):
+            while j < n and name_t[src[j]]:
                 j += 1
-            toks.append([NUM, src[i:j], i, j])
+            append([NUM, src[i:j], i, j])
             i = j
         else:
-            t3 = src[i:i + 3]
-            if t3 in _OPS3:
-                op = t3
-            elif src[i:i + 2] in _OPS2:
-                op = src[i:i + 2]
-            else:
-                op = c
-            if op in '([{':
+            op = opstr.get(src[i:i + 3])
+            if op is None or len(op) != 3:
+                op = opstr.get(src[i:i + 2])
+                if op is None or len(op) != 2:
+                    op = opstr.get(src[i:i + 1])
+                    if op is None:   # control character: a one-byte operator
+                        op = chr(c)
+            if op in ('(', '[', '{'):
                 depth += 1
-            elif op in ')]}':
+            elif op in (')', ']', '}'):
                 depth = depth - 1 if depth > 0 else 0
-            toks.append([OP, op, i, i + len(op)])
+            append([OP, op, i, i + len(op)])
             i += len(op)
-    toks.append([NL, '', n, n])
+    append([NL, '', n, n])
     while len(indents) > 1:
         indents.pop()
-        toks.append([DEDENT, '', n, n])
+        append([DEDENT, '', n, n])
     return toks
 
 
+def _escaped(src, lo, k):
+    """Whether the byte at k follows an odd run of backslashes (from lo)."""
+    b = k
+    while b > lo and src[b - 1] == 92:
+        b -= 1
+    return (k - b) % 2 == 1
+
+
 def _string(src, i, q, toks):
-    """String literal starting at i (prefix i..q, quote at q)."""
+    """String literal starting at i (prefix i..q, quote at q), over bytes.
+    Jumps from quote to quote with find(): linear in the literal's length."""
     n = len(src)
-    quote = src[q]
-    triple = src[q:q + 3] == quote * 3
-    raw = 'r' in src[i:q].lower()
-    j = q + (3 if triple else 1)
-    end = quote * 3 if triple else quote
-    while j < n:
-        ch = src[j]
-        if ch == '\\' and not raw:
-            j += 2
-            continue
-        if ch == '\\' and raw:
-            j += 2
-            continue
-        if ch == quote and src[j:j + len(end)] == end:
-            j += len(end)
+    qb = src[q:q + 1]
+    triple = src[q:q + 3] == qb * 3
+    end = qb * 3 if triple else qb
+    lo = j = q + (3 if triple else 1)
+    while True:
+        k = src.find(end, j)
+        if k < 0:
+            k = n
+        if not triple:
+            nl = src.find(b'\n', j, k)
+            if nl >= 0:
+                if _escaped(src, lo, nl):
+                    j = nl + 1
+                    continue
+                j = nl   # unterminated: the line ends the literal
+                break
+        if k >= n:
+            j = n
             break
-        if ch == '\n' and not triple:
-            break
-        j += 1
+        if _escaped(src, lo, k):
+            j = k + 1
+            continue
+        j = k + len(end)
+        break
     toks.append([STR, src[i:j], i, j])
     return j
 
@@ -224,6 +284,7 @@ class _Edits:
         self.rep[t[2]] = (t[3], text)
 
     def apply(self, src):
+        """The edited source, as str, from the bytes src."""
         # insertions at the same position: the outer rewrite (later anchor) first
         ins = sorted(self.ins, key=lambda e: (e[0], -e[1]))
         out = []
@@ -237,15 +298,15 @@ class _Edits:
             while ii < len(ins) and ins[ii][0] < p:
                 ii += 1
             while ii < len(ins) and ins[ii][0] == p:
-                out.append(ins[ii][2])
+                out.append(ins[ii][2].encode())
                 ii += 1
             pos = p
             r = self.rep.get(p)
             if r is not None:
-                out.append(r[1])
+                out.append(r[1].encode())
                 pos = r[0]
         out.append(src[pos:])
-        return ''.join(out)
+        return b''.join(out).decode()
 
 
 # Built once: every short string the guest creates is looked up among the
@@ -264,14 +325,17 @@ def _needs_work(src):
 
 
 def rewrite(src, q="'"):
+    text = src
     try:
         if not _needs_work(src):
             return src
+        text = src
+        src = src.encode()
         toks = _tokenize(src)
         bad = _unsupported(toks)
         if bad is not None:
             off, msg = bad
-            line = src.count('\n', 0, off) + 1
+            line = src.count(b'\n', 0, off) + 1
             # MicroPython would report a bare "invalid syntax"; say what to do.
             return '\n' * (line - 1) + 'raise SyntaxError(%s)\n' % _lit(msg, q)
         ed = _Edits()
@@ -280,9 +344,11 @@ def rewrite(src, q="'"):
         _dicts(toks, ed)
         _classes(src, toks, ed, q)
         _fstrings(toks, ed)
+        if not ed.ins and not ed.rep:
+            return text
         return ed.apply(src)
     except Exception:
-        return src
+        return text
 
 
 def _unsupported(toks):
@@ -531,18 +597,19 @@ def _classes(src, toks, ed, q):
                     m = j + 2
                     while toks[m][0] != NL and not (toks[m][0] == OP and toks[m][1] == '='):
                         m += 1
-                    ann = src[toks[j + 2][2]:toks[m - 1][3]]
-                    if u[1] not in names:
-                        names.append(u[1])
-                    anns.append((u[1], ann))
-                elif nx[0] == OP and nx[1] == '=' and u[1] not in names:
-                    names.append(u[1])
+                    ann = src[toks[j + 2][2]:toks[m - 1][3]].decode()
+                    name = _text(u[1])
+                    if name not in names:
+                        names.append(name)
+                    anns.append((name, ann))
+                elif nx[0] == OP and nx[1] == '=' and _text(u[1]) not in names:
+                    names.append(_text(u[1]))
             at_stmt = False
             j += 1
         if not anns and not special:
             continue
-        line_start = src.rfind('\n', 0, t[2]) + 1
-        indent = src[line_start:t[2]]
+        line_start = src.rfind(b'\n', 0, t[2]) + 1
+        indent = src[line_start:t[2]].decode()
         ann_txt = ''.join('(%s, %s), ' % (_lit(a, q), _lit(b, q)) for a, b in anns)
         names_txt = ''.join(_lit(a, q) + ', ' for a in names)
         ed.insert(t[2], 0, '@_airlock.cls((%s), (%s))\n%s' % (names_txt, ann_txt, indent))
@@ -559,11 +626,15 @@ def _lit(s, q):
     return q + s.replace('\\', '\\\\').replace(q, '\\' + q).replace('\n', ' ') + q
 
 
+def _text(t):
+    return t if isinstance(t, str) else t.decode()
+
+
 def _fstrings(toks, ed):
     for t in toks:
-        if t[0] != STR:
+        if t[0] != STR or t[1][:3].lower().find(b'f') < 0 or t[1].find(b'{') < 0:
             continue
-        text = t[1]
+        text = t[1].decode()
         p = 0
         while p < len(text) and text[p] not in '\'"':
             p += 1
