@@ -3,6 +3,8 @@
 #   make            library, CLI (build/airlock)
 #   make test       the whole test suite
 #   make deps       install the Debian packages the build needs (as root)
+#   make wheel      the Python binding with the library: build/dist/airlock-*.whl
+#   make fresh-check  the README's set-up on a fresh Debian 12 chroot (as root)
 #   make clean
 #
 # Variables: CC, CFLAGS, PREFIX, DESTDIR, BOUNDS=guard|explicit,
@@ -53,7 +55,7 @@ SONAME := libairlock.so.0
 CLI_SRCS := $(wildcard cli/*.c serve/*.c)
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 
-.PHONY: all test clean deps install guest demo bench bench-serve print-ldlibs soak fuzz tsan
+.PHONY: all test clean deps install guest demo bench bench-serve print-ldlibs soak fuzz tsan fresh-check wheel
 all: $(B)/airlock $(B)/libairlock.a $(B)/$(SONAME)
 
 # Install missing Debian packages (as root) or say which are missing.
@@ -92,7 +94,10 @@ guest: $(G)/guest.c
 
 # ---- embedded Python: boot.py and the guest library ----------------------
 
-$(B)/tools/embed: guest/embed.c
+# Everything compiled before the guest exists (the tools, the plugins, the
+# snapshot stub) waits for tools/deps.sh: under make -j on a fresh machine
+# it would otherwise run before the compiler is installed.
+$(B)/tools/embed: guest/embed.c | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -O1 $(WARN) $< -o $@
 
@@ -128,7 +133,7 @@ $(O)/%.o: %.c $(G)/guest.h $(G)/layout.h $(wildcard include/*.h src/*.h src/*/*.
 # mksnapshot boots the library (built without an image) and writes the state
 # every default runtime starts from; the final library embeds it.
 
-$(O)/gen/prebuilt_none.o: guest/prebuilt_none.c
+$(O)/gen/prebuilt_none.o: guest/prebuilt_none.c | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) -c $< -o $@
 
@@ -173,12 +178,12 @@ $(B)/tests/airlock_hooks: $(CLI_SRCS) $(wildcard cli/*.h serve/*.h) $(B)/libairl
 PLUGIN_FLAGS := -std=c17 -shared -fPIC -fvisibility=hidden -DAIRLOCK_PLUGIN_DYNAMIC -Iinclude $(WARN) $(CFLAGS)
 all: $(B)/plugins/example.so
 
-$(B)/plugins/example.so: plugins/example/example.c include/airlock_plugin.h include/airlock.h
+$(B)/plugins/example.so: plugins/example/example.c include/airlock_plugin.h include/airlock.h | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(PLUGIN_FLAGS) $< -o $@
 
 # Deliberately broken plugins the unit tests must see refused.
-$(B)/tests/plugins/%.so: tests/unit/plugins/%.c
+$(B)/tests/plugins/%.so: tests/unit/plugins/%.c | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(PLUGIN_FLAGS) $< -o $@
 
@@ -199,7 +204,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) -Itests/unit $< $(B)/libairlock.a -o $@ $(CHECK_LIBS) $(LDLIBS_CORE)
 
-test: all $(TEST_BINS) $(SEC_BINS)
+test: all wheel $(TEST_BINS) $(SEC_BINS)
 	AIRLOCK=$(B)/airlock tests/run.sh $(TEST_BINS)
 
 # ---- security suites: escape corpus, stress and soak, fuzzing -------------
@@ -271,6 +276,12 @@ demo: $(B)/airlock
 	@echo '$$ airlock -c "print(open(\"/etc/passwd\").read())"'
 	@$(B)/airlock -c 'print(open("/etc/passwd").read())' || echo "(exit status $$?: the sandbox has no files)"
 
+# ---- the Python binding as a wheel, library included ------------------------
+# $(B)/dist/airlock-VERSION-py3-none-PLATFORM.whl (tools/wheel.sh; offline).
+
+wheel: $(B)/$(SONAME) | $(B)/.deps
+	tools/wheel.sh $(B)
+
 # ---- setup, install, clean -------------------------------------------------
 
 deps:
@@ -279,6 +290,12 @@ deps:
 
 clean:
 	rm -rf $(B)
+
+# The README's set-up on a freshly debootstrapped Debian 12 (as root; about
+# half an hour): tools/fresh-check.sh, into FRESH_DIR.
+FRESH_DIR ?= $(B)/fresh-check
+fresh-check:
+	tools/fresh-check.sh $(FRESH_DIR)
 
 # ---- install ------------------------------------------------------------------
 #

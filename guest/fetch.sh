@@ -22,8 +22,9 @@ else
     if [ ! -f "$out/package/$file" ]; then
         command -v npm >/dev/null || { echo "fetch: npm is needed to fetch $pkg@$ver (or set GUEST_WASM)" >&2; exit 1; }
         tmp=$(mktemp -d)
-        (cd "$tmp" && npm pack --silent "$pkg@$ver" >/dev/null) \
-            || { rm -rf "$tmp"; echo "fetch: npm could not fetch $pkg@$ver" >&2; exit 1; }
+        # npm's own errors go to stderr (loglevel error): they say why.
+        (cd "$tmp" && npm pack --loglevel=error "$pkg@$ver" >/dev/null) \
+            || { rm -rf "$tmp"; echo "fetch: npm could not fetch $pkg@$ver (npm's error above)" >&2; exit 1; }
         rm -rf "$out/package"
         tar -xzf "$tmp"/*.tgz -C "$out"
         rm -rf "$tmp"

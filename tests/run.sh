@@ -1,23 +1,28 @@
 #!/bin/sh
-# Run every test suite and print one summary line: "N passed, M failed".
+# Run every test suite; the last line is "N passed, M failed, K skipped".
 #
 #   tests/run.sh UNIT_TEST_BINARIES...     (make test passes them)
 #
 # AIRLOCK=path/to/airlock selects the CLI under test (default build/airlock).
-# Each suite prints its own "N passed, M failed" (or Check's summary); a
-# suite that prints none counts as one test, passed when it exits 0.
+# Each suite prints its own "N passed, M failed" (or Check's summary),
+# followed by ", K skipped" when it skipped tests, and one line
+# "skipped: WHAT: WHY" for each thing it skipped; a suite that prints no
+# counts is one test, passed when it exits 0. Before the last line comes the
+# list of everything skipped, and why.
 set -u
 cd "$(dirname "$0")/.."
 AIRLOCK=${AIRLOCK:-build/airlock}
 total_pass=0
 total_fail=0
+total_skip=0
 failed_suites=""
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+skips=$(mktemp)
+trap 'rm -f "$log" "$skips"' EXIT
 
 tally() { # name, exit status; reads the suite's output from $log
     name=$1 status=$2
-    counts=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    counts=$(grep -Eo '[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$log" | tail -1)
     checks=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -1)
     if [ -n "$counts" ]; then
         p=${counts%% passed*}; f=${counts#*passed, }; f=${f%% failed*}
@@ -29,9 +34,16 @@ tally() { # name, exit status; reads the suite's output from $log
     else p=0 f=1
     fi
     [ "$status" != 0 ] && [ "$f" = 0 ] && f=1
+    case $counts in *skipped) s=${counts##*failed, }; s=${s%% skipped} ;; *) s=0 ;; esac
+    # a reason given without a count still counts as one skip
+    reasons=$(grep -c '^skipped: ' "$log")
+    [ "$s" -ge "$reasons" ] || s=$reasons
+    grep '^skipped: ' "$log" | sed "s|^skipped: |  $name: |" >>"$skips"
     total_pass=$((total_pass + p))
     total_fail=$((total_fail + f))
-    printf '%-28s %s passed, %s failed\n' "$name" "$p" "$f"
+    total_skip=$((total_skip + s))
+    if [ "$s" = 0 ]; then printf '%-28s %s passed, %s failed\n' "$name" "$p" "$f"
+    else printf '%-28s %s passed, %s failed, %s skipped\n' "$name" "$p" "$f" "$s"; fi
     if [ "$f" != 0 ]; then
         failed_suites="$failed_suites $name"
         tail -30 "$log" | sed 's/^/    /'
@@ -54,6 +66,13 @@ with_timeout() {
     return "$status"
 }
 
+# A suite that cannot run here at all: one skip, with its reason.
+skip_suite() { # name, why
+    total_skip=$((total_skip + 1))
+    echo "  $1: $2" >>"$skips"
+    printf '%-28s skipped: %s\n' "$1" "$2"
+}
+
 suite() { # name, command...
     name=$1; shift
     # A suite that hangs fails by itself instead of stalling the whole run.
@@ -70,7 +89,7 @@ rated_suite() { # name, command...
     with_timeout "$@" >"$log" 2>&1
     status=$?
     rate=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-    grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$log" >"$log.tmp"; mv "$log.tmp" "$log"
+    grep -v -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" >"$log.tmp"; mv "$log.tmp" "$log"
     tally "$name ($rate match)" "$status"
 }
 
@@ -81,11 +100,11 @@ for t in tests/cli/*.sh; do
     [ "$(basename "$t")" = lib.sh ] && continue
     suite "cli/$(basename "$t" .sh)" "$t" "$AIRLOCK"
 done
-[ -x tests/patch/run.sh ] && suite "patch" tests/patch/run.sh
+suite "patch" tests/patch/run.sh
 suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-exit
-[ -f tests/compat/run.py ] && rated_suite "compat" python3 tests/compat/run.py --runner airlock
-[ -x tests/mcp/run.sh ] && suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
-[ -x tests/serve/run.sh ] && suite "serve (HTTP, tenants, stores)" tests/serve/run.sh "$AIRLOCK"
+rated_suite "compat" python3 tests/compat/run.py --runner airlock
+suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
+suite "serve (HTTP, tenants, stores)" tests/serve/run.sh "$AIRLOCK"
 BUILD_DIR=$(dirname "$AIRLOCK")
 # make test SANITIZE=1: the library carries AddressSanitizer. A process that
 # did not link its runtime (python3 loading the binding, and whatever the
@@ -102,17 +121,24 @@ san() {
         "$@"
     fi
 }
-[ -x bindings/python/run_tests.sh ] && [ -f "$BUILD_DIR/libairlock.so.0" ] && suite "python binding (pytest)" san bindings/python/run_tests.sh "$BUILD_DIR/libairlock.so.0"
-[ -x tests/install/run.sh ] && [ -f "$BUILD_DIR/libairlock.a" ] && suite "install (make install, pkg-config)" san tests/install/run.sh "$BUILD_DIR"
+suite "python binding (pytest)" san bindings/python/run_tests.sh "$BUILD_DIR/libairlock.so.0"
+suite "python wheel (fresh venv, offline)" san bindings/python/wheel_test.sh "$BUILD_DIR"
+suite "install (make install, pkg-config)" san tests/install/run.sh "$BUILD_DIR"
 suite "escape corpus (CLI + API)" tests/escape/run.sh "$AIRLOCK"
 suite "stress and soak (reduced)" tests/stress/run.sh "$AIRLOCK"
 suite "fuzz replay (seeds, regressions)" fuzz/replay.sh "$AIRLOCK"
 suite "valgrind (CLI smoke)" tests/valgrind/run.sh "$AIRLOCK"
-# The shared five-test protocol; its fifth test needs --allow-read.
-if [ -x ../shared/checks/five-tests.sh ] && "$AIRLOCK" --help | grep -q -- --allow-read; then
+# The shared five-test protocol lives outside the repository, beside it.
+if [ -x ../shared/checks/five-tests.sh ]; then
     suite "five-tests" ../shared/checks/five-tests.sh "$AIRLOCK"
+else
+    skip_suite "five-tests" "../shared/checks/five-tests.sh is not beside this checkout"
 fi
 
+if [ -s "$skips" ]; then
+    echo "skipped:"
+    cat "$skips"
+fi
 [ -n "$failed_suites" ] && echo "failed suites:$failed_suites"
-echo "$total_pass passed, $total_fail failed"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" = 0 ]

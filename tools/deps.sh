@@ -11,12 +11,17 @@ set -eu
 #        libmicrohttpd, hiredis, zstd and libcrypto (airlock serve)
 # test:  Check (C unit tests), Node.js/npm (the reference guest loader, the
 #        MCP SDK test), Python 3 with pytest (differential, compatibility and
-#        binding tests), valgrind, strace (what SQLite opens), redis-server
-#        and haproxy (airlock serve's scale-out test), wrk (its load benchmark)
+#        binding tests), valgrind, strace (what SQLite opens), man-db (man
+#        airlock, the man page test), redis-server and haproxy (airlock
+#        serve's scale-out test), wrk (its load benchmark)
+# wheel: python3-build, python3-setuptools, python3-wheel (make wheel, offline)
+#        and python3-venv (the wheel test installs it into a fresh venv)
 # fuzz:  clang and libFuzzer (make fuzz)
 PACKAGES="build-essential pkg-config wabt binaryen libjansson-dev libedit-dev libseccomp-dev
 libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libhiredis-dev libzstd-dev libssl-dev
-check nodejs npm python3 python3-pytest valgrind strace clang-14 libfuzzer-14-dev
+check nodejs npm python3 python3-pytest valgrind strace man-db
+python3-build python3-setuptools python3-wheel python3-venv
+clang-14 libfuzzer-14-dev
 redis-server haproxy wrk curl"
 
 missing=""

@@ -5,8 +5,9 @@
 #
 # Without an argument the binding finds the library itself (AIRLOCK_LIBRARY,
 # an installed libairlock.so.0, then the repository's build/). Prints
-# pytest's own summary, then one line "N passed, M failed" (skipped tests
-# are counted in neither and reported in parentheses). Exits non-zero on
+# pytest's own summary, one line "skipped: TEST: WHY" per skipped test, then
+# "N passed, M failed" (", K skipped" after it when tests were skipped; they
+# are counted in neither of the first two). Exits non-zero on
 # any failure, and also when pytest collects or runs no tests at all.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,7 +55,8 @@ if [ "$status" = 0 ] && [ "$passed" = 0 ]; then
     failed=1
 fi
 if [ "$skipped" != 0 ]; then
-    echo "$passed passed, $failed failed ($skipped skipped)"
+    sed -n 's/^SKIPPED \[[0-9]*\] /skipped: /p' "$log"
+    echo "$passed passed, $failed failed, $skipped skipped"
 else
     echo "$passed passed, $failed failed"
 fi

@@ -59,10 +59,12 @@ for f in sys.argv[1:]:
     c = sqlite3.connect(f); c.execute('create table t (x)'); c.execute('insert into t values (1)'); c.commit()
 " "$work/ro.db" "$work/rw.db"
 sum_db=$(md5sum <"$work/rw.db")
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/ro" >"$work/http.log" 2>&1 &
+python3 "$(dirname "$0")/serve_dir.py" "$work/ro" "$work/http.port" >"$work/http.log" 2>&1 &
 hpid=$!
-for _ in $(seq 50); do hport=$(grep -Eo 'port [0-9]+' "$work/http.log" | grep -Eo '[0-9]+'); [ -n "$hport" ] && break; sleep 0.1; done
-if probe "sqlite and net grants: exit 0" 0 --allow-sqlite "$work/ro.db" --allow-sqlite "$work/rw.db:rw" --allow-net "127.0.0.1:$hport"; then
+for _ in $(seq 100); do [ -s "$work/http.port" ] && break; sleep 0.1; done
+hport=$(cat "$work/http.port" 2>/dev/null)
+if [ -z "$hport" ]; then bad "the test's HTTP server did not start" "$(cat "$work/http.log")"
+elif probe "sqlite and net grants: exit 0" 0 --allow-sqlite "$work/ro.db" --allow-sqlite "$work/rw.db:rw" --allow-net "127.0.0.1:$hport"; then
   if row '^PASS +works +--allow-sqlite .*ro\.db +read 1 tables as the host does; writing refused' &&
      row '^PASS +works +--allow-sqlite .*rw\.db:rw +read 1 tables as the host does; a write in a rolled-back' &&
      row "^PASS +works +--allow-net 127\.0\.0\.1:$hport +GET http://127\.0\.0\.1:$hport/: HTTP 200" &&

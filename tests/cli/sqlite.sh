@@ -229,21 +229,24 @@ else
 fi
 
 # a symlink swapped in for the granted file, or for its directory, while the
-# sandbox runs (after the grant): the guest connects, waits, connects again
+# sandbox runs (after the grant): the guest connects, waits, connects again.
+# The swap comes once the audit log shows the first query done (a fixed
+# delay lost the race on a loaded machine: start-up took longer than it).
 swap_test() { # what-to-swap
     mkdir -p "$TMP/swap" "$TMP/decoy"
     cp "$SHOP" "$TMP/swap/x.db"
     cp "$TMP/other/secret.db" "$TMP/decoy/x.db"
-    timeout 30 "$AIRLOCK" --allow-sqlite "$TMP/swap/x.db" -c "
+    : >"$TMP/swap.audit"
+    timeout 30 "$AIRLOCK" --audit "$TMP/swap.audit" --allow-sqlite "$TMP/swap/x.db" -c "
 import sqlite3, time
 print(sqlite3.connect('$TMP/swap/x.db').execute('select count(*) from items').fetchone()[0])
-time.sleep(1.5)
+time.sleep(2)
 try:
     print(sqlite3.connect('$TMP/swap/x.db').execute('select count(*) from items').fetchone()[0])
 except (sqlite3.Error, PermissionError) as e:
     print(type(e).__name__)" >"$TMP/out" 2>"$TMP/err" &
     pid=$!
-    sleep 0.7
+    for _ in $(seq 200); do grep -q '"function":"_execute"' "$TMP/swap.audit" && break; sleep 0.05; done
     if [ "$1" = file ]; then
         mv "$TMP/swap/x.db" "$TMP/swap/real.db" && ln -s "$TMP/decoy/x.db" "$TMP/swap/x.db"
     else

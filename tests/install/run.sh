@@ -126,12 +126,13 @@ if [ "$got" = "$EXPECTED" ]; then ok; else bad "static build runs Python: got '$
 # ---- the installed command and its man page ------------------------------------
 check "installed airlock runs code" test "$("$U/bin/airlock" -c 'print(6 * 7)')" = "42"
 check "installed airlock --version" sh -c "'$U/bin/airlock' --version | grep -q '$VERSION'"
-if command -v groff >/dev/null; then
-    check "man page renders without warnings" sh -c "groff -man -ww -z -Tutf8 '$U/share/man/man1/airlock.1' 2>&1 | (! grep .)"
-fi
-if command -v man >/dev/null; then
-    check "man page: man -l" sh -c "MANWIDTH=80 man -l '$U/share/man/man1/airlock.1' 2>/dev/null | grep -q 'EXIT STATUS'"
-fi
+# man-db (tools/deps.sh) brings man and groff: a missing one is a failure.
+check "man page renders without warnings" sh -c "groff -man -ww -z -Tutf8 '$U/share/man/man1/airlock.1' 2>&1 | (! grep .)"
+check "man page: man -l" sh -c "MANWIDTH=80 man -l '$U/share/man/man1/airlock.1' 2>/dev/null | grep -q 'EXIT STATUS'"
+check "man airlock finds the installed page" sh -c "MANPATH='$U/share/man' MANWIDTH=80 man airlock 2>/dev/null | grep -q 'EXIT STATUS'"
+# make install's default MANDIR is searched by man with a plain PATH
+check "man searches /usr/local/share/man (make install's default)" \
+    sh -c "env -i PATH=/usr/local/bin:/usr/bin:/bin manpath 2>/dev/null | tr : '\\n' | grep -qx /usr/local/share/man"
 # Every long option of `airlock --help` and `airlock mcp --help` is documented.
 for flag in $( { "$U/bin/airlock" --help; "$U/bin/airlock" mcp --help; } 2>&1 | grep -Eo -- '--[a-z][a-z-]+' | sort -u); do
     esc=$(printf '%s' "$flag" | sed 's/-/\\\\-/g')

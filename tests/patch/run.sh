@@ -173,7 +173,7 @@ echo "     $(tail -1 "$out/mp.log" | sed 's/^airlock-patch: //')"
 echo "     $(tail -1 "$out/mpn.log" | sed 's/^airlock-patch: //')"
 
 if [ "${QUICK:-0}" = 1 ]; then
-    echo "QUICK=1: skipping the real guest under wasm2c"
+    echo "skipped: the real guest under wasm2c: QUICK=1"
 else
     for m in mp mpn; do
         wasm2c "$out/$m.wasm" -n mp -o "$out/${m}_guest.c"
@@ -204,7 +204,7 @@ else
             printf "     fib(20) instructions: metered %d, unmetered %d (%+.1f%%)\n", m, n, o; exit (o > 10) }' &&
             pass "fuel overhead on fib within 10% (instructions)" || fail "fuel overhead on fib above 10% (instructions)"
     else
-        echo "     (valgrind not found: instruction-count overhead check skipped)"
+        echo "skipped: fuel overhead on fib (instructions): valgrind not found"
     fi
 fi
 

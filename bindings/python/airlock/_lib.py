@@ -4,10 +4,12 @@ Search order (the first that loads wins):
 
 1. ``AIRLOCK_LIBRARY``: a path to the shared library. When it is set and
    cannot be loaded, that is an error; nothing else is tried.
-2. An installed ``libairlock.so.0``: the dynamic loader's own search
+2. The ``libairlock.so.0`` bundled inside this package (the wheel that
+   ``make wheel`` builds carries one, matching this binding).
+3. An installed ``libairlock.so.0``: the dynamic loader's own search
    (``LD_LIBRARY_PATH``, the ld.so cache), then ``lib/`` beside the prefix
    this package is installed under, ``/usr/local/lib`` and ``/usr/lib``.
-3. The repository's ``build/libairlock.so.0`` (when this package is used
+4. The repository's ``build/libairlock.so.0`` (when this package is used
    from a source checkout).
 """
 
@@ -212,9 +214,9 @@ error_class = LibraryNotFoundError
 
 def _candidates():
     """(description, path-or-soname) pairs in search order, after the env var."""
-    out = [("installed (dynamic loader search)", SONAME)]
-    seen = set()
     here = Path(__file__).resolve().parent
+    out = [("bundled with this package", str(here / SONAME)), ("installed (dynamic loader search)", SONAME)]
+    seen = set()
     # <prefix>/lib/python3/dist-packages/airlock -> <prefix>/lib
     prefixes = [p for p in here.parents if p.name == "lib"]
     prefixes += [Path(sys.prefix) / "lib", Path("/usr/local/lib"), Path("/usr/lib")]
