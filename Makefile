@@ -4,7 +4,7 @@
 #   make test       the whole test suite
 #   make deps       install the Debian packages the build needs (as root)
 #   make wheel      the Python binding with the library: build/dist/airlock-*.whl
-#   make fresh-check  the README's set-up on a fresh Debian 12 chroot (as root)
+#   make fresh-check  the README's set-up on a fresh Debian 12 system (as root)
 #   make clean
 #
 # Variables: CC, CFLAGS, PREFIX, DESTDIR, BOUNDS=guard|explicit,

@@ -7,15 +7,17 @@
 # DIR (default build/fresh-check) receives the new system in DIR/root and the
 # whole log in DIR/fresh-check.log. Steps:
 #   1. debootstrap bookworm (minbase) from this machine's Debian mirror;
-#   2. inside it, as root with an empty environment: install what the README
-#      says to install first (git, make), clone this checkout's HEAD, and run
-#      the README's two commands (make demo, make test).
+#   2. inside it (as its root, as root, with an empty environment): install
+#      what the README says to install first (git, make), clone this
+#      checkout's HEAD, and run the README's two commands (make demo, make
+#      test).
 # Only this machine's package-registry settings go in: its apt sources and
 # apt.conf.d Acquire settings (proxies), its npm configuration files, its
 # local CA certificates, and resolv.conf/hosts for name resolution. Nothing
 # else of the host (no environment variable, no package, no cache) does.
-# Everything runs in a private mount namespace, so the /proc, /sys, /dev
-# mounts the tests need vanish with it, even if this script is killed.
+# Everything runs in a private mount namespace whose root is the new system
+# (pivot_root), so the /proc, /sys, /dev mounts the tests need vanish with
+# it, even if this script is killed.
 # Prints the time of each step and the suite's summary line; exits non-zero
 # if any step fails (DIR is then kept for inspection, else removed).
 set -eu
@@ -24,12 +26,12 @@ dir=${1:-$src/build/fresh-check}
 root=$dir/root
 log=$dir/fresh-check.log
 suite=bookworm
-chroot_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+new_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 say() { echo "fresh-check: $*"; }
 die() { say "$*" >&2; exit 1; }
 
-[ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts)"
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap, mounts, pivot_root)"
 command -v unshare >/dev/null || die "needs unshare (util-linux)"
 if ! command -v debootstrap >/dev/null; then
     say "installing debootstrap on this machine"
@@ -139,18 +141,26 @@ stamp test
 EOF
 chmod 755 "$root/root/fresh-check-steps.sh"
 
-# The mounts live in a private mount namespace; the trap unmounts them when
-# the steps end (also on failure), and the namespace's end drops any left.
+# The new system becomes the root of a private mount namespace (pivot_root,
+# not chroot: the kernel refuses user namespaces, which tests create, to a
+# chrooted process), with fresh /proc, /sys, /dev/pts and /dev/shm and the
+# host's /dev. The host's tree is unmounted inside; every mount vanishes
+# with the namespace when the steps end, also on failure or a kill.
 inside() {
     unshare --mount --propagation private sh -c '
+        set -e
         root=$1; shift
-        trap "umount -l \"\$root/dev/shm\" \"\$root/dev/pts\" \"\$root/dev\" \"\$root/sys\" \"\$root/proc\" 2>/dev/null || true" EXIT
+        mount --bind "$root" "$root"
         mount -t proc proc "$root/proc"
         mount -t sysfs sysfs "$root/sys"
         mount --bind /dev "$root/dev"
         mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
         mount -t tmpfs -o mode=1777 shm "$root/dev/shm"
-        env -i PATH='"$chroot_path"' HOME=/root TERM=dumb chroot "$root" "$@"
+        mkdir -p "$root/.host-root"
+        cd "$root"
+        pivot_root . .host-root
+        exec /usr/bin/env -i PATH='"$new_path"' HOME=/root TERM=dumb \
+            /bin/sh -c "umount -l /.host-root && rmdir /.host-root && exec \"\$@\"" sh "$@"
     ' inside "$root" "$@"
 }
 

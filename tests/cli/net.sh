@@ -293,7 +293,7 @@ v6-metadata.test refused
     in_netns "$TMP/hosts2" --allow-net localhost -c "$(probe localhost)"
     if [ "$(cat "$TMP/out")" = "localhost refused" ]; then ok; else bad "localhost elsewhere: $(cat "$TMP/out" "$TMP/err")"; fi
 else
-    echo "note: unshare -r -m -n is not permitted here; the tests of names mapped to each address range were skipped"
+    echo "skipped: names mapped to each address range: unshare -r -m -n is not permitted here"
 fi
 expect_stdout_has "db.test (ports 80, 443) (private addresses too)" --allow-net db.test:private --list-grants
 expect_status 2 --allow-net "example.com:private:80" -c "pass"

@@ -37,7 +37,7 @@ def check(cond, what):
 def skip(what):
     global skipped
     skipped += 1
-    print("SKIP ", what, flush=True)
+    print("skipped:", what, flush=True)
 
 
 def free_port():
