@@ -145,6 +145,20 @@ SECTIONS = [
         ("Node + Pyodide", "node-pyodide", "json", ""),
         ("CPython in-process", "cpython", "json", ""),
     ]),
+    ("json.loads of records: 8 KB, 64 KB, 1 MB (scaling: the sizes are 1 : 8 : 128)",
+     ("airlock", "json_loads_8k"), [
+        ("airlock, 8 KB", "airlock", "json_loads_8k", ""),
+        ("airlock, 64 KB", "airlock", "json_loads_64k", "linear: cpu about 8x the 8 KB row"),
+        ("airlock, 1 MB", "airlock", "json_loads_1m", "linear: cpu about 128x the 8 KB row"),
+        ("CPython in-process, 8 KB", "cpython", "json_loads_8k", ""),
+        ("CPython in-process, 64 KB", "cpython", "json_loads_64k", ""),
+        ("CPython in-process, 1 MB", "cpython", "json_loads_1m", ""),
+    ]),
+    ("Memoised Collatz search: a dict of 43,000 int keys", ("airlock", "collatz"), [
+        ("airlock", "airlock", "collatz", ""),
+        ("Node + micropython.mjs", "node-micropython", "collatz", "same guest, unpatched"),
+        ("CPython in-process", "cpython", "collatz", ""),
+    ]),
     ("Build a 1 MB string and search it", ("airlock", "str"), [
         ("airlock", "airlock", "str", ""),
         ("Node + micropython.mjs", "node-micropython", "str", ""),
@@ -293,6 +307,19 @@ def targets(samples):
     rw, rw_c = med(samples, "airlock", "rewrite_50k"), med(samples, "airlock", "rewrite_50k.cpu")
     add(14, "a 50 KB source rewritten in <= 5 ms", rw, rw is not None and rw <= 5000,
         rw is not None and "%s (thread CPU %s)%s" % (fmt(rw, "us"), fmt(rw_c or 0, "us"), over(rw, 5000)))
+    for label, metric, limit in (("json.dumps + json.loads of 20,000 dicts", "json", 5),
+                                 ("1 MB string", "str", 3),
+                                 ("Collatz, memo dict of 43,000 int keys", "collatz", 3)):
+        a, c = med(samples, "airlock", metric + ".cpu"), med(samples, "cpython", metric + ".cpu")
+        add(14, "%s <= %dx CPython (CPU time)" % (label, limit), a and c, a and c and a <= limit * c,
+            a and c and "%s vs %s = %.2fx%s" % (fmt(a, "us"), fmt(c, "us"), a / c, over(a / c, limit)))
+    # json.loads is linear: time per record at 1 MB within 2x of that at 8 KB
+    small, big = med(samples, "airlock", "json_loads_8k.cpu"), med(samples, "airlock", "json_loads_1m.cpu")
+    growth = big / small / (13107 / 102) if small and big else None
+    add(14, "json.loads linear: 1 MB costs <= 2x per byte what 8 KB does", growth,
+        growth is not None and growth <= 2,
+        growth is not None and "%s for 8 KB, %s for 1 MB: %.2fx per byte" % (fmt(small, "us"), fmt(big, "us"),
+                                                                            growth))
     host = med(samples, "airlock", "hostcall")
     add(8, "host call round trip <= 2 us", host, host and host <= 2,
         host and "%s per call (noop(), 10,000 calls per run)" % fmt(host, "us"))

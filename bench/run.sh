@@ -148,6 +148,11 @@ anchor airlock fib "$B/harness" --reps "$REPS" --max-seconds "$MAXS" \
 # json takes seconds to minutes per run here (see README): at least one run,
 # more while under --max-seconds.
 anchor airlock json "$B/harness" --reps 3 --warmup 0 --min-reps 1 --max-seconds "$MAXS" workload $W/json.py
+# issue 14: json.loads scaling (8 KB, 64 KB, 1 MB) and a dict of patterned int keys
+anchor airlock json_loads "$B/harness" --reps "$REPS" --max-seconds "$MAXS" \
+    workload $W/json_loads_8k.py workload $W/json_loads_64k.py workload $W/collatz.py
+anchor airlock json_loads_1m "$B/harness" --reps 3 --warmup 0 --min-reps 1 --max-seconds "$MAXS" \
+    workload $W/json_loads_1m.py
 anchor airlock idle100 "$B/harness" idle "$IDLE"
 anchor airlock hostcall "$B/harness" --reps "$REPS" --max-seconds "$MAXS" hostcall
 # The source rewriter (airlock's own code, so airlock only) on agent-style
@@ -170,7 +175,7 @@ log "Node + micropython.mjs in-process"
 NB=(node --expose-gc bench/node_bench.mjs)
 anchor node-micropython fresh "${NB[@]}" --impl micropython --module "$MPJS" --reps "$FRESH_REPS" fresh
 anchor node-micropython fib "${NB[@]}" --impl micropython --module "$MPJS" --reps "$REPS" --max-seconds "$MAXS" \
-    workload $W/fib.py workload $W/loop.py workload $W/str.py
+    workload $W/fib.py workload $W/loop.py workload $W/str.py workload $W/collatz.py
 anchor node-micropython json "${NB[@]}" --impl micropython --module "$MPJS" --reps 3 --warmup 0 --min-reps 1 \
     --max-seconds "$MAXS" \
     workload $W/json.py
@@ -181,7 +186,8 @@ CB=("$PY" bench/cpython_bench.py)
 anchor cpython subinterp "${CB[@]}" --reps 50 --max-seconds "$MAXS" subinterp
 anchor cpython dict_exec "${CB[@]}" --reps "$NEW_REPS" --max-seconds "$MAXS" dict-exec
 anchor cpython fib "${CB[@]}" --reps "$REPS" --max-seconds "$MAXS" \
-    workload $W/fib.py workload $W/loop.py workload $W/json.py workload $W/str.py
+    workload $W/fib.py workload $W/loop.py workload $W/json.py workload $W/str.py \
+    workload $W/json_loads_8k.py workload $W/json_loads_64k.py workload $W/json_loads_1m.py workload $W/collatz.py
 anchor cpython idle100 "${CB[@]}" idle "$IDLE"
 
 log "cold processes (hyperfine)"

@@ -4,6 +4,7 @@
 # separators, default, ensure_ascii, cls, skipkeys, allow_nan), using the
 # guest's C encoder when the output is the same.
 import _airlock_orig
+from collections import ordered as _ordered, _Ordered
 _c = _airlock_orig.load('json', False)
 del _airlock_orig
 
@@ -254,8 +255,7 @@ def _hook(o, object_hook, pairs_hook, parse_float, parse_int):
         pairs = [(k, _hook(v, object_hook, pairs_hook, parse_float, parse_int)) for k, v in o.items()]
         if pairs_hook is not None:
             return pairs_hook(pairs)
-        from collections import ordered
-        d = ordered(pairs)
+        d = _ordered(pairs)
         return object_hook(d) if object_hook is not None else d
     if isinstance(o, list):
         return [_hook(v, object_hook, pairs_hook, parse_float, parse_int) for v in o]
@@ -287,27 +287,44 @@ class _Doc:
         return JSONDecodeError(msg, self.s, i if self.ascii else len(self.b[:i].decode()))
 
 
-def _skip(b, i, n):
-    while i < n and b[i] in _WS:
-        i += 1
-    return i
+def _obj(ks, vs):
+    # an ordered dict from its keys and values in document order, filled in
+    # one native update (the class's __setitem__ costs a call per key); a
+    # repeated key keeps its first place and its last value, as in CPython
+    o = _ordered()
+    super(_Ordered, o).update(zip(ks, vs))
+    if len(o) != len(ks):
+        seen = set()
+        ks = [k for k in ks if not (k in seen or seen.add(k))]
+    o._k = ks
+    return o
 
 
 def _key(d, b, i, n):
     # a property name at i (after whitespace), then ':'; returns (key, index after ':')
     if i >= n or b[i] != _Q:
         raise d.err('Expecting property name enclosed in double quotes', i)
-    k, i = _pstr(d, b, i)
-    i = _skip(b, i, n)
+    k = b.find(b'"', i + 1)
+    if k > 0 and b.find(b'\\', i + 1, k) < 0:
+        key = b[i + 1:k].decode()
+        i = k + 1
+    else:
+        key, i = _pstr(d, b, i)
+    if i < n and b[i] == _COLON:
+        return key, i + 1
+    while i < n and b[i] in _WS:
+        i += 1
     if i >= n or b[i] != _COLON:
         raise d.err("Expecting ':' delimiter", i)
-    return k, i + 1
+    return key, i + 1
 
 
 def _parse(s):
     # Python decoder that keeps object key order (MicroPython's dict does
     # not): objects become collections.ordered dicts. Linear in len(s).
-    from collections import ordered
+    # Whitespace is skipped inline: a call costs more than the loop.
+    # stack: the values of each open container; keys: per open container,
+    # None for an array, the list of its keys so far for an object.
     d = _Doc(s)
     b = d.b
     n = len(b)
@@ -315,35 +332,21 @@ def _parse(s):
     keys = []           # pending key per object
     i = 0
     while True:
-        i = _skip(b, i, n)
+        while i < n and b[i] in _WS:
+            i += 1
         if i >= n:
             raise d.err('Expecting value', i)
         c = b[i]
         # parse one value
-        if c == _LBRACE:
-            j = _skip(b, i + 1, n)
-            if j < n and b[j] == _RBRACE:
-                val = ordered()
-                i = j + 1
+        if c == _Q:
+            k = b.find(b'"', i + 1)
+            if k > 0 and b.find(b'\\', i + 1, k) < 0:
+                val = b[i + 1:k].decode()
+                i = k + 1
             else:
-                stack.append(ordered())
-                k, i = _key(d, b, j, n)
-                keys.append(k)
-                continue
-        elif c == _LBRACK:
-            j = _skip(b, i + 1, n)
-            if j < n and b[j] == _RBRACK:
-                val = []
-                i = j + 1
-            else:
-                stack.append([])
-                keys.append(None)
-                i = j
-                continue
-        elif c == _Q:
-            val, i = _pstr(d, b, i)
+                val, i = _pstr(d, b, i)
         elif c in _DIGITS:
-            j = i
+            j = i + 1
             while j < n and b[j] in _NUMCH:
                 j += 1
             t = b[i:j]
@@ -352,6 +355,30 @@ def _parse(s):
             except ValueError:
                 raise d.err('Expecting value', i)
             i = j
+        elif c == _LBRACE:
+            j = i + 1
+            while j < n and b[j] in _WS:
+                j += 1
+            if j < n and b[j] == _RBRACE:
+                val = _obj([], [])
+                i = j + 1
+            else:
+                stack.append([])
+                k, i = _key(d, b, j, n)
+                keys.append([k])
+                continue
+        elif c == _LBRACK:
+            j = i + 1
+            while j < n and b[j] in _WS:
+                j += 1
+            if j < n and b[j] == _RBRACK:
+                val = []
+                i = j + 1
+            else:
+                stack.append([])
+                keys.append(None)
+                i = j
+                continue
         elif b.startswith(b'true', i):
             val, i = True, i + 4
         elif b.startswith(b'false', i):
@@ -369,28 +396,32 @@ def _parse(s):
         # attach the value; close finished containers
         while True:
             if not stack:
-                i = _skip(b, i, n)
+                while i < n and b[i] in _WS:
+                    i += 1
                 if i != n:
                     raise d.err('Extra data', i)
                 return val
-            top = stack[-1]
-            if type(top) is list:
-                top.append(val)
-            else:
-                top[keys[-1]] = val
-            i = _skip(b, i, n)
+            stack[-1].append(val)
+            is_list = keys[-1] is None
+            while i < n and b[i] in _WS:
+                i += 1
             if i >= n:
                 raise d.err("Expecting ',' delimiter", i)
             c = b[i]
             if c == _COMMA:
                 i += 1
-                if type(top) is not list:
-                    keys[-1], i = _key(d, b, _skip(b, i, n), n)
+                if not is_list:
+                    while i < n and b[i] in _WS:
+                        i += 1
+                    k, i = _key(d, b, i, n)
+                    keys[-1].append(k)
                 break
-            if (c == _RBRACK and type(top) is list) or (c == _RBRACE and type(top) is not list):
+            if c == (_RBRACK if is_list else _RBRACE):
                 i += 1
                 val = stack.pop()
-                keys.pop()
+                ks = keys.pop()
+                if ks is not None:
+                    val = _obj(ks, val)
                 continue
             raise d.err("Expecting ',' delimiter", i)
 
