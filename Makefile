@@ -190,6 +190,8 @@ $(B)/tests/plugins/%.so: tests/unit/plugins/%.c | $(B)/.deps
 $(B)/tests/test_plugins: $(B)/plugins/example.so $(B)/tests/plugins/bad_abi.so $(B)/tests/plugins/no_symbol.so \
     $(B)/tests/plugins/newer_minor.so $(B)/tests/plugins/old_minor.so
 $(B)/tests/test_plugins: private BASE_CFLAGS += -DTEST_BUILD_DIR='"$(B)"'
+$(B)/tests/test_rollback: $(B)/tests/plugins/rollback_probe.so
+$(B)/tests/test_rollback: private BASE_CFLAGS += -DTEST_BUILD_DIR='"$(B)"'
 
 # ---- tests ----------------------------------------------------------------
 

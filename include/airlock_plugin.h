@@ -51,7 +51,7 @@ extern "C" {
 #endif
 
 #define AIRLOCK_PLUGIN_ABI_MAJOR 1
-#define AIRLOCK_PLUGIN_ABI_MINOR 1 /* 1.1: airlock_call_should_stop */
+#define AIRLOCK_PLUGIN_ABI_MINOR 2 /* 1.1: airlock_call_should_stop; 1.2: airlock_call_exec, rollback */
 #define AIRLOCK_PLUGIN_ABI_VERSION ((AIRLOCK_PLUGIN_ABI_MAJOR << 16) | AIRLOCK_PLUGIN_ABI_MINOR)
 
 /* ---- values ---------------------------------------------------------------
@@ -135,6 +135,10 @@ AIRLOCK_API int airlock_call_get_str(airlock_call *call, size_t pos, const char 
 AIRLOCK_API int airlock_call_get_int(airlock_call *call, size_t pos, const char *name, int64_t *out);
 /* The userdata given at registration (a plugin's state from init). */
 AIRLOCK_API void *airlock_call_userdata(const airlock_call *call);
+/* The execution (one airlock_sandbox_exec of one sandbox) this call belongs
+ * to: a number unique within the runtime, never 0. Tag what a call creates
+ * with it, so that airlock_plugin.rollback can release it. */
+AIRLOCK_API uint64_t airlock_call_exec(const airlock_call *call);
 AIRLOCK_API const char *airlock_call_module(const airlock_call *call);
 AIRLOCK_API const char *airlock_call_function(const airlock_call *call);
 
@@ -200,6 +204,15 @@ typedef struct airlock_plugin {
     /* Optional: the grants text for this state, when it depends on the
      * options (written to buf, NUL-terminated). */
     void (*describe)(void *state, char *buf, size_t size);
+    /*
+     * Optional (ABI 1.2): execution `exec` (see airlock_call_exec) was rolled
+     * back: a hard stop or a trap put the sandbox's memory back as it was
+     * before it, so the guest no longer knows of anything its calls made.
+     * Release what they made (handles, connections, buffers) so the host
+     * matches the guest. What earlier executions made must stay. Called on
+     * the sandbox's thread after the execution, never during a call.
+     */
+    void (*rollback)(void *state, uint64_t exec);
 } airlock_plugin;
 
 /* ---- the function table handed to shared-object plugins ---------------------- */
@@ -247,6 +260,8 @@ typedef struct airlock_api {
     void (*call_note_denied)(airlock_call *, const char *);
     /* since ABI 1.1 */
     int (*call_should_stop)(const airlock_call *);
+    /* since ABI 1.2 */
+    uint64_t (*call_exec)(const airlock_call *);
 } airlock_api;
 
 /* Names of the two symbols a plugin shared object exports. */
@@ -296,6 +311,7 @@ extern const airlock_api *airlock_api_table_ __attribute__((visibility("hidden")
 #define airlock_call_deny airlock_api_table_->call_deny
 #define airlock_call_note_denied airlock_api_table_->call_note_denied
 #define airlock_call_should_stop airlock_api_table_->call_should_stop
+#define airlock_call_exec airlock_api_table_->call_exec
 
 /* End a plugin's source with this: it defines the two exported symbols. */
 #define AIRLOCK_PLUGIN_EXPORT(plugin)                                                          \

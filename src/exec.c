@@ -11,6 +11,7 @@
 #include "abi/abi.h"
 #include "bridge/slot.h"
 #include "plugins/value.h"
+#include "plugins/host.h"
 #include "runtime/meter.h"
 #include "runtime/undo.h"
 #include "sandbox.h"
@@ -234,6 +235,7 @@ static int after_trap(airlock_sandbox *sb, int trap, bool undoing) {
     if (trap == WASM_RT_TRAP_EXHAUSTION && !sb->limit) sb->limit = AIRLOCK_LIMIT_STACK;
     const char *why = sb->limit ? airlock_limit_name(sb->limit) : NULL;
     int rc = why ? AIRLOCK_LIMIT : AIRLOCK_TRAP;
+    host_exec_end(vm, true);
     if (undoing) {
         undo_rollback(vm);
         vm->jumps = NULL;
@@ -278,6 +280,7 @@ static int run(airlock_sandbox *sb, const char *src, size_t len, const char *fil
      * its state before the run. */
     bool undoing = !vm->pristine && undo_begin(vm);
     vm->pristine = false;
+    host_exec_begin(vm);
 
     exec_args ea = {.sb = sb, .src = src ? src : "", .len = len, .filename = filename};
     int trap = vm_call(vm, exec_guest, &ea);
@@ -289,6 +292,7 @@ static int run(airlock_sandbox *sb, const char *src, size_t len, const char *fil
         rc = after_trap(sb, trap, undoing);
     } else {
         if (undoing) undo_commit(vm);
+        host_exec_end(vm, false);
         rc = classify_limit(sb, finish(sb, &ea));
     }
     sb->vm->interrupts = NULL; /* sb->vm: recovery may have replaced vm */

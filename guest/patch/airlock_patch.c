@@ -190,8 +190,11 @@ int main(int argc, char **argv)
     DictMapInfo dm = {0};
     DataImage img;
     data_image_load(&img, buf, size);
-    if (!keep_uctypes)
+    if (!keep_uctypes) {
         remove_builtin_module(&img, "uctypes", &mr);
+        if (fix_messages(&img) == 0)
+            note("the MemoryError format text was not found: a full heap may show a literal %%u");
+    }
     if (!keep_dict_update)
         dict_mapping_scan(&img, &dm);
     data_image_free(&img);

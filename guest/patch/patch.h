@@ -8,6 +8,7 @@
  *   modtable.c  removes `uctypes` from MicroPython's ROM module tables
  *   dictmap.c   dict(m) and d.update(m) treat every object with keys() as a
  *               mapping, as CPython does
+ *   messages.c  fixes an error text that can reach the guest unformatted
  *   gchook.c    finds gc_collect & friends by shape, hooks gc_collect to the
  *               host, derives the runtime's layout constants
  *   fuel.c      inline fuel metering at function entries and loop headers
@@ -71,6 +72,10 @@ typedef struct {
 
 void dict_mapping_scan(const DataImage *img, DictMapInfo *out);
 void dict_mapping_add(BinaryenModuleRef m, const DictMapInfo *info);
+/* ---- messages.c ---- */
+/* Make error texts that MicroPython may show unformatted read right;
+ * returns how many were changed. */
+int fix_messages(const DataImage *img);
 
 /* ---- gchook.c ---- */
 typedef struct {

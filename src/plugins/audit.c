@@ -1,5 +1,9 @@
 /*
  * audit.c - one JSON line per host call, to a callback and/or a file.
+ * File operations of the guest on its grants, and refusals of paths, are
+ * records of the same shape: plugin "files", module the guest path,
+ * function the operation, reason the open mode (or why it was refused),
+ * error the errno name when it failed; never any file contents.
  *
  * The file is opened with O_APPEND and every record is written with a single
  * write(2), so lines from sandboxes on different threads (or processes
@@ -83,6 +87,15 @@ void host_audit_emit(host_registry *reg, const host_audit *a) {
         (void)w; /* a full disk must not break the guest's call */
     }
     codec_buf_free(&b);
+}
+
+void host_audit_file(void *ctx, const vfs_audit_event *e) {
+    airlock_vm *vm = ctx;
+    host_audit a = {
+        .plugin = "files", .module = e->path, .function = e->op, .allowed = !e->refused,
+        .reason = e->refused ? e->refused : e->mode, .error = e->rc ? vfs_errno_name(e->rc) : NULL,
+    };
+    host_audit_emit(vm->host, &a);
 }
 
 int airlock_runtime_audit_file(airlock_runtime *rt, const char *path) {

@@ -223,6 +223,7 @@ static uint64_t mix64(uint64_t x) {
 void host_attach_vm(airlock_runtime *rt, airlock_vm *vm) {
     host_registry *reg = rt->host;
     vm->host = reg;
+    if (host_audit_enabled(reg)) vfs_set_audit(vm->vfs, host_audit_file, vm);
     vm->deterministic = reg && reg->deterministic;
     vm->det_ms = 0;
     if (vm->deterministic) vm->rng_state = mix64(reg->seed ^ 0x6a09e667f3bcc909ull);

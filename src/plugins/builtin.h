@@ -42,6 +42,11 @@ const char *host_py_source(const char *file);
 typedef struct host_sqlite host_sqlite;
 /* Close the connections vm opened (the sandbox is being freed). */
 void host_sqlite_vm_free(host_sqlite *s, const airlock_vm *vm);
+/* vm's execution begins: note its connections, cursors and transactions. */
+void host_sqlite_exec_begin(host_sqlite *s, const airlock_vm *vm);
+/* It was rolled back: close the connections it opened, finalize the
+ * cursors it made and roll back a transaction it began. */
+void host_sqlite_exec_rollback(host_sqlite *s, const airlock_vm *vm);
 void host_sqlite_free(host_sqlite *s);
 
 /* ---- requests (net.c) ----------------------------------------------------------- */

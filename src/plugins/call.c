@@ -49,6 +49,11 @@ const airlock_value *airlock_call_param(const airlock_call *c, size_t pos, const
 void *airlock_call_userdata(const airlock_call *c) { return c->fn->userdata; }
 const char *airlock_call_module(const airlock_call *c) { return c->fn->module; }
 const char *airlock_call_function(const airlock_call *c) { return c->fn->name; }
+uint64_t airlock_call_exec(const airlock_call *c) {
+    (void)c; /* a call runs on its sandbox's thread, inside its execution */
+    const airlock_vm *vm = host_calling_vm();
+    return vm ? vm->exec_id : 0;
+}
 
 static const char *kind_name(airlock_kind k) {
     static const char *const names[] = {"None", "bool", "int", "float", "str", "bytes", "list", "dict"};

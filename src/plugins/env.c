@@ -140,6 +140,7 @@ const airlock_plugin host_env_plugin = {
     NULL,
     NULL,
     NULL,
+    NULL,
 };
 
 void host_env_describe(const host_registry *reg, char *buf, size_t size) {

@@ -285,8 +285,10 @@ static int refuse_so(airlock_runtime *rt, void *dl, const char *fmt, const char 
 
 /* Whether a plugin declaring ABI `v` can be loaded; if not, why in detail. A
  * value below 1 << 16 is from before minor versions: major v, minor 0. */
+uint32_t host_plugin_abi_minor(uint32_t v) { return v < 0x10000 ? 0 : v & 0xFFFF; }
+
 static bool abi_compatible(uint32_t v, char *detail, size_t size) {
-    uint32_t major = v < 0x10000 ? v : v >> 16, minor = v < 0x10000 ? 0 : v & 0xFFFF;
+    uint32_t major = v < 0x10000 ? v : v >> 16, minor = host_plugin_abi_minor(v);
     if (major == AIRLOCK_PLUGIN_ABI_MAJOR && minor <= AIRLOCK_PLUGIN_ABI_MINOR) return true;
     snprintf(detail, size, "it was built for plugin ABI %u.%u and this airlock speaks ABI %u.%u (%s)", major, minor,
              AIRLOCK_PLUGIN_ABI_MAJOR, AIRLOCK_PLUGIN_ABI_MINOR,
@@ -402,5 +404,5 @@ const airlock_api host_api_table = {
     airlock_call_kwargc, airlock_call_kwname, airlock_call_kwarg, airlock_call_param, airlock_call_get_str,
     airlock_call_get_int, airlock_call_userdata, airlock_call_module, airlock_call_function,
     airlock_call_return, airlock_call_raise, airlock_call_deny, airlock_call_note_denied,
-    airlock_call_should_stop,
+    airlock_call_should_stop, airlock_call_exec,
 };

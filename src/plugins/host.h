@@ -11,6 +11,7 @@
 #ifndef AIRLOCK_PLUGINS_HOST_H
 #define AIRLOCK_PLUGINS_HOST_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -76,6 +77,8 @@ typedef struct host_registry {
     uint64_t seed;
     bool reseed;                  /* boot drew randomness: reseed fresh sandboxes */
 
+    atomic_uint_least64_t exec_seq; /* the last execution's id (rollback.c) */
+
     airlock_audit_fn audit_fn;
     void *audit_userdata;
     int audit_fd;                 /* -1: none */
@@ -94,6 +97,10 @@ codec_limits host_codec_limits(const host_registry *reg, bool result);
  * added and the message is in rt's errmsg (the caller still owns state). */
 int host_add_plugin(airlock_runtime *rt, const airlock_plugin *def, void *state, const char *origin,
                     const char *options);
+/* The minor version a plugin declares in abi_version (0 for a plugin from
+ * before minor versions): fields added by a minor are read only from
+ * plugins that declare it. */
+uint32_t host_plugin_abi_minor(uint32_t abi_version);
 /* The same with rt->lock held and the registry in hand. */
 int host_add_plugin_locked(airlock_runtime *rt, host_registry *reg, const airlock_plugin *def, void *state,
                            const char *origin, const char *options);
@@ -110,6 +117,11 @@ void host_attach_vm(airlock_runtime *rt, airlock_vm *vm);
 int host_fresh_vm(airlock_runtime *rt, airlock_vm *vm);
 /* Free the per-vm host state. */
 void host_vm_free(airlock_vm *vm);
+/* An execution of vm begins; it ends kept (rolled_back false) or rolled
+ * back after a trap, when everything the host opened for it is closed
+ * (rollback.c). */
+void host_exec_begin(airlock_vm *vm);
+void host_exec_end(airlock_vm *vm, bool rolled_back);
 
 /* ---- the bridge (js.c) --------------------------------------------------------- */
 
@@ -131,6 +143,8 @@ typedef struct host_audit {
 
 bool host_audit_enabled(const host_registry *reg);
 void host_audit_emit(host_registry *reg, const host_audit *a);
+/* The vfs's audit callback (ctx: the vm): file operations as records. */
+void host_audit_file(void *ctx, const vfs_audit_event *e);
 
 /* ---- built-in plugins -------------------------------------------------------------- */
 

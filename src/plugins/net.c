@@ -467,7 +467,7 @@ static void describe(void *state, char *buf, size_t size) {
 
 static const airlock_plugin net_plugin = {
     AIRLOCK_PLUGIN_ABI_VERSION, "net", AIRLOCK_VERSION,
-    "HTTP and HTTPS requests to the granted origins through import requests", net_modules, NULL, NULL, describe,
+    "HTTP and HTTPS requests to the granted origins through import requests", net_modules, NULL, NULL, describe, NULL,
 };
 
 /* ---- the grant ------------------------------------------------------------------------------ */

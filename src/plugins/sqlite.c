@@ -156,6 +156,47 @@ void host_sqlite_vm_free(host_sqlite *s, const airlock_vm *vm) {
     pthread_mutex_unlock(&s->lock);
 }
 
+void host_sqlite_exec_begin(host_sqlite *s, const airlock_vm *vm) {
+    if (!s) return;
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < s->nconns; i++) {
+        sq_conn *c = s->conns[i];
+        if (c->vm != vm) continue;
+        c->before_exec = true;
+        c->stmt_mark = c->next_stmt;
+        c->txn_at_begin = !sqlite3_get_autocommit(c->db);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Undo on c, open before the rolled-back execution, what it did there. */
+static void conn_rollback(sq_conn *c) {
+    for (size_t i = 0; i < SQ_MAX_STMTS; i++)
+        if (c->stmts[i].id > c->stmt_mark) {
+            sqlite3_finalize(c->stmts[i].st);
+            c->stmts[i] = (sq_stmt){0, NULL};
+        }
+    /* A transaction already open stays open (with the writes made since:
+     * there is no savepoint to go back to); one begun here is rolled back. */
+    if (!c->txn_at_begin && !sqlite3_get_autocommit(c->db)) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void host_sqlite_exec_rollback(host_sqlite *s, const airlock_vm *vm) {
+    if (!s) return;
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < s->nconns;) {
+        sq_conn *c = s->conns[i];
+        if (c->vm == vm && !c->before_exec) {
+            conn_close(c); /* opened by the execution rolled back */
+            s->conns[i] = s->conns[--s->nconns];
+            continue;
+        }
+        if (c->vm == vm) conn_rollback(c);
+        i++;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
 void host_sqlite_free(host_sqlite *s) {
     if (!s) return;
     for (size_t i = 0; i < s->nconns; i++) conn_close(s->conns[i]);
@@ -488,7 +529,7 @@ static void describe(void *state, char *buf, size_t size) {
 
 static const airlock_plugin sqlite_plugin = {
     AIRLOCK_PLUGIN_ABI_VERSION, "sqlite", AIRLOCK_VERSION,
-    "open the granted SQLite databases through import sqlite3", sqlite_modules, NULL, NULL, describe,
+    "open the granted SQLite databases through import sqlite3", sqlite_modules, NULL, NULL, describe, NULL,
 };
 
 /* ---- the grant ---------------------------------------------------------------------------- */

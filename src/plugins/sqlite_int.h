@@ -54,6 +54,11 @@ typedef struct sq_conn {
     int64_t next_stmt;
     sq_stmt stmts[SQ_MAX_STMTS];
     int stop_reason;              /* why the progress handler stopped a query */
+    /* At the start of the sandbox's execution in progress (host_sqlite_exec_begin):
+     * open then, its last cursor id, and whether a transaction was open. */
+    bool before_exec;
+    int64_t stmt_mark;
+    bool txn_at_begin;
     char denied[200];             /* why the authorizer refused, for the message */
     bool like_skips_blobs;        /* SQLITE_LIKE_DOESNT_MATCH_BLOBS: like(blob) is 0 */
 } sq_conn;

@@ -134,6 +134,7 @@ typedef struct airlock_vm {
     struct host_registry *host;
     struct codec_buf *host_buf;
     bool host_boot;
+    uint64_t exec_id;           /* the execution in progress (airlock_call_exec) */
 } airlock_vm;
 
 #include "runtime/guest_prologue.h"

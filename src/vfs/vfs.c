@@ -3,6 +3,7 @@
  */
 #include "vfs/vfs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ typedef struct mount {
     size_t len;
     const vfs_backend_ops *ops;
     void *self;
+    bool audited;               /* a grant (not the embedded library) */
 } mount;
 
 typedef struct open_file {
@@ -28,6 +30,14 @@ struct vfs {
     int n_mounts;
     char cwd[VFS_PATH_MAX];
     open_file fds[VFS_MAX_FDS];
+    /* The descriptors and cwd when the execution in progress began
+     * (vfs_begin). Files open then are not closed before it ends, so a
+     * rollback can put the table back as it was. */
+    bool in_exec;
+    open_file saved_fds[VFS_MAX_FDS];
+    char saved_cwd[VFS_PATH_MAX];
+    vfs_audit_fn audit;
+    void *audit_ctx;
 };
 
 vfs *vfs_new(void) {
@@ -46,6 +56,7 @@ static void close_all(vfs *v) {
 
 void vfs_free(vfs *v) {
     if (!v) return;
+    if (v->in_exec) vfs_commit(v);
     close_all(v);
     for (int i = 0; i < v->n_mounts; i++) {
         v->mounts[i].ops->release(v->mounts[i].self);
@@ -68,7 +79,7 @@ vfs *vfs_clone(const vfs *v) {
             vfs_free(c);
             return NULL;
         }
-        c->mounts[c->n_mounts++] = (mount){path, m->len, m->ops, self};
+        c->mounts[c->n_mounts++] = (mount){path, m->len, m->ops, self, m->audited};
     }
     return c;
 }
@@ -116,8 +127,59 @@ int vfs_mount(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *
         ops->release(self);
         return rc;
     }
-    v->mounts[v->n_mounts++] = (mount){copy, strlen(copy), ops, self};
+    v->mounts[v->n_mounts++] = (mount){copy, strlen(copy), ops, self, ops != &vfs_embedded_ops};
     return 0;
+}
+
+/* ---- the audit trail ------------------------------------------------------ */
+
+static int stat_path(vfs *v, const char *path, bool follow, vfs_stat *st);
+
+void vfs_set_audit(vfs *v, vfs_audit_fn fn, void *ctx) {
+    v->audit = fn;
+    v->audit_ctx = ctx;
+}
+
+const char *vfs_errno_name(int rc) {
+    static const struct { int e; const char *name; } names[] = {
+        {VFS_EPERM, "EPERM"}, {VFS_ENOENT, "ENOENT"}, {VFS_EIO, "EIO"}, {VFS_EBADF, "EBADF"},
+        {VFS_ENOMEM, "ENOMEM"}, {VFS_EACCES, "EACCES"}, {VFS_EEXIST, "EEXIST"}, {VFS_EXDEV, "EXDEV"},
+        {VFS_ENOTDIR, "ENOTDIR"}, {VFS_EISDIR, "EISDIR"}, {VFS_EINVAL, "EINVAL"}, {VFS_EMFILE, "EMFILE"},
+        {VFS_EFBIG, "EFBIG"}, {VFS_ENOSPC, "ENOSPC"}, {VFS_ESPIPE, "ESPIPE"}, {VFS_EROFS, "EROFS"},
+        {VFS_ERANGE, "ERANGE"}, {VFS_ENAMETOOLONG, "ENAMETOOLONG"}, {VFS_ENOSYS, "ENOSYS"},
+        {VFS_ENOTEMPTY, "ENOTEMPTY"}, {VFS_ELOOP, "ELOOP"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (-rc == names[i].e) return names[i].name;
+    return "EIO";
+}
+
+/* Report op on path (served by m, or by no mount) that ended with rc. */
+static void audit(const vfs *v, const char *op, const char *path, const char *mode, const mount *m, int rc) {
+    if (!v->audit || !path[0]) return; /* path[0]: it could not even be normalised */
+    const char *refused = NULL;
+    if (!m && rc) refused = "outside every grant";
+    else if (m && (rc == -VFS_EACCES || rc == -VFS_EROFS))
+        refused = "not allowed by the grant (read-only, or the path leads outside it)";
+    if (!refused && (!m || !m->audited)) return;
+    v->audit(v->audit_ctx, &(vfs_audit_event){op, path, mode, refused, rc});
+}
+
+static void open_mode(int flags, char *buf, size_t size) {
+    static const char *const access[] = {"read", "write", "read+write", "read+write"};
+    snprintf(buf, size, "%s%s%s%s%s", access[flags & VFS_O_ACCMODE], (flags & VFS_O_CREAT) ? ", create" : "",
+             (flags & VFS_O_EXCL) ? ", exclusive" : "", (flags & VFS_O_TRUNC) ? ", truncate" : "",
+             (flags & VFS_O_APPEND) ? ", append" : "");
+}
+
+/* Does the path name a directory whatever it resolves to ("x/", "x/.",
+ * "x/..")? POSIX: then it must be one (ENOTDIR), though the lexical
+ * normalisation drops the trailing part. */
+static bool names_directory(const char *path) {
+    size_t len = strlen(path);
+    const char *last = strrchr(path, '/');
+    const char *name = last ? last + 1 : path;
+    return (len && path[len - 1] == '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
 /* Is `prefix` (normalised) equal to `path` or an ancestor of it? */
@@ -246,8 +308,14 @@ int vfs_open(vfs *v, const char *path, int flags, uint32_t mode) {
     char norm[VFS_PATH_MAX];
     int rc = vfs_normalize(v->cwd, path, norm);
     if (rc) return rc;
+    if (names_directory(path)) {
+        if (flags & VFS_O_CREAT) return -VFS_EISDIR; /* as Linux: a file cannot be made at "x/" */
+        flags |= VFS_O_DIRECTORY;
+    }
     const char *rel;
     const mount *m = find_mount(v, norm, &rel);
+    vfs_stat st;
+    bool existed = v->audit && (flags & VFS_O_CREAT) && stat_path(v, path, false, &st) == 0;
     vfs_file *file = NULL;
     if (m)
         rc = m->ops->open(m->self, rel, flags, mode, &file);
@@ -255,16 +323,60 @@ int vfs_open(vfs *v, const char *path, int flags, uint32_t mode) {
         rc = open_synthetic(v, norm, flags, &file);
     else
         rc = (flags & VFS_O_CREAT) ? -VFS_EACCES : -VFS_ENOENT;
-    if (rc) return rc;
-    return install_fd(v, file, flags);
+    int fd = rc ? rc : install_fd(v, file, flags);
+    if (v->audit) {
+        bool dir = (flags & VFS_O_DIRECTORY) || (fd >= 0 && v->fds[fd].is_dir);
+        char how[80];
+        open_mode(flags, how, sizeof how);
+        const char *op = dir ? "list" : (flags & VFS_O_CREAT) && !existed && fd >= 0 ? "create" : "open";
+        audit(v, op, norm, dir ? NULL : how, m, fd < 0 ? fd : 0);
+    }
+    return fd;
+}
+
+/* Is file in table (by identity)? */
+static bool listed(const open_file *table, const vfs_file *file) {
+    for (int i = FIRST_FD; i < VFS_MAX_FDS; i++)
+        if (table[i].file == file) return true;
+    return false;
 }
 
 int vfs_close(vfs *v, int fd) {
     open_file *of = get_fd(v, fd);
     if (!of) return -VFS_EBADF;
-    of->file->ops->close(of->file);
+    /* a file open when the execution began stays open until it ends */
+    if (!v->in_exec || !listed(v->saved_fds, of->file)) of->file->ops->close(of->file);
     of->file = NULL;
     return 0;
+}
+
+/* Close every file of `from` that is not in `keep`. */
+static void close_missing(open_file *from, const open_file *keep) {
+    for (int i = FIRST_FD; i < VFS_MAX_FDS; i++)
+        if (from[i].file && !listed(keep, from[i].file)) {
+            from[i].file->ops->close(from[i].file);
+            from[i].file = NULL;
+        }
+}
+
+void vfs_begin(vfs *v) {
+    memcpy(v->saved_fds, v->fds, sizeof v->fds);
+    memcpy(v->saved_cwd, v->cwd, strlen(v->cwd) + 1);
+    v->in_exec = true;
+}
+
+void vfs_commit(vfs *v) {
+    if (!v->in_exec) return;
+    close_missing(v->saved_fds, v->fds); /* closed during the execution */
+    v->in_exec = false;
+}
+
+void vfs_rollback(vfs *v) {
+    if (!v->in_exec) return;
+    close_missing(v->fds, v->saved_fds); /* opened during the execution */
+    memcpy(v->fds, v->saved_fds, sizeof v->fds);
+    memcpy(v->cwd, v->saved_cwd, strlen(v->saved_cwd) + 1);
+    v->in_exec = false;
 }
 
 int64_t vfs_read(vfs *v, int fd, void *buf, size_t n) {
@@ -334,18 +446,43 @@ static int resolve(const vfs *v, const char *path, char norm[VFS_PATH_MAX], cons
     return 0;
 }
 
-int vfs_stat_path(vfs *v, const char *path, bool follow, vfs_stat *st) {
-    char norm[VFS_PATH_MAX];
-    const mount *m;
+/* stat without an audit record (also used inside other operations); the
+ * mount serving path in *mp. */
+static int stat_at(vfs *v, const char *path, bool follow, vfs_stat *st, char norm[VFS_PATH_MAX], const mount **mp) {
     const char *rel;
-    int rc = resolve(v, path, norm, &m, &rel);
+    int rc = resolve(v, path, norm, mp, &rel);
     if (rc) return rc;
-    if (m) return m->ops->stat(m->self, rel, follow, st);
+    const mount *m = *mp;
+    if (m) {
+        rc = m->ops->stat(m->self, rel, follow || names_directory(path), st);
+        return rc == 0 && names_directory(path) && !(st->mode & VFS_S_IFDIR) ? -VFS_ENOTDIR : rc;
+    }
     if (is_mount_ancestor(v, norm)) {
         *st = (vfs_stat){.mode = VFS_S_IFDIR | 0555, .ino = 1};
         return 0;
     }
     return -VFS_ENOENT;
+}
+
+static int stat_path(vfs *v, const char *path, bool follow, vfs_stat *st) {
+    char norm[VFS_PATH_MAX];
+    const mount *m;
+    return stat_at(v, path, follow, st, norm, &m);
+}
+
+int vfs_stat_path(vfs *v, const char *path, bool follow, vfs_stat *st) {
+    char norm[VFS_PATH_MAX];
+    const mount *m = NULL;
+    int rc = stat_at(v, path, follow, st, norm, &m);
+    if (m) audit(v, "stat", norm, NULL, m, rc); /* outside every grant: the import system probes */
+    return rc;
+}
+
+/* 0 if path is a directory, else -ENOTDIR or why it cannot be seen. */
+static int require_directory(vfs *v, const char *path) {
+    vfs_stat st;
+    int rc = stat_path(v, path, false, &st);
+    return rc ? rc : (st.mode & VFS_S_IFDIR) ? 0 : -VFS_ENOTDIR;
 }
 
 /* Mutations: only a backend can perform them; elsewhere nothing is writable.
@@ -358,42 +495,62 @@ static int mutation_target(vfs *v, const char *path, char norm[VFS_PATH_MAX], co
 }
 
 int vfs_mkdir(vfs *v, const char *path, uint32_t mode) {
-    char norm[VFS_PATH_MAX];
-    const mount *m;
+    char norm[VFS_PATH_MAX] = "";
+    const mount *m = NULL;
     const char *rel;
     int rc = mutation_target(v, path, norm, &m, &rel);
-    if (rc == -VFS_EACCES) {
-        vfs_stat st;
-        if (vfs_stat_path(v, path, true, &st) == 0) return -VFS_EEXIST;
-    }
-    return rc ? rc : m->ops->mkdir(m->self, rel, mode);
+    vfs_stat st;
+    if (rc == -VFS_EACCES && stat_path(v, path, true, &st) == 0) rc = -VFS_EEXIST;
+    else if (!rc) rc = m->ops->mkdir(m->self, rel, mode);
+    audit(v, "mkdir", norm, NULL, m, rc);
+    return rc;
 }
 
 int vfs_unlink(vfs *v, const char *path) {
-    char norm[VFS_PATH_MAX];
-    const mount *m;
+    char norm[VFS_PATH_MAX] = "";
+    const mount *m = NULL;
     const char *rel;
     int rc = mutation_target(v, path, norm, &m, &rel);
-    return rc ? rc : m->ops->unlink(m->self, rel);
+    if (!rc && names_directory(path)) {
+        rc = require_directory(v, path); /* "x/": ENOTDIR for a file, EISDIR for a directory */
+        if (!rc) rc = -VFS_EISDIR;
+    }
+    if (!rc) rc = m->ops->unlink(m->self, rel);
+    audit(v, "remove", norm, NULL, m, rc);
+    return rc;
 }
 
 int vfs_rmdir(vfs *v, const char *path) {
-    char norm[VFS_PATH_MAX];
-    const mount *m;
+    char norm[VFS_PATH_MAX] = "";
+    const mount *m = NULL;
     const char *rel;
     int rc = mutation_target(v, path, norm, &m, &rel);
-    return rc ? rc : m->ops->rmdir(m->self, rel);
+    if (!rc) rc = m->ops->rmdir(m->self, rel);
+    audit(v, "rmdir", norm, NULL, m, rc);
+    return rc;
+}
+
+static int rename_in(vfs *v, const char *from, const char *to, char *n1, char *n2, const mount **m1,
+                     const mount **m2) {
+    const char *r1, *r2;
+    int rc = mutation_target(v, from, n1, m1, &r1);
+    if (!rc) rc = mutation_target(v, to, n2, m2, &r2);
+    if (!rc && (names_directory(from) || names_directory(to))) rc = require_directory(v, from);
+    if (rc) return rc;
+    if (*m1 != *m2) return -VFS_EXDEV;
+    return (*m1)->ops->rename((*m1)->self, r1, r2);
 }
 
 int vfs_rename(vfs *v, const char *from, const char *to) {
-    char n1[VFS_PATH_MAX], n2[VFS_PATH_MAX];
-    const mount *m1, *m2;
-    const char *r1, *r2;
-    int rc = mutation_target(v, from, n1, &m1, &r1);
-    if (!rc) rc = mutation_target(v, to, n2, &m2, &r2);
-    if (rc) return rc;
-    if (m1 != m2) return -VFS_EXDEV;
-    return m1->ops->rename(m1->self, r1, r2);
+    char n1[VFS_PATH_MAX] = "", n2[VFS_PATH_MAX] = "";
+    const mount *m1 = NULL, *m2 = NULL;
+    int rc = rename_in(v, from, to, n1, n2, &m1, &m2);
+    if (v->audit && n1[0]) {
+        char both[2 * VFS_PATH_MAX + 8];
+        snprintf(both, sizeof both, "%s -> %s", n1, n2[0] ? n2 : to);
+        audit(v, "rename", both, NULL, m1 && (m2 || !n2[0]) ? m1 : NULL, rc);
+    }
+    return rc;
 }
 
 int vfs_chdir(vfs *v, const char *path) {
@@ -401,7 +558,7 @@ int vfs_chdir(vfs *v, const char *path) {
     int rc = vfs_normalize(v->cwd, path, norm);
     if (rc) return rc;
     vfs_stat st;
-    rc = vfs_stat_path(v, norm, true, &st);
+    rc = stat_path(v, norm, true, &st);
     if (rc) return rc;
     if (!(st.mode & VFS_S_IFDIR)) return -VFS_ENOTDIR;
     strcpy(v->cwd, norm);

@@ -112,8 +112,41 @@ int vfs_unlink(vfs *v, const char *path);
 int vfs_rmdir(vfs *v, const char *path);
 int vfs_rename(vfs *v, const char *from, const char *to);
 int vfs_chdir(vfs *v, const char *path);
+
+/*
+ * An execution of guest code as a transaction over the descriptor table
+ * and the working directory. vfs_begin marks the start; vfs_commit keeps
+ * what the execution did; vfs_rollback closes every file and directory
+ * listing it opened and gives back the descriptors (offsets included) and
+ * the cwd it began with: the guest's memory is rolled back with it, and
+ * its file objects name those descriptors. Data written to host files
+ * stays written.
+ */
+void vfs_begin(vfs *v);
+void vfs_commit(vfs *v);
+void vfs_rollback(vfs *v);
 const char *vfs_getcwd(const vfs *v);
 bool vfs_fd_valid(const vfs *v, int fd);
+
+/*
+ * The audit trail of file operations: with a callback set, every operation
+ * on a granted mount (open with its mode, list, stat, mkdir, rmdir, remove,
+ * rename) and every refusal of a path by the grants is reported once. The
+ * read-only library (/lib) and the directories above mount points are not
+ * grants: only refusals there are reported. A stat outside every grant is
+ * not (the import system probes many paths).
+ */
+typedef struct vfs_audit_event {
+    const char *op;       /* "open", "create", "list", "stat", "mkdir", "rmdir", "remove", "rename" */
+    const char *path;     /* normalised guest path; "FROM -> TO" for rename */
+    const char *mode;     /* open and create: "read", "write, create, truncate", ...; else NULL */
+    const char *refused;  /* why the grants refused it, or NULL */
+    int rc;               /* 0 or -errno */
+} vfs_audit_event;
+typedef void (*vfs_audit_fn)(void *ctx, const vfs_audit_event *e);
+void vfs_set_audit(vfs *v, vfs_audit_fn fn, void *ctx);
+/* "ENOENT" for -VFS_ENOENT and so on; "EIO" for a number not listed. */
+const char *vfs_errno_name(int rc);
 
 /*
  * Lexically normalise `path` against `cwd` into out (absolute, no ".", "..",

@@ -163,6 +163,15 @@ for kv in GC_PENDING_ADDR=186124u GC_AREA_ADDR=185492u GC_STACK_OVERFLOW_ADDR=18
     k=${kv%%=*} v=${kv#*=}
     if grep -Eq "^#define (AIRLOCK_)?$k $v\$" "$out/layout.h"; then pass "LAYOUT.h $k = $v"; else fail "LAYOUT.h $k != $v"; fi
 done
+# A full heap can show the MemoryError format unformatted: a NUL now ends
+# it after "memory allocation failed", its shared tail stays (messages.c).
+if grep -qa 'memory allocation failed, allocating %u bytes' "$guest" &&
+    ! grep -qa 'memory allocation failed, allocating %u bytes' "$out/mp.wasm" &&
+    grep -qa 'allocating %u bytes' "$out/mp.wasm"; then
+    pass "guest: the MemoryError format ends before its %u; its tail is intact"
+else
+    fail "guest: the MemoryError format still has its %u (or the original never had it)"
+fi
 for m in mp mpn; do
     imports=$(wasm-objdump -x -j Import "$out/$m.wasm" | grep -c '<- airlock\.' || true)
     exports=$(wasm-objdump -x -j Export "$out/$m.wasm" | grep -Ec '"airlock_(fuel|gc_collect_start|gc_collect_end)"' || true)

@@ -236,6 +236,42 @@ START_TEST(read_write_works) {
 }
 END_TEST
 
+/* A path written as a directory ("x/", "x/.") must be one (POSIX): on a
+ * file it is ENOTDIR, and a file cannot be created there (EISDIR), in
+ * every backend. */
+START_TEST(trailing_slash_needs_a_directory) {
+    airlock_sandbox *sb = new_sandbox();
+    with_helper(sb);
+    ck_run_prints(sb,
+                  "open('/rw/f.txt', 'w').write('x')\n"
+                  "open('/tmp/s.txt', 'w').write('x')\n"
+                  "for p in ('/ro/a.txt/', '/ro/a.txt/.', '/rw/f.txt/', '/tmp/s.txt/', '/lib/json.py/', '/f.txt/'):\n"
+                  "    t('open ' + p, lambda: open(p).read())\n"
+                  "    t('stat ' + p, lambda: os.stat(p)[0] > 0)\n"
+                  "    t('list ' + p, lambda: os.listdir(p))\n"
+                  "t('write', lambda: open('/rw/f.txt/', 'w'))\n"
+                  "t('append', lambda: open('/rw/f.txt/', 'a'))\n"
+                  "t('create', lambda: open('/rw/new.txt/', 'w'))\n"
+                  "t('remove', lambda: os.remove('/rw/f.txt/'))\n"
+                  "t('rename from', lambda: os.rename('/rw/f.txt/', '/rw/g.txt'))\n"
+                  "t('rename to', lambda: os.rename('/rw/f.txt', '/rw/g/'))\n"
+                  "t('dirs still work', lambda: (os.listdir('/ro/sub/'), os.stat('/ro/./')[0] > 0, "
+                  "open('/ro/sub/b.txt').read()))\n"
+                  "t('unchanged', lambda: (open('/rw/f.txt').read(), sorted(os.listdir('/rw'))))\n"
+                  "os.remove('/rw/f.txt')\n",
+                  "open /ro/a.txt/ 20\nstat /ro/a.txt/ 20\nlist /ro/a.txt/ 20\n"
+                  "open /ro/a.txt/. 20\nstat /ro/a.txt/. 20\nlist /ro/a.txt/. 20\n"
+                  "open /rw/f.txt/ 20\nstat /rw/f.txt/ 20\nlist /rw/f.txt/ 20\n"
+                  "open /tmp/s.txt/ 20\nstat /tmp/s.txt/ 20\nlist /tmp/s.txt/ 20\n"
+                  "open /lib/json.py/ 20\nstat /lib/json.py/ 20\nlist /lib/json.py/ 20\n"
+                  "open /f.txt/ 20\nstat /f.txt/ 20\nlist /f.txt/ 20\n"
+                  "write 21\nappend 21\ncreate 21\nremove 20\nrename from 20\nrename to 20\n"
+                  "dirs still work ok (['b.txt'], True, 'beta')\nunchanged ok ('x', ['f.txt'])\n");
+    ck_assert(!host_exists("rw/new.txt"));
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
 /* ---- scratch ---------------------------------------------------------------------------- */
 
 START_TEST(scratch_is_private_and_capped) {
@@ -331,6 +367,7 @@ static Suite *grants_suite(void) {
     tcase_add_test(tc, read_only_refuses_every_write);
     tcase_add_test(tc, cannot_leave_a_grant);
     tcase_add_test(tc, read_write_works);
+    tcase_add_test(tc, trailing_slash_needs_a_directory);
     tcase_add_test(tc, scratch_is_private_and_capped);
     tcase_add_test(tc, scratch_accounting);
     tcase_add_test(tc, scratch_budget_counts_names_and_files);

@@ -1,0 +1,38 @@
+/*
+ * rollback.c - the host follows the guest when an execution is rolled back.
+ *
+ * After a hard stop or a trap the guest's memory goes back to its state
+ * before the execution (or to the snapshot), so the guest no longer knows
+ * of what the execution's host calls opened. Those resources are closed
+ * with it: files and directory listings (the vfs's descriptor table and
+ * cwd are put back as they were), SQLite connections, cursors and the
+ * transaction the execution began, and whatever plugins made (their
+ * rollback hook). What earlier executions opened stays open.
+ */
+#include "plugins/host.h"
+#include "sandbox.h"
+
+void host_exec_begin(airlock_vm *vm) {
+    vfs_begin(vm->vfs);
+    host_registry *reg = vm->host;
+    if (!reg) return;
+    vm->exec_id = atomic_fetch_add(&reg->exec_seq, 1) + 1;
+    host_sqlite_exec_begin(reg->sqlite, vm);
+}
+
+void host_exec_end(airlock_vm *vm, bool rolled_back) {
+    if (!rolled_back) {
+        vfs_commit(vm->vfs);
+        return;
+    }
+    vfs_rollback(vm->vfs);
+    host_registry *reg = vm->host;
+    if (!reg) return;
+    host_sqlite_exec_rollback(reg->sqlite, vm);
+    for (size_t i = 0; i < reg->nplugins; i++) {
+        const host_plugin *p = reg->plugins[i];
+        /* a plugin built for ABI 1.0 or 1.1 has no such member */
+        if (p->def && host_plugin_abi_minor(p->def->abi_version) >= 2 && p->def->rollback)
+            p->def->rollback(p->state, vm->exec_id);
+    }
+}
