@@ -41,7 +41,7 @@ static void setup(void) {
     ck_assert_int_eq(airlock_runtime_allow_sqlite(test_rt, p, 1), AIRLOCK_OK);
     int rc = airlock_runtime_load_plugin(test_rt, TEST_BUILD_DIR "/tests/plugins/rollback_probe.so", NULL);
     ck_assert_msg(rc == AIRLOCK_OK, "%s", airlock_runtime_errmsg(test_rt));
-    airlock_limits lim = {.timeout_seconds = 2};
+    airlock_limits lim = {.size = sizeof(airlock_limits), .timeout_seconds = 2};
     ck_assert_int_eq(airlock_runtime_set_limits(test_rt, &lim), AIRLOCK_OK);
 }
 
@@ -58,7 +58,7 @@ static void hard_stop(airlock_sandbox *sb, const char *code) {
     snprintf(src, sizeof src, "%s%s", code, HARD_STOP);
     int rc = run(sb, src);
     ck_assert_msg(rc == AIRLOCK_LIMIT, "rc=%d %s", rc, airlock_sandbox_errmsg(sb));
-    airlock_stats st;
+    airlock_stats st = {.size = sizeof(airlock_stats)};
     airlock_sandbox_stats(sb, &st);
     ck_assert_msg(st.hard_stop, "the run was not stopped by force");
 }
