@@ -106,11 +106,29 @@ static ssize_t conn_index(const host_sqlite *s, int64_t id) {
     return -1;
 }
 
+static void budget_release(sq_budget *b) {
+    if (b && --b->refs == 0) free(b);
+}
+
 static void conn_close(sq_conn *c) {
     sq_stmts_free(c);
     sqlite3_close_v2(c->db); /* rolls back what was not committed; no statement is left */
     sq_tempvfs_free(c->temp);
+    budget_release(c->budget);
     free(c);
+}
+
+/* The budget of vm's connections (a new one for its first), one more ref;
+ * NULL when out of memory. */
+static sq_budget *budget_of(host_sqlite *s, const airlock_vm *vm) {
+    pthread_mutex_lock(&s->lock);
+    sq_budget *b = NULL;
+    for (size_t i = 0; i < s->nconns && !b; i++)
+        if (s->conns[i]->vm == vm) b = s->conns[i]->budget;
+    if (!b) b = calloc(1, sizeof *b);
+    if (b) b->refs++;
+    pthread_mutex_unlock(&s->lock);
+    return b;
 }
 
 /* Remove and return connection id if vm owns it (NULL otherwise). */
@@ -336,10 +354,10 @@ int sq_raise(airlock_call *call, sq_conn *c, int rc) {
         return airlock_call_raise(call, "sqlite3.OperationalError", "interrupted: %s",
                                   c->stop_reason == AIRLOCK_LIMIT_TIMEOUT ? "the sandbox's time limit was reached"
                                                                           : "the sandbox was interrupted");
-    if ((rc & 0xff) == SQLITE_FULL && sq_tempvfs_refused(c->temp))
+    if ((rc & 0xff) == SQLITE_FULL && sq_budget_refused(c->budget))
         return airlock_call_raise(call, "sqlite3.OperationalError",
                                   "database or disk is full: the statement needs more temporary storage (for a "
-                                  "sort, DISTINCT or a subquery) than the %u MiB a connection may use",
+                                  "sort, DISTINCT or a subquery) than the %u MiB a sandbox may use",
                                   SQ_TEMP_BYTES >> 20);
     if ((rc & 0xff) == SQLITE_TOOBIG)
         return airlock_call_raise(call, "sqlite3.DataError", "%s (the sandbox's cap is %u bytes per value)",
@@ -377,15 +395,19 @@ static bool dir_unchanged(const sq_grant *g) {
     return same;
 }
 
-static sq_conn *open_conn(airlock_call *call, const sq_grant *g, double timeout) {
+static sq_conn *open_conn(airlock_call *call, host_sqlite *s, const sq_grant *g, double timeout) {
     sq_conn *c = calloc(1, sizeof *c);
+    if (c && !(c->budget = budget_of(s, host_calling_vm()))) {
+        free(c);
+        c = NULL;
+    }
     if (!c) {
         airlock_call_raise(call, "MemoryError", "out of host memory");
         return NULL;
     }
     int flags = (g->writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
                 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE;
-    c->temp = sq_tempvfs_new();
+    c->temp = sq_tempvfs_new(c->budget);
     int rc = c->temp ? sqlite3_open_v2(g->real, &c->db, flags, sq_tempvfs_name(c->temp)) : SQLITE_NOMEM;
     c->grant = g;
     c->busy_ms = timeout > 0 ? (int64_t)(timeout * 1000) : 0;
@@ -395,6 +417,7 @@ static sq_conn *open_conn(airlock_call *call, const sq_grant *g, double timeout)
                            c->db ? sqlite3_errmsg(c->db) : "out of memory");
         sqlite3_close_v2(c->db);
         sq_tempvfs_free(c->temp);
+        budget_release(c->budget);
         free(c);
         return NULL;
     }
@@ -433,7 +456,7 @@ static int sq_connect(airlock_call *call) {
     if (!dir_unchanged(g))
         return airlock_call_deny(call, "sqlite3: the directory of '%.200s' changed since it was granted (a symlink?)",
                                  g->given);
-    sq_conn *c = open_conn(call, g, airlock_value_float(airlock_call_param(call, 1, "timeout")));
+    sq_conn *c = open_conn(call, s, g, airlock_value_float(airlock_call_param(call, 1, "timeout")));
     int64_t id = c ? add_conn(call, s, c) : 0;
     if (!id) return AIRLOCK_ERROR;
     airlock_value *r = airlock_value_new_dict();

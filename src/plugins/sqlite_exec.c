@@ -3,7 +3,7 @@
  * bind the guest's parameters, and hand back rows in capped batches.
  *
  * A SELECT may produce more than one call can carry, so an unfinished
- * statement stays on the host (at most SQ_MAX_STMTS per connection) and
+ * statement stays on the host (at most SQ_MAX_STMTS per sandbox) and
  * the guest's cursor fetches further batches of at most SQ_MAX_BATCH rows
  * and about SQ_BATCH_BYTES. Transactions follow CPython's default
  * (isolation_level ''): a BEGIN before the first INSERT, UPDATE, DELETE or
@@ -46,18 +46,25 @@ static bool is_dml(const char *sql) {
 
 /* ---- statements kept between calls ----------------------------------------------- */
 
-void sq_stmts_free(sq_conn *c) {
-    for (size_t i = 0; i < SQ_MAX_STMTS; i++) {
-        if (c->stmts[i].id) sqlite3_finalize(c->stmts[i].st);
-        c->stmts[i] = (sq_stmt){0, NULL};
-    }
+static void stmt_drop(sq_conn *c, sq_stmt *s) {
+    sqlite3_finalize(s->st);
+    *s = (sq_stmt){0, NULL};
+    c->budget->cursors--;
 }
 
-/* Keep st for later batches: its id, or 0 if the table is full. */
+void sq_stmts_free(sq_conn *c) {
+    for (size_t i = 0; i < SQ_MAX_STMTS; i++)
+        if (c->stmts[i].id) stmt_drop(c, &c->stmts[i]);
+}
+
+/* Keep st for later batches: its id, or 0 if the sandbox has as many
+ * unfinished statements as it may. */
 static int64_t stmt_keep(sq_conn *c, sqlite3_stmt *st) {
+    if (c->budget->cursors >= SQ_MAX_STMTS) return 0;
     for (size_t i = 0; i < SQ_MAX_STMTS; i++)
         if (!c->stmts[i].id) {
             c->stmts[i] = (sq_stmt){++c->next_stmt, st};
+            c->budget->cursors++;
             return c->next_stmt;
         }
     return 0;
@@ -69,11 +76,6 @@ static sq_stmt *stmt_find(sq_conn *c, int64_t id) {
     return NULL;
 }
 
-static void stmt_drop(sq_stmt *s) {
-    sqlite3_finalize(s->st);
-    *s = (sq_stmt){0, NULL};
-}
-
 /* ---- preparing and binding ------------------------------------------------------------ */
 
 /* Prepare exactly one statement of sql; *st NULL for an empty one.
@@ -82,7 +84,7 @@ static int prepare(airlock_call *call, sq_conn *c, const char *sql, size_t len, 
     const char *tail = NULL;
     c->denied[0] = '\0';
     c->stop_reason = 0;
-    sq_tempvfs_refused(c->temp); /* forget an earlier statement's refusal */
+    sq_budget_refused(c->budget); /* forget an earlier statement's refusal */
     if (len > SQ_MAX_SQL)
         return airlock_call_raise(call, "sqlite3.DataError", "SQL of %zu bytes is longer than the %u allowed", len,
                                   SQ_MAX_SQL);
@@ -255,8 +257,8 @@ static int first_batch(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t
         sqlite3_finalize(st);
         airlock_value_free(rows);
         return airlock_call_raise(call, "sqlite3.OperationalError",
-                                  "too many unfinished cursors on this connection (the cap is %d): fetch them to the "
-                                  "end or close them", SQ_MAX_STMTS);
+                                  "too many unfinished cursors (a sandbox may have %d over all its connections): "
+                                  "fetch them to the end or close them", SQ_MAX_STMTS);
     }
     airlock_value *r = airlock_value_new_dict();
     airlock_dict_set(r, "cols", column_names(st));
@@ -352,11 +354,11 @@ int sq_fetch(airlock_call *call) {
     airlock_value *rows = airlock_value_new_list();
     bool done = true;
     if (s && step_rows(call, c, s->st, batch_size(call, 2), rows, &done)) {
-        stmt_drop(s);
+        stmt_drop(c, s);
         airlock_value_free(rows);
         return AIRLOCK_ERROR;
     }
-    if (s && done) stmt_drop(s);
+    if (s && done) stmt_drop(c, s);
     airlock_value *r = airlock_value_new_dict();
     airlock_dict_set(r, "rows", rows);
     airlock_dict_set(r, "more", airlock_value_new_int(done ? 0 : sid));
@@ -370,7 +372,7 @@ int sq_finalize(airlock_call *call) {
     sq_conn *c = sq_conn_of(call, cid);
     if (!c) return AIRLOCK_ERROR;
     sq_stmt *s = stmt_find(c, sid);
-    if (s) stmt_drop(s);
+    if (s) stmt_drop(c, s);
     return airlock_call_return(call, airlock_value_new_none());
 }
 

@@ -14,12 +14,12 @@
  * one batch stay under SQ_BATCH_BYTES + SQ_MAX_VALUE: with bytes sent as
  * hex, that still fits the default 16 MiB host-call result. */
 #define SQ_MAX_CONNS 8            /* open connections per sandbox */
-#define SQ_MAX_STMTS 32           /* unfinished cursors per connection */
+#define SQ_MAX_STMTS 32           /* unfinished cursors per sandbox, all its connections */
 #define SQ_MAX_BATCH 1000         /* rows per call */
 #define SQ_BATCH_BYTES (4u << 20) /* a batch stops growing past this */
 #define SQ_MAX_VALUE (2u << 20)   /* SQLITE_LIMIT_LENGTH: one string, blob or row */
 #define SQ_MAX_SQL (1u << 20)     /* SQLITE_LIMIT_SQL_LENGTH */
-#define SQ_TEMP_BYTES (32u << 20) /* temporary files (in memory) per connection */
+#define SQ_TEMP_BYTES (64u << 20) /* temporary files (in memory) per sandbox */
 /* VM steps between deadline checks: one step may call a function that is
  * linear in a 2 MiB value (~1-5 ms), so few; measured cost under 1%. */
 #define SQ_PROGRESS_OPS 16
@@ -37,18 +37,31 @@ typedef struct sq_stmt {
     sqlite3_stmt *st;
 } sq_stmt;
 
-/* A connection's VFS: temporary files in capped memory (sqlite_vfs.c). */
+/* What the connections of one sandbox hold on the host together, against
+ * the caps above. Shared by those connections, which only that sandbox's
+ * thread uses, so it needs no lock; freed with the last of them. */
+typedef struct sq_budget {
+    size_t temp_bytes; /* temporary files in memory */
+    int cursors;       /* unfinished statements */
+    int refs;          /* connections sharing it */
+    bool refused;      /* the temp cap refused a write since last asked */
+} sq_budget;
+
+/* A connection's VFS: temporary files in memory, charged to budget
+ * (sqlite_vfs.c). */
 typedef struct sq_tempvfs sq_tempvfs;
-sq_tempvfs *sq_tempvfs_new(void); /* registered; NULL when out of memory */
+sq_tempvfs *sq_tempvfs_new(sq_budget *budget); /* registered; NULL when out of memory */
 const char *sq_tempvfs_name(const sq_tempvfs *t);
-bool sq_tempvfs_refused(sq_tempvfs *t); /* did the cap refuse a write? (then clears it) */
 void sq_tempvfs_free(sq_tempvfs *t); /* after the connection is closed */
+/* Did the temp cap refuse a write since last asked? (clears it) */
+bool sq_budget_refused(sq_budget *b);
 
 typedef struct sq_conn {
     int64_t id;
     const airlock_vm *vm;         /* the sandbox that opened it */
     sqlite3 *db;
     sq_tempvfs *temp;             /* db's VFS, freed after db */
+    sq_budget *budget;            /* shared with the sandbox's other connections */
     const sq_grant *grant;
     int64_t busy_ms;              /* connect(timeout=): waiting for a lock */
     int64_t next_stmt;

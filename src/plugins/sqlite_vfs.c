@@ -8,9 +8,10 @@
  * there in 5 s. Each connection is opened through a VFS of its own that
  * passes the named files (the granted database, its journal and WAL) to the
  * default VFS and keeps every unnamed one in memory, at most SQ_TEMP_BYTES
- * for all of them together: past that a write fails with SQLITE_FULL, which
- * the guest sees as OperationalError "database or disk is full". Per
- * connection, because SQLite's heap limits are for the whole process.
+ * for all the files of all the sandbox's connections (their shared
+ * sq_budget): past that a write fails with SQLITE_FULL, which the guest
+ * sees as OperationalError. Counted here, because SQLite's heap limits are
+ * for the whole process.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,7 @@ struct sq_tempvfs {
     sqlite3_vfs vfs;   /* registered under name; pAppData is this */
     sqlite3_vfs *real; /* the default VFS: the database, journal, WAL */
     char name[48];
-    size_t used;       /* bytes held by this connection's temporary files */
-    bool refused;      /* a write was refused for the cap since last asked */
+    sq_budget *budget; /* where the bytes of the temporary files are counted */
 };
 
 typedef struct {
@@ -37,7 +37,7 @@ typedef struct {
 
 static int mem_close(sqlite3_file *f) {
     mem_file *m = (mem_file *)f;
-    m->owner->used -= m->alloc;
+    m->owner->budget->temp_bytes -= m->alloc;
     free(m->data);
     m->data = NULL;
     m->size = m->alloc = 0;
@@ -57,12 +57,13 @@ static int mem_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off) {
 /* Room for need bytes, charged to the connection: false past the cap. */
 static bool mem_reserve(mem_file *m, size_t need) {
     if (need <= m->alloc) return true;
+    sq_budget *b = m->owner->budget;
     size_t want = m->alloc * 2 > need ? m->alloc * 2 : need;
-    if (m->owner->used - m->alloc + want > SQ_TEMP_BYTES) want = need;
-    if (m->owner->used - m->alloc + want > SQ_TEMP_BYTES) return false;
+    if (b->temp_bytes - m->alloc + want > SQ_TEMP_BYTES) want = need;
+    if (b->temp_bytes - m->alloc + want > SQ_TEMP_BYTES) return false;
     unsigned char *grown = realloc(m->data, want);
     if (!grown) return false;
-    m->owner->used += want - m->alloc;
+    b->temp_bytes += want - m->alloc;
     m->data = grown;
     m->alloc = want;
     return true;
@@ -72,7 +73,7 @@ static int mem_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 of
     mem_file *m = (mem_file *)f;
     size_t end = (size_t)off + (size_t)amt;
     if (!mem_reserve(m, end)) {
-        m->owner->refused = true;
+        m->owner->budget->refused = true;
         return SQLITE_FULL;
     }
     if ((size_t)off > m->size) memset(m->data + m->size, 0, (size_t)off - m->size);
@@ -190,11 +191,12 @@ static int vfs_time64(sqlite3_vfs *vfs, sqlite3_int64 *t) {
     return rc;
 }
 
-sq_tempvfs *sq_tempvfs_new(void) {
+sq_tempvfs *sq_tempvfs_new(sq_budget *budget) {
     sqlite3_vfs *real = sqlite3_vfs_find(NULL);
     sq_tempvfs *t = real ? calloc(1, sizeof *t) : NULL;
     if (!t) return NULL;
     t->real = real;
+    t->budget = budget;
     snprintf(t->name, sizeof t->name, "airlock-temp-%p", (void *)t);
     int size = real->szOsFile > (int)sizeof(mem_file) ? real->szOsFile : (int)sizeof(mem_file);
     t->vfs = (sqlite3_vfs){
@@ -210,9 +212,9 @@ sq_tempvfs *sq_tempvfs_new(void) {
 
 const char *sq_tempvfs_name(const sq_tempvfs *t) { return t->name; }
 
-bool sq_tempvfs_refused(sq_tempvfs *t) {
-    bool was = t->refused;
-    t->refused = false;
+bool sq_budget_refused(sq_budget *b) {
+    bool was = b->refused;
+    b->refused = false;
     return was;
 }
 
