@@ -152,9 +152,11 @@ static void fn_instr(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         return;
     }
     /* In text, SQLite tries y only where a character starts (and at 0). */
-    const unsigned char *hit;
-    if (text && is_cont(y[0]))
-        hit = nx >= ny && memcmp(x, y, ny) == 0 ? x : NULL;
+    const unsigned char *hit = NULL; /* an empty x (maybe NULL) holds no y */
+    if (nx < ny)
+        hit = NULL;
+    else if (text && is_cont(y[0]))
+        hit = memcmp(x, y, ny) == 0 ? x : NULL;
     else
         hit = memmem(x, nx, y, ny);
     int64_t pos = 0;
