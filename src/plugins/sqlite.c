@@ -193,6 +193,7 @@ static void conn_rollback(sq_conn *c) {
         if (c->stmts[i].id > c->stmt_mark) {
             sqlite3_finalize(c->stmts[i].st);
             c->stmts[i] = (sq_stmt){0, NULL};
+            c->budget->cursors--; /* the sandbox's cap counts it no more */
         }
     /* A transaction already open stays open (with the writes made since:
      * there is no savepoint to go back to); one begun here is rolled back. */
