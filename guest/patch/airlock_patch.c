@@ -8,8 +8,7 @@
  *      protocol (dictmap.c);
  *   3. hook gc_collect to the host import airlock.gc_collect and export
  *      gc_collect_start / gc_collect_end; derive the layout constants;
- *      the speed passes: vstr growth, qstr_find_strn through the host,
- *      mixed home slots in large hash tables;
+ *      the speed passes: vstr growth, qstr_find_strn through the host;
  *   4. add the fuel global, export and import, and (unless --no-fuel) the
  *      inline fuel checks;
  *   5. validate, write OUT.wasm, write LAYOUT.h.
@@ -213,7 +212,6 @@ int main(int argc, char **argv)
     vstr_growth_patch(m);
     QstrLayout Q;
     qstr_find_hook(m, &Q);
-    map_hash_patch(m);
     FuelStats fs;
     fuel_add(m, fuel, &fs);
 

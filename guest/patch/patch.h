@@ -14,7 +14,6 @@
  *   fuel.c      inline fuel metering at function entries and loop headers
  *   vstrgrow.c  geometric growth of vstr buffers (json.dumps, str.join...)
  *   qstrfind.c  qstr_find_strn asks the host's hash index first
- *   maphash.c   mixed home slots in large dicts and sets
  *   airlock_patch.c  command line, orchestration, LAYOUT.h writer
  */
 #ifndef AIRLOCK_PATCH_H
@@ -138,9 +137,6 @@ typedef struct {
 } QstrLayout;
 void qstr_find_hook(BinaryenModuleRef m, QstrLayout *out);
 
-/* maphash.c: dicts and sets of 1024 slots or more take a key's home slot
- * from a mixed hash (patterned int keys no longer cluster). */
-void map_hash_patch(BinaryenModuleRef m);
 
 /* small helpers shared by the passes */
 /* Binaryen's FunctionImportGetModule returns "" (not NULL) for defined functions. */

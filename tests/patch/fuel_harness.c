@@ -260,25 +260,6 @@ int main(void)
         CHECK(Z_skZ_qstr_find_strn(&inst, 4000, 0) == 1 && host.qstr_calls == 2, "empty string asked the host");
     }
 
-    /* map and set home slots: hash % alloc below 1024 slots, mixed from 1024 */
-    {
-        uint8_t *m = Z_skZ_memory(&inst)->data;
-        const uint32_t key = 123457, small = 11, large = 2053;
-        uint32_t mixed = key * 0x9E3779B1u;
-        mixed ^= mixed >> 16;
-        uint32_t words[2];
-        for (int set = 0; set < 2; set++) {
-            uint32_t allocs[2] = {small, large}, homes[2] = {key % small, mixed % large};
-            for (int i = 0; i < 2; i++) {
-                words[set ? 0 : 1] = allocs[i];
-                words[set ? 1 : 0] = 0;
-                memcpy(m + 2048, words, sizeof words);
-                uint32_t got = set ? Z_skZ_set_lookup(&inst, 2048, key, 0) : Z_skZ_map_lookup(&inst, 2048, key, 0);
-                CHECK(got == (homes[i] + 1) % allocs[i], "%s of %u slots: second probe %u, want %u",
-                      set ? "set" : "map", allocs[i], got, (homes[i] + 1) % allocs[i]);
-            }
-        }
-    }
     Z_sk_free(&inst);
     wasm_rt_free();
     if (failures) {

@@ -133,18 +133,4 @@
         (local.set $pool (i32.load (local.get $pool)))
         (br $pools)))
     (i32.const 0))
-;; mp_map_lookup's and mp_set_lookup's shapes (guest/patch/maphash.c): the
-  ;; key hashed by $unary_op(6, key), home slot hash % alloc (alloc at offset
-  ;; 4 of a map, 0 of a set), linear probe; each returns the second slot probed.
-  (func $unary_op (param i32 i32) (result i32) (local.get 1))
-  (func (export "map_lookup") (param $0 i32) (param $1 i32) (param $2 i32) (result i32)
-    (local $h i32) (local $a i32) (local $p i32)
-    (local.set $h (call $unary_op (i32.const 6) (local.get $1)))
-    (local.set $p (i32.rem_u (local.get $h) (local.tee $a (i32.load offset=4 (local.get $0)))))
-    (i32.rem_u (i32.add (local.get $p) (i32.const 1)) (local.get $a)))
-  (func (export "set_lookup") (param $0 i32) (param $1 i32) (param $2 i32) (result i32)
-    (local $h i32) (local $a i32) (local $p i32)
-    (local.set $h (call $unary_op (i32.const 6) (local.get $1)))
-    (local.set $p (i32.rem_u (local.get $h) (local.tee $a (i32.load (local.get $0)))))
-    (i32.rem_u (i32.add (local.get $p) (i32.const 1)) (local.get $a)))
 )
