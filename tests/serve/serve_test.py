@@ -263,6 +263,21 @@ def test_graceful_shutdown():
     s.stop()
 
 
+def test_unix_socket():
+    path = os.path.join(TMP, "airlock.sock")
+    s = Server("--workers", "1", "--unix", path, name="unix")
+    r = subprocess.run(["curl", "-s", "--unix-socket", path, "-d", '{"code": "print(40 + 2)"}',
+                        "http://localhost/v1/exec"], capture_output=True, text=True, timeout=30) \
+        if shutil.which("curl") else None
+    if r is None:
+        skip("curl missing: the Unix socket is not tested")
+    else:
+        check(r.returncode == 0 and json.loads(r.stdout or "{}").get("stdout") == "42\n",
+              f"an exec over --unix: {r.returncode} {r.stdout[:200]}")
+    s.stop()
+    check(not os.path.exists(path), "the socket file is removed at exit")
+
+
 # ---- tenants ---------------------------------------------------------------------------------------------
 
 
@@ -274,9 +289,11 @@ def write_tokens(path, lines):
 def test_tenants():
     tok = os.path.join(TMP, "tokens")
     a, b, c = "token-of-alice-123", "token-of-bob-456", "token-of-carol-789"
+    e = "token-of-erin-321"
     write_tokens(tok, [f"alice {hash_token(a)} timeout=1 sessions=2",
                        f"bob {hash_token(b)} rpm=3 concurrent=1",
-                       f"carol {hash_token(c)} grants=none"])
+                       f"carol {hash_token(c)} grants=none",
+                       f"erin {hash_token(e)} stored=150K"])
     with open(tok) as f:
         check(a not in f.read(), "the token file holds hashes, not tokens")
     s = Server("--workers", "2", "--tokens", tok)
@@ -298,6 +315,12 @@ def test_tenants():
     exec_(s, "y = 1", session="second", token=a)
     st, d, hdrs = exec_(s, "z = 1", session="third", token=a)
     check(st == 429 and "quota" in d["error"], f"the session quota: {st} {d}")
+    st, d, _ = exec_(s, "small = 1", session="one", token=e)
+    check(st == 200, f"erin's first session fits her stored-bytes quota: {st} {d}")
+    st, d, _ = exec_(s, "import random\nbig = bytes(random.getrandbits(8) for _ in range(200000))", session="two", token=e)
+    check(st == 429 and "quota" in d["error"], f"the stored-bytes quota: {st} {d}")
+    st, d, _ = exec_(s, "small", session="one", token=e)
+    check(d["result"] == "1", "a refused write leaves the tenant's other sessions alone")
     codes = [exec_(s, "1", token=b)[0] for _ in range(3)]  # bob's DELETE above was his first request
     check(codes == [200, 200, 429], f"rpm=3 counts every request: {codes}")
     st, d, hdrs = exec_(s, "1", token=b)
@@ -495,7 +518,7 @@ def main():
     if not os.access(AIRLOCK, os.X_OK):
         print(f"no airlock at {AIRLOCK}")
         return 1
-    tests = [test_basics, test_concurrent_session_conflict, test_workers_die_and_come_back, test_graceful_shutdown,
+    tests = [test_basics, test_concurrent_session_conflict, test_workers_die_and_come_back, test_graceful_shutdown, test_unix_socket,
              test_tenants, test_mcp_http, test_redis_and_balancer]
     try:
         for t in tests:
