@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "abi/abi.h"
+#include "plugins/builtin.h"
 #include "plugins/host.h"
+#include "runtime/meter.h"
 
 /* Value kinds in the guest's 12-byte slots (proxy_c.c of the port). */
 enum { MP_KIND_STR = 5 };
@@ -208,6 +210,11 @@ static void error_text(airlock_vm *vm, const char *type, const char *msg) {
 static airlock_value *invoke(airlock_vm *vm, const host_fn *fn, codec_call *dc, outcome *o) {
     airlock_call call = {.fn = fn, .args = dc->args, .kwargs = dc->kwargs};
     int rc = fn->fn(&call);
+    /* A call that ran into the deadline or an interrupt (a slow query, a
+     * slow server) stops the run now: otherwise the exception it raised
+     * could end the run as an ordinary error before the meter's next check. */
+    int stop = host_stop_pending();
+    if (stop) meter_soft_stop(vm, stop);
     codec_call_free(dc);
     o->audit.allowed = !call.denied;
     o->audit.reason = call.denied ? strdup(call.deny_reason) : NULL;
