@@ -6,6 +6,7 @@
 #   make wheel      the Python binding with the library: build/dist/airlock-*.whl
 #   make fresh-check  the README's set-up on a fresh Debian 12 system (as root)
 #   make clean
+#   make cpython    the CPython guest, in progress and opt-in (guests/cpython/cpython.mk)
 #
 # Variables: CC, CFLAGS, PREFIX, DESTDIR, BOUNDS=guard|explicit,
 # SANITIZE=1, GUEST_WASM=/path/micropython.wasm (still checked against
@@ -208,6 +209,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
 
 test: all wheel $(TEST_BINS) $(SEC_BINS)
 	AIRLOCK=$(B)/airlock tests/run.sh $(TEST_BINS)
+
+# ---- the CPython guest (opt-in, in progress): make cpython, make test-cpython
+
+include guests/cpython/cpython.mk
 
 # ---- security suites: escape corpus, stress and soak, fuzzing -------------
 #

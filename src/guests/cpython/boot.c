@@ -1,0 +1,167 @@
+/*
+ * boot.c - starting CPython and running source in it.
+ *
+ * CPython starts through its own exported API, not Pyodide's JavaScript
+ * loader: instantiate, Emscripten's stack set-up and constructors, then
+ * Py_InitializeEx(0) with PYTHONHOME=/ (sys.c's environment), which finds
+ * the standard library at /lib/python314.zip: the pinned zip, embedded in
+ * the binary and mounted read-only. /tmp is private scratch space; nothing
+ * else exists. Pyodide's own packages (_pyodide, pyodide, js) are never
+ * imported: they need JavaScript.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi/abi.h"
+#include "cpython_guest.h"
+#include "cpython_vm.h"
+#include "vfs/scratch.h"
+#include "vfs/vfs.h"
+
+void cpython_trampoline_init(void); /* sys.c */
+
+/* The standard library zip (build/cpython/python_stdlib.zip, .incbin). */
+extern const unsigned char cpython_stdlib_zip[];
+extern const uint64_t cpython_stdlib_size;
+
+static vfs_embedded_file stdlib_file;
+static vfs_embedded_tree stdlib_tree;
+static pthread_once_t module_once = PTHREAD_ONCE_INIT;
+
+static void init_module(void) {
+    Z_cpython_init_module();
+    cpython_trampoline_init();
+    stdlib_file = (vfs_embedded_file){"python314.zip", cpython_stdlib_zip, (size_t)cpython_stdlib_size};
+    stdlib_tree = (vfs_embedded_tree){&stdlib_file, 1};
+}
+
+#define DEFAULT_MEMORY (1ull << 30)
+#define DEFAULT_OUTPUT (1u << 20)
+#define SCRATCH_BYTES (16u << 20)
+
+static vfs *guest_vfs(void) {
+    vfs *v = vfs_new();
+    if (!v) return NULL;
+    scratch *tmp = vfs_scratch_new(SCRATCH_BYTES);
+    if (vfs_mount(v, "/lib", &vfs_embedded_ops, &stdlib_tree) != 0 || !tmp ||
+        vfs_mount(v, "/tmp", &vfs_scratch_ops, tmp) != 0) {
+        vfs_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void boot(airlock_vm *vm, void *arg) {
+    (void)arg;
+    cpython_vm *c = cpython_of(vm);
+    Z_cpython_instantiate(&c->inst, (struct Z_pyenv_instance_t *)vm, (struct Z_pywasi_instance_t *)vm);
+    Z_cpythonZ_emscripten_stack_init(&c->inst);
+    Z_cpythonZ___wasm_call_ctors(&c->inst);
+    /* Turn on the eval loop's periodic call to our soft-stop check (sys.c). */
+    if (!vm_store_u32(vm, c->inst.w2c_Py_EMSCRIPTEN_SIGNAL_HANDLING, 1)) vm_trap(vm, WASM_RT_TRAP_OOB);
+    Z_cpythonZ_Py_InitializeEx(&c->inst, 0);
+}
+
+static void set_output_limit(airlock_vm *vm, size_t bytes) {
+    outbuf_reset(&vm->out[0], bytes);
+    outbuf_reset(&vm->out[1], bytes);
+}
+
+cpython_vm *cpython_boot(const cpython_options *opt, int *trap) {
+    pthread_once(&module_once, init_module);
+    vm_signals_install();
+    *trap = 0;
+    cpython_vm *c = aligned_alloc(CPYTHON_VM_ALIGN, sizeof *c);
+    if (!c) return NULL;
+    memset(c, 0, sizeof *c);
+    airlock_vm *vm = &c->vm;
+    vm->mem = &c->inst.w2c_memory;
+    vm->mem_limit = opt->memory_bytes ? opt->memory_bytes : DEFAULT_MEMORY;
+    vm->limits.timeout_seconds = opt->timeout_seconds;
+    vm->ticks_origin_ns = abi_monotonic_ns();
+    c->output_bytes = opt->output_bytes ? opt->output_bytes : DEFAULT_OUTPUT;
+    set_output_limit(vm, c->output_bytes);
+    vm->vfs = guest_vfs();
+    if (!vm->vfs) {
+        cpython_free(c);
+        return NULL;
+    }
+    *trap = vm_call(vm, boot, NULL);
+    if (*trap) c->dead = true;
+    return c;
+}
+
+typedef struct run_args {
+    const char *source;
+    size_t len;
+    int result;
+} run_args;
+
+static void run(airlock_vm *vm, void *arg) {
+    run_args *a = arg;
+    cpython_vm *c = cpython_of(vm);
+    u32 src = Z_cpythonZ_malloc(&c->inst, (u32)a->len + 1);
+    uint8_t *p = src ? vm_ptr(vm, src, a->len + 1) : NULL;
+    if (!p) {
+        a->result = CPYTHON_NOMEM;
+        return;
+    }
+    memcpy(p, a->source, a->len);
+    p[a->len] = '\0';
+    a->result = Z_cpythonZ_PyRun_SimpleStringFlags(&c->inst, src, 0) == 0 ? CPYTHON_OK : CPYTHON_RAISED;
+    Z_cpythonZ_free(&c->inst, src);
+}
+
+/* Limits of one run: the deadline (soft stop, then hard) and no stop yet. */
+static void begin_run(airlock_vm *vm) {
+    vm->stop_reason = AIRLOCK_LIMIT_NONE;
+    vm->soft_stops = 0;
+    vm->hard_stop = false;
+    vm->grace_until_ns = 0;
+    atomic_store(&vm->interrupt, 0);
+    vm->deadline_ns = 0;
+    if (vm->limits.timeout_seconds > 0)
+        vm->deadline_ns = abi_monotonic_ns() + (uint64_t)(vm->limits.timeout_seconds * 1e9);
+    vm->mem_limit_hit = false;
+}
+
+int cpython_exec(cpython_vm *c, const char *source, int *trap) {
+    *trap = 0;
+    if (c->dead) return CPYTHON_DEAD;
+    size_t len = strlen(source);
+    if (len >= UINT32_MAX / 2) return CPYTHON_NOMEM;
+    airlock_vm *vm = &c->vm;
+    set_output_limit(vm, c->output_bytes);
+    begin_run(vm);
+    run_args a = {source, len, CPYTHON_OK};
+    *trap = vm_call(vm, run, &a);
+    if (*trap) {
+        c->dead = true; /* the interpreter may hold half-made state */
+        return c->exited ? CPYTHON_EXITED : CPYTHON_TRAPPED;
+    }
+    return a.result;
+}
+
+void cpython_interrupt(cpython_vm *c) { atomic_store(&c->vm.interrupt, 1); }
+
+const char *cpython_output(const cpython_vm *c, int stream) { return outbuf_str(&c->vm.out[stream ? 1 : 0]); }
+
+int cpython_exit_status(const cpython_vm *c) { return c->exit_status; }
+
+const char *cpython_refused_import(const cpython_vm *c) { return c->refused_js; }
+
+int cpython_stop_reason(const cpython_vm *c) { return c->vm.stop_reason; }
+
+void cpython_free(cpython_vm *c) {
+    if (!c) return;
+    airlock_vm *vm = &c->vm;
+    free(c->inst.w2c___indirect_function_table.data);
+    free(c->inst.w2c_T1.data);
+    free(c->inst.w2c_T2.data);
+    vm_memory_unmap(vm);
+    if (vm->vfs) vfs_free(vm->vfs);
+    outbuf_free(&vm->out[0]);
+    outbuf_free(&vm->out[1]);
+    free(c);
+}

@@ -1,0 +1,48 @@
+/*
+ * cpython_guest.h - the CPython guest's internal entry (boot.c): boot an
+ * interpreter, run source in it, read what it printed.
+ *
+ * This is the foundation of issue 11; the public API (include/airlock.h)
+ * does not offer this guest yet.
+ */
+#ifndef AIRLOCK_CPYTHON_GUEST_H
+#define AIRLOCK_CPYTHON_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cpython_vm cpython_vm;
+
+typedef struct cpython_options {
+    uint64_t memory_bytes;  /* the guest's memory cap; 0: 1 GiB */
+    size_t output_bytes;    /* cap of stdout and of stderr, per run; 0: 1 MiB */
+    double timeout_seconds; /* per run: KeyboardInterrupt, then a hard stop; 0: none */
+} cpython_options;
+
+/* cpython_exec's results. */
+enum {
+    CPYTHON_OK = 0,      /* the source ran */
+    CPYTHON_RAISED = 1,  /* it raised: the traceback is on stderr */
+    CPYTHON_EXITED = 2,  /* it called exit() / raised SystemExit (cpython_exit_status) */
+    CPYTHON_TRAPPED = 3, /* the call was abandoned (trap code set); the interpreter is dead */
+    CPYTHON_DEAD = 4,    /* an earlier run trapped or exited: nothing runs any more */
+    CPYTHON_NOMEM = 5    /* the source could not be copied into the guest */
+};
+
+/* Boot a fresh interpreter. NULL if the host is out of memory; otherwise
+ * *trap is 0, or the trap that ended the boot (the vm is then dead). */
+cpython_vm *cpython_boot(const cpython_options *opt, int *trap);
+/* Run source as the __main__ module; *trap is set when CPYTHON_TRAPPED. */
+int cpython_exec(cpython_vm *c, const char *source, int *trap);
+/* Ask the run in progress (on another thread) to stop, as a timeout does. */
+void cpython_interrupt(cpython_vm *c);
+/* What the last run wrote: stream 0 stdout, 1 stderr. */
+const char *cpython_output(const cpython_vm *c, int stream);
+int cpython_exit_status(const cpython_vm *c);
+/* The JavaScript import a VM_TRAP_NO_JS refused, or NULL. */
+const char *cpython_refused_import(const cpython_vm *c);
+/* The airlock_limit_kind that stopped the last run, or 0. */
+int cpython_stop_reason(const cpython_vm *c);
+void cpython_free(cpython_vm *c);
+
+#endif
