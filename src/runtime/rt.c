@@ -14,8 +14,8 @@
 
 #include "runtime/vm.h"
 
-#define MAX_FUNC_TYPES 256
-#define MAX_TYPE_ARITY 16
+#define MAX_FUNC_TYPES 512
+#define MAX_TYPE_ARITY 32
 
 typedef struct {
     uint32_t params, results;
