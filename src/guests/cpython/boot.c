@@ -3,7 +3,7 @@
  *
  * CPython starts through its own exported API, not Pyodide's JavaScript
  * loader: instantiate, Emscripten's stack set-up and constructors, then
- * Py_InitializeEx(0) with PYTHONHOME=/ (sys.c's environment), which finds
+ * Py_InitializeEx(1) with PYTHONHOME=/ (sys.c's environment), which finds
  * the standard library at /lib/python314.zip: the pinned zip, embedded in
  * the binary and mounted read-only. /tmp is private scratch space; nothing
  * else exists. Pyodide's own packages (_pyodide, pyodide, js) are never
@@ -60,7 +60,10 @@ static void boot(airlock_vm *vm, void *arg) {
     Z_cpythonZ___wasm_call_ctors(&c->inst);
     /* Turn on the eval loop's periodic call to our soft-stop check (sys.c). */
     if (!vm_store_u32(vm, c->inst.w2c_Py_EMSCRIPTEN_SIGNAL_HANDLING, 1)) vm_trap(vm, WASM_RT_TRAP_OOB);
-    Z_cpythonZ_Py_InitializeEx(&c->inst, 0);
+    /* initsigs=1: CPython's own SIGINT handler, so that the soft stop's
+     * SIGINT (sys.c) becomes KeyboardInterrupt. Handlers live in the guest's
+     * libc; nothing reaches the host's signals. */
+    Z_cpythonZ_Py_InitializeEx(&c->inst, 1);
 }
 
 static void set_output_limit(airlock_vm *vm, size_t bytes) {
@@ -119,7 +122,7 @@ static void begin_run(airlock_vm *vm) {
     vm->soft_stops = 0;
     vm->hard_stop = false;
     vm->grace_until_ns = 0;
-    atomic_store(&vm->interrupt, 0);
+    vm->interrupts = &cpython_of(vm)->interrupts;
     vm->deadline_ns = 0;
     if (vm->limits.timeout_seconds > 0)
         vm->deadline_ns = abi_monotonic_ns() + (uint64_t)(vm->limits.timeout_seconds * 1e9);
@@ -143,7 +146,7 @@ int cpython_exec(cpython_vm *c, const char *source, int *trap) {
     return a.result;
 }
 
-void cpython_interrupt(cpython_vm *c) { atomic_store(&c->vm.interrupt, 1); }
+void cpython_interrupt(cpython_vm *c) { atomic_fetch_add(&c->interrupts.sent, 1); }
 
 const char *cpython_output(const cpython_vm *c, int stream) { return outbuf_str(&c->vm.out[stream ? 1 : 0]); }
 

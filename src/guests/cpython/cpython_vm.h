@@ -26,6 +26,7 @@ typedef struct cpython_vm {
     bool dead;               /* trapped: its state may be half-made, never run it again */
     uint32_t utc_name;       /* guest address of "UTC" (struct tm's tm_zone), 0 until needed */
     size_t output_bytes;     /* cap of each captured stream, per run */
+    vm_interrupts interrupts; /* cpython_interrupt()'s requests (vm.interrupts points here) */
 } cpython_vm;
 
 _Static_assert(offsetof(cpython_vm, vm) + offsetof(airlock_vm, stack_limit) == CPYTHON_STACK_LIMIT_OFFSET,
