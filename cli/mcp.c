@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "mcp_internal.h"
 #include "os_sandbox.h"
 
@@ -47,18 +48,11 @@ static const char mcp_usage[] =
     "Client configuration (e.g. a JSON \"mcpServers\" entry):\n"
     "  {\"command\": \"airlock\", \"args\": [\"mcp\", \"--timeout\", \"10\"]}\n";
 
-/* Log lines quote names chosen by the client (methods, sessions): control
- * characters become '?' so that they cannot forge log lines or drive a
- * terminal. Long lines are cut. */
 void mcp_log(const char *fmt, ...) {
-    char line[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    log_vline("airlock mcp", fmt, ap);
     va_end(ap);
-    for (char *p = line; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
-    fprintf(stderr, "airlock mcp: %s\n", line);
 }
 
 /* ---- command line ------------------------------------------------------------ */

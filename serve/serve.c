@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "serve.h"
 
 static const char serve_usage[] =
@@ -57,14 +58,10 @@ static const char serve_usage[] =
     "the ceiling of every tenant. SIGTERM finishes the execs in flight and exits.\n";
 
 void serve_log(const char *fmt, ...) {
-    char line[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    log_vline("airlock serve", fmt, ap);
     va_end(ap);
-    for (char *p = line; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
-    fprintf(stderr, "airlock serve: %s\n", line);
 }
 
 /* ---- command line --------------------------------------------------------------------------- */
