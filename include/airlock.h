@@ -149,6 +149,7 @@ typedef struct airlock_stats {
 
 typedef struct airlock_runtime airlock_runtime;
 typedef struct airlock_sandbox airlock_sandbox;
+typedef struct airlock_value airlock_value; /* airlock_plugin.h */
 
 /* ---- runtime ---------------------------------------------------------- */
 
@@ -340,6 +341,34 @@ typedef struct airlock_exec_options {
  * built against a newer airlock.h than this library). */
 AIRLOCK_API int airlock_sandbox_exec_ex(airlock_sandbox *sb, const char *src, size_t len,
                                         const airlock_exec_options *opt);
+
+/*
+ * Structured values: set a global of the guest's __main__ from an
+ * airlock_value and read one back (the value API and kinds of host
+ * functions, airlock_plugin.h), without building source strings. They cross
+ * through the same codec as host calls, under the runtime's call limits
+ * (airlock_runtime_set_call_limits: nesting depth, item count, bytes).
+ *
+ * Each call runs guest code under the sandbox's limits and interrupts, like
+ * an execution, but leaves the last execution's outcome (output, result,
+ * error, stats) alone; output the guest prints meanwhile is dropped. name
+ * is an ASCII identifier of at most 255 bytes.
+ *
+ * Returns AIRLOCK_OK; AIRLOCK_MISUSE for bad arguments (a NULL, a name that
+ * is not an identifier, a value built wrongly or holding invalid UTF-8);
+ * AIRLOCK_ERROR when the value cannot cross (no such global, an object with
+ * no airlock_value kind, a dict with a non-str key, a str that is not valid
+ * UTF-8, too large, too deep, too many items: the message says which);
+ * AIRLOCK_NOMEM; AIRLOCK_LIMIT or AIRLOCK_TRAP as for an execution.
+ */
+/* value stays the caller's; the guest gets a copy (tuples arrive as lists). */
+AIRLOCK_API int airlock_sandbox_set_value(airlock_sandbox *sb, const char *name, const airlock_value *value);
+/* *out is the caller's, freed with airlock_value_free(); NULL on failure. A
+ * guest tuple reads as a list, a cycle as too deep. */
+AIRLOCK_API int airlock_sandbox_get_value(airlock_sandbox *sb, const char *name, airlock_value **out);
+/* The value of the last execution's final expression (what
+ * airlock_sandbox_result() shows the repr of; None if there was none). */
+AIRLOCK_API int airlock_sandbox_result_value(airlock_sandbox *sb, airlock_value **out);
 
 /* Override the limits of one sandbox (for its next executions). */
 AIRLOCK_API int airlock_sandbox_set_limits(airlock_sandbox *sb, const airlock_limits *lim);

@@ -10,6 +10,12 @@
 #   "S<text>"    SystemExit with any other code (printed, exit status 1)
 # Any other exception propagates to the host unchanged.
 #
+# With op (src/values.c), it hands the embedder's values over instead:
+# _airlock_run(name, data, op) answers _airlock_host._value(op, name, data,
+# ...), which the host installs as _airlock_hook[0] when it imports the host
+# side (src/plugins/boot.c). _airlock_hook[1] keeps the last expression's
+# value for op 'r'.
+#
 # The host keeps a reference to the function and removes the name from
 # __main__, so guest code cannot find or replace it; the builtins it needs are
 # bound as defaults for the same reason.
@@ -24,11 +30,15 @@ if _airlock_compat:
         from _airlock_rewrite import rewrite as _airlock_rw
     except ImportError:
         pass
+_airlock_hook = [None, None]
 
 
-def _airlock_run(src, name, _compile=compile, _exec=exec, _repr=repr, _str=str, _int=int,
+def _airlock_run(src, name, op=None, _compile=compile, _exec=exec, _repr=repr, _str=str, _int=int,
                  _isinstance=isinstance, _SE=SyntaxError, _SX=SystemExit, _g=globals(),
-                 _rw=_airlock_rw, _len=len):
+                 _rw=_airlock_rw, _len=len, _hook=_airlock_hook):
+    if op is not None:
+        return _hook[0](op, src, name, _g, _hook[1])
+    _hook[1] = None
     try:
         if _rw is not None and _len(src) < 262144:
             src = _rw(src)
@@ -66,7 +76,7 @@ def _airlock_run(src, name, _compile=compile, _exec=exec, _repr=repr, _str=str, 
             _exec(_compile(src, name, "exec"), _g)
             return "N"
         _exec(code, _g)
-        value = _g.pop("__airlock_last")
+        value = _hook[1] = _g.pop("__airlock_last")
         return "N" if value is None else "R" + _repr(value)
     except _SX as e:
         c = e.args[0] if e.args else None

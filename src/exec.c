@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "abi/abi.h"
-#include "bridge/slot.h"
+#include "driver.h"
 #include "plugins/value.h"
 #include "plugins/host.h"
 #include "runtime/meter.h"
@@ -31,23 +31,11 @@ typedef struct exec_args {
     bool no_memory;     /* the source did not fit in guest memory */
 } exec_args;
 
-static char *copy_guest(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t *out_len) {
-    size_t n = len < cap ? len : cap;
-    const uint8_t *p = vm_ptr(vm, ptr, n);
-    if (!p) return NULL;
-    char *s = malloc(n + 1);
-    if (!s) return NULL;
-    memcpy(s, p, n);
-    s[n] = '\0';
-    *out_len = n;
-    return s;
-}
-
 /* An exception's text longer than cap keeps its start (the type, the
  * outermost frames) and its end (the innermost frames and the message),
  * cut at line ends: a deep recursion's traceback has thousands of frames. */
 static char *copy_guest_ends(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t *out_len) {
-    if (len <= cap) return copy_guest(vm, ptr, len, cap, out_len);
+    if (len <= cap) return driver_copy(vm, ptr, len, cap, out_len);
     static const char gap[] = "  ...\n";
     const char *p = (const char *)vm_ptr(vm, ptr, len);
     if (!p) return NULL;
@@ -72,28 +60,15 @@ static char *copy_guest_ends(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t 
  * through vm_ptr (slot.h). */
 static void exec_guest(airlock_vm *vm, void *arg) {
     exec_args *ea = arg;
-    /* The guest takes ownership of both strings: its conversion copies each
-     * into a str object and frees the buffer. */
-    uint32_t src = slot_put_bytes(vm, ea->src, ea->len);
-    uint32_t name = src ? slot_put_bytes(vm, ea->filename, strlen(ea->filename)) : 0;
-    /* _airlock_run(src, name): two argument slots, then the answer's */
-    uint32_t args = name ? Z_guestZ_malloc(&vm->inst, 3 * SLOT_SIZE) : 0;
-    if (!args || !slot_write(vm, args, SLOT_JS_STRING, (uint32_t)ea->len, src) ||
-        !slot_write(vm, args + SLOT_SIZE, SLOT_JS_STRING, (uint32_t)strlen(ea->filename), name)) {
-        if (src) Z_guestZ_free(&vm->inst, src);
-        if (name) Z_guestZ_free(&vm->inst, name);
+    const driver_arg args[2] = {{ea->src, ea->len}, {ea->filename, strlen(ea->filename)}};
+    slot answer;
+    if (!driver_call(vm, args, 2, &answer)) {
         ea->no_memory = true;
         return;
     }
-    uint32_t out = args + 2 * SLOT_SIZE;
-    Z_guestZ_proxy_c_to_js_call(&vm->inst, vm->run_ref, 2, args, out);
-    slot answer;
-    bool read = slot_read(vm, out, &answer);
-    Z_guestZ_free(&vm->inst, args);
-    if (!read) vm_trap(vm, WASM_RT_TRAP_OOB);
     ea->kind = answer.kind;
     if (ea->kind != SLOT_MP_EXCEPTION && ea->kind != SLOT_MP_STR) return;
-    ea->text = ea->kind == SLOT_MP_STR ? copy_guest(vm, answer.b, answer.a, RESULT_CAP, &ea->text_len)
+    ea->text = ea->kind == SLOT_MP_STR ? driver_copy(vm, answer.b, answer.a, RESULT_CAP, &ea->text_len)
                                        : copy_guest_ends(vm, answer.b, answer.a, ERROR_CAP, &ea->text_len);
     /* An exception's text is a malloc'd buffer we must give back. */
     if (ea->kind == SLOT_MP_EXCEPTION) Z_guestZ_free(&vm->inst, answer.b);
@@ -262,40 +237,51 @@ static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, uint64
     st->stderr_truncated = vm->out[1].truncated;
 }
 
-static int run(airlock_sandbox *sb, const char *src, size_t len, const char *filename) {
+bool exec_guard_begin(airlock_sandbox *sb) {
     airlock_vm *vm = sb->vm;
     vm->interrupts = &sb->interrupts;
-    sandbox_clear_run(sb);
-    outbuf_reset(&vm->out[0], vm->limits.max_output_bytes);
-    outbuf_reset(&vm->out[1], vm->limits.max_output_bytes);
     vm->mem_limit_hit = false;
     sb->limit = AIRLOCK_LIMIT_NONE;
-    /* wall_ms starts with the deadline: the undo log's set-up (a copy of
-     * all memory with explicit bounds checks) counts against the timeout,
-     * so it must count in the reported time too. */
-    uint64_t t0 = abi_monotonic_ns();
     meter_begin(vm);
-    uint64_t gc0 = vm->gc_count;
     /* A sandbox fresh from the snapshot needs no undo log: the snapshot is
      * its state before the run. */
     bool undoing = !vm->pristine && undo_begin(vm);
     vm->pristine = false;
     host_exec_begin(vm);
+    return undoing;
+}
+
+int exec_guard_end(airlock_sandbox *sb, int trap, bool undoing) {
+    int rc = AIRLOCK_OK;
+    if (trap) {
+        rc = after_trap(sb, trap, undoing);
+    } else {
+        if (undoing) undo_commit(sb->vm);
+        host_exec_end(sb->vm, false);
+    }
+    sb->vm->interrupts = NULL; /* sb->vm: recovery may have replaced vm */
+    return rc;
+}
+
+static int run(airlock_sandbox *sb, const char *src, size_t len, const char *filename) {
+    airlock_vm *vm = sb->vm;
+    sandbox_clear_run(sb);
+    outbuf_reset(&vm->out[0], vm->limits.max_output_bytes);
+    outbuf_reset(&vm->out[1], vm->limits.max_output_bytes);
+    /* wall_ms starts with the deadline: the undo log's set-up (a copy of
+     * all memory with explicit bounds checks) counts against the timeout,
+     * so it must count in the reported time too. */
+    uint64_t t0 = abi_monotonic_ns();
+    uint64_t gc0 = vm->gc_count;
+    bool undoing = exec_guard_begin(sb);
 
     exec_args ea = {.sb = sb, .src = src ? src : "", .len = len, .filename = filename};
     int trap = vm_call(vm, exec_guest, &ea);
     uint64_t fuel = meter_fuel_used(vm), gcs = vm->gc_count - gc0;
     bool hard = vm->hard_stop;
-    int rc;
-    if (trap) {
-        free(ea.text);
-        rc = after_trap(sb, trap, undoing);
-    } else {
-        if (undoing) undo_commit(vm);
-        host_exec_end(vm, false);
-        rc = classify_limit(sb, finish(sb, &ea));
-    }
-    sb->vm->interrupts = NULL; /* sb->vm: recovery may have replaced vm */
+    if (trap) free(ea.text);
+    int rc = exec_guard_end(sb, trap, undoing);
+    if (!trap) rc = classify_limit(sb, finish(sb, &ea));
     record_stats(sb, t0, fuel, gcs, hard);
     return rc;
 }

@@ -84,6 +84,11 @@ int runtime_fail(airlock_runtime *rt, int code, const char *fmt, ...) __attribut
 int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Forget the outcome of the previous execution. */
 void sandbox_clear_run(airlock_sandbox *sb);
+/* Guest work on sb under its limits and interrupts (exec.c): begin, then
+ * vm_call, then end with the trap code; end undoes the work after a trap
+ * and returns its API code (message on sb), else AIRLOCK_OK. */
+bool exec_guard_begin(airlock_sandbox *sb);
+int exec_guard_end(airlock_sandbox *sb, int trap, bool undoing);
 /* Make sb usable again after its guest trapped; returns the API code. */
 int sandbox_recover(airlock_sandbox *sb, int trap);
 

@@ -189,7 +189,7 @@ static void boot_guest(airlock_vm *vm, void *arg) {
      * real collections (runtime/gc.c) the guest's default threshold makes a
      * program with a large live heap spend most of its time collecting, and
      * a full heap of garbage is collected before the heap grows anyway. */
-    static const char cleanup[] = "del _airlock_run, _airlock_rw, _airlock_compat\n"
+    static const char cleanup[] = "del _airlock_run, _airlock_rw, _airlock_compat, _airlock_hook\n"
                                   "import gc\ngc.threshold(-1)\ngc.collect()\ndel gc\n";
     if (!boot_exec(vm, out, cleanup, sizeof cleanup - 1)) return;
     ba->error = AIRLOCK_OK;

@@ -142,6 +142,7 @@ static bool install_source(const host_registry *reg, codec_buf *b) {
         "    sys.path.insert(0, '" BOOT_DIR "')\n"
         "    try:\n"
         "        import _airlock_host\n"
+        "        _airlock_hook[0] = _airlock_host._value\n"
         "        for n in names:\n"
         "            sys.modules.pop(n, None)\n"
         "            __import__(n)\n"
@@ -173,40 +174,36 @@ static void boot_error(airlock_vm *vm, const char *what, const char *detail) {
     outbuf_append(&vm->out[1], detail, strlen(detail));
 }
 
+/* Every runtime imports _airlock_host, with or without host modules: the
+ * embedder's values (src/values.c) cross through its codec too. */
 bool host_boot(airlock_runtime *rt, airlock_vm *vm, uint32_t slot, const char **what) {
-    host_registry *reg = rt->host;
+    host_registry *reg = host_registry_of(rt);
     *what = "host modules";
-    if (reg && add_builtins(rt, reg) != AIRLOCK_OK) {
-        boot_error(vm, rt->errmsg, "");
+    if (!reg || add_builtins(rt, reg) != AIRLOCK_OK) {
+        boot_error(vm, reg ? rt->errmsg : "out of memory", "");
         return false;
     }
-    if (reg && reg->nmodules) {
-        reg->fingerprint = fingerprint(reg);
-        codec_buf src = {0};
-        if (!build_tree(reg) || !install_source(reg, &src) ||
-            vfs_mount(vm->vfs, BOOT_DIR, &vfs_embedded_ops, (void *)&reg->boot_tree.tree) != 0) {
-            codec_buf_free(&src);
-            boot_error(vm, "out of memory installing host modules", "");
-            return false;
-        }
-        vm->host = reg;
-        vm->host_boot = true;
-        char err[400];
-        bool ok = run_py(vm, slot, src.data, err, sizeof err);
-        vm->host_boot = false;
+    reg->fingerprint = fingerprint(reg);
+    codec_buf src = {0};
+    if (!build_tree(reg) || !install_source(reg, &src) ||
+        vfs_mount(vm->vfs, BOOT_DIR, &vfs_embedded_ops, (void *)&reg->boot_tree.tree) != 0) {
         codec_buf_free(&src);
-        if (!ok) {
-            boot_error(vm, "a host module's Python failed: ", err);
-            return false;
-        }
+        boot_error(vm, "out of memory installing host modules", "");
+        return false;
+    }
+    vm->host = reg;
+    vm->host_boot = true;
+    char err[400];
+    bool ok = run_py(vm, slot, src.data, err, sizeof err);
+    vm->host_boot = false;
+    codec_buf_free(&src);
+    if (!ok) {
+        boot_error(vm, "a host module's Python failed: ", err);
+        return false;
     }
     /* Randomness drawn now would be frozen into the snapshot and replayed by
      * every sandbox: remember to reseed them. */
-    if (vm->random_draws) {
-        reg = host_registry_of(rt);
-        if (!reg) return false;
-        reg->reseed = true;
-    }
+    if (vm->random_draws) reg->reseed = true;
     return true;
 }
 

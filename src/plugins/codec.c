@@ -74,7 +74,7 @@ static bool unhex(const uint8_t *src, size_t n, uint8_t *dst) {
 
 static bool count_item(reader *r) {
     if (++r->items > r->lim->max_items)
-        return fail(r, "ValueError", "too many values in the arguments of a host call (the cap is %llu)",
+        return fail(r, "ValueError", "too many values in the %s (the cap is %llu)", r->lim->what,
                     (unsigned long long)r->lim->max_items);
     return true;
 }
@@ -157,7 +157,7 @@ static airlock_value *read_bytes(reader *r) {
 static bool deeper(reader *r, uint32_t depth) {
     uint32_t max = r->lim->max_depth < HARD_MAX_DEPTH ? r->lim->max_depth : HARD_MAX_DEPTH;
     if (depth >= max)
-        return fail(r, "ValueError", "arguments of a host call are nested too deeply (the cap is %u)", max);
+        return fail(r, "ValueError", "the %s is nested too deeply (the cap is %u)", r->lim->what, max);
     return true;
 }
 
@@ -252,6 +252,21 @@ void codec_call_free(codec_call *c) {
     c->args = c->kwargs = NULL;
 }
 
+airlock_value *codec_decode_value(const uint8_t *blob, size_t len, const codec_limits *lim, codec_error *err) {
+    err->type = NULL;
+    err->message[0] = '\0';
+    reader r = {blob, blob + len, lim, 0, err};
+    if (len > lim->max_bytes)
+        return fail(&r, "ValueError", "the %s is too large (%zu bytes; the cap is %llu)", lim->what, len,
+                    (unsigned long long)lim->max_bytes), NULL;
+    airlock_value *v = read_value(&r, 0);
+    if (v && r.p != r.end) {
+        airlock_value_free(v);
+        return malformed(&r), NULL;
+    }
+    return v;
+}
+
 /* ---- encoding ------------------------------------------------------------------ */
 
 bool codec_buf_put(codec_buf *b, const void *p, size_t n) {
@@ -282,24 +297,22 @@ typedef struct writer {
     codec_error *err;
 } writer;
 
-static bool wfail(writer *w, const char *type, const char *msg) {
+static bool wfail(writer *w, const char *type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool wfail(writer *w, const char *type, const char *fmt, ...) {
     if (!w->err->type) {
         w->err->type = type;
-        snprintf(w->err->message, sizeof w->err->message, "%s", msg);
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(w->err->message, sizeof w->err->message, fmt, ap);
+        va_end(ap);
     }
     return false;
 }
 
 static bool put(writer *w, const void *p, size_t n) {
-    if (w->out->len + n > w->lim->max_bytes) {
-        if (!w->err->type) {
-            w->err->type = "ValueError";
-            snprintf(w->err->message, sizeof w->err->message,
-                     "the result of a host call is too large (the cap is %llu bytes)",
+    if (w->out->len + n > w->lim->max_bytes)
+        return wfail(w, "ValueError", "the %s is too large (the cap is %llu bytes)", w->lim->what,
                      (unsigned long long)w->lim->max_bytes);
-        }
-        return false;
-    }
     return codec_buf_put(w->out, p, n) || wfail(w, "MemoryError", "out of host memory");
 }
 
@@ -356,7 +369,7 @@ static bool put_json(writer *w, const airlock_value *v, uint32_t depth);
 
 static bool put_container(writer *w, const airlock_value *v, uint32_t depth) {
     uint32_t max = w->lim->max_depth < HARD_MAX_DEPTH ? w->lim->max_depth : HARD_MAX_DEPTH;
-    if (depth >= max) return wfail(w, "ValueError", "the result of a host call is nested too deeply");
+    if (depth >= max) return wfail(w, "ValueError", "the %s is nested too deeply (the cap is %u)", w->lim->what, max);
     bool dict = v->kind == AIRLOCK_DICT;
     if (!put(w, dict ? "{" : "[", 1)) return false;
     for (size_t i = 0; i < v->u.c.len; i++) {
@@ -364,7 +377,7 @@ static bool put_container(writer *w, const airlock_value *v, uint32_t depth) {
         if (dict) {
             const airlock_value *k = v->u.c.keys[i];
             if (k->u.s.len == 1 && k->u.s.data[0] == '\0')
-                return wfail(w, "ValueError", "the dict key \"\\0\" is reserved in host call results");
+                return wfail(w, "ValueError", "the dict key \"\\0\" is reserved (it cannot cross)");
             if (!put_json_str(w, k->u.s.data, k->u.s.len) || !put(w, ":", 1)) return false;
         }
         if (!put_json(w, v->u.c.items[i], depth + 1)) return false;

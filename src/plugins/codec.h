@@ -40,6 +40,7 @@ typedef struct codec_limits {
     uint32_t max_depth;
     uint64_t max_items;
     uint64_t max_bytes;      /* arguments when decoding, result when encoding */
+    const char *what;        /* what crosses, for messages: "host call", "value" */
 } codec_limits;
 
 /* An error for the guest: exception type and message. */
@@ -58,6 +59,9 @@ typedef struct codec_call {
 /* Decode a call; false with err filled (and nothing to free) on failure. */
 bool codec_decode_call(const uint8_t *blob, size_t len, const codec_limits *lim, codec_call *out, codec_error *err);
 void codec_call_free(codec_call *c);
+/* Decode one value (the embedder's, values.c); NULL with err filled on
+ * failure. */
+airlock_value *codec_decode_value(const uint8_t *blob, size_t len, const codec_limits *lim, codec_error *err);
 
 /* A growable byte buffer. */
 typedef struct codec_buf {

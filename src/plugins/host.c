@@ -73,8 +73,10 @@ void host_registry_free(airlock_runtime *rt) {
 }
 
 codec_limits host_codec_limits(const host_registry *reg, bool result) {
-    const airlock_call_limits *l = &reg->limits;
+    static const airlock_call_limits defaults = {0};
+    const airlock_call_limits *l = reg ? &reg->limits : &defaults;
     return (codec_limits){
+        .what = result ? "host call result" : "host call",
         .max_depth = l->max_depth ? l->max_depth : DEFAULT_DEPTH,
         .max_items = l->max_items ? l->max_items : DEFAULT_ITEMS,
         .max_bytes = result ? (l->max_result_bytes ? l->max_result_bytes : DEFAULT_BYTES)

@@ -90,7 +90,7 @@ typedef struct host_registry {
 /* The runtime's registry, made on first use; NULL when out of memory. */
 host_registry *host_registry_of(airlock_runtime *rt);
 void host_registry_free(airlock_runtime *rt);
-/* Effective call limits (defaults filled in). */
+/* Effective call limits (defaults filled in; reg may be NULL). */
 codec_limits host_codec_limits(const host_registry *reg, bool result);
 
 /* Add a plugin and its functions; origin is copied. On failure nothing is

@@ -522,7 +522,7 @@ END_TEST
 
 /* ---- the codec against hostile input ----------------------------------------------------- */
 
-static const codec_limits lim = {.max_depth = 8, .max_items = 1000, .max_bytes = 4096};
+static const codec_limits lim = {.max_depth = 8, .max_items = 1000, .max_bytes = 4096, .what = "host call"};
 
 static bool decodes(const char *blob, size_t len, codec_error *err) {
     codec_call c;
@@ -622,7 +622,7 @@ START_TEST(codec_caps_depth_items_size) {
 END_TEST
 
 START_TEST(codec_encodes_results) {
-    codec_limits big = {.max_depth = 8, .max_items = 1000, .max_bytes = 1 << 20};
+    codec_limits big = {.max_depth = 8, .max_items = 1000, .max_bytes = 1 << 20, .what = "host call result"};
     codec_buf out = {0};
     codec_error err;
     airlock_value *d = airlock_value_new_dict();

@@ -1,9 +1,12 @@
-# _airlock_host - the guest half of host calls (wire format: src/plugins/codec.h).
+# _airlock_host - the guest half of host calls and of the values the embedder
+# sets and reads (airlock_sandbox_set_value...; wire format:
+# src/plugins/codec.h).
 #
 # Imported once while the start-up snapshot is built, with _MAXDEPTH
 # prepended by the host; then dropped from sys.modules. Host modules keep
 # _call, and through it the host callable, which the bridge hands out only
-# during that import: there is no other way to it.
+# during that import: there is no other way to it. boot.py's driver keeps
+# _value.
 import js
 _h = js._airlock_host_call
 del js
@@ -32,7 +35,7 @@ del _c_json_loads
 
 
 def _deep():
-    raise ValueError('arguments of a host call are nested too deeply (the cap is %d)' % _MAXDEPTH)
+    raise ValueError('a value passed to the host is nested too deeply (the cap is %d)' % _MAXDEPTH)
 
 
 # Tokens of small ints and short-str headers, preformatted (see _L below).
@@ -135,16 +138,39 @@ def _call(pre, a, k):
     r = _h(''.join(out))
     t = type(r)
     if t is str:
-        c = r[0]
-        if c == 'S':
-            return r[1:]
-        if c == 'J':
-            return _loads(r[1:])
-        if c == 'B':
-            return _ux(r[1:])
-        if c == 'M':
-            return _unmark(_loads(r[1:]))
-        _raise(r)
+        return _dec(r)
     if r is None or t is int or t is bool or t is float:
         return r
     raise MemoryError('the result of a host call does not fit in the sandbox')
+
+
+def _dec(r):
+    # A tagged str from the host (codec.h): the value, or its exception raised.
+    c = r[0]
+    if c == 'S':
+        return r[1:]
+    if c == 'J':
+        return _loads(r[1:])
+    if c == 'B':
+        return _ux(r[1:])
+    if c == 'M':
+        return _unmark(_loads(r[1:]))
+    _raise(r)
+
+
+def _value(op, a, b, g, last):
+    # The embedder's values (src/values.c): 's' sets global a to the value
+    # the host encoded in b; 'g' answers global a encoded for the host, 'r'
+    # the last execution's value; "U" when there is no global a. A value
+    # that cannot cross answers "E" type "\n" message.
+    try:
+        if op == 's':
+            g[a] = _dec(b)
+            return 'N'
+        if op == 'g' and a not in g:
+            return 'U'
+        out = ['V']
+        _enc(g[a] if op == 'g' else last, out, 0)
+        return ''.join(out)
+    except Exception as e:
+        return 'E%s\n%s' % (type(e).__name__, e)
