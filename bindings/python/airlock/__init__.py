@@ -48,6 +48,7 @@ __all__ = [
     "SessionClosed",
     "GrantError",
     "SessionFileError",
+    "ValueCrossingError",
     "GuestError",
     "GuestExit",
     "GuestTrap",
@@ -105,6 +106,11 @@ class GrantError(AirlockError):
 
 class SessionFileError(AirlockError):
     """A session file could not be written, read, or is damaged/foreign."""
+
+
+class ValueCrossingError(AirlockError, ValueError):
+    """A value could not cross into or out of the sandbox: of a kind with no
+    counterpart, too large or too deep for the call limits, invalid text."""
 
 
 class _RunFailure(AirlockError):
@@ -215,6 +221,11 @@ class RunResult:
     exit_code: int = 0
     #: The limit that stopped the run (only on exceptions' ``result``).
     limit: Optional[str] = None
+    #: The last expression's value itself, as Python objects (None, bool,
+    #: int, float, str, bytes, list, dict; tuples become lists): ``None``
+    #: when ``result`` is, or when the value is of a kind that cannot cross
+    #: (``result`` still holds its repr).
+    result_value: Any = None
 
     @property
     def wall_seconds(self) -> float:
@@ -251,8 +262,12 @@ def run(
     host_result_bytes: Optional[int] = None,
     max_output_bytes: Optional[int] = None,
     on_output: Optional[Callable[[str, str], None]] = None,
+    inputs: Optional[Mapping[str, Any]] = None,
 ) -> RunResult:
     """Run ``code`` in a fresh sandbox and return its :class:`RunResult`.
+
+    ``inputs`` become globals of the guest before the code runs (see
+    Session.run); ``RunResult.result_value`` is the last expression's value.
 
     ``on_output(stream, text)`` is called with ``"stdout"`` or ``"stderr"``
     and each piece of output as the guest writes it (see Session.run).
@@ -274,7 +289,7 @@ def run(
         host_result_bytes=host_result_bytes,
         max_output_bytes=max_output_bytes,
     ) as session:
-        return session.run(code, on_output=on_output)
+        return session.run(code, on_output=on_output, inputs=inputs)
 
 
 # ---- host-function dispatch ------------------------------------------------------
@@ -571,15 +586,18 @@ class Session:
     # -- running code
 
     def run(self, code: str, *, on_output: Optional[Callable[[str, str], None]] = None,
-            filename: Optional[str] = None) -> RunResult:
+            filename: Optional[str] = None, inputs: Optional[Mapping[str, Any]] = None) -> RunResult:
         """Run ``code`` in this session; return its :class:`RunResult` or raise.
 
         ``on_output(stream, text)`` receives each piece of the guest's output
         as it is written (``stream`` is ``"stdout"`` or ``"stderr"``; the
         output cap applies), on the thread that called run(); the result
         still holds all of it. ``filename`` is shown in tracebacks instead
-        of ``<stdin>``.
+        of ``<stdin>``. ``inputs`` maps global names to values set before
+        the code runs (as set_value() does), without building source text.
         """
+        for name, value in (inputs or {}).items():
+            self.set_value(name, value)
         if isinstance(code, str):
             data = code.encode("utf-8", "surrogatepass")
         elif isinstance(code, (bytes, bytearray)):
@@ -587,6 +605,35 @@ class Session:
         else:
             raise TypeError("code must be str or bytes, not %s" % type(code).__name__)
         return self._exec(data, on_output=on_output, filename=filename)
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Make ``value`` the guest global ``name`` (an ASCII identifier).
+
+        The value is copied: None, bool, int (64-bit), float, str, bytes,
+        and lists, tuples and dicts with str keys of those, nested at most
+        32 deep. Anything else raises TypeError, an int beyond 64 bits
+        OverflowError, a value too large for the call limits ValueCrossingError.
+        """
+        self._check_not_inside("set a value in")
+        self._check_values()
+        v = _values.from_python(self._lib, value, what="the value of %r" % (name,))
+        try:
+            with self._lock:
+                self._check_open()
+                self._value_call(self._lib.sandbox_set_value(self._sb, _value_name(name), v))
+        finally:
+            self._lib.value_free(v)
+
+    def get_value(self, name: str) -> Any:
+        """A copy of the guest global ``name`` as Python objects (tuples
+        become lists). KeyError if there is no such global;
+        ValueCrossingError if it holds something that cannot cross (an
+        object of a class, a function, a dict with non-str keys...)."""
+        self._check_not_inside("read a value of")
+        self._check_values()
+        with self._lock:
+            self._check_open()
+            return self._read_value(self._lib.sandbox_get_value, _value_name(name))
 
     def register_function(self, func: Callable[..., Any], name: Optional[str] = None) -> None:
         """Let guest code call ``func`` as ``name(...)`` (default: its ``__name__``).
@@ -722,6 +769,46 @@ class Session:
                 _tls.session = previous
             return self._outcome(rc)
 
+    def _read_value(self, getter, *args):
+        """Call getter(sb, *args, &out) and convert *out (lock held)."""
+        out = ctypes.c_void_p()
+        self._value_call(getter(self._sb, *args, ctypes.byref(out)))
+        try:
+            return _values.to_python(self._lib, out)
+        finally:
+            self._lib.value_free(out)
+
+    def _value_call(self, rc):
+        """Raise for a failed value call (rc of airlock_sandbox_*_value)."""
+        if rc == _lib.OK:
+            return
+        msg = self._lib.sandbox_errmsg(self._sb).decode("utf-8", "replace")
+        if rc == _lib.ERROR and msg.startswith("no global named"):
+            raise KeyError(msg)
+        if rc == _lib.ERROR:
+            raise ValueCrossingError(msg)
+        if rc == _lib.LIMIT:
+            limit = _lib.LIMIT_NAMES.get(self._lib.sandbox_limit_hit(self._sb))
+            raise _LIMIT_CLASSES.get(limit, LimitExceeded)(msg)
+        if rc == _lib.MISUSE:
+            raise MisuseError(msg)
+        if rc == _lib.TRAP:
+            raise GuestTrap(msg)
+        raise AirlockError(msg)
+
+    def _check_values(self):
+        if not self._lib.has_values:
+            raise NotSupportedError("the libairlock loaded from %s has no structured values" % self._lib.path)
+
+    def _result_value(self):
+        """The last expression's value, or None when it cannot cross."""
+        if not self._lib.has_values:
+            return None
+        try:
+            return self._read_value(self._lib.sandbox_result_value)
+        except (ValueCrossingError, LimitExceeded):
+            return None
+
     def _outcome(self, rc):
         lib, sb = self._lib, self._sb
         n = ctypes.c_size_t(0)
@@ -732,6 +819,8 @@ class Session:
         st = _lib.Stats()
         lib.sandbox_stats(sb, ctypes.byref(st))
         limit = _lib.LIMIT_NAMES.get(lib.sandbox_limit_hit(sb)) if rc == _lib.LIMIT else None
+        # only a successful run has a value; reading it runs guest code
+        result_value = self._result_value() if value is not None and rc == _lib.OK else None
         result = RunResult(
             stdout=out,
             stderr=err,
@@ -744,6 +833,7 @@ class Session:
             stderr_truncated=bool(st.stderr_truncated),
             exit_code=lib.sandbox_exit_code(sb) if rc == _lib.EXIT else 0,
             limit=limit,
+            result_value=result_value,
         )
         if rc == _lib.OK or (rc == _lib.EXIT and result.exit_code == 0):
             return result
@@ -784,6 +874,12 @@ class Session:
         if limit == "interrupt":
             return "interrupted: Session.interrupt() stopped the run"
         return errmsg or "the %s limit stopped the run" % limit
+
+
+def _value_name(name):
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+        raise MisuseError("a global's name must be an ASCII identifier: %r" % (name,))
+    return name.encode()
 
 
 def _no_host_functions_message(lib):

@@ -185,6 +185,13 @@ _HOST = {
     "airlock_call_raise": (INT, [P, STR, STR, STR]),
 }
 
+# Structured values (airlock.h), over the value API above. Optional too.
+_VALUES = {
+    "airlock_sandbox_set_value": (INT, [P, STR, P]),
+    "airlock_sandbox_get_value": (INT, [P, STR, ctypes.POINTER(P)]),
+    "airlock_sandbox_result_value": (INT, [P, ctypes.POINTER(P)]),
+}
+
 
 class LibraryNotFoundError(RuntimeError):
     """Placeholder replaced by airlock.LibraryNotFoundError at import."""
@@ -195,7 +202,9 @@ class _Loaded:
         self.cdll = cdll
         self.path = path
         self.has_host_functions = all(hasattr(cdll, name) for name in _HOST)
-        for table in (_CORE, _HOST) if self.has_host_functions else (_CORE,):
+        self.has_values = self.has_host_functions and all(hasattr(cdll, name) for name in _VALUES)
+        tables = (_CORE, _HOST, _VALUES) if self.has_values else (_CORE, _HOST) if self.has_host_functions else (_CORE,)
+        for table in tables:
             for name, (restype, argtypes) in table.items():
                 fn = getattr(cdll, name)
                 fn.restype = restype

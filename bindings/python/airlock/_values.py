@@ -47,21 +47,21 @@ def to_python(lib, v, depth=0):
     raise TypeError("unknown value kind %d" % kind)
 
 
-def from_python(lib, obj, depth=0, path=None):
+def from_python(lib, obj, depth=0, path=None, what="host function result"):
     """Build a new airlock_value (owned by the caller) from a Python value.
 
     Raises TypeError / OverflowError / ValueError for values that cannot
-    cross; nothing is leaked then.
+    cross; nothing is leaked then. ``what`` names the value in messages.
     """
     if depth > MAX_DEPTH:
-        raise ValueError("host function result nested too deeply")
+        raise ValueError("%s nested too deeply" % what)
     if obj is None:
         return lib.value_new_none()
     if obj is True or obj is False:
         return lib.value_new_bool(1 if obj else 0)
     if isinstance(obj, int):
         if not INT64_MIN <= obj <= INT64_MAX:
-            raise OverflowError("host function result %d does not fit in 64 bits" % obj)
+            raise OverflowError("%s %d does not fit in 64 bits" % (what, obj))
         return lib.value_new_int(int(obj))
     if isinstance(obj, float):
         return lib.value_new_float(obj)
@@ -74,7 +74,7 @@ def from_python(lib, obj, depth=0, path=None):
     if isinstance(obj, (list, tuple, dict)):
         path = path if path is not None else set()
         if id(obj) in path:
-            raise ValueError("host function result contains a reference cycle")
+            raise ValueError("%s contains a reference cycle" % what)
         path.add(id(obj))
         try:
             if isinstance(obj, dict):
@@ -90,7 +90,7 @@ def from_python(lib, obj, depth=0, path=None):
                 items = [(None, v) for v in obj]
             try:
                 for key, value in items:
-                    child = from_python(lib, value, depth + 1, path)
+                    child = from_python(lib, value, depth + 1, path, what)
                     if key is None:
                         lib.list_append(container, child)
                     else:
@@ -102,6 +102,6 @@ def from_python(lib, obj, depth=0, path=None):
         finally:
             path.discard(id(obj))
     raise TypeError(
-        "host function returned %s, which is not JSON-compatible "
-        "(None, bool, int, float, str, bytes, list, tuple, dict)" % type(obj).__name__
+        "%s is %s, which is not JSON-compatible "
+        "(None, bool, int, float, str, bytes, list, tuple, dict)" % (what, type(obj).__name__)
     )
