@@ -234,10 +234,15 @@ static int next_line(line_reader *r, mcp_sessions *ss, const char **line, size_t
 /* One message, one line. False when the client has gone away. */
 bool mcp_write_message(FILE *out, json_t *msg) {
     if (!msg) return true;
+    /* whole, under the stream's lock: progress and the run watcher's ping
+     * replies are written from two threads during a run */
+    flockfile(out);
     int rc = json_dumpf(msg, out, JSON_COMPACT | JSON_REAL_PRECISION(6)); /* as the CLI's --json */
     json_decref(msg);
     if (rc == 0) fputc('\n', out);
-    return fflush(out) == 0 && !ferror(out) && rc == 0;
+    bool ok = fflush(out) == 0 && !ferror(out) && rc == 0;
+    funlockfile(out);
+    return ok;
 }
 
 static bool blank(const char *s, size_t n) {

@@ -7,6 +7,7 @@
  *   mcp_tools.c    run_python / reset_session and their descriptions
  *   mcp_session.c  named sandboxes: LRU cap and idle expiry
  *   mcp_watch.c    reading stdin during a run, for cancellation
+ *   mcp_progress.c progress notifications of a run's output
  */
 #ifndef AIRLOCK_CLI_MCP_INTERNAL_H
 #define AIRLOCK_CLI_MCP_INTERNAL_H
@@ -97,6 +98,20 @@ typedef struct line_reader {
  */
 int reader_read(line_reader *r, int timeout_ms);
 
+/* ---- progress notifications (mcp_progress.c) ------------------------------ */
+
+typedef struct mcp_progress mcp_progress;
+
+/* Progress for the request that carried token (its _meta.progressToken),
+ * written to out; NULL when token is not a string or an integer. */
+mcp_progress *progress_start(FILE *out, json_t *token);
+/* The exec's airlock_output_fn (userdata: the mcp_progress). */
+void progress_output(void *userdata, int stream, const char *data, size_t len);
+/* Send output held back by the rate limit, if it is due (the watcher's tick). */
+void progress_tick(mcp_progress *p);
+/* The run ended: send nothing more (NULL is fine). */
+void progress_stop(mcp_progress *p);
+
 /* ---- watching stdin during a run (mcp_watch.c) ---------------------------- */
 
 typedef struct mcp_watch mcp_watch;
@@ -105,10 +120,11 @@ typedef struct mcp_watch mcp_watch;
  * While a tools/call runs, keep reading stdin on a helper thread so that a
  * `notifications/cancelled` for request `id` interrupts the sandbox and a
  * `ping` is answered on out at once (its line is then blanked). Other lines
- * read stay in the reader for the main loop. NULL if no thread could start
+ * read stay in the reader for the main loop. It also ticks progress (may be
+ * NULL). NULL if no thread could start
  * (the run then simply cannot be cancelled).
  */
-mcp_watch *watch_start(line_reader *r, FILE *out, json_t *id, airlock_sandbox *sb);
+mcp_watch *watch_start(line_reader *r, FILE *out, json_t *id, airlock_sandbox *sb, mcp_progress *progress);
 /* Stop watching; true if the request was cancelled. */
 bool watch_stop(mcp_watch *w);
 
@@ -123,6 +139,7 @@ typedef struct mcp_server {
     line_reader *reader;   /* stdin, for the run watcher */
     FILE *out;             /* the protocol stream, for the run watcher's answers */
     json_t *request_id;    /* id of the request being served */
+    json_t *progress_token; /* its _meta.progressToken, or NULL */
     bool cancelled;        /* the client cancelled it: send no response */
     const mcp_backend *backend; /* NULL: the sandboxes of this process */
 } mcp_server;

@@ -164,7 +164,9 @@ static json_t *handle_tools_call(mcp_server *srv, const request *rq) {
         return rpc_error(rq->id, RPC_INVALID_PARAMS, "tools/call: 'arguments' must be an object", NULL);
     int code = 0;
     char *message = NULL;
+    srv->progress_token = json_object_get(json_object_get(rq->params, "_meta"), "progressToken");
     json_t *res = mcp_call_tool(srv, json_string_value(name), json_is_object(args) ? args : NULL, &code, &message);
+    srv->progress_token = NULL;
     if (res) return rpc_result(rq, res);
     json_t *err = rpc_error(rq->id, code, message ? message : "out of memory", NULL);
     free(message);

@@ -357,9 +357,13 @@ static json_t *run_here(mcp_server *srv, json_t *src, const char *session, bool 
         if (!session) airlock_sandbox_free(sb);
         return NULL;
     }
-    mcp_watch *watch = watch_start(srv->reader, srv->out, srv->request_id, sb);
-    int rc = airlock_sandbox_exec(sb, json_string_value(src), json_string_length(src));
+    mcp_progress *progress = progress_start(srv->out, srv->progress_token);
+    mcp_watch *watch = watch_start(srv->reader, srv->out, srv->request_id, sb, progress);
+    airlock_exec_options opt = AIRLOCK_EXEC_OPTIONS_INIT;
+    if (progress) opt.on_output = progress_output, opt.output_userdata = progress;
+    int rc = airlock_sandbox_exec_ex(sb, json_string_value(src), json_string_length(src), &opt);
     if (watch_stop(watch)) srv->cancelled = true;
+    progress_stop(progress); /* after the watcher, which ticks it */
     json_t *rep = report_json(sb, rc);
     if (session) sessions_touch(srv->sessions, session);
     else airlock_sandbox_free(sb);

@@ -29,6 +29,7 @@ struct mcp_watch {
     FILE *out;
     json_t *id;
     airlock_sandbox *sb;
+    mcp_progress *progress;
     atomic_bool stop;
     bool cancelled;
 };
@@ -75,6 +76,7 @@ static void *watch_main(void *arg) {
     bool reading = true;
     scan(w); /* a cancellation may already be waiting */
     while (!atomic_load(&w->stop)) {
+        progress_tick(w->progress);
         if (!reading) {
             struct timespec ts = {0, WATCH_TICK_MS * 1000000L};
             nanosleep(&ts, NULL);
@@ -87,7 +89,7 @@ static void *watch_main(void *arg) {
     return NULL;
 }
 
-mcp_watch *watch_start(line_reader *r, FILE *out, json_t *id, airlock_sandbox *sb) {
+mcp_watch *watch_start(line_reader *r, FILE *out, json_t *id, airlock_sandbox *sb, mcp_progress *progress) {
     if (!r || !out || !id) return NULL;
     mcp_watch *w = calloc(1, sizeof *w);
     if (!w) return NULL;
@@ -95,6 +97,7 @@ mcp_watch *watch_start(line_reader *r, FILE *out, json_t *id, airlock_sandbox *s
     w->out = out;
     w->id = id;
     w->sb = sb;
+    w->progress = progress;
     atomic_init(&w->stop, false);
     if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
         free(w);

@@ -228,3 +228,27 @@ if (selected('sdk1')) describe('airlock mcp: a cancelled call stops its run (sdk
     assert.ok(Date.now() - t0 < 10000, `the cancelled run went on for ${Date.now() - t0} ms`);
   });
 });
+
+// The SDK's onprogress sends a progressToken: output arrives as progress
+// notifications while the code runs, and none come without one.
+if (selected('sdk1')) describe('airlock mcp: progress notifications (sdk1)', () => {
+  let client;
+  before(async () => {
+    client = new Client1({ name: 'airlock-test-progress', version: '1.0.0' });
+    await client.connect(new Stdio1({ command: AIRLOCK, args: ['mcp', '--timeout', '30'], stderr: 'ignore' }));
+  });
+  after(async () => client?.close());
+
+  it('streams the output of a long run as progress', async () => {
+    const seen = [];
+    const code = 'import time\nfor i in range(3):\n    print("step", i)\n    time.sleep(0.3)\n';
+    const res = await client.callTool({ name: 'run_python', arguments: { code } }, undefined,
+      { onprogress: (p) => seen.push({ ...p, at: Date.now() }) });
+    const done = Date.now();
+    assert.equal(res.structuredContent.stdout, 'step 0\nstep 1\nstep 2\n');
+    assert.ok(seen.length >= 2, `only ${seen.length} progress notifications`);
+    assert.equal(seen.map((p) => p.message).join(''), 'step 0\nstep 1\nstep 2\n');
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i].progress > seen[i - 1].progress);
+    assert.ok(done - seen[0].at > 300, 'the first step came only at the end');
+  });
+});

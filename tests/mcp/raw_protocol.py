@@ -384,6 +384,80 @@ class Cancel(unittest.TestCase):
                 self.assertEqual(srv.close(), 0)
 
 
+class Progress(unittest.TestCase):
+    """notifications/progress for a tools/call that carries _meta.progressToken."""
+
+    def setUp(self):
+        self.srv = Server("--timeout", "30")
+
+    def tearDown(self):
+        self.assertEqual(self.srv.close(), 0)
+
+    def run_collecting(self, code, token=None, id=80, modern=False):
+        """Send a run_python call; return (notifications with arrival times, response, its time)."""
+        params = {"name": "run_python", "arguments": {"code": code}}
+        meta = dict(META) if modern else {}
+        if token is not None:
+            meta["progressToken"] = token
+        if meta:
+            params["_meta"] = meta
+        self.srv.send({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
+        notes = []
+        while True:
+            msg = self.srv.read(timeout=30)
+            now = time.monotonic()
+            if "id" in msg:
+                self.assertEqual(msg["id"], id)
+                return notes, msg, now
+            self.assertEqual(msg["method"], "notifications/progress", msg)
+            notes.append((msg["params"], now))
+
+    def check_sequence(self, notes, token):
+        last = 0
+        for params, _ in notes:
+            self.assertEqual(params["progressToken"], token)
+            self.assertGreater(params["progress"], last)  # the spec: it must increase
+            last = params["progress"]
+            self.assertLessEqual(len(params["message"].encode()), 2000)
+
+    def test_output_streams_while_running(self):
+        code = "import time\nfor i in range(3):\n    print('step', i)\n    time.sleep(0.4)\n"
+        notes, reply, t_end = self.run_collecting(code, token="tok-1")
+        self.check_sequence(notes, "tok-1")
+        self.assertEqual("".join(p["message"] for p, _ in notes), "step 0\nstep 1\nstep 2\n")
+        self.assertEqual(notes[-1][0]["progress"], len("step 0\nstep 1\nstep 2\n"))
+        # the first step reached the client long before the run ended
+        self.assertGreater(t_end - notes[0][1], 0.5)
+        self.assertEqual(reply["result"]["structuredContent"]["stdout"], "step 0\nstep 1\nstep 2\n")
+
+    def test_held_back_output_is_sent_before_the_end(self):
+        # 'second' comes within the rate limit's interval: the watcher's
+        # tick sends it while the guest still sleeps.
+        code = "print('first')\nprint('second')\nimport time\ntime.sleep(1.0)\n"
+        notes, _, t_end = self.run_collecting(code, token=7, modern=True)
+        self.check_sequence(notes, 7)
+        self.assertEqual("".join(p["message"] for p, _ in notes), "first\nsecond\n")
+        self.assertGreater(t_end - notes[-1][1], 0.4)
+
+    def test_rate_limited(self):
+        code = "import time\nt = time.time()\nwhile time.time() - t < 1.0:\n    print('x' * 50)\n"
+        t0 = time.monotonic()
+        notes, reply, t_end = self.run_collecting(code, token="burst")
+        self.check_sequence(notes, "burst")
+        self.assertGreater(len(notes), 2)
+        self.assertLessEqual(len(notes), (t_end - t0) / 0.1 + 2)
+        printed = reply["result"]["structuredContent"]["stdout"]
+        self.assertLessEqual(notes[-1][0]["progress"], len(printed))
+
+    def test_none_without_a_token(self):
+        notes, reply, _ = self.run_collecting("import time\nprint('a')\ntime.sleep(0.3)\nprint('b')\n")
+        self.assertEqual(notes, [])
+        self.assertEqual(reply["result"]["structuredContent"]["stdout"], "a\nb\n")
+        # a token of another type is no token
+        notes, _, _ = self.run_collecting("print('a')", token={"not": "valid"}, id=81)
+        self.assertEqual(notes, [])
+
+
 class Sessions(unittest.TestCase):
     def test_lru_eviction(self):
         srv = Server("--max-sessions", "2")
