@@ -351,8 +351,9 @@ AIRLOCK_API int airlock_sandbox_exec_ex(airlock_sandbox *sb, const char *src, si
  *
  * Each call runs guest code under the sandbox's limits and interrupts, like
  * an execution, but leaves the last execution's outcome (output, result,
- * error, stats) alone; output the guest prints meanwhile is dropped. name
- * is an ASCII identifier of at most 255 bytes.
+ * error, stats, limit hit) alone unless a limit or a trap stops the call
+ * itself; output the guest prints meanwhile is dropped. name is an ASCII
+ * identifier of at most 255 bytes.
  *
  * Returns AIRLOCK_OK; AIRLOCK_MISUSE for bad arguments (a NULL, a name that
  * is not an identifier, a value built wrongly or holding invalid UTF-8);

@@ -44,21 +44,20 @@ char *driver_copy(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t
     return s;
 }
 
-bool driver_value(airlock_vm *vm, char op, const char *name, const char *data, size_t len, size_t cap,
+driver_outcome driver_value(airlock_vm *vm, char op, const char *name, const char *data, size_t len, size_t cap,
                   char **text, size_t *text_len) {
     *text = NULL;
     *text_len = 0;
     const driver_arg args[3] = {{name, strlen(name)}, {data, len}, {&op, 1}};
     slot answer;
-    if (!driver_call(vm, args, 3, &answer)) return false;
+    if (!driver_call(vm, args, 3, &answer)) return DRIVER_NO_MEMORY;
     if (answer.kind == SLOT_MP_EXCEPTION) {
-        /* a KeyboardInterrupt or MemoryError outside _value's own try: the
-         * caller reports the limit; the text is a buffer we give back */
+        /* outside _value's own try: the text is a buffer we give back */
         Z_guestZ_free(&vm->inst, answer.b);
-        return false;
+        return DRIVER_RAISED;
     }
-    if (answer.kind != SLOT_MP_STR) return true;
+    if (answer.kind != SLOT_MP_STR) return DRIVER_ANSWERED;
     *text_len = answer.a;
     if (answer.a <= cap) *text = driver_copy(vm, answer.b, answer.a, cap, text_len);
-    return true;
+    return DRIVER_ANSWERED;
 }

@@ -28,17 +28,23 @@ bool driver_call(airlock_vm *vm, const driver_arg *args, size_t n, slot *answer)
  * NUL-terminated; NULL if they lie outside guest memory or on host OOM. */
 char *driver_copy(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t *out_len);
 
+/* What became of a value operation handed to the guest. */
+typedef enum driver_outcome {
+    DRIVER_ANSWERED,      /* *text is its answer */
+    DRIVER_NO_MEMORY,     /* the guest heap cannot hold the arguments */
+    DRIVER_RAISED,        /* the driver raised: a limit stopping it, or a
+                           * session from before value operations */
+} driver_outcome;
+
 /*
  * The guest's half of a value operation (values.c): op 's' sets global
  * `name` to the value encoded in data (codec.h, host to guest), 'g' reads
  * global `name`, 'r' the last execution's value. *text is a host copy of the
  * answer: "N" (set), "V" value (codec.h, guest to host), "U" (no such
  * global) or "E" type "\n" message; NULL when the answer was longer than
- * cap (*text_len then has its length) or unreadable. Returns false when
- * the guest heap cannot hold the arguments, or the driver raised (a limit
- * stopping it).
+ * cap (*text_len then has its length) or unreadable.
  */
-bool driver_value(airlock_vm *vm, char op, const char *name, const char *data, size_t len, size_t cap,
+driver_outcome driver_value(airlock_vm *vm, char op, const char *name, const char *data, size_t len, size_t cap,
                   char **text, size_t *text_len);
 
 #endif

@@ -241,7 +241,6 @@ bool exec_guard_begin(airlock_sandbox *sb) {
     airlock_vm *vm = sb->vm;
     vm->interrupts = &sb->interrupts;
     vm->mem_limit_hit = false;
-    sb->limit = AIRLOCK_LIMIT_NONE;
     meter_begin(vm);
     /* A sandbox fresh from the snapshot needs no undo log: the snapshot is
      * its state before the run. */
@@ -266,6 +265,7 @@ int exec_guard_end(airlock_sandbox *sb, int trap, bool undoing) {
 static int run(airlock_sandbox *sb, const char *src, size_t len, const char *filename) {
     airlock_vm *vm = sb->vm;
     sandbox_clear_run(sb);
+    sb->limit = AIRLOCK_LIMIT_NONE;
     outbuf_reset(&vm->out[0], vm->limits.max_output_bytes);
     outbuf_reset(&vm->out[1], vm->limits.max_output_bytes);
     /* wall_ms starts with the deadline: the undo log's set-up (a copy of

@@ -27,14 +27,14 @@ typedef struct value_op {
     const char *data;        /* 's': the encoded value */
     size_t len;
     size_t cap;              /* longest answer copied */
-    bool reached;            /* the guest answered */
+    driver_outcome outcome;
     char *text;              /* its answer, host copy */
     size_t text_len;
 } value_op;
 
 static void value_guest(airlock_vm *vm, void *arg) {
     value_op *o = arg;
-    o->reached = driver_value(vm, o->op, o->name, o->data, o->len, o->cap, &o->text, &o->text_len);
+    o->outcome = driver_value(vm, o->op, o->name, o->data, o->len, o->cap, &o->text, &o->text_len);
 }
 
 /* Forget what the guest printed since `saved` (outbufs only grow). */
@@ -59,9 +59,11 @@ static int run_op(airlock_sandbox *sb, value_op *o) {
     if (rc == AIRLOCK_OK && sb->vm->stop_reason) {
         sb->limit = sb->vm->stop_reason;
         rc = sandbox_fail(sb, AIRLOCK_LIMIT, "the %s limit stopped the value's crossing", airlock_limit_name(sb->limit));
-    } else if (rc == AIRLOCK_OK && !o->reached) {
+    } else if (rc == AIRLOCK_OK && o->outcome == DRIVER_NO_MEMORY) {
         sb->limit = AIRLOCK_LIMIT_MEMORY;
         rc = sandbox_fail(sb, AIRLOCK_LIMIT, "the value does not fit in the sandbox's memory");
+    } else if (rc == AIRLOCK_OK && o->outcome == DRIVER_RAISED) {
+        rc = sandbox_fail(sb, AIRLOCK_ERROR, "the guest cannot take value calls (a session saved by an older airlock?)");
     } else if (rc == AIRLOCK_OK && !o->text && o->text_len > o->cap) {
         rc = sandbox_fail(sb, AIRLOCK_ERROR, "the value of '%s' is too large to cross (%zu bytes encoded; the cap is %zu)",
                           o->name, o->text_len - 1, o->cap - 1);

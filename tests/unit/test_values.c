@@ -138,6 +138,12 @@ START_TEST(test_outcome_kept) {
     /* the guest's print during the read is dropped; the run's outcome stays */
     ck_assert_str_eq(airlock_sandbox_stdout(sb, NULL), "hi\n");
     ck_assert_str_eq(airlock_sandbox_result(sb, NULL), "42");
+    /* and so does the limit that stopped it */
+    airlock_limits lim = {.size = sizeof lim, .fuel = 5000000};
+    ck_assert_int_eq(airlock_sandbox_set_limits(sb, &lim), AIRLOCK_OK);
+    ck_assert_int_eq(run(sb, "n = 3\nwhile True:\n    pass\n"), AIRLOCK_LIMIT);
+    airlock_value_free(get(sb, "n"));
+    ck_assert_int_eq(airlock_sandbox_limit_hit(sb), AIRLOCK_LIMIT_FUEL);
     airlock_sandbox_free(sb);
 }
 END_TEST
