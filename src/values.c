@@ -58,15 +58,18 @@ static int run_op(airlock_sandbox *sb, value_op *o) {
     drop_output(sb->vm, saved);
     if (rc == AIRLOCK_OK && sb->vm->stop_reason) {
         sb->limit = sb->vm->stop_reason;
-        rc = sandbox_fail(sb, AIRLOCK_LIMIT, "the %s limit stopped the value's crossing", airlock_limit_name(sb->limit));
+        rc = sandbox_fail(sb, AIRLOCK_LIMIT, "the %s limit stopped the value's crossing",
+                          airlock_limit_name(sb->limit));
     } else if (rc == AIRLOCK_OK && o->outcome == DRIVER_NO_MEMORY) {
         sb->limit = AIRLOCK_LIMIT_MEMORY;
         rc = sandbox_fail(sb, AIRLOCK_LIMIT, "the value does not fit in the sandbox's memory");
     } else if (rc == AIRLOCK_OK && o->outcome == DRIVER_RAISED) {
-        rc = sandbox_fail(sb, AIRLOCK_ERROR, "the guest cannot take value calls (a session saved by an older airlock?)");
+        rc = sandbox_fail(sb, AIRLOCK_ERROR,
+                          "the guest cannot take value calls (a session saved by an older airlock?)");
     } else if (rc == AIRLOCK_OK && !o->text && o->text_len > o->cap) {
-        rc = sandbox_fail(sb, AIRLOCK_ERROR, "the value of '%s' is too large to cross (%zu bytes encoded; the cap is %zu)",
-                          o->name, o->text_len - 1, o->cap - 1);
+        rc = sandbox_fail(sb, AIRLOCK_ERROR,
+                          "the value of '%s' is too large to cross (%zu bytes encoded; the cap is %zu)", o->name,
+                          o->text_len - 1, o->cap - 1);
     } else if (rc == AIRLOCK_OK && (!o->text || !o->text_len)) {
         rc = sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unreadable value");
     }
@@ -93,6 +96,7 @@ static int guest_refused(airlock_sandbox *sb, const value_op *o) {
 /* An ASCII identifier: the guest would accept more, but the host must not
  * have to know Python's Unicode tables. */
 static bool valid_name(const char *name) {
+    if (!name) return false;
     size_t n = strlen(name);
     if (n == 0 || n > MAX_NAME || (name[0] >= '0' && name[0] <= '9')) return false;
     for (size_t i = 0; i < n; i++) {
@@ -100,6 +104,15 @@ static bool valid_name(const char *name) {
         if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
     }
     return true;
+}
+
+/* The arguments every value call checks first. A failed creation's handle
+ * (no vm) keeps its message. */
+static int check_call(airlock_sandbox *sb, const char *name) {
+    if (!sb || !sb->vm) return AIRLOCK_MISUSE;
+    if (!valid_name(name))
+        return sandbox_fail(sb, AIRLOCK_MISUSE, "the name must be an ASCII identifier of at most %d bytes", MAX_NAME);
+    return AIRLOCK_OK;
 }
 
 static codec_limits limits_of(const airlock_sandbox *sb, bool to_guest) {
@@ -120,9 +133,8 @@ static int check_host_value(airlock_sandbox *sb, const airlock_value *v) {
 }
 
 int airlock_sandbox_set_value(airlock_sandbox *sb, const char *name, const airlock_value *value) {
-    if (!sb || !sb->vm || !name) return sb ? sandbox_fail(sb, AIRLOCK_MISUSE, "no sandbox or no name") : AIRLOCK_MISUSE;
-    if (!valid_name(name)) return sandbox_fail(sb, AIRLOCK_MISUSE, "the name must be an ASCII identifier of at most 255 bytes");
-    int rc = check_host_value(sb, value);
+    int rc = check_call(sb, name);
+    if (rc == AIRLOCK_OK) rc = check_host_value(sb, value);
     if (rc) return rc;
     codec_limits lim = limits_of(sb, true);
     codec_buf wire = {0};
@@ -143,14 +155,14 @@ int airlock_sandbox_set_value(airlock_sandbox *sb, const char *name, const airlo
 /* Read global name ('g') or the last value ('r') into *out. */
 static int get_value(airlock_sandbox *sb, char op, const char *name, airlock_value **out) {
     if (out) *out = NULL;
-    if (!sb || !sb->vm || !out || !name) return sb ? sandbox_fail(sb, AIRLOCK_MISUSE, "no sandbox or no out") : AIRLOCK_MISUSE;
-    if (op == 'g' && !valid_name(name))
-        return sandbox_fail(sb, AIRLOCK_MISUSE, "the name must be an ASCII identifier of at most 255 bytes");
+    int rc = check_call(sb, op == 'g' ? name : "_");
+    if (rc) return rc;
+    if (!out) return sandbox_fail(sb, AIRLOCK_MISUSE, "out is NULL");
     codec_limits lim = limits_of(sb, false);
     /* the tag, then at most max_bytes of encoded value */
     size_t cap = lim.max_bytes < SIZE_MAX - 1 ? (size_t)lim.max_bytes + 1 : SIZE_MAX - 1;
     value_op o = {.op = op, .name = name, .data = "", .len = 0, .cap = cap};
-    int rc = run_op(sb, &o);
+    rc = run_op(sb, &o);
     if (rc) return rc;
     if (o.text[0] == 'U') {
         rc = sandbox_fail(sb, AIRLOCK_ERROR, "no global named '%s' in the sandbox", name);

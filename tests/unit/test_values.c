@@ -154,7 +154,7 @@ START_TEST(test_misuse) {
     ck_assert_int_eq(airlock_sandbox_set_value(NULL, "x", one), AIRLOCK_MISUSE);
     ck_assert_int_eq(airlock_sandbox_get_value(NULL, "x", &v), AIRLOCK_MISUSE);
     ck_assert_int_eq(airlock_sandbox_get_value(sb, "x", NULL), AIRLOCK_MISUSE);
-    set_fails(sb, NULL, one, AIRLOCK_MISUSE, "name");
+    set_fails(sb, NULL, one, AIRLOCK_MISUSE, "identifier");
     set_fails(sb, "x", NULL, AIRLOCK_MISUSE, "NULL");
     const char *bad[] = {"", "1x", "a.b", "x y", "caf\xc3\xa9", "__import__('os')"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
