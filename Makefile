@@ -46,7 +46,9 @@ BASE_CFLAGS := -std=c17 -fPIC -fvisibility=hidden -D_GNU_SOURCE $(RT_DEFS) -Iinc
 WARN := -Wall -Wextra -Werror
 LDLIBS_CORE := -lpthread -lm -lsqlite3
 
-LIB_SRCS := $(wildcard src/*.c src/runtime/*.c src/abi/*.c src/vfs/*.c src/bridge/*.c src/plugins/*.c)
+# One folder per guest under src/guests/ (guest.h); the CPython guest's
+# objects come from guests/cpython/cpython.mk.
+LIB_SRCS := $(wildcard src/*.c src/runtime/*.c src/abi/*.c src/vfs/*.c src/plugins/*.c src/guests/*.c src/guests/micropython/*.c)
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/guest.o $(O)/gen/boot_tree.o $(O)/gen/lib_tree.o \
             $(O)/gen/host_tree.o
 HOST_PY_FILES := $(sort $(wildcard src/plugins/py/*.py))
@@ -102,9 +104,9 @@ $(B)/tools/embed: guest/embed.c | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -O1 $(WARN) $< -o $@
 
-$(B)/gen/boot_tree.c: src/boot.py $(B)/tools/embed
+$(B)/gen/boot_tree.c: src/guests/micropython/boot.py $(B)/tools/embed
 	@mkdir -p $(@D)
-	$(B)/tools/embed $@ airlock_boot_tree src src/boot.py
+	$(B)/tools/embed $@ airlock_boot_tree src/guests/micropython src/guests/micropython/boot.py
 
 $(B)/gen/lib_tree.c: $(GUEST_LIB_FILES) $(B)/tools/embed
 	@mkdir -p $(@D)
@@ -120,13 +122,14 @@ $(O)/gen/%.o: $(B)/gen/%.c
 
 # ---- library and CLI ------------------------------------------------------
 
-$(O)/src/sandbox.o: CFLAGS_EXTRA = -DAIRLOCK_GUEST_VERSION='"$(GUEST_VERSION)"' -DAIRLOCK_GUEST_SHA256='"$(GUEST_SHA256)"'
+$(O)/src/guests/micropython/guest.o: CFLAGS_EXTRA = -DAIRLOCK_GUEST_VERSION='"$(GUEST_VERSION)"' \
+    -DAIRLOCK_GUEST_SHA256='"$(GUEST_SHA256)"'
 
 # The command's two folders see each other's headers (serve/ uses the CLI's
 # option parser and reports; main.c dispatches to serve).
 $(O)/cli/%.o $(O)/serve/%.o: CFLAGS_EXTRA = -Icli -Iserve
 
-$(O)/%.o: %.c $(G)/guest.h $(G)/layout.h $(wildcard include/*.h src/*.h src/*/*.h cli/*.h serve/*.h)
+$(O)/%.o: %.c $(G)/guest.h $(G)/layout.h $(wildcard include/*.h src/*.h src/*/*.h src/guests/*/*.h cli/*.h serve/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) $(CFLAGS_EXTRA) -include $(G)/layout.h -c $< -o $@
 
@@ -213,6 +216,29 @@ test: all wheel $(TEST_BINS) $(SEC_BINS)
 # ---- the CPython guest (opt-in, in progress): make cpython, make test-cpython
 
 include guests/cpython/cpython.mk
+
+# The library with the CPython guest (CPYTHON=1): its generated code, its
+# imports, its adapter (src/guests/cpython/guest.c) and its driver.
+CPYTHON ?= 0
+CPY_VERSION := $(shell sed -n 's/^python_version=//p' $(CPY_LOCK))
+CPY_WASM_SHA256 := $(shell sed -n '/^file=pyodide.asm.wasm/{n;s/^sha256=//p}' $(CPY_LOCK))
+$(B)/gen/cpython_driver.c: src/guests/cpython/driver.py $(B)/tools/embed
+	@mkdir -p $(@D)
+	$(B)/tools/embed $@ cpython_driver_tree src/guests/cpython src/guests/cpython/driver.py
+$(CPY_OBJ)/host/guest.o: CPY_HOST_FLAGS += -DAIRLOCK_CPYTHON_VERSION='"$(CPY_VERSION)"' \
+    -DAIRLOCK_CPYTHON_SHA256='"$(CPY_WASM_SHA256)"'
+$(CPY_OBJ)/host/guest.o: $(wildcard src/*.h src/*/*.h src/guests/*/*.h include/*.h)
+# guest.c's list of guests follows CPYTHON: rebuilt when it changes.
+$(B)/cpython.config: FORCE
+	@mkdir -p $(@D)
+	@echo $(CPYTHON) | cmp -s - $@ || echo $(CPYTHON) > $@
+$(O)/src/guests/guest.o: $(B)/cpython.config
+.PHONY: FORCE
+ifeq ($(CPYTHON),1)
+CPY_LIB_OBJS := $(CPY_PART_OBJS) $(CPY_HOST_OBJS) $(O)/gen/cpython_driver.o
+$(B)/libairlock.a $(B)/$(SONAME) $(B)/tools/mksnapshot: $(CPY_LIB_OBJS)
+$(O)/src/guests/guest.o: CFLAGS_EXTRA = -DAIRLOCK_WITH_CPYTHON=1
+endif
 
 # ---- security suites: escape corpus, stress and soak, fuzzing -------------
 #

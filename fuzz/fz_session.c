@@ -27,7 +27,7 @@
 
 #include "airlock.h"
 #include "fuzz/input.h"
-#include "session.h"
+#include "guests/micropython/image.h"
 
 #define HEADER_BYTES SESSION_HEADER_BYTES
 #define PAYLOAD_SUM_AT offsetof(file_header, payload_checksum)

@@ -15,7 +15,7 @@
 
 #include "airlock.h"
 #include "sandbox.h"
-#include "session.h"
+#include "guests/micropython/image.h"
 
 int main(int argc, char **argv) {
     if (argc != 2) {

@@ -208,10 +208,32 @@ AIRLOCK_API int airlock_runtime_set_bounds_checks(airlock_runtime *rt, int mode)
  * them in "/". */
 AIRLOCK_API int airlock_runtime_chdir(airlock_runtime *rt, const char *guest_path);
 
-/* The guest's MicroPython version, e.g. "1.27.0". */
+/* The default guest's (MicroPython's) version, e.g. "1.27.0". */
 AIRLOCK_API const char *airlock_guest_version(void);
-/* The sha256 of the guest artifact airlock was built from. */
+/* The sha256 of the default guest's artifact airlock was built from. */
 AIRLOCK_API const char *airlock_guest_sha256(void);
+
+/*
+ * The guest interpreter: "micropython" (the default) or "cpython" (CPython
+ * 3.14, when the library was built with it). Must come before the first
+ * sandbox is created. The compatibility layer (airlock_runtime_set_compat)
+ * is MicroPython's: a CPython runtime ignores it. AIRLOCK_MISUSE for a
+ * guest this library does not have (the message lists those it has).
+ */
+AIRLOCK_API int airlock_runtime_set_guest(airlock_runtime *rt, const char *name);
+
+/* What a runtime's guest is (airlock_runtime_guest_info). Strings are the
+ * library's own and live as long as it does. */
+typedef struct airlock_guest_info {
+    uint32_t size;            /* sizeof(airlock_guest_info), set by the caller */
+    const char *name;         /* "micropython", "cpython" */
+    const char *title;        /* "MicroPython", "CPython" */
+    const char *version;      /* the interpreter's version, e.g. "3.14.2" */
+    const char *sha256;       /* of the pinned artifact it is built from */
+    int compat;               /* has the compatibility layer and source rewriter */
+} airlock_guest_info;
+/* Fill *out (out->size set) for rt's guest; NULL rt: the default guest. */
+AIRLOCK_API int airlock_runtime_guest_info(const airlock_runtime *rt, airlock_guest_info *out);
 
 /* ---- host functions, plugins, env, clock, audit ----------------------------
  *

@@ -1,7 +1,9 @@
 /*
- * exec.c - one execution: hand the source to the guest's _airlock_run
- * (boot.py), collect output, the result or the exception, and the stats;
- * after a hard stop, put the session back as it was before the execution.
+ * exec.c - one execution, for every guest: hand the source to the guest's
+ * driver (guests/guest.h), decode its answer into the result or the
+ * exception, collect output and stats; after a hard stop, put the session
+ * back as it was before the execution (or, for a guest that cannot roll
+ * back, start it again from the start-up state).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -9,70 +11,16 @@
 #include <string.h>
 
 #include "abi/abi.h"
-#include "driver.h"
+#include "guests/guest.h"
 #include "plugins/value.h"
 #include "plugins/host.h"
 #include "runtime/meter.h"
 #include "runtime/undo.h"
 #include "sandbox.h"
 
-#define RESULT_CAP (1u << 20) /* longest result repr kept */
-#define ERROR_CAP (64u << 10) /* longest exception text kept */
-
-
-typedef struct exec_args {
-    airlock_sandbox *sb;
-    const char *src;
-    size_t len;
-    const char *filename; /* for tracebacks */
-    int32_t kind;       /* kind of the value _airlock_run answered */
-    char *text;         /* its text (exception or tagged answer), host copy */
-    size_t text_len;
-    bool no_memory;     /* the source did not fit in guest memory */
-} exec_args;
-
-/* An exception's text longer than cap keeps its start (the type, the
- * outermost frames) and its end (the innermost frames and the message),
- * cut at line ends: a deep recursion's traceback has thousands of frames. */
-static char *copy_guest_ends(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t *out_len) {
-    if (len <= cap) return driver_copy(vm, ptr, len, cap, out_len);
-    static const char gap[] = "  ...\n";
-    const char *p = (const char *)vm_ptr(vm, ptr, len);
-    if (!p) return NULL;
-    size_t head = cap / 2, tail_start = len - cap / 2;
-    const char *nl = memrchr(p, '\n', head);
-    head = nl ? (size_t)(nl - p) + 1 : head;
-    nl = memchr(p + tail_start, '\n', len - tail_start);
-    if (nl && nl + 1 < p + len) tail_start = (size_t)(nl - p) + 1;
-    size_t n = head + sizeof gap - 1 + (len - tail_start);
-    char *s = malloc(n + 1);
-    if (!s) return NULL;
-    memcpy(s, p, head);
-    memcpy(s + head, gap, sizeof gap - 1);
-    memcpy(s + head + sizeof gap - 1, p + tail_start, len - tail_start);
-    s[n] = '\0';
-    *out_len = n;
-    return s;
-}
-
 /* Runs inside vm_call: everything that touches guest memory or calls guest
- * code happens here, where a trap is caught. Every guest address goes
- * through vm_ptr (slot.h). */
-static void exec_guest(airlock_vm *vm, void *arg) {
-    exec_args *ea = arg;
-    const driver_arg args[2] = {{ea->src, ea->len}, {ea->filename, strlen(ea->filename)}};
-    slot answer;
-    if (!driver_call(vm, args, 2, &answer)) {
-        ea->no_memory = true;
-        return;
-    }
-    ea->kind = answer.kind;
-    if (ea->kind != SLOT_MP_EXCEPTION && ea->kind != SLOT_MP_STR) return;
-    ea->text = ea->kind == SLOT_MP_STR ? driver_copy(vm, answer.b, answer.a, RESULT_CAP, &ea->text_len)
-                                       : copy_guest_ends(vm, answer.b, answer.a, ERROR_CAP, &ea->text_len);
-    /* An exception's text is a malloc'd buffer we must give back. */
-    if (ea->kind == SLOT_MP_EXCEPTION) Z_guestZ_free(&vm->inst, answer.b);
-}
+ * code happens in the guest's exec, where a trap is caught. */
+static void guest_exec(airlock_vm *vm, void *arg) { vm->guest->exec(vm, arg); }
 
 /* Drop airlock's own frames from a traceback, in place: boot.py's
  * _airlock_run, and the compatibility library's shims (/lib/_airlock*.py),
@@ -162,24 +110,26 @@ static int take_answer(airlock_sandbox *sb, char *text, size_t len) {
     return rc;
 }
 
-static int finish(airlock_sandbox *sb, exec_args *ea) {
-    if (ea->no_memory) {
+static int finish(airlock_sandbox *sb, guest_run *run) {
+    switch (run->kind) {
+    case GUEST_NO_MEMORY:
         sb->err_type = strdup("MemoryError");
         sb->err_message = strdup("the source does not fit in the sandbox's memory");
         sb->err_traceback = strdup("MemoryError: the source does not fit in the sandbox's memory\n");
         return AIRLOCK_ERROR;
-    }
-    if (!ea->text) return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unreadable value");
-    if (ea->kind == SLOT_MP_EXCEPTION) {
-        take_exception(sb, ea->text);
-        free(ea->text);
+    case GUEST_RAISED:
+        take_exception(sb, run->text);
+        free(run->text);
         return AIRLOCK_ERROR;
-    }
-    if (ea->text_len == 0) {
-        free(ea->text);
+    case GUEST_ANSWERED:
+        if (run->text_len) return take_answer(sb, run->text, run->text_len);
+        free(run->text);
         return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an empty value");
+    case GUEST_UNREADABLE:
+        break;
     }
-    return take_answer(sb, ea->text, ea->text_len);
+    free(run->text);
+    return sandbox_fail(sb, AIRLOCK_TRAP, "the guest answered an unreadable value");
 }
 
 /*
@@ -211,8 +161,19 @@ static int after_trap(airlock_sandbox *sb, int trap, bool undoing) {
     const char *why = sb->limit ? airlock_limit_name(sb->limit) : NULL;
     int rc = why ? AIRLOCK_LIMIT : AIRLOCK_TRAP;
     host_exec_end(vm, true);
+    int status;
+    if (vm->guest->exited && vm->guest->exited(vm, &status)) {
+        /* the guest ended itself from C (os._exit): a fresh vm, and the
+         * status, as a process would give it */
+        sandbox_recover(sb, trap);
+        sandbox_clear_run(sb);
+        sb->limit = AIRLOCK_LIMIT_NONE;
+        sb->exit_code = status;
+        return AIRLOCK_EXIT;
+    }
     if (undoing) {
         undo_rollback(vm);
+        if (vm->guest->rolled_back) vm->guest->rolled_back(vm);
         vm->jumps = NULL;
         if (why) return sandbox_fail(sb, rc, "the %s limit stopped the run; the session is as it was before it", why);
         return sandbox_fail(sb, rc, "the guest trapped (%s); the session is as it was before this run",
@@ -228,7 +189,7 @@ static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, uint64
     st->size = sizeof *st;
     st->gc_collections = gcs;
     st->wall_ms = (double)(abi_monotonic_ns() - t0) / 1e6;
-    st->memory_bytes = vm->inst.w2c_memory.size;
+    st->memory_bytes = vm->mem->size;
     st->fuel_used = fuel;
     st->hard_stop = hard;
     st->stdout_bytes = vm->out[0].total;
@@ -244,7 +205,7 @@ bool exec_guard_begin(airlock_sandbox *sb) {
     meter_begin(vm);
     /* A sandbox fresh from the snapshot needs no undo log: the snapshot is
      * its state before the run. */
-    bool undoing = !vm->pristine && undo_begin(vm);
+    bool undoing = vm->guest->undo && !vm->pristine && undo_begin(vm);
     vm->pristine = false;
     host_exec_begin(vm);
     return undoing;
@@ -275,13 +236,13 @@ static int run(airlock_sandbox *sb, const char *src, size_t len, const char *fil
     uint64_t gc0 = vm->gc_count;
     bool undoing = exec_guard_begin(sb);
 
-    exec_args ea = {.sb = sb, .src = src ? src : "", .len = len, .filename = filename};
-    int trap = vm_call(vm, exec_guest, &ea);
+    guest_run run = {.src = src ? src : "", .len = len, .filename = filename};
+    int trap = vm_call(vm, guest_exec, &run);
     uint64_t fuel = meter_fuel_used(vm), gcs = vm->gc_count - gc0;
     bool hard = vm->hard_stop;
-    if (trap) free(ea.text);
+    if (trap) free(run.text);
     int rc = exec_guard_end(sb, trap, undoing);
-    if (!trap) rc = classify_limit(sb, finish(sb, &ea));
+    if (!trap) rc = classify_limit(sb, finish(sb, &run));
     record_stats(sb, t0, fuel, gcs, hard);
     return rc;
 }

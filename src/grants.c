@@ -46,7 +46,7 @@ static int check_guest_path(airlock_runtime *rt, const char *guest_path, char no
 static int add_mount(airlock_runtime *rt, const char *norm, const vfs_backend_ops *ops, void *self) {
     pthread_mutex_lock(&rt->lock);
     int rc = AIRLOCK_OK;
-    if (rt->snap_fd >= 0) {
+    if (rt->booted) {
         rc = grant_fail(rt, AIRLOCK_MISUSE, "grants must be made before the first sandbox is created");
     } else if (!rt->grants && !(rt->grants = vfs_new())) {
         rc = grant_fail(rt, AIRLOCK_NOMEM, "out of memory");
@@ -69,7 +69,7 @@ static int add_mount(airlock_runtime *rt, const char *norm, const vfs_backend_op
 /* Cheap early refusal, so a late grant does not even touch the host path. */
 static bool frozen(airlock_runtime *rt) {
     pthread_mutex_lock(&rt->lock);
-    bool f = rt->snap_fd >= 0;
+    bool f = rt->booted;
     pthread_mutex_unlock(&rt->lock);
     return f;
 }

@@ -1,9 +1,11 @@
 /*
  * sandbox.c - lifecycle of runtimes and sandboxes: the public API.
  *
- * A runtime boots the interpreter once and freezes the result as a snapshot
- * (snapshot.c); every sandbox is a copy-on-write view of that snapshot, so
- * creating one costs a mapping, not a boot.
+ * A runtime has one guest (guest.h), which boots once when the first
+ * sandbox is made and keeps the result as its start-up state; every
+ * sandbox is a fresh vm made from that state (for MicroPython a
+ * copy-on-write view of a snapshot, so creating one costs a mapping, not
+ * a boot).
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -14,23 +16,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "abi/abi.h"
 #include "grants.h"
+#include "guests/guest.h"
 #include "plugins/host.h"
-#include "runtime/qstr.h"
 #include "runtime/undo.h"
 #include "runtime/vm.h"
 #include "sandbox.h"
 #include "vfs/vfs.h"
 
-/* Generated at build time from guest/lib/. */
-extern const vfs_embedded_tree airlock_lib_tree;
-
 static pthread_once_t process_once = PTHREAD_ONCE_INIT;
 
+/* Every guest built in initialises once: the tables of function
+ * signatures its generated code registers are process-wide. */
 static void process_init(void) {
-    Z_guest_init_module();
-    abi_invoke_init();
+    for (const guest_ops *const *g = guest_all(); *g; g++) (*g)->process_init();
     vm_signals_install();
 }
 
@@ -64,6 +63,10 @@ int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) {
     va_end(ap);
     return code;
 }
+
+struct host_registry **runtime_registry(airlock_runtime *rt) { return &rt->host; }
+pthread_mutex_t *runtime_lock(airlock_runtime *rt) { return &rt->lock; }
+bool runtime_booted(const airlock_runtime *rt) { return rt->booted; }
 
 #define RT_FAIL(rt, code, ...) fail((rt)->errmsg, sizeof (rt)->errmsg, code, __VA_ARGS__)
 #define SB_FAIL(sb, code, ...) sandbox_fail(sb, code, __VA_ARGS__)
@@ -129,32 +132,16 @@ static int check_limits(const airlock_limits *l, char *err, size_t errsize) {
 }
 
 
-/* The guest's filesystem: the grants (none while booting: the boot is
- * trusted code and must not depend on them), and /lib with the
- * compatibility library (an empty /lib for the bare guest). */
-vfs *sandbox_new_vfs(const airlock_runtime *rt, bool with_grants) {
-    static const vfs_embedded_tree empty_lib = {NULL, 0};
-    const vfs_embedded_tree *lib = rt->no_compat ? &empty_lib : &airlock_lib_tree;
-    vfs *v = grants_new_vfs(with_grants ? rt : NULL);
-    if (v && vfs_mount(v, "/lib", &vfs_embedded_ops, (void *)lib) != 0) {
-        vfs_free(v);
-        v = NULL;
-    }
-    if (v && with_grants && rt->initial_cwd) vfs_chdir(v, rt->initial_cwd); /* "/" if not visible */
-    return v;
-}
-
 void vm_destroy(airlock_vm *vm) {
     if (!vm) return;
     host_vm_free(vm);
-    qstr_index_free(vm);
     undo_free(vm);
     vm_memory_unmap(vm);
-    free(vm->inst.w2c___indirect_function_table.data);
     vfs_free(vm->vfs);
+    vm->vfs = NULL;
     outbuf_free(&vm->out[0]);
     outbuf_free(&vm->out[1]);
-    free(vm);
+    vm->guest->vm_free(vm);
 }
 
 /* ---- runtime API --------------------------------------------------------- */
@@ -165,9 +152,8 @@ int airlock_runtime_new(airlock_runtime **out) {
     pthread_once(&process_once, process_init);
     airlock_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return AIRLOCK_NOMEM;
+    rt->guest = guest_find(NULL);
     rt->limits = sandbox_limits(NULL);
-    rt->snap_fd = -1;
-    rt->pagemap_fd = -1;
     pthread_mutex_init(&rt->lock, NULL);
     *out = rt;
     return AIRLOCK_OK;
@@ -175,12 +161,10 @@ int airlock_runtime_new(airlock_runtime **out) {
 
 void airlock_runtime_free(airlock_runtime *rt) {
     if (!rt) return;
-    if (rt->snap_fd >= 0) close(rt->snap_fd);
-    if (rt->pagemap_fd >= 0) close(rt->pagemap_fd);
+    if (rt->booted) rt->guest->runtime_free(rt);
     free(rt->initial_cwd);
     grants_free(rt);
     host_registry_free(rt);
-    free(rt->snap_table);
     pthread_mutex_destroy(&rt->lock);
     free(rt);
 }
@@ -220,7 +204,7 @@ int airlock_runtime_set_bounds_checks(airlock_runtime *rt, int mode) {
 
 int airlock_runtime_set_compat(airlock_runtime *rt, int enabled) {
     if (!rt) return AIRLOCK_MISUSE;
-    if (rt->snap_fd >= 0)
+    if (rt->booted)
         return RT_FAIL(rt, AIRLOCK_MISUSE, "the compatibility layer must be chosen before the first sandbox");
     rt->no_compat = !enabled;
     return AIRLOCK_OK;
@@ -228,68 +212,30 @@ int airlock_runtime_set_compat(airlock_runtime *rt, int enabled) {
 
 const char *airlock_version(void) { return AIRLOCK_VERSION; }
 int airlock_version_number(void) { return AIRLOCK_VERSION_NUMBER; }
-const char *airlock_guest_version(void) { return AIRLOCK_GUEST_VERSION; }
-const char *airlock_guest_sha256(void) { return AIRLOCK_GUEST_SHA256; }
+const char *airlock_guest_version(void) { return guest_find(NULL)->version; }
+const char *airlock_guest_sha256(void) { return guest_find(NULL)->sha256; }
 
 /* ---- sandbox API --------------------------------------------------------- */
-
-/*
- * Give vm the runtime's instance (globals), its own copy of the function
- * table and a fresh vfs; its memory is the caller's business. The
- * instance's host pointers always come from here, never from a snapshot or
- * a session file.
- */
-int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instance_t *globals) {
-    vm->inst = *globals;
-    vm->inst.Z_airlock_instance = (struct Z_airlock_instance_t *)vm;
-    vm->inst.Z_env_instance = (struct Z_env_instance_t *)vm;
-    vm->inst.Z_wasi_snapshot_preview1_instance = (struct Z_wasi_snapshot_preview1_instance_t *)vm;
-    vm->inst.w2c_memory = (wasm_rt_memory_t){0};
-    vm->inst.w2c_memory.max_pages = rt->snap_inst.w2c_memory.max_pages;
-    wasm_rt_funcref_t *table = malloc(rt->snap_table_size * sizeof *table);
-    if (!table) return AIRLOCK_NOMEM;
-    for (uint32_t i = 0; i < rt->snap_table_size; i++) {
-        table[i] = rt->snap_table[i];
-        if (table[i].func) table[i].module_instance = &vm->inst;
-    }
-    vm->inst.w2c___indirect_function_table = rt->snap_inst.w2c___indirect_function_table;
-    vm->inst.w2c___indirect_function_table.data = table;
-    vm->vfs = sandbox_new_vfs(rt, true);
-    if (!vm->vfs) return AIRLOCK_NOMEM;
-    vm->ticks_origin_ns = abi_monotonic_ns();
-    vm->run_ref = rt->run_ref;
-    vm->slots = rt->slots;
-    host_attach_vm(rt, vm);
-    return AIRLOCK_OK;
-}
-
-/* Make vm a fresh copy of the runtime's snapshot. */
-static int clone_snapshot(airlock_runtime *rt, airlock_vm *vm) {
-    int rc = sandbox_attach_vm(rt, vm, &rt->snap_inst);
-    if (rc) return rc;
-    if (vm_memory_map_snapshot(vm, rt->snap_fd, rt->snap_bytes) != 0) return AIRLOCK_NOMEM;
-    vm->pristine = true;
-    return AIRLOCK_OK;
-}
 
 int sandbox_apply_limits(airlock_sandbox *sb, const airlock_limits *lim) {
     airlock_limits l;
     int rc = read_limits(lim, &l, sb->errmsg, sizeof sb->errmsg);
     if (rc) return rc;
-    if (l.memory_bytes < sb->rt->snap_bytes)
+    if (l.memory_bytes < sb->rt->boot_memory)
         return SB_FAIL(sb, AIRLOCK_MISUSE, "memory limit %llu bytes is below the %llu bytes the interpreter needs",
-                       (unsigned long long)l.memory_bytes, (unsigned long long)sb->rt->snap_bytes);
+                       (unsigned long long)l.memory_bytes, (unsigned long long)sb->rt->boot_memory);
     sb->vm->limits = l;
     sb->vm->mem_limit = l.memory_bytes;
     return AIRLOCK_OK;
 }
 
-/* Build the snapshot if no sandbox did yet; a failure's message is copied
- * to err under the lock (rt->errmsg is shared by every creating thread). */
-static int ensure_snapshot(airlock_runtime *rt, char *err, size_t errsize) {
+/* Boot the guest if no sandbox did yet; a failure's message is copied to
+ * err under the lock (rt->errmsg is shared by every creating thread). */
+static int ensure_booted(airlock_runtime *rt, char *err, size_t errsize) {
     pthread_mutex_lock(&rt->lock);
-    int rc = rt->snap_fd >= 0 ? AIRLOCK_OK : snapshot_build(rt);
-    if (rc) snprintf(err, errsize, "%s", rt->errmsg);
+    int rc = rt->booted ? AIRLOCK_OK : rt->guest->boot(rt);
+    if (rc == AIRLOCK_OK) rt->booted = true;
+    else snprintf(err, errsize, "%s", rt->errmsg);
     pthread_mutex_unlock(&rt->lock);
     return rc;
 }
@@ -313,31 +259,27 @@ static int creation_failed(airlock_sandbox *sb, int rc) {
 }
 
 /*
- * A sandbox around a new vm that fill() prepares (from the snapshot, a
- * session, or another sandbox), with the runtime's limits.
+ * A sandbox around a new vm that make() returns (fresh, cloned or
+ * loaded), with the runtime's limits.
  */
-int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_vm *, void *), void *arg,
-                   airlock_sandbox **out) {
+int sandbox_create(airlock_runtime *rt, sandbox_make_fn make, void *arg, airlock_sandbox **out) {
     if (!rt || !out) return AIRLOCK_MISUSE;
     airlock_sandbox *sb = *out = calloc(1, sizeof *sb);
     if (!sb) return AIRLOCK_NOMEM;
     sb->rt = rt;
-    int rc = ensure_snapshot(rt, sb->errmsg, sizeof sb->errmsg);
-    if (rc) return creation_failed(sb, rc);
-    if (!(sb->vm = calloc(1, sizeof *sb->vm))) return creation_failed(sb, AIRLOCK_NOMEM);
-    rc = sandbox_apply_limits(sb, &rt->limits);
-    if (rc == AIRLOCK_OK) rc = fill(rt, sb->vm, arg);
+    int rc = ensure_booted(rt, sb->errmsg, sizeof sb->errmsg);
+    if (rc == AIRLOCK_OK) rc = make(rt, arg, &sb->vm, sb->errmsg, sizeof sb->errmsg);
+    if (rc == AIRLOCK_OK) rc = sandbox_apply_limits(sb, &rt->limits);
     return rc ? creation_failed(sb, rc) : AIRLOCK_OK;
 }
 
-static int fill_from_snapshot(airlock_runtime *rt, airlock_vm *vm, void *arg) {
+static int make_fresh(airlock_runtime *rt, void *arg, airlock_vm **vm, char *err, size_t errsize) {
     (void)arg;
-    int rc = clone_snapshot(rt, vm);
-    return rc ? rc : host_fresh_vm(rt, vm);
+    return rt->guest->vm_new(rt, vm, err, errsize);
 }
 
 int airlock_sandbox_new(airlock_runtime *rt, airlock_sandbox **out) {
-    return sandbox_create(rt, fill_from_snapshot, NULL, out);
+    return sandbox_create(rt, make_fresh, NULL, out);
 }
 
 void sandbox_clear_run(airlock_sandbox *sb) {
@@ -353,12 +295,12 @@ void sandbox_clear_run(airlock_sandbox *sb) {
 
 /*
  * After a trap the guest was abandoned mid-instruction: its memory may hold
- * half-made structures. Replace it with a fresh copy of the snapshot.
+ * half-made structures. Replace it with a fresh vm from the start-up state.
  */
 int sandbox_recover(airlock_sandbox *sb, int trap) {
-    airlock_vm *old = sb->vm;
-    airlock_vm *vm = calloc(1, sizeof *vm);
-    int rc = vm ? clone_snapshot(sb->rt, vm) : AIRLOCK_NOMEM;
+    airlock_vm *old = sb->vm, *vm = NULL;
+    char err[256] = "";
+    int rc = sb->rt->guest->vm_new(sb->rt, &vm, err, sizeof err);
     if (rc == AIRLOCK_OK) {
         vm->limits = old->limits;
         vm->mem_limit = old->mem_limit;
@@ -368,8 +310,6 @@ int sandbox_recover(airlock_sandbox *sb, int trap) {
         memset(&old->out, 0, sizeof old->out);
         sb->vm = vm;
         vm_destroy(old);
-    } else {
-        vm_destroy(vm);
     }
     const char *why = sb->limit ? airlock_limit_name(sb->limit) : NULL;
     if (why)

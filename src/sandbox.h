@@ -7,28 +7,25 @@
 #include <pthread.h>
 
 #include "airlock.h"
+#include "guests/guest.h"
+#include "plugins/runtime.h"
 #include "runtime/vm.h"
 #include "vfs/vfs.h"
 
 struct airlock_runtime {
+    const guest_ops *guest;      /* airlock_runtime_set_guest(); MicroPython by default */
     airlock_limits limits;
-    bool no_compat;              /* boot the bare guest (no guest/lib layer) */
+    bool no_compat;              /* boot the bare guest (no compatibility layer) */
     char *initial_cwd;           /* airlock_runtime_chdir(); NULL for "/" */
-    pthread_mutex_t lock;        /* guards building the snapshot */
+    pthread_mutex_t lock;        /* guards booting */
     char errmsg[512];
 
-    /* The start-up snapshot (built by the first airlock_sandbox_new). */
-    int snap_fd;                 /* sealed memfd with the linear memory */
-    uint64_t snap_bytes;
-    Z_guest_instance_t snap_inst;
-    wasm_rt_funcref_t *snap_table;
-    uint32_t snap_table_size;
-    uint32_t slots;              /* guest address of two 12-byte value slots */
-    uint32_t run_ref;            /* guest proxy reference of _airlock_run */
-    uint64_t snap_id;            /* identifies the snapshot across processes
-                                  * (the built-in one); 0: this process only */
-    int pagemap_fd;              /* /proc/self/pagemap, opened with the
-                                  * snapshot (before an OS sandbox); -1 */
+    /* The guest's start-up state, made by the first airlock_sandbox_new
+     * (guest->boot). From then on the guest, the grants and the plugins
+     * are frozen. */
+    bool booted;
+    void *guest_state;           /* the guest's own (guest->runtime_free frees it) */
+    uint64_t boot_memory;        /* bytes of memory the booted interpreter holds */
 
     /* Granted mounts every sandbox's vfs is cloned from (grants.c). */
     struct vfs *grants;
@@ -53,15 +50,16 @@ struct airlock_sandbox {
     airlock_stats stats;
 };
 
-/* Attach vm to the runtime with the given globals (see sandbox.c). */
-int sandbox_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instance_t *globals);
 /* Give *out (the handle of a failed creation, or a new one if NULL) the
  * message of why a sandbox could not be created; returns code. */
 int sandbox_create_failed(airlock_runtime *rt, airlock_sandbox **out, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Create a sandbox whose vm fill() prepares; see sandbox.c. */
-int sandbox_create(airlock_runtime *rt, int (*fill)(airlock_runtime *, airlock_vm *, void *), void *arg,
-                   airlock_sandbox **out);
+/* Makes a sandbox's vm (fresh, cloned, loaded): an AIRLOCK_* code, with a
+ * message in err when it has one. */
+typedef int (*sandbox_make_fn)(airlock_runtime *rt, void *arg, airlock_vm **vm, char *err, size_t errsize);
+/* Create a sandbox around the vm make() returns, with the runtime's
+ * limits; boots the runtime first if no sandbox did. */
+int sandbox_create(airlock_runtime *rt, sandbox_make_fn make, void *arg, airlock_sandbox **out);
 /* Versioned structs (airlock.h): copy the caller's struct in, or ours out
  * to the caller's, by the caller's size; AIRLOCK_MISUSE for a bad one. */
 int sized_copy_in(void *dst, size_t dst_size, const void *src, size_t v1_size);
@@ -70,16 +68,8 @@ int sized_copy_out(void *dst, const void *src, size_t src_size, size_t v1_size);
 int sandbox_apply_limits(airlock_sandbox *sb, const airlock_limits *lim);
 /* The limits in force for lim (defaults filled in). */
 airlock_limits sandbox_limits(const airlock_limits *in);
-/* The guest's filesystem: the grants (none while booting, with_grants
- * false: the boot is trusted code), and /lib. */
-vfs *sandbox_new_vfs(const airlock_runtime *rt, bool with_grants);
-/* Boot the interpreter once and freeze it (snapshot.c; caller holds
- * rt->lock). */
-int snapshot_build(airlock_runtime *rt);
-/* Free a vm and everything it owns. */
+/* Free a vm and everything it owns (its guest's part last). */
 void vm_destroy(airlock_vm *vm);
-/* Record a message on rt and return code. */
-int runtime_fail(airlock_runtime *rt, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Record a message on sb and return code. */
 int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Forget the outcome of the previous execution. */

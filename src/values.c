@@ -5,15 +5,15 @@
  *
  * One mechanism with host calls: the host side encodes and decodes with
  * plugins/codec.c under the runtime's call limits, the guest side is
- * _airlock_host._value (src/plugins/py), reached through the driver
- * (driver.h). What the guest answers is hostile input: its length is
+ * _airlock_host._value (src/plugins/py), reached through the guest's
+ * driver (guest_ops.value). What the guest answers is hostile input: its length is
  * checked against the cap before anything is copied, and the codec's
  * decoder validates every count, depth and UTF-8 sequence.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "guests/guest.h"
 #include "plugins/codec.h"
 #include "plugins/host.h"
 #include "sandbox.h"
@@ -22,19 +22,19 @@
 
 /* One value operation, handed to the guest inside vm_call. */
 typedef struct value_op {
-    char op;                 /* 's', 'g' or 'r' (driver.h) */
+    char op;                 /* 's', 'g' or 'r' (guests/guest.h) */
     const char *name;
     const char *data;        /* 's': the encoded value */
     size_t len;
     size_t cap;              /* longest answer copied */
-    driver_outcome outcome;
+    guest_value_outcome outcome;
     char *text;              /* its answer, host copy */
     size_t text_len;
 } value_op;
 
 static void value_guest(airlock_vm *vm, void *arg) {
     value_op *o = arg;
-    o->outcome = driver_value(vm, o->op, o->name, o->data, o->len, o->cap, &o->text, &o->text_len);
+    o->outcome = vm->guest->value(vm, o->op, o->name, o->data, o->len, o->cap, &o->text, &o->text_len);
 }
 
 /* Forget what the guest printed since `saved` (outbufs only grow). */
@@ -51,6 +51,8 @@ static void drop_output(airlock_vm *vm, const outbuf saved[2]) {
 /* Run o in the guest as guarded work (exec.c); AIRLOCK_OK with o->text set,
  * or the failure's code with the message on sb. */
 static int run_op(airlock_sandbox *sb, value_op *o) {
+    if (!sb->vm->guest->value)
+        return sandbox_fail(sb, AIRLOCK_MISUSE, "values are not available for the %s guest yet", sb->rt->guest->name);
     outbuf saved[2] = {sb->vm->out[0], sb->vm->out[1]};
     bool undoing = exec_guard_begin(sb);
     int trap = vm_call(sb->vm, value_guest, o);
@@ -60,10 +62,10 @@ static int run_op(airlock_sandbox *sb, value_op *o) {
         sb->limit = sb->vm->stop_reason;
         rc = sandbox_fail(sb, AIRLOCK_LIMIT, "the %s limit stopped the value's crossing",
                           airlock_limit_name(sb->limit));
-    } else if (rc == AIRLOCK_OK && o->outcome == DRIVER_NO_MEMORY) {
+    } else if (rc == AIRLOCK_OK && o->outcome == GUEST_VALUE_NO_MEMORY) {
         sb->limit = AIRLOCK_LIMIT_MEMORY;
         rc = sandbox_fail(sb, AIRLOCK_LIMIT, "the value does not fit in the sandbox's memory");
-    } else if (rc == AIRLOCK_OK && o->outcome == DRIVER_RAISED) {
+    } else if (rc == AIRLOCK_OK && o->outcome == GUEST_VALUE_RAISED) {
         rc = sandbox_fail(sb, AIRLOCK_ERROR,
                           "the guest cannot take value calls (a session saved by an older airlock?)");
     } else if (rc == AIRLOCK_OK && !o->text && o->text_len > o->cap) {

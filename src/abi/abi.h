@@ -6,8 +6,6 @@
 
 #include <stdint.h>
 
-/* Register the signatures invoke_* checks against (once per process). */
-void abi_invoke_init(void);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t abi_monotonic_ns(void);
 

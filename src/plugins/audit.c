@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "plugins/host.h"
-#include "sandbox.h"
+#include "plugins/runtime.h"
 
 bool host_audit_enabled(const host_registry *reg) { return reg && (reg->audit_fn || reg->audit_fd >= 0); }
 
@@ -101,25 +101,22 @@ void host_audit_file(void *ctx, const vfs_audit_event *e) {
 int airlock_runtime_audit_file(airlock_runtime *rt, const char *path) {
     if (!rt) return AIRLOCK_MISUSE;
     if (!path || !*path) {
-        snprintf(rt->errmsg, sizeof rt->errmsg, "the audit log needs a file name");
-        return AIRLOCK_MISUSE;
+        return runtime_fail(rt, AIRLOCK_MISUSE, "the audit log needs a file name");
     }
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(rt->errmsg, sizeof rt->errmsg, "cannot open the audit log %.300s: %m", path);
-        return AIRLOCK_IOERR;
+        return runtime_fail(rt, AIRLOCK_IOERR, "cannot open the audit log %.300s: %m", path);
     }
-    pthread_mutex_lock(&rt->lock);
-    host_registry *reg = rt->snap_fd < 0 ? host_registry_of(rt) : NULL;
+    pthread_mutex_lock(runtime_lock(rt));
+    host_registry *reg = !runtime_booted(rt) ? host_registry_of(rt) : NULL;
     if (reg) {
         if (reg->audit_fd >= 0) close(reg->audit_fd);
         reg->audit_fd = fd;
     }
-    pthread_mutex_unlock(&rt->lock);
+    pthread_mutex_unlock(runtime_lock(rt));
     if (!reg) {
         close(fd);
-        snprintf(rt->errmsg, sizeof rt->errmsg, "the audit log must be set before the first sandbox is created");
-        return AIRLOCK_MISUSE;
+        return runtime_fail(rt, AIRLOCK_MISUSE, "the audit log must be set before the first sandbox is created");
     }
     return AIRLOCK_OK;
 }

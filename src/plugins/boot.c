@@ -14,16 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guests/guest.h"
 #include "plugins/host.h"
+#include "plugins/runtime.h"
 #include "runtime/meter.h"
-#include "sandbox.h"
 #include "vfs/vfs.h"
 
 #define BOOT_DIR "/.airlock_host"
 /* Start-up Python of the host side (src/plugins/py/, embedded at build). */
 extern const vfs_embedded_tree airlock_host_py_tree;
 
-enum { KIND_EXCEPTION = -1 };
 enum { JS_OBJECT = 7 };
 
 /* ---- the registry's fingerprint ----------------------------------------- */
@@ -107,33 +107,6 @@ void host_boot_tree_free(host_boot_tree *t) {
 
 /* ---- running Python during boot --------------------------------------------------- */
 
-/* Exec src in __main__; false with the exception text in err. */
-static bool run_py(airlock_vm *vm, uint32_t slot, const char *src, char *err, size_t errsize) {
-    size_t len = strlen(src);
-    uint32_t buf = Z_guestZ_malloc(&vm->inst, (uint32_t)len + 1);
-    uint8_t *p = buf ? vm_ptr(vm, buf, len + 1) : NULL;
-    if (!p) {
-        snprintf(err, errsize, "out of guest memory");
-        return false;
-    }
-    memcpy(p, src, len + 1);
-    Z_guestZ_mp_js_do_exec(&vm->inst, buf, (uint32_t)len, slot);
-    Z_guestZ_free(&vm->inst, buf);
-    uint32_t w[3];
-    const uint8_t *s = vm_ptr(vm, slot, 12);
-    if (!s) return false;
-    memcpy(w, s, 12);
-    if ((int32_t)w[0] != KIND_EXCEPTION) return true;
-    const uint8_t *text = vm_ptr(vm, w[2], w[1]);
-    size_t n = text ? (w[1] < errsize - 1 ? w[1] : errsize - 1) : 0;
-    if (text) memcpy(err, text, n);
-    err[n] = '\0';
-    for (char *c = err; *c; c++)
-        if (*c == '\x04') *c = ':';
-    Z_guestZ_free(&vm->inst, w[2]);
-    return false;
-}
-
 /* The Python that imports every module; names in a list literal. */
 static bool install_source(const host_registry *reg, codec_buf *b) {
     static const char head[] =
@@ -176,11 +149,11 @@ static void boot_error(airlock_vm *vm, const char *what, const char *detail) {
 
 /* Every runtime imports _airlock_host, with or without host modules: the
  * embedder's values (src/values.c) cross through its codec too. */
-bool host_boot(airlock_runtime *rt, airlock_vm *vm, uint32_t slot, const char **what) {
+bool host_boot(airlock_runtime *rt, airlock_vm *vm, const char **what) {
     host_registry *reg = host_registry_of(rt);
     *what = "host modules";
     if (!reg || add_builtins(rt, reg) != AIRLOCK_OK) {
-        boot_error(vm, reg ? rt->errmsg : "out of memory", "");
+        boot_error(vm, reg ? airlock_runtime_errmsg(rt) : "out of memory", "");
         return false;
     }
     reg->fingerprint = fingerprint(reg);
@@ -194,7 +167,7 @@ bool host_boot(airlock_runtime *rt, airlock_vm *vm, uint32_t slot, const char **
     vm->host = reg;
     vm->host_boot = true;
     char err[400];
-    bool ok = run_py(vm, slot, src.data, err, sizeof err);
+    bool ok = vm->guest->run_trusted(vm, src.data, err, sizeof err);
     vm->host_boot = false;
     codec_buf_free(&src);
     if (!ok) {
@@ -218,7 +191,7 @@ static uint64_t mix64(uint64_t x) {
 }
 
 void host_attach_vm(airlock_runtime *rt, airlock_vm *vm) {
-    host_registry *reg = rt->host;
+    host_registry *reg = *runtime_registry(rt);
     vm->host = reg;
     if (host_audit_enabled(reg)) vfs_set_audit(vm->vfs, host_audit_file, vm);
     vm->deterministic = reg && reg->deterministic;
@@ -233,26 +206,28 @@ typedef struct reseed_args {
 
 static void reseed_guest(airlock_vm *vm, void *arg) {
     reseed_args *ra = arg;
-    ra->ok = run_py(vm, vm->slots + 12, "__import__('random').seed()\n", ra->err, sizeof ra->err);
+    ra->ok = vm->guest->run_trusted(vm, "__import__('random').seed()\n", ra->err, sizeof ra->err);
 }
 
-int host_fresh_vm(airlock_runtime *rt, airlock_vm *vm) {
-    host_registry *reg = rt->host;
+int host_fresh_vm(airlock_runtime *rt, airlock_vm *vm, char *err, size_t errsize) {
+    host_registry *reg = *runtime_registry(rt);
     if (!reg || !reg->reseed) return AIRLOCK_OK;
     reseed_args ra = {false, ""};
     meter_begin(vm);
     int trap = vm_call(vm, reseed_guest, &ra);
     vm->pristine = false;
     if (trap || !ra.ok) {
-        snprintf(rt->errmsg, sizeof rt->errmsg, "cannot reseed the sandbox's random generator: %s",
-                 trap ? vm_trap_message(trap) : ra.err);
+        snprintf(err, errsize, "cannot reseed the sandbox's random generator: %s", trap ? vm_trap_message(trap) : ra.err);
         return AIRLOCK_ERROR;
     }
     return AIRLOCK_OK;
 }
 
 void host_vm_free(airlock_vm *vm) {
-    if (vm->host) host_sqlite_vm_free(vm->host->sqlite, vm); /* connections are per sandbox */
+    for (size_t i = 0; vm->host && i < vm->host->nbuiltins; i++) { /* e.g. connections are per sandbox */
+        const host_builtin *b = &vm->host->builtins[i];
+        if (b->hooks->vm_free) b->hooks->vm_free(b->state, vm);
+    }
     if (vm->host_buf) {
         codec_buf_free(vm->host_buf);
         free(vm->host_buf);

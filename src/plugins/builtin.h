@@ -1,6 +1,6 @@
 /*
- * builtin.h - the built-in grant plugins beyond env: sqlite3 (sqlite.c,
- * sqlite_exec.c) and requests (net.c, net_curl.c), and what they share.
+ * builtin.h - what the built-in grant plugins share: sqlite3 (sqlite.c,
+ * sqlite_exec.c), requests (net.c, net_curl.c), env (env.c).
  *
  * Each is an airlock_plugin like any other (one registry, one audit trail);
  * it is added to the registry by the first grant of its kind, with its
@@ -37,21 +37,29 @@ airlock_vm *host_calling_vm(void);
  * absent): the embedded tree is NUL-terminated. */
 const char *host_py_source(const char *file);
 
-/* ---- sqlite3 (sqlite.c) ------------------------------------------------------- */
+/* ---- what built-in plugins hook beyond airlock_plugin --------------------------
+ * A built-in plugin whose state follows sandboxes and executions (sqlite3's
+ * connections, cursors and transactions) registers hooks with its state,
+ * and the registry calls them without knowing which plugin they belong to
+ * (host.c, boot.c, rollback.c). Every hook may be NULL. */
 
-typedef struct host_sqlite host_sqlite;
-/* Close the connections vm opened (the sandbox is being freed). */
-void host_sqlite_vm_free(host_sqlite *s, const airlock_vm *vm);
-/* vm's execution begins: note its connections, cursors and transactions. */
-void host_sqlite_exec_begin(host_sqlite *s, const airlock_vm *vm);
-/* It was rolled back: close the connections it opened, finalize the
- * cursors it made and roll back a transaction it began. */
-void host_sqlite_exec_rollback(host_sqlite *s, const airlock_vm *vm);
-void host_sqlite_free(host_sqlite *s);
+typedef struct host_builtin_hooks {
+    void (*vm_free)(void *state, const airlock_vm *vm);       /* the sandbox is freed */
+    void (*exec_begin)(void *state, const airlock_vm *vm);    /* an execution of vm begins */
+    void (*exec_rollback)(void *state, const airlock_vm *vm); /* it was rolled back */
+    void (*free)(void *state);                                /* the runtime is freed, after every plugin */
+} host_builtin_hooks;
 
-/* ---- requests (net.c) ----------------------------------------------------------- */
+#define HOST_MAX_BUILTINS 4
+typedef struct host_builtin {
+    const host_builtin_hooks *hooks;
+    void *state;
+} host_builtin;
 
-typedef struct host_net host_net;
-void host_net_free(host_net *n);
+/* The state registered with these hooks, or NULL. */
+void *host_builtin_state(const struct host_registry *reg, const host_builtin_hooks *hooks);
+/* Register state with its hooks (rt->lock held); false if the table is
+ * full, when the caller still owns state. */
+bool host_builtin_add(struct host_registry *reg, const host_builtin_hooks *hooks, void *state);
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "plugins/host.h"
-#include "sandbox.h"
+#include "plugins/runtime.h"
 
 static void put(codec_buf *b, const char *s) { codec_buf_put(b, s, strlen(s)); }
 
@@ -54,10 +54,10 @@ static void describe_plugin(codec_buf *b, const host_registry *reg, const host_p
 
 const char *airlock_runtime_describe_grants(airlock_runtime *rt) {
     if (!rt) return "";
-    pthread_mutex_lock(&rt->lock);
+    pthread_mutex_lock(runtime_lock(rt));
     host_registry *reg = host_registry_of(rt);
     if (!reg) {
-        pthread_mutex_unlock(&rt->lock);
+        pthread_mutex_unlock(runtime_lock(rt));
         return "out of memory";
     }
     codec_buf b = {0};
@@ -83,6 +83,6 @@ const char *airlock_runtime_describe_grants(airlock_runtime *rt) {
     if (host_audit_enabled(reg)) put(&b, "- every host call, allowed or denied, is written to the audit log\n");
     free(reg->grants_text);
     reg->grants_text = b.data ? b.data : strdup("");
-    pthread_mutex_unlock(&rt->lock);
+    pthread_mutex_unlock(runtime_lock(rt));
     return reg->grants_text ? reg->grants_text : "out of memory";
 }

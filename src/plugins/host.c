@@ -13,30 +13,21 @@
 #include <unistd.h>
 
 #include "plugins/host.h"
-#include "sandbox.h"
+#include "plugins/runtime.h"
 
 #define DEFAULT_DEPTH 32
 #define DEFAULT_BYTES (16ull << 20)
 #define DEFAULT_ITEMS (1ull << 20)
 #define MAX_NAME 64
 
-static int rt_fail(airlock_runtime *rt, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int rt_fail(airlock_runtime *rt, int code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(rt->errmsg, sizeof rt->errmsg, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
 host_registry *host_registry_of(airlock_runtime *rt) {
-    if (!rt->host) {
+    if (!*runtime_registry(rt)) {
         host_registry *reg = calloc(1, sizeof *reg);
         if (!reg) return NULL;
         reg->audit_fd = -1;
-        rt->host = reg;
+        *runtime_registry(rt) = reg;
     }
-    return rt->host;
+    return *runtime_registry(rt);
 }
 
 static void free_plugin(host_plugin *p) {
@@ -50,7 +41,7 @@ static void free_plugin(host_plugin *p) {
 }
 
 void host_registry_free(airlock_runtime *rt) {
-    host_registry *reg = rt->host;
+    host_registry *reg = *runtime_registry(rt);
     if (!reg) return;
     for (size_t i = 0; i < reg->nfns; i++) {
         free(reg->fns[i].module);
@@ -59,8 +50,8 @@ void host_registry_free(airlock_runtime *rt) {
     for (size_t i = 0; i < reg->nmodules; i++) free(reg->modules[i].name);
     for (size_t i = 0; i < reg->nplugins; i++) free_plugin(reg->plugins[i]);
     for (size_t i = 0; i < reg->nenv; i++) free(reg->env_names[i]);
-    host_sqlite_free(reg->sqlite); /* after the plugins: their state */
-    host_net_free(reg->net);
+    for (size_t i = 0; i < reg->nbuiltins; i++) /* after the plugins: their state */
+        if (reg->builtins[i].hooks->free) reg->builtins[i].hooks->free(reg->builtins[i].state);
     if (reg->audit_fd >= 0) close(reg->audit_fd);
     free(reg->fns);
     free(reg->modules);
@@ -69,7 +60,19 @@ void host_registry_free(airlock_runtime *rt) {
     free(reg->grants_text);
     host_boot_tree_free(&reg->boot_tree);
     free(reg);
-    rt->host = NULL;
+    *runtime_registry(rt) = NULL;
+}
+
+void *host_builtin_state(const host_registry *reg, const host_builtin_hooks *hooks) {
+    for (size_t i = 0; reg && i < reg->nbuiltins; i++)
+        if (reg->builtins[i].hooks == hooks) return reg->builtins[i].state;
+    return NULL;
+}
+
+bool host_builtin_add(host_registry *reg, const host_builtin_hooks *hooks, void *state) {
+    if (reg->nbuiltins == HOST_MAX_BUILTINS) return false;
+    reg->builtins[reg->nbuiltins++] = (host_builtin){hooks, state};
+    return true;
 }
 
 codec_limits host_codec_limits(const host_registry *reg, bool result) {
@@ -88,21 +91,21 @@ codec_limits host_codec_limits(const host_registry *reg, bool result) {
 
 /* Lock rt and return its registry, or NULL (unlocked, message set). */
 static host_registry *begin(airlock_runtime *rt, int *rc) {
-    pthread_mutex_lock(&rt->lock);
-    if (rt->snap_fd >= 0) {
-        pthread_mutex_unlock(&rt->lock);
-        *rc = rt_fail(rt, AIRLOCK_MISUSE, "host functions and grants must be set before the first sandbox is created");
+    pthread_mutex_lock(runtime_lock(rt));
+    if (runtime_booted(rt)) {
+        pthread_mutex_unlock(runtime_lock(rt));
+        *rc = runtime_fail(rt, AIRLOCK_MISUSE, "host functions and grants must be set before the first sandbox is created");
         return NULL;
     }
     host_registry *reg = host_registry_of(rt);
     if (!reg) {
-        pthread_mutex_unlock(&rt->lock);
-        *rc = rt_fail(rt, AIRLOCK_NOMEM, "out of memory");
+        pthread_mutex_unlock(runtime_lock(rt));
+        *rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     }
     return reg;
 }
 
-static void end(airlock_runtime *rt) { pthread_mutex_unlock(&rt->lock); }
+static void end(airlock_runtime *rt) { pthread_mutex_unlock(runtime_lock(rt)); }
 
 /* ---- names ----------------------------------------------------------------------- */
 
@@ -140,15 +143,15 @@ static const host_fn *find_fn(const host_registry *reg, const char *module, cons
 static int check_fn(airlock_runtime *rt, host_registry *reg, const host_plugin *p, const char *module,
                     const char *name, bool builtin) {
     if (!identifier(module) || reserved_module(module, builtin))
-        return rt_fail(rt, AIRLOCK_MISUSE, "'%.80s' cannot be a host module name (a Python identifier, not %s)",
+        return runtime_fail(rt, AIRLOCK_MISUSE, "'%.80s' cannot be a host module name (a Python identifier, not %s)",
                        module ? module : "(null)", "sys, builtins, js, gc or _airlock...");
     if (!identifier(name) || strncmp(name, "__", 2) == 0)
-        return rt_fail(rt, AIRLOCK_MISUSE, "'%.80s' cannot be a host function name", name ? name : "(null)");
+        return runtime_fail(rt, AIRLOCK_MISUSE, "'%.80s' cannot be a host function name", name ? name : "(null)");
     host_module *m = find_module(reg, module);
     if (m && m->plugin != p)
-        return rt_fail(rt, AIRLOCK_MISUSE, "module %s is already provided by %s", module, m->plugin->name);
+        return runtime_fail(rt, AIRLOCK_MISUSE, "module %s is already provided by %s", module, m->plugin->name);
     if (find_fn(reg, module, name))
-        return rt_fail(rt, AIRLOCK_MISUSE, "%s.%s is already registered", module, name);
+        return runtime_fail(rt, AIRLOCK_MISUSE, "%s.%s is already registered", module, name);
     return AIRLOCK_OK;
 }
 
@@ -208,16 +211,16 @@ static host_plugin *program_plugin(host_registry *reg) {
 int airlock_runtime_register_function(airlock_runtime *rt, const char *module, const char *name,
                                       airlock_host_fn fn, void *userdata) {
     if (!rt) return AIRLOCK_MISUSE;
-    if (!fn) return rt_fail(rt, AIRLOCK_MISUSE, "a host function needs a callback");
+    if (!fn) return runtime_fail(rt, AIRLOCK_MISUSE, "a host function needs a callback");
     int rc = AIRLOCK_OK;
     host_registry *reg = begin(rt, &rc);
     if (!reg) return rc;
     host_plugin *p = program_plugin(reg);
-    if (!p) rc = rt_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    if (!p) rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     else rc = check_fn(rt, reg, p, module, name, false);
     if (rc == AIRLOCK_OK &&
         (!add_module(reg, module, NULL, p) || !add_fn(reg, module, name, fn, userdata, p)))
-        rc = rt_fail(rt, AIRLOCK_NOMEM, "out of memory");
+        rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     end(rt);
     return rc;
 }
@@ -225,21 +228,21 @@ int airlock_runtime_register_function(airlock_runtime *rt, const char *module, c
 /* Check every module and function of def against reg (caller holds lock). */
 static int check_plugin(airlock_runtime *rt, host_registry *reg, const airlock_plugin *def, bool builtin) {
     if (!def->name || !identifier(def->name))
-        return rt_fail(rt, AIRLOCK_DENIED, "a plugin needs a name that is a Python identifier");
+        return runtime_fail(rt, AIRLOCK_DENIED, "a plugin needs a name that is a Python identifier");
     if (!def->grants || !*def->grants)
-        return rt_fail(rt, AIRLOCK_DENIED, "plugin %s does not say what it grants (its grants text is empty)",
+        return runtime_fail(rt, AIRLOCK_DENIED, "plugin %s does not say what it grants (its grants text is empty)",
                        def->name);
     for (size_t i = 0; i < reg->nplugins; i++)
         if (reg->plugins[i]->def && strcmp(reg->plugins[i]->name, def->name) == 0)
-            return rt_fail(rt, AIRLOCK_MISUSE, "a plugin named %s is already loaded", def->name);
+            return runtime_fail(rt, AIRLOCK_MISUSE, "a plugin named %s is already loaded", def->name);
     if (!def->modules || !def->modules[0].name)
-        return rt_fail(rt, AIRLOCK_DENIED, "plugin %s provides no module", def->name);
+        return runtime_fail(rt, AIRLOCK_DENIED, "plugin %s provides no module", def->name);
     for (const airlock_module *m = def->modules; m->name; m++) {
         if (find_module(reg, m->name))
-            return rt_fail(rt, AIRLOCK_MISUSE, "plugin %s: module %s is already provided", def->name, m->name);
+            return runtime_fail(rt, AIRLOCK_MISUSE, "plugin %s: module %s is already provided", def->name, m->name);
         for (const airlock_function *f = m->functions; f && f->name; f++) {
             int rc = f->fn ? check_fn(rt, reg, NULL, m->name, f->name, builtin)
-                           : rt_fail(rt, AIRLOCK_DENIED, "plugin %s: %s.%s has no callback", def->name, m->name,
+                           : runtime_fail(rt, AIRLOCK_DENIED, "plugin %s: %s.%s has no callback", def->name, m->name,
                                      f->name);
             if (rc) return rc;
         }
@@ -256,14 +259,14 @@ int host_add_plugin_locked(airlock_runtime *rt, host_registry *reg, const airloc
     if (!p || !(p->name = strdup(def->name)) || !(p->origin = strdup(origin)) ||
         (options && !(p->options = strdup(options))) || !add_plugin_entry(reg, p)) {
         free_plugin(p);
-        return rt_fail(rt, AIRLOCK_NOMEM, "out of memory");
+        return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     }
     p->def = def;
     p->state = state;
     for (const airlock_module *m = def->modules; m->name; m++) {
-        if (!add_module(reg, m->name, m->python, p)) return rt_fail(rt, AIRLOCK_NOMEM, "out of memory");
+        if (!add_module(reg, m->name, m->python, p)) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
         for (const airlock_function *f = m->functions; f && f->name; f++)
-            if (!add_fn(reg, m->name, f->name, f->fn, state, p)) return rt_fail(rt, AIRLOCK_NOMEM, "out of memory");
+            if (!add_fn(reg, m->name, f->name, f->fn, state, p)) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     }
     return AIRLOCK_OK;
 }
@@ -282,7 +285,7 @@ int host_add_plugin(airlock_runtime *rt, const airlock_plugin *def, void *state,
 
 static int refuse_so(airlock_runtime *rt, void *dl, const char *fmt, const char *path, const char *detail) {
     if (dl) dlclose(dl);
-    return rt_fail(rt, AIRLOCK_DENIED, fmt, path, detail);
+    return runtime_fail(rt, AIRLOCK_DENIED, fmt, path, detail);
 }
 
 /* Whether a plugin declaring ABI `v` can be loaded; if not, why in detail. A
@@ -301,9 +304,9 @@ static bool abi_compatible(uint32_t v, char *detail, size_t size) {
 
 int airlock_runtime_load_plugin(airlock_runtime *rt, const char *path, const char *options) {
     if (!rt) return AIRLOCK_MISUSE;
-    if (!path || !*path) return rt_fail(rt, AIRLOCK_MISUSE, "a plugin needs a path");
-    if (rt->snap_fd >= 0)
-        return rt_fail(rt, AIRLOCK_MISUSE, "plugins must be loaded before the first sandbox is created");
+    if (!path || !*path) return runtime_fail(rt, AIRLOCK_MISUSE, "a plugin needs a path");
+    if (runtime_booted(rt))
+        return runtime_fail(rt, AIRLOCK_MISUSE, "plugins must be loaded before the first sandbox is created");
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) return refuse_so(rt, NULL, "cannot load plugin %.200s: %.250s", path, dlerror());
     const uint32_t *abi = dlsym(dl, AIRLOCK_PLUGIN_ABI_SYMBOL);
@@ -323,7 +326,7 @@ int airlock_runtime_load_plugin(airlock_runtime *rt, const char *path, const cha
     if (def->init && def->init(options, &state, err, sizeof err) != 0)
         return refuse_so(rt, dl, "plugin %.200s refused its options: %.250s", path, err[0] ? err : "(no reason)");
     int rc = host_add_plugin(rt, def, state, path, options);
-    host_registry *reg = rt->host;
+    host_registry *reg = *runtime_registry(rt);
     bool owned = reg && reg->nplugins && reg->plugins[reg->nplugins - 1]->def == def;
     if (rc && !owned) {
         if (def->fini) def->fini(state);
@@ -338,9 +341,9 @@ int airlock_runtime_load_plugin(airlock_runtime *rt, const char *path, const cha
 
 int airlock_runtime_set_call_limits(airlock_runtime *rt, const airlock_call_limits *lim) {
     if (!rt) return AIRLOCK_MISUSE;
-    if (lim && lim->max_depth > 100) return rt_fail(rt, AIRLOCK_MISUSE, "max_depth above 100");
+    if (lim && lim->max_depth > 100) return runtime_fail(rt, AIRLOCK_MISUSE, "max_depth above 100");
     if (lim && (lim->max_arg_bytes > (1ull << 31) || lim->max_result_bytes > (1ull << 31)))
-        return rt_fail(rt, AIRLOCK_MISUSE, "host call size caps above 2 GiB");
+        return runtime_fail(rt, AIRLOCK_MISUSE, "host call size caps above 2 GiB");
     int rc = AIRLOCK_OK;
     host_registry *reg = begin(rt, &rc);
     if (!reg) return rc;
@@ -363,7 +366,7 @@ int airlock_runtime_set_deterministic(airlock_runtime *rt, int on, uint64_t seed
 int airlock_runtime_allow_env(airlock_runtime *rt, const char *name) {
     if (!rt) return AIRLOCK_MISUSE;
     if (!name || !*name || strchr(name, '=') || strlen(name) > 256)
-        return rt_fail(rt, AIRLOCK_MISUSE, "'%.80s' is not an environment variable name", name ? name : "(null)");
+        return runtime_fail(rt, AIRLOCK_MISUSE, "'%.80s' is not an environment variable name", name ? name : "(null)");
     int rc = AIRLOCK_OK;
     host_registry *reg = begin(rt, &rc);
     if (!reg) return rc;
@@ -376,7 +379,7 @@ int airlock_runtime_allow_env(airlock_runtime *rt, const char *name) {
     if (!copy || !grow((void **)&reg->env_names, reg->nenv, sizeof *reg->env_names)) {
         free(copy);
         end(rt);
-        return rt_fail(rt, AIRLOCK_NOMEM, "out of memory");
+        return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     }
     reg->env_names[reg->nenv++] = copy;
     end(rt);

@@ -70,8 +70,8 @@ typedef struct host_registry {
 
     char **env_names;             /* airlock_runtime_allow_env */
     size_t nenv;
-    host_sqlite *sqlite;          /* airlock_runtime_allow_sqlite (sqlite.c) */
-    host_net *net;                /* airlock_runtime_allow_net (net.c) */
+    host_builtin builtins[HOST_MAX_BUILTINS]; /* built-in plugins' hooked state (builtin.h) */
+    size_t nbuiltins;
 
     bool deterministic;
     uint64_t seed;
@@ -108,13 +108,14 @@ int host_add_plugin_locked(airlock_runtime *rt, host_registry *reg, const airloc
 /* ---- hooks called by sandbox.c ---------------------------------------------- */
 
 /* During boot, after the guest library: install every module (vm is the
- * boot vm; slot a 12-byte guest value slot). false with *what set on failure
- * and the reason appended to the boot vm's stderr. */
-bool host_boot(airlock_runtime *rt, airlock_vm *vm, uint32_t slot, const char **what);
+ * boot vm). false with *what set on failure and the reason appended to
+ * the boot vm's stderr. */
+bool host_boot(airlock_runtime *rt, airlock_vm *vm, const char **what);
 /* Give a new vm the runtime's host state (attach, clone, load). */
 void host_attach_vm(airlock_runtime *rt, airlock_vm *vm);
-/* A fresh sandbox from the snapshot: reseed if boot drew randomness. */
-int host_fresh_vm(airlock_runtime *rt, airlock_vm *vm);
+/* A fresh sandbox from the snapshot: reseed if boot drew randomness (the
+ * message of a failure in err). */
+int host_fresh_vm(airlock_runtime *rt, airlock_vm *vm, char *err, size_t errsize);
 /* Free the per-vm host state. */
 void host_vm_free(airlock_vm *vm);
 /* An execution of vm begins; it ends kept (rolled_back false) or rolled

@@ -31,7 +31,7 @@
 #include "abi/abi.h"
 #include "plugins/host.h"
 #include "plugins/net_int.h"
-#include "sandbox.h"
+#include "plugins/runtime.h"
 
 #define MAX_HEADERS 100
 #define MAX_HEADER_VALUE 8192
@@ -91,12 +91,16 @@ static void grant_list(const host_net *n, char *buf, size_t size) {
     }
 }
 
-void host_net_free(host_net *n) {
+static void net_free(void *state) {
+    host_net *n = state;
     if (!n) return;
     for (size_t i = 0; i < n->ngrants; i++) free(n->grants[i].host);
     free(n->grants);
     free(n);
 }
+
+/* The grants outlive every sandbox: only freeing them is hooked. */
+static const host_builtin_hooks net_hooks = {NULL, NULL, NULL, net_free};
 
 /* ---- addresses ------------------------------------------------------------------- */
 
@@ -479,8 +483,13 @@ static int ensure_plugin(airlock_runtime *rt, host_registry *reg) {
     if (!net_curl_load(err, sizeof err)) return runtime_fail(rt, AIRLOCK_DENIED, "network grants: %s", err);
     pthread_once(&net_once, make_modules);
     if (!net_modules[0].python) return runtime_fail(rt, AIRLOCK_NOMEM, "the requests wrapper is missing");
-    if (!reg->net && !(reg->net = calloc(1, sizeof *reg->net))) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
-    return host_add_plugin_locked(rt, reg, &net_plugin, reg->net, "built-in", NULL);
+    host_net *n = host_builtin_state(reg, &net_hooks);
+    if (!n && (n = calloc(1, sizeof *n)) && !host_builtin_add(reg, &net_hooks, n)) {
+        free(n);
+        n = NULL;
+    }
+    if (!n) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    return host_add_plugin_locked(rt, reg, &net_plugin, n, "built-in", NULL);
 }
 
 /* Add g (its host is consumed); granting an origin twice merges. */
@@ -507,16 +516,16 @@ int airlock_runtime_allow_net(airlock_runtime *rt, const char *host_port) {
     if (!host_port || strstr(host_port, "://") || !parse_grant(host_port, &g))
         return runtime_fail(rt, AIRLOCK_MISUSE, "network grant %.200s: expected HOST[:PORT][:private] (IPv6 as "
                             "[::1]:8080)", host_port ? host_port : "(null)");
-    pthread_mutex_lock(&rt->lock);
+    pthread_mutex_lock(runtime_lock(rt));
     int rc;
-    host_registry *reg = rt->snap_fd < 0 ? host_registry_of(rt) : NULL;
-    if (rt->snap_fd >= 0)
+    host_registry *reg = !runtime_booted(rt) ? host_registry_of(rt) : NULL;
+    if (runtime_booted(rt))
         rc = runtime_fail(rt, AIRLOCK_MISUSE, "grants must be made before the first sandbox is created");
     else if (!reg)
         rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     else if ((rc = ensure_plugin(rt, reg)) == AIRLOCK_OK)
-        rc = add_grant(rt, reg->net, g), g.host = NULL;
-    pthread_mutex_unlock(&rt->lock);
+        rc = add_grant(rt, host_builtin_state(reg, &net_hooks), g), g.host = NULL;
+    pthread_mutex_unlock(runtime_lock(rt));
     free(g.host);
     return rc;
 }

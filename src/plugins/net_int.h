@@ -25,10 +25,10 @@ typedef struct net_grant {
     bool private_ok;  /* "HOST[:PORT]:private": the name may lead to private addresses */
 } net_grant;
 
-struct host_net {
+typedef struct host_net {
     net_grant *grants;
     size_t ngrants;
-};
+} host_net;
 
 /* The addresses a connection may use: resolved and checked by net.c. */
 typedef struct net_addrs {

@@ -10,14 +10,15 @@
  * rollback hook). What earlier executions opened stays open.
  */
 #include "plugins/host.h"
-#include "sandbox.h"
+#include "plugins/runtime.h"
 
 void host_exec_begin(airlock_vm *vm) {
     vfs_begin(vm->vfs);
     host_registry *reg = vm->host;
     if (!reg) return;
     vm->exec_id = atomic_fetch_add(&reg->exec_seq, 1) + 1;
-    host_sqlite_exec_begin(reg->sqlite, vm);
+    for (size_t i = 0; i < reg->nbuiltins; i++)
+        if (reg->builtins[i].hooks->exec_begin) reg->builtins[i].hooks->exec_begin(reg->builtins[i].state, vm);
 }
 
 void host_exec_end(airlock_vm *vm, bool rolled_back) {
@@ -28,7 +29,8 @@ void host_exec_end(airlock_vm *vm, bool rolled_back) {
     vfs_rollback(vm->vfs);
     host_registry *reg = vm->host;
     if (!reg) return;
-    host_sqlite_exec_rollback(reg->sqlite, vm);
+    for (size_t i = 0; i < reg->nbuiltins; i++)
+        if (reg->builtins[i].hooks->exec_rollback) reg->builtins[i].hooks->exec_rollback(reg->builtins[i].state, vm);
     for (size_t i = 0; i < reg->nplugins; i++) {
         const host_plugin *p = reg->plugins[i];
         /* a plugin built for ABI 1.0 or 1.1 has no such member */

@@ -35,7 +35,7 @@
 
 #include "plugins/host.h"
 #include "plugins/sqlite_int.h"
-#include "sandbox.h"
+#include "plugins/runtime.h"
 
 /* ---- grants ------------------------------------------------------------------- */
 
@@ -160,8 +160,8 @@ static size_t conns_of(const host_sqlite *s, const airlock_vm *vm) {
     return n;
 }
 
-void host_sqlite_vm_free(host_sqlite *s, const airlock_vm *vm) {
-    if (!s) return;
+static void sqlite_vm_free(void *state, const airlock_vm *vm) {
+    host_sqlite *s = state;
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < s->nconns;) {
         if (s->conns[i]->vm == vm) {
@@ -174,8 +174,8 @@ void host_sqlite_vm_free(host_sqlite *s, const airlock_vm *vm) {
     pthread_mutex_unlock(&s->lock);
 }
 
-void host_sqlite_exec_begin(host_sqlite *s, const airlock_vm *vm) {
-    if (!s) return;
+static void sqlite_exec_begin(void *state, const airlock_vm *vm) {
+    host_sqlite *s = state;
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < s->nconns; i++) {
         sq_conn *c = s->conns[i];
@@ -200,8 +200,8 @@ static void conn_rollback(sq_conn *c) {
     if (!c->txn_at_begin && !sqlite3_get_autocommit(c->db)) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-void host_sqlite_exec_rollback(host_sqlite *s, const airlock_vm *vm) {
-    if (!s) return;
+static void sqlite_exec_rollback(void *state, const airlock_vm *vm) {
+    host_sqlite *s = state;
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < s->nconns;) {
         sq_conn *c = s->conns[i];
@@ -216,8 +216,8 @@ void host_sqlite_exec_rollback(host_sqlite *s, const airlock_vm *vm) {
     pthread_mutex_unlock(&s->lock);
 }
 
-void host_sqlite_free(host_sqlite *s) {
-    if (!s) return;
+static void sqlite_free(void *state) {
+    host_sqlite *s = state;
     for (size_t i = 0; i < s->nconns; i++) conn_close(s->conns[i]);
     for (size_t i = 0; i < s->ngrants; i++) grant_free(&s->grants[i]);
     free(s->conns);
@@ -225,6 +225,9 @@ void host_sqlite_free(host_sqlite *s) {
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
+
+/* The connections follow their sandbox and its executions. */
+static const host_builtin_hooks sqlite_hooks = {sqlite_vm_free, sqlite_exec_begin, sqlite_exec_rollback, sqlite_free};
 
 /* ---- what a connection may do ------------------------------------------------------ */
 
@@ -565,8 +568,13 @@ static int ensure_plugin(airlock_runtime *rt, host_registry *reg) {
         if (reg->plugins[i]->def == &sqlite_plugin) return AIRLOCK_OK;
     pthread_once(&sqlite_once, make_modules);
     if (!sqlite_python) return runtime_fail(rt, AIRLOCK_NOMEM, "the sqlite3 wrapper is missing");
-    if (!reg->sqlite && !(reg->sqlite = state_new())) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
-    return host_add_plugin_locked(rt, reg, &sqlite_plugin, reg->sqlite, "built-in", NULL);
+    host_sqlite *s = host_builtin_state(reg, &sqlite_hooks);
+    if (!s && (s = state_new()) && !host_builtin_add(reg, &sqlite_hooks, s)) {
+        sqlite_free(s);
+        s = NULL;
+    }
+    if (!s) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    return host_add_plugin_locked(rt, reg, &sqlite_plugin, s, "built-in", NULL);
 }
 
 static int add_grant(airlock_runtime *rt, host_sqlite *s, const char *path, int writable) {
@@ -591,15 +599,15 @@ int airlock_runtime_allow_sqlite(airlock_runtime *rt, const char *path, int writ
     if (!rt) return AIRLOCK_MISUSE;
     if (!path || !*path || strlen(path) > PATH_MAX)
         return runtime_fail(rt, AIRLOCK_MISUSE, "a SQLite grant needs the path of a database file");
-    pthread_mutex_lock(&rt->lock);
+    pthread_mutex_lock(runtime_lock(rt));
     int rc;
-    host_registry *reg = rt->snap_fd < 0 ? host_registry_of(rt) : NULL;
-    if (rt->snap_fd >= 0)
+    host_registry *reg = !runtime_booted(rt) ? host_registry_of(rt) : NULL;
+    if (runtime_booted(rt))
         rc = runtime_fail(rt, AIRLOCK_MISUSE, "grants must be made before the first sandbox is created");
     else if (!reg)
         rc = runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     else if ((rc = ensure_plugin(rt, reg)) == AIRLOCK_OK)
-        rc = add_grant(rt, reg->sqlite, path, writable);
-    pthread_mutex_unlock(&rt->lock);
+        rc = add_grant(rt, host_builtin_state(reg, &sqlite_hooks), path, writable);
+    pthread_mutex_unlock(runtime_lock(rt));
     return rc;
 }

@@ -76,14 +76,14 @@ typedef struct sq_conn {
     bool like_skips_blobs;        /* SQLITE_LIKE_DOESNT_MATCH_BLOBS: like(blob) is 0 */
 } sq_conn;
 
-struct host_sqlite {
+typedef struct host_sqlite {
     pthread_mutex_t lock;         /* guards conns: sandboxes run on many threads */
     sq_grant *grants;
     size_t ngrants;
     sq_conn **conns;
     size_t nconns;
     int64_t next_id;
-};
+} host_sqlite;
 
 /* The calling sandbox's connection cid, or NULL with ProgrammingError
  * raised (closed, or another sandbox's). */

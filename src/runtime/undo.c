@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "runtime/qstr.h"
 
 #define PAGE 4096u
 
@@ -208,7 +207,6 @@ void undo_rollback(airlock_vm *vm) {
     vm->inst.w2c_memory.size = vm->undo_size;
     vm->inst.w2c_memory.pages = (uint32_t)(vm->undo_size / 65536);
     vm->inst.w2c___indirect_function_table = table;
-    qstr_index_reset(vm); /* the pools may have lost entries */
     finish(vm);
 }
 

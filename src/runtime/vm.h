@@ -49,6 +49,10 @@ typedef struct airlock_vm {
     Z_guest_instance_t inst;   /* must stay first: see above */
     uintptr_t stack_limit;     /* guest frames may not go below this address */
 
+    /* The guest this vm runs (guest.h), and what that guest keeps beside it. */
+    const struct guest_ops *guest;
+    void *guest_data;
+
     /* Trap target of the guest call in progress (runtime/trap.c). */
     sigjmp_buf trap_env;
     int trap_code;             /* a wasm_rt_trap_t, or VM_TRAP_* below */

@@ -40,7 +40,7 @@ static void register_sigs(void) {
 }
 #undef I32
 
-void abi_invoke_init(void) { pthread_once(&sig_once, register_sigs); }
+void mp_invoke_init(void) { pthread_once(&sig_once, register_sigs); }
 
 /* The table entry `index`, which must exist and have signature `sig`. */
 static const wasm_rt_funcref_t *entry(airlock_vm *vm, uint32_t index, int sig) {

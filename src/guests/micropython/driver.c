@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "guests/micropython/driver.h"
+#include "guests/micropython/micropython.h"
 
 bool driver_call(airlock_vm *vm, const driver_arg *args, size_t n, slot *answer) {
     enum { MAX_ARGS = 3 };
@@ -15,7 +16,7 @@ bool driver_call(airlock_vm *vm, const driver_arg *args, size_t n, slot *answer)
     for (size_t i = 0; ok && i < n; i++) {
         /* The guest takes ownership of each string: its conversion copies it
          * into a str object and frees the buffer. */
-        bufs[i] = args[i].len < UINT32_MAX ? slot_put_bytes(vm, args[i].data, args[i].len) : 0;
+        bufs[i] = args[i].len < UINT32_MAX ? mp_put_bytes(vm, args[i].data, args[i].len) : 0;
         ok = bufs[i] && slot_write(vm, slots + (uint32_t)i * SLOT_SIZE, SLOT_JS_STRING, (uint32_t)args[i].len, bufs[i]);
     }
     if (!ok) {
@@ -44,20 +45,20 @@ char *driver_copy(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t cap, size_t
     return s;
 }
 
-driver_outcome driver_value(airlock_vm *vm, char op, const char *name, const char *data, size_t len, size_t cap,
-                  char **text, size_t *text_len) {
+guest_value_outcome driver_value(airlock_vm *vm, char op, const char *name, const char *data, size_t len, size_t cap,
+                                 char **text, size_t *text_len) {
     *text = NULL;
     *text_len = 0;
     const driver_arg args[3] = {{name, strlen(name)}, {data, len}, {&op, 1}};
     slot answer;
-    if (!driver_call(vm, args, 3, &answer)) return DRIVER_NO_MEMORY;
+    if (!driver_call(vm, args, 3, &answer)) return GUEST_VALUE_NO_MEMORY;
     if (answer.kind == SLOT_MP_EXCEPTION) {
         /* outside _value's own try: the text is a buffer we give back */
         Z_guestZ_free(&vm->inst, answer.b);
-        return DRIVER_RAISED;
+        return GUEST_VALUE_RAISED;
     }
-    if (answer.kind != SLOT_MP_STR) return DRIVER_ANSWERED;
+    if (answer.kind != SLOT_MP_STR) return GUEST_VALUE_ANSWERED;
     *text_len = answer.a;
     if (answer.a <= cap) *text = driver_copy(vm, answer.b, answer.a, cap, text_len);
-    return DRIVER_ANSWERED;
+    return GUEST_VALUE_ANSWERED;
 }

@@ -15,14 +15,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "guests/micropython/image.h"
+#include "guests/micropython/micropython.h"
+#include "guests/micropython/slot.h"
 #include "plugins/host.h"
 #include "runtime/meter.h"
 #include "runtime/vm.h"
 #include "sandbox.h"
-#include "session.h"
 #include "vfs/vfs.h"
 
-/* Generated at build time from src/boot.py and guest/lib/. */
+/* Generated at build time from boot.py and guest/lib/. */
 extern const vfs_embedded_tree airlock_boot_tree;
 extern const vfs_embedded_tree airlock_lib_tree;
 
@@ -48,25 +50,12 @@ extern const vfs_embedded_tree airlock_lib_tree;
                                      * library fills part of it (see cleanup) */
 #define BOOT_MEMORY_LIMIT (1ull << 30)
 
-/* Guest value kinds in a 12-byte {kind, a, b} slot (proxy_c.c of the port). */
-enum { KIND_EXCEPTION = -1, KIND_CALLABLE = 6, KIND_OBJECT = 8 };
+static int snapshot_boot(airlock_runtime *rt);
 
 /* ---- guest calls --------------------------------------------------------- */
 
 /* Allocate in guest memory; 0 if the guest heap cannot satisfy it. */
 static uint32_t guest_malloc(airlock_vm *vm, uint32_t n) { return Z_guestZ_malloc(&vm->inst, n); }
-
-typedef struct slot {
-    int32_t kind;
-    uint32_t a, b;
-} slot;
-
-static bool read_slot(airlock_vm *vm, uint32_t addr, slot *out) {
-    const uint8_t *p = vm_ptr(vm, addr, 12);
-    if (!p) return false;
-    memcpy(out, p, 12);
-    return true;
-}
 
 typedef struct boot_args {
     airlock_runtime *rt;
@@ -74,29 +63,22 @@ typedef struct boot_args {
     const char *what;   /* which step failed */
 } boot_args;
 
-/* Run a constant piece of source in __main__ during boot; false on error. */
+/* Run a constant piece of source in __main__ during boot; false on error
+ * (the reason on the boot vm's stderr). */
 static bool boot_exec(airlock_vm *vm, uint32_t slot_addr, const char *src, size_t len) {
-    uint32_t buf = guest_malloc(vm, (uint32_t)len + 1);
-    uint8_t *p = buf ? vm_ptr(vm, buf, len + 1) : NULL;
-    if (!p) return false;
-    memcpy(p, src, len);
-    p[len] = 0;
-    Z_guestZ_mp_js_do_exec(&vm->inst, buf, (uint32_t)len, slot_addr);
-    Z_guestZ_free(&vm->inst, buf);
-    slot s;
-    return read_slot(vm, slot_addr, &s) && s.kind != KIND_EXCEPTION;
+    char err[300];
+    if (mp_run_source(vm, slot_addr, src, len, err, sizeof err)) return true;
+    outbuf_append(&vm->out[1], err, strlen(err));
+    return false;
 }
 
 /* Look up attribute `name` of guest proxy object `ref`. */
 static bool boot_lookup(airlock_vm *vm, uint32_t ref, const char *name, uint32_t slot_addr, slot *out) {
-    size_t len = strlen(name);
-    uint32_t buf = guest_malloc(vm, (uint32_t)len + 1);
-    uint8_t *p = buf ? vm_ptr(vm, buf, len + 1) : NULL;
-    if (!p) return false;
-    memcpy(p, name, len + 1);
+    uint32_t buf = mp_put_bytes(vm, name, strlen(name));
+    if (!buf) return false;
     Z_guestZ_proxy_c_to_js_lookup_attr(&vm->inst, ref, buf, slot_addr);
     Z_guestZ_free(&vm->inst, buf);
-    return read_slot(vm, slot_addr, out);
+    return slot_read(vm, slot_addr, out);
 }
 
 /* Replace Emscripten's 64 KiB stack (below the static data) by a guest
@@ -129,6 +111,7 @@ static bool set_c_stack_limit(airlock_vm *vm) {
 static void boot_guest(airlock_vm *vm, void *arg) {
     boot_args *ba = arg;
     airlock_runtime *rt = ba->rt;
+    mp_runtime *mp = mp_of(rt);
     ba->error = AIRLOCK_ERROR;
     ba->what = "instantiate";
     Z_guest_instantiate(&vm->inst, (struct Z_airlock_instance_t *)vm, (struct Z_env_instance_t *)vm,
@@ -145,9 +128,9 @@ static void boot_guest(airlock_vm *vm, void *arg) {
 
     /* Two 12-byte slots kept for the life of the snapshot: call arguments
      * and results. */
-    rt->slots = guest_malloc(vm, 24);
-    if (!rt->slots) return;
-    uint32_t out = rt->slots + 12;
+    mp->slots = vm->slots = guest_malloc(vm, 2 * SLOT_SIZE);
+    if (!mp->slots) return;
+    uint32_t out = mp->slots + SLOT_SIZE;
 
     ba->what = "boot.py";
     const char *compat = rt->no_compat ? "_airlock_compat = False\n" : "_airlock_compat = True\n";
@@ -171,20 +154,18 @@ static void boot_guest(airlock_vm *vm, void *arg) {
         "del _m\n";
     if (!rt->no_compat && !boot_exec(vm, out, preload, sizeof preload - 1)) return;
 
-    if (!host_boot(rt, vm, out, &ba->what)) return; /* host modules: plugins/boot.c */
+    if (!host_boot(rt, vm, &ba->what)) return; /* host modules: plugins/boot.c */
     ba->what = "boot.py lookup";
     static const char main_name[] = "__main__";
-    uint32_t name = guest_malloc(vm, sizeof main_name);
-    uint8_t *p = name ? vm_ptr(vm, name, sizeof main_name) : NULL;
-    if (!p) return;
-    memcpy(p, main_name, sizeof main_name);
+    uint32_t name = mp_put_bytes(vm, main_name, sizeof main_name - 1);
+    if (!name) return;
     Z_guestZ_mp_js_do_import(&vm->inst, name, out);
     Z_guestZ_free(&vm->inst, name);
     slot s;
-    if (!read_slot(vm, out, &s) || s.kind != KIND_OBJECT) return;
+    if (!slot_read(vm, out, &s) || s.kind != SLOT_MP_OBJECT) return;
     slot fn;
-    if (!boot_lookup(vm, s.a, "_airlock_run", out, &fn) || fn.kind != KIND_CALLABLE) return;
-    rt->run_ref = fn.a;
+    if (!boot_lookup(vm, s.a, "_airlock_run", out, &fn) || fn.kind != SLOT_MP_CALLABLE) return;
+    mp->run_ref = fn.a;
     /* Collect only when the heap is full, not every few allocations: with
      * real collections (runtime/gc.c) the guest's default threshold makes a
      * program with a large live heap spend most of its time collecting, and
@@ -266,11 +247,12 @@ static bool fill_from_image(int fd, const void *src) {
 
 /* Keep vm's instance and function table as the runtime's template. */
 static int keep_instance(airlock_runtime *rt, const airlock_vm *vm) {
-    rt->snap_inst = vm->inst;
-    rt->snap_table_size = vm->inst.w2c___indirect_function_table.size;
-    rt->snap_table = malloc(rt->snap_table_size * sizeof *rt->snap_table);
-    if (!rt->snap_table) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
-    memcpy(rt->snap_table, vm->inst.w2c___indirect_function_table.data, rt->snap_table_size * sizeof *rt->snap_table);
+    mp_runtime *mp = mp_of(rt);
+    mp->snap_inst = vm->inst;
+    mp->snap_table_size = vm->inst.w2c___indirect_function_table.size;
+    mp->snap_table = malloc(mp->snap_table_size * sizeof *mp->snap_table);
+    if (!mp->snap_table) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    memcpy(mp->snap_table, vm->inst.w2c___indirect_function_table.data, mp->snap_table_size * sizeof *mp->snap_table);
     return AIRLOCK_OK;
 }
 
@@ -278,18 +260,18 @@ static int freeze_snapshot(airlock_runtime *rt, airlock_vm *vm) {
     uint64_t bytes = vm->inst.w2c_memory.size;
     int fd = snapshot_memfd(bytes, fill_from_vm, vm);
     if (fd < 0) return runtime_fail(rt, AIRLOCK_NOMEM, "cannot create the snapshot (%llu bytes)", (unsigned long long)bytes);
-    rt->snap_fd = fd;
-    rt->snap_bytes = bytes;
+    mp_of(rt)->snap_fd = fd;
+    mp_of(rt)->snap_bytes = rt->boot_memory = bytes;
     return keep_instance(rt, vm);
 }
 
 /* A vm for booting: no grants, unmetered, generous memory. */
 static airlock_vm *boot_vm(airlock_runtime *rt) {
-    airlock_vm *vm = calloc(1, sizeof *vm);
+    airlock_vm *vm = mp_vm_alloc(rt);
     if (!vm) return NULL;
     vm->mem_limit = BOOT_MEMORY_LIMIT;
     vm->limits = sandbox_limits(NULL);
-    vm->vfs = sandbox_new_vfs(rt, false);
+    vm->vfs = mp_new_vfs(rt, false);
     /* boot output is kept only to explain a failed start-up */
     outbuf_reset(&vm->out[0], 4096);
     outbuf_reset(&vm->out[1], 4096);
@@ -341,17 +323,18 @@ static int snapshot_from_prebuilt(airlock_runtime *rt) {
         if (fd < 0) rc = runtime_fail(rt, AIRLOCK_NOMEM, "cannot create the snapshot");
     }
     if (!rc) {
+        mp_runtime *mp = mp_of(rt);
         session_apply_globals(head, vm);
-        rt->snap_fd = fd;
-        rt->snap_bytes = head->h.memory_bytes;
-        rt->run_ref = head->h.run_ref;
-        rt->slots = head->h.slots;
+        mp->snap_fd = fd;
+        mp->snap_bytes = rt->boot_memory = head->h.memory_bytes;
+        mp->run_ref = head->h.run_ref;
+        mp->slots = head->h.slots;
         /* the same in every process with this library: session files can
          * store only the pages that differ from it */
-        rt->snap_id = head->h.header_checksum ? head->h.header_checksum : 1;
+        mp->snap_id = head->h.header_checksum ? head->h.header_checksum : 1;
         rc = keep_instance(rt, vm);
-        rt->snap_inst.w2c_memory.size = head->h.memory_bytes;
-        rt->snap_inst.w2c_memory.pages = (uint32_t)(head->h.memory_bytes / 65536);
+        mp->snap_inst.w2c_memory.size = head->h.memory_bytes;
+        mp->snap_inst.w2c_memory.pages = (uint32_t)(head->h.memory_bytes / 65536);
     }
     vm_destroy(vm);
     free(fill);
@@ -359,13 +342,29 @@ static int snapshot_from_prebuilt(airlock_runtime *rt) {
     return rc;
 }
 
-/* Boot the interpreter once and freeze it (caller holds rt->lock). */
-int snapshot_build(airlock_runtime *rt) {
-    /* Saving a session asks pagemap which pages were written (session.c);
+/* The runtime's state of this guest: nothing booted yet. */
+static mp_runtime *new_state(airlock_runtime *rt) {
+    mp_runtime *mp = calloc(1, sizeof *mp);
+    if (!mp) return NULL;
+    mp->snap_fd = -1;
+    /* Saving a session asks pagemap which pages were written (image.c);
      * opened now, as a process may shut itself off from /proc after its
      * first sandbox. Without it, saving compares every page. */
-    if (rt->pagemap_fd < 0) rt->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-    if (prebuilt_usable(rt)) return snapshot_from_prebuilt(rt);
+    mp->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    rt->guest_state = mp;
+    return mp;
+}
+
+/* Boot the interpreter once and freeze it (caller holds rt->lock). A
+ * failure leaves nothing behind: the next sandbox tries again. */
+int mp_snapshot_build(airlock_runtime *rt) {
+    if (!new_state(rt)) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    int rc = prebuilt_usable(rt) ? snapshot_from_prebuilt(rt) : snapshot_boot(rt);
+    if (rc) guest_micropython.runtime_free(rt);
+    return rc;
+}
+
+static int snapshot_boot(airlock_runtime *rt) {
     airlock_vm *vm = boot_vm(rt);
     if (!vm) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     boot_args ba = {rt, AIRLOCK_ERROR, "start"};

@@ -1,9 +1,10 @@
 /*
- * session.h - the session image format, shared by session files and the
- * start-up snapshot embedded at build time (see session.c for the layout).
+ * image.h - the MicroPython guest's session image format, shared by
+ * session files and the start-up snapshot embedded at build time (see
+ * image.c for the layout).
  */
-#ifndef AIRLOCK_SESSION_H
-#define AIRLOCK_SESSION_H
+#ifndef AIRLOCK_MICROPYTHON_IMAGE_H
+#define AIRLOCK_MICROPYTHON_IMAGE_H
 
 #include <stdbool.h>
 #include <stdint.h>

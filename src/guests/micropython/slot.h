@@ -1,14 +1,13 @@
 /*
- * slot.h - the guest's 12-byte value slots and the strings the host hands
- * it: the one definition of both.
+ * slot.h - the MicroPython guest's 12-byte value slots: the one definition.
  *
  * MicroPython's WebAssembly port (proxy_c.c) passes values between C and
  * its host as {int32 kind, uint32 a, uint32 b}. Two numberings exist: the
  * kinds of Python values the guest answers with (SLOT_MP_*), and the kinds
  * of host values the guest decodes (SLOT_JS_*).
  */
-#ifndef AIRLOCK_BRIDGE_SLOT_H
-#define AIRLOCK_BRIDGE_SLOT_H
+#ifndef AIRLOCK_MICROPYTHON_SLOT_H
+#define AIRLOCK_MICROPYTHON_SLOT_H
 
 #include <string.h>
 
@@ -52,21 +51,6 @@ static inline bool slot_write(airlock_vm *vm, uint32_t addr, int32_t kind, uint3
     slot s = {kind, a, b};
     memcpy(p, &s, SLOT_SIZE);
     return true;
-}
-
-/*
- * Copy len bytes into a fresh guest allocation, NUL-terminated: its guest
- * address, or 0 when the guest heap cannot hold it. Must run inside
- * vm_call (the guest's malloc runs).
- */
-static inline uint32_t slot_put_bytes(airlock_vm *vm, const void *data, size_t len) {
-    if (len >= UINT32_MAX) return 0;
-    uint32_t addr = Z_guestZ_malloc(&vm->inst, (uint32_t)len + 1);
-    uint8_t *p = addr ? vm_ptr(vm, addr, (uint64_t)len + 1) : NULL;
-    if (!p) return 0;
-    memcpy(p, data, len);
-    p[len] = 0;
-    return addr;
 }
 
 #endif

@@ -27,7 +27,7 @@
  * bounded by QSTR_MAX_ENTRIES per reset. A new vm (clone, session load)
  * starts with no index.
  */
-#include "runtime/qstr.h"
+#include "guests/micropython/qstr.h"
 
 #include <stdlib.h>
 #include <string.h>

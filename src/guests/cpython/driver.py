@@ -1,0 +1,82 @@
+# driver.py - the CPython guest's driver (src/guests/cpython/guest.c).
+#
+# Run once when a sandbox's interpreter has started; every execution then
+# runs `__airlock_run__()`. The host puts the execution's source and the
+# file name its tracebacks show at /.airlock/in/ (read-only), and reads the
+# answer back from /.airlock/out/answer, tagged as src/guests/guest.h says:
+#   N             no value to show
+#   R<repr>       repr() of the last statement's value, when it is an expression
+#   X<int>        SystemExit with an integer (or no) code
+#   S<text>       SystemExit with any other code
+#   E<Type>\x04<traceback>   any other exception
+# The source is compiled as a module body in __main__'s namespace, like a
+# notebook cell; the driver's own frame never shows in a traceback.
+
+
+def _airlock_install():
+    import _ast
+    import builtins
+    import sys
+
+    main = sys.modules["__main__"].__dict__
+    only_ast = 0x400  # ast.PyCF_ONLY_AST, without importing ast
+    result_cap = 1 << 20  # guest.h's GUEST_RESULT_CAP, in characters
+    error_cap = 60000  # a traceback's characters kept (both ends)
+
+    def read(name):
+        with open("/.airlock/in/" + name, "rb") as f:
+            return f.read()
+
+    def write(answer):
+        with open("/.airlock/out/answer", "w", encoding="utf-8", errors="backslashreplace") as f:
+            f.write(answer)
+
+    def type_name(t):
+        module = t.__module__
+        return t.__qualname__ if module in ("builtins", "__main__") else module + "." + t.__qualname__
+
+    def ends(text):
+        if len(text) <= error_cap:
+            return text
+        head = text.rfind("\n", 0, error_cap // 2) + 1
+        tail = text.find("\n", len(text) - error_cap // 2) + 1
+        return text[:head] + "  ...\n" + text[tail:]
+
+    def describe(e):
+        name = type_name(type(e))
+        try:
+            import traceback
+
+            tb = e.__traceback__.tb_next if e.__traceback__ else None  # skip run()'s frame
+            text = "".join(traceback.format_exception(type(e), e, tb))
+        except BaseException:  # no memory left to format it: the bare line
+            text = name + ": " + str(e) + "\n"
+        return name + "\x04" + ends(text)
+
+    def run():
+        try:
+            name = read("name").decode()
+            tree = compile(read("source"), name, "exec", only_ast)
+            last = None
+            if tree.body and isinstance(tree.body[-1], _ast.Expr):
+                last = _ast.Expression(tree.body.pop().value)
+            exec(compile(tree, name, "exec"), main)
+            value = None if last is None else eval(compile(last, name, "eval"), main)
+            answer = "N" if value is None else "R" + repr(value)[:result_cap]
+        except SystemExit as e:
+            code = e.code
+            if code is None:
+                answer = "X0"
+            elif isinstance(code, int):
+                answer = "X%d" % code
+            else:
+                answer = "S" + str(code)
+        except BaseException as e:
+            answer = "E" + describe(e)
+        write(answer)
+
+    builtins.__airlock_run__ = run
+
+
+_airlock_install()
+del _airlock_install

@@ -1,0 +1,246 @@
+/*
+ * guest.c - the CPython guest behind guest.h.
+ *
+ * Each vm is an interpreter booted by boot.c (cpython_boot), then given
+ * the driver (driver.py) and two private mounts: /.airlock/in, read-only,
+ * where each execution's source and file name appear (host memory, never
+ * copied), and /.airlock/out, a small scratch tree where the driver writes
+ * its answer. The only source that enters guest memory directly is the
+ * host's own (run_source): the driver, and the one-line call that starts
+ * each execution.
+ *
+ * Not yet for this guest (refused with a message, never ignored): file
+ * grants, host functions, plugins and the env, sqlite and net grants;
+ * rolling an execution back in place (a trap starts a fresh interpreter);
+ * sessions.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpython_guest.h"
+#include "cpython_vm.h"
+#include "plugins/host.h"
+#include "sandbox.h"
+#include "vfs/scratch.h"
+#include "vfs/vfs.h"
+
+/* driver.py, embedded at build time (NUL-terminated). */
+extern const vfs_embedded_tree cpython_driver_tree;
+
+#define IN_DIR "/.airlock/in"
+#define OUT_DIR "/.airlock/out"
+#define ANSWER "answer"
+/* The answer's room: a cut repr (4 bytes a character at worst) or a cut
+ * traceback, with some to spare. */
+#define OUT_BYTES (5u << 20)
+#define BOOT_OUTPUT (4u << 10)
+
+/* What this guest keeps beside each vm. */
+typedef struct cpy_data {
+    vfs_embedded_file in[2];   /* "source", "name": this execution's */
+    vfs_embedded_tree in_tree;
+    scratch *out;              /* mounted at OUT_DIR (the vfs owns it) */
+} cpy_data;
+
+/* The runtime's state: one interpreter booted ahead, which the first
+ * sandbox takes (the boot checked it works). */
+typedef struct cpy_runtime {
+    airlock_vm *spare;
+} cpy_runtime;
+
+static void process_init(void) {}
+
+/* ---- source into the guest -------------------------------------------------- */
+
+/* Copy src into the guest and run it in __main__; false if it raised (the
+ * traceback is on the vm's stderr) or did not fit. Inside vm_call. */
+static bool run_source(airlock_vm *vm, const char *src) {
+    cpython_vm *c = cpython_of(vm);
+    size_t len = strlen(src);
+    u32 addr = len < UINT32_MAX ? Z_cpythonZ_malloc(&c->inst, (u32)len + 1) : 0;
+    uint8_t *p = addr ? vm_ptr(vm, addr, (uint64_t)len + 1) : NULL;
+    if (!p) return false;
+    memcpy(p, src, len + 1);
+    bool ok = Z_cpythonZ_PyRun_SimpleStringFlags(&c->inst, addr, 0) == 0;
+    Z_cpythonZ_free(&c->inst, addr);
+    return ok;
+}
+
+typedef struct source_args {
+    const char *src;
+    bool ok;
+} source_args;
+
+static void run_in_call(airlock_vm *vm, void *arg) {
+    source_args *a = arg;
+    a->ok = run_source(vm, a->src);
+}
+
+/* The host's own source, for boot and reseeding (inside vm_call). */
+static bool run_trusted(airlock_vm *vm, const char *src, char *err, size_t errsize) {
+    if (run_source(vm, src)) return true;
+    snprintf(err, errsize, "%.300s", outbuf_str(&vm->out[1]));
+    return false;
+}
+
+/* ---- vms ------------------------------------------------------------------------ */
+
+static void vm_free(airlock_vm *vm) {
+    free(vm->guest_data);
+    cpython_free(cpython_of(vm));
+}
+
+/* The private mounts the driver reads and writes. */
+static bool mount_channel(airlock_vm *vm, cpy_data *d) {
+    d->in[0] = (vfs_embedded_file){"source", (const unsigned char *)"", 0};
+    d->in[1] = (vfs_embedded_file){"name", (const unsigned char *)"", 0};
+    d->in_tree = (vfs_embedded_tree){d->in, 2};
+    if (vfs_mount(vm->vfs, IN_DIR, &vfs_embedded_ops, &d->in_tree) != 0) return false;
+    d->out = vfs_scratch_new(OUT_BYTES);
+    return d->out && vfs_mount(vm->vfs, OUT_DIR, &vfs_scratch_ops, d->out) == 0;
+}
+
+/* A freshly booted interpreter with the driver; the boot's message in err
+ * on failure. */
+static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
+    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes, .output_bytes = BOOT_OUTPUT};
+    int trap = 0;
+    cpython_vm *c = cpython_boot(&opt, &trap);
+    if (!c) return AIRLOCK_NOMEM;
+    airlock_vm *vm = *out = &c->vm;
+    vm->guest = &guest_cpython;
+    cpy_data *d = vm->guest_data = calloc(1, sizeof *d);
+    if (!d) return AIRLOCK_NOMEM;
+    if (trap) {
+        snprintf(err, errsize, "CPython trapped during start-up (%s): %.300s", vm_trap_message(trap),
+                 cpython_output(c, 1));
+        return AIRLOCK_TRAP;
+    }
+    if (!mount_channel(vm, d)) return AIRLOCK_NOMEM;
+    source_args a = {(const char *)cpython_driver_tree.files[0].data, false};
+    trap = vm_call(vm, run_in_call, &a);
+    if (trap || !a.ok) {
+        snprintf(err, errsize, "CPython's driver failed to start (%s): %.300s",
+                 trap ? vm_trap_message(trap) : "it raised", cpython_output(c, 1));
+        return AIRLOCK_ERROR;
+    }
+    if (rt->initial_cwd) vfs_chdir(vm->vfs, rt->initial_cwd); /* "/" if not visible */
+    host_attach_vm(rt, vm);
+    vm->limits = rt->limits;
+    vm->pristine = true;
+    return AIRLOCK_OK;
+}
+
+static void destroy(airlock_vm *vm) {
+    if (vm) vm_destroy(vm);
+}
+
+static int vm_new(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
+    cpy_runtime *st = rt->guest_state;
+    pthread_mutex_lock(&rt->lock);
+    *out = st->spare;
+    st->spare = NULL;
+    pthread_mutex_unlock(&rt->lock);
+    return *out ? AIRLOCK_OK : boot_vm(rt, out, err, errsize);
+}
+
+/* ---- the runtime ---------------------------------------------------------------- */
+
+/* What a CPython runtime cannot offer yet: refused, not ignored. */
+static const char *unsupported(const airlock_runtime *rt) {
+    const host_registry *reg = rt->host;
+    if (rt->grants) return "file grants (mounts and scratch space)";
+    if (reg && (reg->nfns || reg->nplugins)) return "host functions, plugins, and the sqlite and net grants";
+    if (reg && reg->nenv) return "environment variables";
+    return NULL;
+}
+
+static int boot(airlock_runtime *rt) {
+    const char *missing = unsupported(rt);
+    if (missing)
+        return runtime_fail(rt, AIRLOCK_MISUSE, "the cpython guest does not offer %s yet (the micropython guest does)",
+                            missing);
+    cpy_runtime *st = calloc(1, sizeof *st);
+    if (!st) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+    char err[400] = "";
+    int rc = boot_vm(rt, &st->spare, err, sizeof err);
+    if (rc) {
+        destroy(st->spare);
+        free(st);
+        return runtime_fail(rt, rc, "%s", err[0] ? err : "out of memory");
+    }
+    rt->boot_memory = st->spare->mem->size;
+    rt->guest_state = st;
+    return AIRLOCK_OK;
+}
+
+static void runtime_free(airlock_runtime *rt) {
+    cpy_runtime *st = rt->guest_state;
+    if (!st) return;
+    destroy(st->spare);
+    free(st);
+    rt->guest_state = NULL;
+}
+
+/* ---- executions ---------------------------------------------------------------- */
+
+/* The driver's answer, read and removed from the scratch tree (host side:
+ * no guest memory is read). */
+static void take_answer(cpy_data *d, guest_run *run) {
+    vfs_file *f = NULL;
+    vfs_stat st;
+    run->kind = GUEST_UNREADABLE;
+    if (vfs_scratch_ops.open(d->out, ANSWER, VFS_O_RDONLY, 0, &f) != 0) return;
+    if (f->ops->fstat(f, &st) == 0 && st.size > 0) {
+        size_t n = st.size < GUEST_RESULT_CAP ? (size_t)st.size : GUEST_RESULT_CAP;
+        char *text = malloc(n + 1);
+        int64_t got = text ? f->ops->pread(f, text, n, 0) : -1;
+        if (got > 0) {
+            text[got] = '\0';
+            bool raised = text[0] == 'E';
+            if (raised) memmove(text, text + 1, (size_t)got--);
+            run->kind = raised ? GUEST_RAISED : GUEST_ANSWERED;
+            run->text = text;
+            run->text_len = (size_t)got;
+        } else {
+            free(text);
+        }
+    }
+    f->ops->close(f);
+}
+
+static void exec_source(airlock_vm *vm, guest_run *run) {
+    cpy_data *d = vm->guest_data;
+    d->in[0].data = (const unsigned char *)run->src;
+    d->in[0].size = run->len;
+    d->in[1].data = (const unsigned char *)run->filename;
+    d->in[1].size = strlen(run->filename);
+    vfs_scratch_ops.unlink(d->out, ANSWER);
+    vm->soft_stops = 0;
+    run_source(vm, "__airlock_run__()\n");
+    d->in[0].size = d->in[1].size = 0; /* the caller's buffers are not ours after the call */
+    take_answer(d, run);
+    vfs_scratch_ops.unlink(d->out, ANSWER);
+}
+
+static bool exited(airlock_vm *vm, int *status) {
+    *status = cpython_exit_status(cpython_of(vm));
+    return cpython_of(vm)->exited;
+}
+
+const guest_ops guest_cpython = {
+    .name = "cpython",
+    .title = "CPython",
+    .version = AIRLOCK_CPYTHON_VERSION,
+    .sha256 = AIRLOCK_CPYTHON_SHA256,
+    .process_init = process_init,
+    .boot = boot,
+    .runtime_free = runtime_free,
+    .vm_new = vm_new,
+    .vm_free = vm_free,
+    .exec = exec_source,
+    .run_trusted = run_trusted,
+    .exited = exited,
+};
