@@ -6,8 +6,10 @@
  * decoded call's arguments are then copied (airlock_value_copy), walked
  * with the public getters, and encoded back as a result, the way a host
  * function that echoes its arguments would answer. The first input byte
- * picks the limits. Checked: decoding either fails with an error type and
- * message or yields a list and a dict; the encoded answer stays within its
+ * picks the limits. The same bytes are also decoded as one value, as the
+ * embedder's values are (codec_decode_value). Checked: decoding either
+ * fails with an error type and message or yields a list and a dict (or a
+ * value within the item limit); the encoded answer stays within its
  * byte limit (plus its tag); nothing leaks (LeakSanitizer) or overflows
  * (AddressSanitizer); errors are encoded as valid UTF-8.
  */
@@ -47,11 +49,18 @@ static size_t walk(const airlock_value *v, int depth) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!size) return 0;
-    static const codec_limits choices[4] = {
-        {8, 64, 1024}, {32, 4096, 65536}, {2, 8, 64}, {64, 100000, 1 << 20}};
+    static const codec_limits choices[4] = {{8, 64, 1024, "host call"},
+                                            {32, 4096, 65536, "host call"},
+                                            {2, 8, 64, "value"},
+                                            {64, 100000, 1 << 20, "value"}};
     const codec_limits *lim = &choices[data[0] % 4];
-    codec_call call;
     codec_error err;
+    /* the same bytes as one value (the embedder's values, src/values.c) */
+    airlock_value *v = codec_decode_value(data + 1, size - 1, lim, &err);
+    if (!v && (!err.type || !*err.type)) FAIL("a value's decoding failed without an error type");
+    if (v && walk(v, 0) > lim->max_items) FAIL("decoded a value over the item limit");
+    airlock_value_free(v);
+    codec_call call;
     if (!codec_decode_call(data + 1, size - 1, lim, &call, &err)) {
         if (!err.type || !*err.type) FAIL("decode failed without an error type");
         codec_buf eb = {0};
