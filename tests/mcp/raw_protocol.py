@@ -440,13 +440,17 @@ class Progress(unittest.TestCase):
         self.assertGreater(t_end - notes[-1][1], 0.4)
 
     def test_rate_limited(self):
-        code = "import time\nt = time.time()\nwhile time.time() - t < 1.0:\n    print('x' * 50)\n"
+        # 100 lines, one every 10 ms (far below the output cap): about one
+        # notification per 100 ms, not one per line
+        code = "import time\nfor i in range(100):\n    print('line', i)\n    time.sleep(0.01)\n"
         t0 = time.monotonic()
         notes, reply, t_end = self.run_collecting(code, token="burst")
         self.check_sequence(notes, "burst")
         self.assertGreater(len(notes), 2)
         self.assertLessEqual(len(notes), (t_end - t0) / 0.1 + 2)
+        self.assertLess(len(notes), 50)
         printed = reply["result"]["structuredContent"]["stdout"]
+        self.assertTrue(printed.startswith("".join(p["message"] for p, _ in notes)))
         self.assertLessEqual(notes[-1][0]["progress"], len(printed))
 
     def test_none_without_a_token(self):
