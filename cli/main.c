@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
     airlock_sandbox *sb = NULL;
     int rc = airlock_runtime_new(&rt);
     if (rc == AIRLOCK_OK) rc = airlock_runtime_set_limits(rt, &opt.limits);
-    if (rc == AIRLOCK_OK) rc = airlock_runtime_set_compat(rt, !opt.no_compat);
+    if (rc == AIRLOCK_OK) rc = options_apply_guest(&opt, rt);
     if (rc == AIRLOCK_OK && ((status = grants_apply(&opt, rt)) >= 0 || (status = plugins_apply(&opt, rt)) >= 0)) {
         airlock_runtime_free(rt);
         grants_free_options(&opt);

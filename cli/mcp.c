@@ -42,8 +42,9 @@ static const char mcp_usage[] =
     "grants: --allow-read PATH, --allow-write DIR, --mount HOST:GUEST[:rw],\n"
     "--scratch SIZE, --allow-env NAME, --allow-sqlite PATH[:rw], --allow-net\n"
     "HOST[:PORT][:private], --plugin PATH, --deterministic, --seed N, --audit\n"
-    "FILE; and --no-os-sandbox, --verbose. The tool description tells the agent\n"
-    "what is granted.\n"
+    "FILE; and --guest micropython|cpython, --no-compat, --no-os-sandbox,\n"
+    "--verbose. The tool description tells the agent which interpreter runs\n"
+    "the code and what is granted.\n"
     "\n"
     "Client configuration (e.g. a JSON \"mcpServers\" entry):\n"
     "  {\"command\": \"airlock\", \"args\": [\"mcp\", \"--timeout\", \"10\"]}\n";
@@ -292,7 +293,7 @@ static FILE *protocol_stream(void) {
 static int start_runtime(mcp_server *srv) {
     int rc = airlock_runtime_new(&srv->rt);
     if (rc == AIRLOCK_OK) rc = airlock_runtime_set_limits(srv->rt, &srv->cfg.cli.limits);
-    if (rc == AIRLOCK_OK) rc = airlock_runtime_set_compat(srv->rt, !srv->cfg.cli.no_compat);
+    if (rc == AIRLOCK_OK) rc = options_apply_guest(&srv->cfg.cli, srv->rt);
     if (rc == AIRLOCK_OK) {
         /* the same grants, plugins, env, determinism and audit as a plain run */
         int status = grants_apply(&srv->cfg.cli, srv->rt);
@@ -345,7 +346,8 @@ int mcp_main(int argc, char **argv) {
     if (status < 0) {
         if (isatty(STDIN_FILENO))
             mcp_log("expects MCP messages (JSON-RPC, one per line) on stdin; see 'airlock mcp --help'");
-        mcp_log("ready: MicroPython %s, timeout %g s, %zu sessions, idle %g s", airlock_guest_version(),
+        char guest[64];
+        mcp_log("ready: %s, timeout %g s, %zu sessions, idle %g s", options_guest_title(&srv.cfg.cli, guest, sizeof guest),
                 srv.cfg.cli.limits.timeout_seconds, srv.cfg.max_sessions, srv.cfg.session_idle);
         serve(&srv, out);
         status = EXIT_OK;

@@ -35,8 +35,8 @@ static const char *const modern_versions[] = {"2026-07-28", NULL};
 static const char *const legacy_versions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL};
 
 static const char instructions[] =
-    "airlock runs Python (MicroPython) in a sandbox that cannot reach this machine: no files, network, "
-    "environment or processes unless granted. Use run_python to compute, parse or test things; pass a "
+    "airlock runs Python in a sandbox that cannot reach this machine (run_python names the interpreter): no "
+    "files, network, environment or processes unless granted. Use run_python to compute, parse or test things; pass a "
     "`session` name to keep state between calls.";
 
 /* A parsed request: what every handler needs. */

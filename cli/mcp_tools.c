@@ -136,7 +136,12 @@ static const char *const modules_available[] = {
     "gc", "sys", "os", "unittest", NULL};
 static const char *const modules_missing[] = {"socket", "subprocess", "threading", "decimal", NULL};
 
-static void describe_modules(strbuf *b) {
+static void describe_modules(strbuf *b, const airlock_guest_info *g) {
+    if (!g->compat) {
+        sb_add(b, "Modules: the standard library. Not available: third-party packages (numpy, pandas, requests, ...), "
+                  "threads, subprocesses, sockets, ctypes.\n\n");
+        return;
+    }
     sb_add(b, "Modules:");
     for (const char *const *m = modules_available; *m; m++) sb_printf(b, "%s %s", m == modules_available ? "" : ",", *m);
     sb_add(b, ". Not available: third-party packages (numpy, pandas, requests, ...)");
@@ -183,17 +188,20 @@ static void describe_grants(strbuf *b, const cli_options *cli, const char *host_
  */
 char *mcp_run_description(const mcp_config *cfg, const char *host_grants) {
     strbuf b = {0};
+    airlock_guest_info g = {.size = sizeof g};
+    airlock_guest_info_of(cfg->cli.guest, &g);
     sb_printf(&b,
               "Run Python code in an isolated sandbox and get back what it printed, the value of its last "
               "expression, and any error with its traceback.\n\n"
-              "The interpreter is MicroPython %s: Python 3 syntax and built-ins, a smaller standard library. "
+              "The interpreter is %s %s: %s. "
               "The code runs as a module; print() output comes back as stdout, and a final expression's repr() "
               "comes back as result, like a notebook cell.\n\n",
-              airlock_guest_version());
+              g.title, g.version,
+              g.compat ? "Python 3 syntax and built-ins, a smaller standard library" : "the full language");
     sb_add(&b, "Nothing outside the sandbox can be reached: no files of the host, no network, no environment "
                "variables, no subprocesses, unless listed under 'Granted' below; apart from what is granted, the "
                "sandbox's filesystem is empty.\n\n");
-    describe_modules(&b);
+    describe_modules(&b, &g);
     describe_sessions(&b, cfg);
     describe_limits(&b, &cfg->cli.limits);
     describe_grants(&b, &cfg->cli, host_grants);

@@ -13,8 +13,9 @@
 static const char usage_text[] =
     "usage: airlock [options] [-c CODE | FILE | -]\n"
     "\n"
-    "Run Python (MicroPython %s) in a sandbox that can reach nothing on this\n"
-    "machine: no files, no network, no environment variables, no processes.\n"
+    "Run Python (MicroPython %s by default) in a sandbox that can reach nothing\n"
+    "on this machine: no files, no network, no environment variables, no\n"
+    "processes.\n"
     "\n"
     "  -c CODE             run CODE\n"
     "  FILE                run the Python file FILE\n"
@@ -27,8 +28,13 @@ static const char usage_text[] =
     "                       \"limit\", \"stats\"}\n"
     "\n"
     "Guest:\n"
+    "  --guest NAME        the interpreter: micropython (the default: small,\n"
+    "                      fast to start, with a CPython compatibility layer)\n"
+    "                      or cpython (CPython 3.14 and its standard library;\n"
+    "                      no file grants, plugins or sessions yet)\n"
     "  --no-compat         run bare MicroPython, without airlock's CPython\n"
-    "                      compatibility layer (extra modules, source rewrites)\n"
+    "                      compatibility layer (extra modules, source rewrites);\n"
+    "                      refused with --guest cpython, which has none\n"
     "\n"
     "State:\n"
     "  --session FILE      load the session in FILE if it exists, run, and save\n"
@@ -103,7 +109,7 @@ static const char usage_text[] =
     "code), 2 usage error, 3 a resource limit stopped the run.\n"
     "\n"
     "  -h, --help          this text\n"
-    "  -V, --version       airlock and MicroPython versions\n"
+    "  -V, --version       airlock and its guests' versions\n"
     "\n"
     "Example:\n"
     "  airlock -c 'print(sum(range(10)))'\n"
@@ -132,7 +138,7 @@ bool parse_size(const char *s, uint64_t *out) {
 }
 
 enum { OPT_JSON = 256, OPT_MEMORY, OPT_MAX_OUTPUT, OPT_OUTPUT_STOPS, OPT_FUEL, OPT_TIMEOUT, OPT_SESSION, OPT_NO_COMPAT,
-       OPT_NO_OS_SANDBOX, OPT_VERBOSE };
+       OPT_NO_OS_SANDBOX, OPT_VERBOSE, OPT_GUEST };
 enum { OPT_ALLOW_READ = 512, OPT_ALLOW_WRITE, OPT_MOUNT, OPT_SCRATCH }; /* grants.c */
 
 #define DEFAULT_TIMEOUT 30.0
@@ -176,6 +182,57 @@ static int seconds_option(const char *name, const char *arg, double *out) {
     return -1;
 }
 
+/* The guests this airlock has, as --guest names them. */
+static const char *const guest_names[] = {"micropython", "cpython"};
+
+/* "airlock 0.x (MicroPython 1.27.0, guest sha256 ...; CPython ...)" */
+static void print_version(void) {
+    printf("airlock %s (", AIRLOCK_VERSION);
+    const char *sep = "";
+    for (size_t i = 0; i < sizeof guest_names / sizeof *guest_names; i++) {
+        airlock_guest_info g = {.size = sizeof g};
+        if (airlock_guest_info_of(guest_names[i], &g) != AIRLOCK_OK) continue;
+        printf("%s%s %s, guest sha256 %s", sep, g.title, g.version, g.sha256);
+        sep = "; ";
+    }
+    printf(")\n");
+}
+
+static int guest_option(cli_options *opt, const char *name) {
+    airlock_guest_info g = {.size = sizeof g};
+    if (airlock_guest_info_of(name, &g) != AIRLOCK_OK) {
+        bool known = strcmp(name, "micropython") == 0 || strcmp(name, "cpython") == 0;
+        fprintf(stderr, "airlock: --guest: %s '%s' (this airlock has: micropython%s)\n",
+                known ? "this airlock was built without" : "no guest named", name,
+                airlock_guest_info_of("cpython", &g) == AIRLOCK_OK ? ", cpython" : "");
+        return EXIT_USAGE;
+    }
+    opt->guest = name;
+    return -1;
+}
+
+int options_apply_guest(const cli_options *opt, airlock_runtime *rt) {
+    int rc = opt->guest ? airlock_runtime_set_guest(rt, opt->guest) : AIRLOCK_OK;
+    return rc ? rc : airlock_runtime_set_compat(rt, !opt->no_compat);
+}
+
+const char *options_guest_title(const cli_options *opt, char *buf, size_t size) {
+    airlock_guest_info g = {.size = sizeof g};
+    if (airlock_guest_info_of(opt->guest, &g) != AIRLOCK_OK) g = (airlock_guest_info){.title = "?", .version = "?"};
+    snprintf(buf, size, "%s %s", g.title, g.version);
+    return buf;
+}
+
+/* Options that contradict each other: a usage error, or -1. */
+static int check_combinations(const cli_options *opt) {
+    airlock_guest_info g = {.size = sizeof g};
+    if (opt->no_compat && airlock_guest_info_of(opt->guest, &g) == AIRLOCK_OK && !g.compat) {
+        fprintf(stderr, "airlock: --no-compat: the %s guest has no compatibility layer to turn off\n", g.name);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
 int options_parse(int argc, char **argv, cli_options *opt) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},
@@ -183,6 +240,7 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         {"json", no_argument, 0, OPT_JSON},
         {"session", required_argument, 0, OPT_SESSION},
         {"no-compat", no_argument, 0, OPT_NO_COMPAT},
+        {"guest", required_argument, 0, OPT_GUEST},
         {"memory", required_argument, 0, OPT_MEMORY},
         {"max-output", required_argument, 0, OPT_MAX_OUTPUT},
         {"output-stops", no_argument, 0, OPT_OUTPUT_STOPS},
@@ -216,8 +274,7 @@ int options_parse(int argc, char **argv, cli_options *opt) {
             printf(usage_text, airlock_guest_version());
             return EXIT_OK;
         case 'V':
-            printf("airlock %s (MicroPython %s, guest sha256 %s)\n", AIRLOCK_VERSION, airlock_guest_version(),
-                   airlock_guest_sha256());
+            print_version();
             return EXIT_OK;
         case 'c':
             opt->mode = RUN_CODE;
@@ -226,6 +283,7 @@ int options_parse(int argc, char **argv, cli_options *opt) {
         case OPT_JSON: opt->json = true; break;
         case OPT_SESSION: opt->session = optarg; break;
         case OPT_NO_COMPAT: opt->no_compat = true; break;
+        case OPT_GUEST: rc = guest_option(opt, optarg); break;
         case OPT_NO_OS_SANDBOX: opt->no_os_sandbox = true; break;
         case OPT_VERBOSE: opt->verbose = true; break;
         case OPT_MEMORY: rc = size_option("--memory", optarg, &opt->limits.memory_bytes); break;
@@ -246,6 +304,7 @@ int options_parse(int argc, char **argv, cli_options *opt) {
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (rc < 0) rc = check_combinations(opt);
     if (rc >= 0) return rc;
     if (opt->limits.timeout_seconds == 0) opt->limits.timeout_seconds = DEFAULT_TIMEOUT;
     if (opt->mode == RUN_CODE) return -1; /* remaining arguments: sys.argv later */

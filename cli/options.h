@@ -31,6 +31,7 @@ typedef struct cli_options {
     const char *file;      /* FILE */
     bool json;
     const char *session;   /* --session FILE */
+    const char *guest;     /* --guest NAME; NULL: the library's default */
     bool no_compat;        /* --no-compat */
     airlock_limits limits;
     cli_grant grants[CLI_MAX_GRANTS];
@@ -86,6 +87,12 @@ bool sqlite_spec(const char *spec, char *buf, size_t size, bool *writable);
  * OS sandbox allows them): add(ctx, path, writable) for each; stops at and
  * returns the first non-zero answer. */
 int plugin_os_paths(const cli_options *opt, int (*add)(void *ctx, const char *path, bool writable), void *ctx);
+
+/* Choose opt's guest and compatibility layer on rt: an AIRLOCK_* code
+ * (message on rt). */
+int options_apply_guest(const cli_options *opt, airlock_runtime *rt);
+/* "MicroPython 1.27.0" for opt's guest, into buf. */
+const char *options_guest_title(const cli_options *opt, char *buf, size_t size);
 
 /* "64M" -> bytes; false if malformed or out of range. */
 bool parse_size(const char *s, uint64_t *out);

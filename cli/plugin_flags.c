@@ -80,6 +80,8 @@ static int load_plugin(airlock_runtime *rt, const char *spec) {
 
 /* --list-grants: the filesystem grants from the flags, then the rest. */
 static void list_grants(const cli_options *opt, airlock_runtime *rt) {
+    char guest[64];
+    printf("Guest: %s\n", options_guest_title(opt, guest, sizeof guest));
     printf("Granted to the sandbox:\n");
     for (int i = 0; i < opt->n_grants; i++) {
         const cli_grant *g = &opt->grants[i];

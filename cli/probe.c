@@ -190,7 +190,7 @@ static void cleanup(probe_ctx *c) {
 static int make_runtime(probe_ctx *c) {
     int rc = airlock_runtime_new(&c->rt);
     if (rc == AIRLOCK_OK) rc = airlock_runtime_set_limits(c->rt, &c->opt.limits);
-    if (rc == AIRLOCK_OK) rc = airlock_runtime_set_compat(c->rt, !c->opt.no_compat);
+    if (rc == AIRLOCK_OK) rc = options_apply_guest(&c->opt, c->rt);
     if (rc != AIRLOCK_OK) {
         fprintf(stderr, "airlock probe: %s\n", c->rt ? airlock_runtime_errmsg(c->rt) : "out of memory");
         return EXIT_PYTHON;
@@ -234,8 +234,9 @@ static int print_table(const probe_ctx *c) {
     char os[512];
     os_sandbox_describe(&c->os, os, sizeof os);
     int grants = c->opt.n_grants + c->opt.n_env + c->opt.n_sqlite + c->opt.n_net;
-    printf("airlock probe: airlock %s, MicroPython %s; %d grant%s; OS sandbox: %s\n\n", AIRLOCK_VERSION,
-           airlock_guest_version(), grants, grants == 1 ? "" : "s", os);
+    char guest[64];
+    printf("airlock probe: airlock %s, %s; %d grant%s; OS sandbox: %s\n\n", AIRLOCK_VERSION,
+           options_guest_title(&c->opt, guest, sizeof guest), grants, grants == 1 ? "" : "s", os);
     printf("%-6s %-9s %-52s %s\n", "RESULT", "EXPECTED", "TEST", "DETAIL");
     for (int i = 0; i < c->nrows; i++) {
         const probe_row *r = &c->rows[i];

@@ -115,9 +115,11 @@ void repl_prepare(void) {
 }
 
 int repl_run(airlock_sandbox *sb) {
-    printf("airlock %s, MicroPython %s. Nothing on this machine is reachable from here.\n"
+    airlock_guest_info g = {.size = sizeof g};
+    airlock_guest_info_of(airlock_sandbox_guest(sb), &g);
+    printf("airlock %s, %s %s. Nothing on this machine is reachable from here.\n"
            "Ctrl-C interrupts, Ctrl-D exits.\n",
-           AIRLOCK_VERSION, airlock_guest_version());
+           AIRLOCK_VERSION, g.title, g.version);
     catch_sigint();
     char *input;
     while ((input = read_input()) != NULL) {

@@ -81,7 +81,8 @@ json_t *report_json(airlock_sandbox *sb, int rc) {
     airlock_sandbox_stats(sb, &st);
     const char *limit = airlock_limit_name(airlock_sandbox_limit_hit(sb));
     bool ok = rc == AIRLOCK_OK || (rc == AIRLOCK_EXIT && airlock_sandbox_exit_code(sb) == 0);
-    json_t *stats = json_pack("{s:I, s:f, s:I, s:b, s:b, s:I, s:I, s:b}", "fuel_used", (json_int_t)st.fuel_used,
+    json_t *stats = json_pack("{s:s, s:I, s:f, s:I, s:b, s:b, s:I, s:I, s:b}", "guest", airlock_sandbox_guest(sb),
+                              "fuel_used", (json_int_t)st.fuel_used,
                               "wall_ms", (double)(int64_t)(st.wall_ms * 1000) / 1000, "memory_bytes", (json_int_t)st.memory_bytes,
                               "stdout_truncated", st.stdout_truncated, "stderr_truncated", st.stderr_truncated,
                               "stdout_bytes", (json_int_t)st.stdout_bytes, "stderr_bytes",

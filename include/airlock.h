@@ -231,9 +231,19 @@ typedef struct airlock_guest_info {
     const char *version;      /* the interpreter's version, e.g. "3.14.2" */
     const char *sha256;       /* of the pinned artifact it is built from */
     int compat;               /* has the compatibility layer and source rewriter */
+    int host_functions;       /* host functions, plugins, env/sqlite/net grants reach it */
+    int file_grants;          /* airlock_runtime_mount and _scratch reach it */
+    int sessions;             /* clone, save and load work */
+    int values;               /* airlock_sandbox_set_value and _get_value work */
 } airlock_guest_info;
-/* Fill *out (out->size set) for rt's guest; NULL rt: the default guest. */
+/* Fill *out (out->size set by the caller) for rt's guest; NULL rt: the
+ * default guest. */
 AIRLOCK_API int airlock_runtime_guest_info(const airlock_runtime *rt, airlock_guest_info *out);
+/* The same for the guest called name (NULL: the default one), without a
+ * runtime; AIRLOCK_MISUSE if this library does not have it. */
+AIRLOCK_API int airlock_guest_info_of(const char *name, airlock_guest_info *out);
+/* The name of the guest sb runs ("micropython", "cpython"); NULL for NULL. */
+AIRLOCK_API const char *airlock_sandbox_guest(const airlock_sandbox *sb);
 
 /* ---- host functions, plugins, env, clock, audit ----------------------------
  *

@@ -206,6 +206,9 @@ void api_exec(server *srv, const tenant_profile *t, const char *body, size_t len
     char why[256] = "";
     airlock_limits want = {.size = sizeof(airlock_limits)};
     const char *session = NULL, *key;
+    airlock_guest_info g = {.size = sizeof g};
+    airlock_guest_info_of(srv->cfg.cli.guest, &g); /* checked when the options were parsed */
+    const char *guest = g.name;
     json_t *v;
     if (!req) snprintf(why, sizeof why, "the body is not JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
     else if (!json_is_object(req)) snprintf(why, sizeof why, "the body must be a JSON object");
@@ -214,9 +217,9 @@ void api_exec(server *srv, const tenant_profile *t, const char *body, size_t len
         else if (strcmp(key, "session") == 0 && json_is_string(v) && api_valid_name(json_string_value(v)))
             session = json_string_value(v);
         else if (strcmp(key, "session") == 0 && json_is_null(v)) session = NULL;
-        else if (strcmp(key, "guest") == 0 && json_is_string(v) && strcmp(json_string_value(v), "micropython") == 0) {
+        else if (strcmp(key, "guest") == 0 && json_is_string(v) && strcmp(json_string_value(v), guest) == 0) {
         } else if (strcmp(key, "guest") == 0)
-            snprintf(why, sizeof why, "guest: this server runs \"micropython\" only");
+            snprintf(why, sizeof why, "guest: this server runs \"%s\" only (airlock serve --guest chooses)", guest);
         else if (strcmp(key, "limits") == 0 && json_is_object(v)) parse_limits(v, &want, why, sizeof why);
         else if (strcmp(key, "session") == 0)
             snprintf(why, sizeof why, "session: a name of 1-128 characters from A-Z a-z 0-9 _ . -");

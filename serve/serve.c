@@ -54,8 +54,8 @@ static const char serve_usage[] =
     "Every exec has the limits and grants of `airlock --help` (--memory, --fuel,\n"
     "--timeout, --max-output, --output-stops, --allow-read, --allow-write,\n"
     "--mount, --scratch, --allow-env, --allow-sqlite, --allow-net, --plugin,\n"
-    "--deterministic, --seed, --audit, --no-compat, --no-os-sandbox); they are\n"
-    "the ceiling of every tenant. SIGTERM finishes the execs in flight and exits.\n";
+    "--deterministic, --seed, --audit, --guest, --no-compat, --no-os-sandbox);\n"
+    "they are the ceiling of every tenant. SIGTERM finishes the execs in flight and exits.\n";
 
 void serve_log(const char *fmt, ...) {
     va_list ap;

@@ -255,7 +255,7 @@ static airlock_runtime *make_runtime(const cli_options *cli, bool with_grants) {
     airlock_runtime *rt = NULL;
     if (airlock_runtime_new(&rt) != AIRLOCK_OK) return NULL;
     int rc = airlock_runtime_set_limits(rt, &cli->limits);
-    if (rc == AIRLOCK_OK) rc = airlock_runtime_set_compat(rt, !cli->no_compat);
+    if (rc == AIRLOCK_OK) rc = options_apply_guest(cli, rt);
     if (rc == AIRLOCK_OK && with_grants && (grants_apply(cli, rt) >= 0 || plugins_apply(cli, rt) >= 0))
         rc = AIRLOCK_DENIED;
     /* The first sandbox builds the snapshot and reads this thread's stack

@@ -221,6 +221,9 @@ int sandbox_apply_limits(airlock_sandbox *sb, const airlock_limits *lim) {
     airlock_limits l;
     int rc = read_limits(lim, &l, sb->errmsg, sizeof sb->errmsg);
     if (rc) return rc;
+    if (l.fuel && !sb->rt->guest->fuel)
+        return SB_FAIL(sb, AIRLOCK_MISUSE, "the %s guest does not count fuel yet: a fuel limit cannot stop it",
+                       sb->rt->guest->name);
     if (l.memory_bytes < sb->rt->boot_memory)
         return SB_FAIL(sb, AIRLOCK_MISUSE, "memory limit %llu bytes is below the %llu bytes the interpreter needs",
                        (unsigned long long)l.memory_bytes, (unsigned long long)sb->rt->boot_memory);
@@ -229,11 +232,26 @@ int sandbox_apply_limits(airlock_sandbox *sb, const airlock_limits *lim) {
     return AIRLOCK_OK;
 }
 
+/* What rt grants that its guest cannot offer yet: refused, never ignored. */
+static int check_offers(airlock_runtime *rt) {
+    const guest_ops *g = rt->guest;
+    const host_registry *reg = rt->host;
+    const char *missing = NULL;
+    if (!g->grants && rt->grants) missing = "file grants (mounts and scratch space)";
+    else if (!g->host_calls && reg && (reg->nfns || reg->nplugins))
+        missing = "host functions, plugins, and the sqlite and net grants";
+    else if (!g->host_calls && reg && reg->nenv) missing = "environment variables";
+    if (!missing) return AIRLOCK_OK;
+    return RT_FAIL(rt, AIRLOCK_MISUSE, "the %s guest does not offer %s yet (the %s guest does)", g->name, missing,
+                   guest_find(NULL)->name);
+}
+
 /* Boot the guest if no sandbox did yet; a failure's message is copied to
  * err under the lock (rt->errmsg is shared by every creating thread). */
 static int ensure_booted(airlock_runtime *rt, char *err, size_t errsize) {
     pthread_mutex_lock(&rt->lock);
-    int rc = rt->booted ? AIRLOCK_OK : rt->guest->boot(rt);
+    int rc = rt->booted ? AIRLOCK_OK : check_offers(rt);
+    if (rc == AIRLOCK_OK && !rt->booted) rc = rt->guest->boot(rt);
     if (rc == AIRLOCK_OK) rt->booted = true;
     else snprintf(err, errsize, "%s", rt->errmsg);
     pthread_mutex_unlock(&rt->lock);

@@ -40,12 +40,20 @@ int airlock_runtime_set_guest(airlock_runtime *rt, const char *name) {
     return AIRLOCK_OK;
 }
 
-int airlock_runtime_guest_info(const airlock_runtime *rt, airlock_guest_info *out) {
-    if (!out) return AIRLOCK_MISUSE;
-    const guest_ops *g = rt ? rt->guest : guest_find(NULL);
+static int info_of(const guest_ops *g, airlock_guest_info *out) {
+    if (!g || !out) return AIRLOCK_MISUSE;
     airlock_guest_info info = {
         .size = sizeof info, .name = g->name, .title = g->title, .version = g->version, .sha256 = g->sha256,
-        .compat = g->compat,
+        .compat = g->compat, .host_functions = g->host_calls, .file_grants = g->grants, .sessions = g->save != NULL,
+        .values = g->value != NULL,
     };
     return sized_copy_out(out, &info, sizeof info, sizeof info);
 }
+
+int airlock_runtime_guest_info(const airlock_runtime *rt, airlock_guest_info *out) {
+    return info_of(rt ? rt->guest : guest_find(NULL), out);
+}
+
+int airlock_guest_info_of(const char *name, airlock_guest_info *out) { return info_of(guest_find(name), out); }
+
+const char *airlock_sandbox_guest(const airlock_sandbox *sb) { return sb ? sb->rt->guest->name : NULL; }

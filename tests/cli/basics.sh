@@ -32,6 +32,12 @@ PY
 printf 'print("from file")\n' > "$TMP/prog.py"
 expect_stdout "from file" "$TMP/prog.py"
 expect_stdout_has "MicroPython 1.27.0" --version
+# the guest is chosen by name and named wherever airlock reports
+expect_status 2 --guest pypy -c 1
+expect_stderr_has "no guest named 'pypy'" --guest pypy -c 1
+expect_stdout "1" --guest micropython -c 'print(1)'
+expect_stdout_has "Guest: MicroPython 1.27.0" --list-grants
+json_check '1' 'd["stats"]["guest"] == "micropython"'
 expect_stdout_has "--timeout" --help
 
 # --json: exactly one object with the documented fields, whatever the guest prints

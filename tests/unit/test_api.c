@@ -137,6 +137,37 @@ START_TEST(versions_are_reported) {
 }
 END_TEST
 
+/* The guest is chosen by name before the first sandbox, and said by the
+ * runtime and its sandboxes; MicroPython is the default. */
+START_TEST(the_guest_is_chosen_and_named) {
+    airlock_guest_info g = {.size = sizeof g};
+    ck_assert_int_eq(airlock_guest_info_of(NULL, &g), AIRLOCK_OK);
+    ck_assert_str_eq(g.name, "micropython");
+    ck_assert_str_eq(g.version, airlock_guest_version());
+    ck_assert(g.compat && g.host_functions && g.file_grants && g.sessions && g.values);
+    ck_assert_int_eq(airlock_guest_info_of("pypy", &g), AIRLOCK_MISUSE);
+    airlock_guest_info too_small = {.size = 4};
+    ck_assert_int_eq(airlock_guest_info_of(NULL, &too_small), AIRLOCK_MISUSE);
+
+    airlock_runtime *rt;
+    ck_assert_int_eq(airlock_runtime_new(&rt), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_runtime_set_guest(rt, "pypy"), AIRLOCK_MISUSE);
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "unknown guest 'pypy'"));
+    ck_assert_int_eq(airlock_runtime_set_guest(rt, NULL), AIRLOCK_MISUSE);
+    ck_assert_int_eq(airlock_runtime_set_guest(rt, "micropython"), AIRLOCK_OK);
+    airlock_sandbox *sb;
+    ck_assert_int_eq(airlock_sandbox_new(rt, &sb), AIRLOCK_OK);
+    ck_assert_str_eq(airlock_sandbox_guest(sb), "micropython");
+    ck_assert_ptr_null(airlock_sandbox_guest(NULL));
+    ck_assert_int_eq(airlock_runtime_set_guest(rt, "micropython"), AIRLOCK_MISUSE); /* booted: frozen */
+    ck_assert_ptr_nonnull(strstr(airlock_runtime_errmsg(rt), "before the first sandbox"));
+    ck_assert_int_eq(airlock_runtime_guest_info(rt, &g), AIRLOCK_OK);
+    ck_assert_str_eq(g.name, "micropython");
+    airlock_sandbox_free(sb);
+    airlock_runtime_free(rt);
+}
+END_TEST
+
 /* What an output callback saw, stream by stream, and in which order. */
 typedef struct seen {
     char text[2][256];
@@ -294,6 +325,7 @@ static Suite *api_suite(void) {
     TCase *tc = tcase_create("api");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, runs_and_captures_output);
+    tcase_add_test(tc, the_guest_is_chosen_and_named);
     tcase_add_test(tc, session_state_persists);
     tcase_add_test(tc, fresh_sandboxes_do_not_share_state);
     tcase_add_test(tc, result_is_repr_of_last_expression);

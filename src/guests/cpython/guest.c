@@ -9,10 +9,10 @@
  * host's own (run_source): the driver, and the one-line call that starts
  * each execution.
  *
- * Not yet for this guest (refused with a message, never ignored): file
- * grants, host functions, plugins and the env, sqlite and net grants;
- * rolling an execution back in place (a trap starts a fresh interpreter);
- * sessions.
+ * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
+ * with a message, never ignores them): file grants, host functions,
+ * plugins and the env, sqlite and net grants, fuel; rolling an execution
+ * back in place (a trap starts a fresh interpreter); sessions.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -148,20 +148,7 @@ static int vm_new(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsi
 
 /* ---- the runtime ---------------------------------------------------------------- */
 
-/* What a CPython runtime cannot offer yet: refused, not ignored. */
-static const char *unsupported(const airlock_runtime *rt) {
-    const host_registry *reg = rt->host;
-    if (rt->grants) return "file grants (mounts and scratch space)";
-    if (reg && (reg->nfns || reg->nplugins)) return "host functions, plugins, and the sqlite and net grants";
-    if (reg && reg->nenv) return "environment variables";
-    return NULL;
-}
-
 static int boot(airlock_runtime *rt) {
-    const char *missing = unsupported(rt);
-    if (missing)
-        return runtime_fail(rt, AIRLOCK_MISUSE, "the cpython guest does not offer %s yet (the micropython guest does)",
-                            missing);
     cpy_runtime *st = calloc(1, sizeof *st);
     if (!st) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
     char err[400] = "";

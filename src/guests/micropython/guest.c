@@ -118,6 +118,7 @@ const guest_ops guest_micropython = {
     .undo = true,
     .host_calls = true,
     .grants = true,
+    .fuel = true,
     .process_init = process_init,
     .boot = mp_snapshot_build,
     .runtime_free = runtime_free,
