@@ -44,7 +44,7 @@ RT_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=$(MEMCHECK) -DWASM_RT_USE_STACK_DEP
 # airlock_plugin.h mark AIRLOCK_API.
 BASE_CFLAGS := -std=c17 -fPIC -fvisibility=hidden -D_GNU_SOURCE $(RT_DEFS) -Iinclude -Isrc -I$(G) $(SAN_FLAGS) $(CFLAGS)
 WARN := -Wall -Wextra -Werror
-LDLIBS_CORE := -lpthread -lm -lsqlite3
+LDLIBS_CORE := -lpthread -lm
 
 # One folder per guest under src/guests/ (guest.h); the CPython guest's
 # objects come from guests/cpython/cpython.mk.

@@ -45,8 +45,15 @@
  *    Nothing else is read.
  *  - Libraries: libcurl (libcurl.so.4) is loaded with dlopen(RTLD_LOCAL) on
  *    the first airlock_runtime_allow_net(); plugins by
- *    airlock_runtime_load_plugin(). libsqlite3 serves
- *    airlock_runtime_allow_sqlite().
+ *    airlock_runtime_load_plugin(). libsqlite3 (libsqlite3.so.0) is loaded
+ *    on the first airlock_runtime_allow_sqlite(), with dlmopen into a
+ *    link-map namespace of its own: a private copy whose settings (an
+ *    allocator that charges each sandbox's SQLite memory) never touch a
+ *    SQLite the host uses itself. Where dlmopen fails, the process's copy is
+ *    opened with dlopen(RTLD_LOCAL) and configured if it is not initialised
+ *    yet (the grant fails if it is). As with any two copies of SQLite in one
+ *    process, the host must not open a database with its own SQLite while a
+ *    sandbox has it open: the copies do not see each other's POSIX locks.
  *
  * Ownership: strings returned by airlock_* getters belong to the sandbox and
  * stay valid until the next airlock_sandbox_exec() on it or airlock_sandbox_free().
@@ -280,7 +287,10 @@ AIRLOCK_API int airlock_runtime_allow_env(airlock_runtime *rt, const char *name)
  * sqlite3` (connect(path) with the path as given here, or its absolute
  * form). Read-only unless writable (then the file may be created). Every
  * other path raises PermissionError; ATTACH, extensions and pragmas that
- * change files or settings are refused. Repeatable. */
+ * change files or settings are refused. A statement stops inside SQLite at
+ * the sandbox's deadline or interrupt, and the host memory SQLite holds for
+ * a sandbox is capped at its memory limit (MemoryError in the guest).
+ * AIRLOCK_DENIED if libsqlite3.so.0 cannot be loaded. Repeatable. */
 AIRLOCK_API int airlock_runtime_allow_sqlite(airlock_runtime *rt, const char *path, int writable);
 
 /* Let the guest reach "HOST[:PORT]" over http and https through `import

@@ -106,27 +106,24 @@ static ssize_t conn_index(const host_sqlite *s, int64_t id) {
     return -1;
 }
 
-static void budget_release(sq_budget *b) {
-    if (b && --b->refs == 0) free(b);
-}
-
 static void conn_close(sq_conn *c) {
     sq_stmts_free(c);
-    sqlite3_close_v2(c->db); /* rolls back what was not committed; no statement is left */
+    SQ.close_v2(c->db); /* rolls back what was not committed; no statement is left */
     sq_tempvfs_free(c->temp);
-    budget_release(c->budget);
+    sq_mem_forget(c);
+    sq_budget_release(c->budget);
     free(c);
 }
 
-/* The budget of vm's connections (a new one for its first), one more ref;
+/* The budget of vm's connections (a new one for its first), one more hold;
  * NULL when out of memory. */
 static sq_budget *budget_of(host_sqlite *s, const airlock_vm *vm) {
     pthread_mutex_lock(&s->lock);
     sq_budget *b = NULL;
     for (size_t i = 0; i < s->nconns && !b; i++)
         if (s->conns[i]->vm == vm) b = s->conns[i]->budget;
-    if (!b) b = calloc(1, sizeof *b);
-    if (b) b->refs++;
+    if (b) sq_budget_hold(b);
+    else b = sq_budget_new();
     pthread_mutex_unlock(&s->lock);
     return b;
 }
@@ -151,6 +148,7 @@ sq_conn *sq_conn_of(airlock_call *call, int64_t cid) {
     sq_conn *c = i >= 0 && s->conns[i]->vm == vm ? s->conns[i] : NULL;
     pthread_mutex_unlock(&s->lock);
     if (!c) airlock_call_raise(call, "sqlite3.ProgrammingError", "Cannot operate on a closed database.");
+    else sq_mem_enter(c); /* its SQLite memory is the sandbox's from here */
     return c;
 }
 
@@ -182,7 +180,7 @@ static void sqlite_exec_begin(void *state, const airlock_vm *vm) {
         if (c->vm != vm) continue;
         c->before_exec = true;
         c->stmt_mark = c->next_stmt;
-        c->txn_at_begin = !sqlite3_get_autocommit(c->db);
+        c->txn_at_begin = !SQ.get_autocommit(c->db);
     }
     pthread_mutex_unlock(&s->lock);
 }
@@ -191,13 +189,13 @@ static void sqlite_exec_begin(void *state, const airlock_vm *vm) {
 static void conn_rollback(sq_conn *c) {
     for (size_t i = 0; i < SQ_MAX_STMTS; i++)
         if (c->stmts[i].id > c->stmt_mark) {
-            sqlite3_finalize(c->stmts[i].st);
+            SQ.finalize(c->stmts[i].st);
             c->stmts[i] = (sq_stmt){0, NULL};
             c->budget->cursors--; /* the sandbox's cap counts it no more */
         }
     /* A transaction already open stays open (with the writes made since:
      * there is no savepoint to go back to); one begun here is rolled back. */
-    if (!c->txn_at_begin && !sqlite3_get_autocommit(c->db)) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!c->txn_at_begin && !SQ.get_autocommit(c->db)) SQ.exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static void sqlite_exec_rollback(void *state, const airlock_vm *vm) {
@@ -289,8 +287,9 @@ static int authorize(void *ud, int action, const char *a, const char *b, const c
 /* Called every SQ_PROGRESS_OPS steps of a statement: non-zero interrupts it. */
 static int progress(void *ud) {
     sq_conn *c = ud;
-    c->stop_reason = host_stop_pending();
-    return c->stop_reason != AIRLOCK_LIMIT_NONE;
+    int stop = host_stop_pending();
+    if (stop != AIRLOCK_LIMIT_NONE) c->stop_reason = stop;
+    return stop != AIRLOCK_LIMIT_NONE;
 }
 
 /* Waiting for another process's lock: up to connect(timeout=), never past
@@ -312,21 +311,21 @@ static void tighten(sqlite3 *db) {
         {SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000}, {SQLITE_LIMIT_VARIABLE_NUMBER, 10000},
         {SQLITE_LIMIT_TRIGGER_DEPTH, 32},      {SQLITE_LIMIT_WORKER_THREADS, 0},
     };
-    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) sqlite3_limit(db, limits[i][0], limits[i][1]);
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) SQ.limit(db, limits[i][0], limits[i][1]);
 }
 
 /* Everything that makes a fresh connection safe to hand to the guest. */
 static bool harden(sq_conn *c) {
     sqlite3 *db = c->db;
-    bool ok = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL) == SQLITE_OK &&
-              sqlite3_enable_load_extension(db, 0) == SQLITE_OK &&
-              sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) == SQLITE_OK &&
-              sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) == SQLITE_OK &&
-              sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL) == SQLITE_OK &&
-              sqlite3_set_authorizer(db, authorize, c) == SQLITE_OK &&
-              sqlite3_busy_handler(db, busy, c) == SQLITE_OK && sq_functions_install(c);
+    bool ok = SQ.db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL) == SQLITE_OK &&
+              SQ.enable_load_extension(db, 0) == SQLITE_OK &&
+              SQ.db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) == SQLITE_OK &&
+              SQ.db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) == SQLITE_OK &&
+              SQ.db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL) == SQLITE_OK &&
+              SQ.set_authorizer(db, authorize, c) == SQLITE_OK &&
+              SQ.busy_handler(db, busy, c) == SQLITE_OK && sq_functions_install(c);
     tighten(db);
-    sqlite3_progress_handler(db, SQ_PROGRESS_OPS, progress, c);
+    SQ.progress_handler(db, SQ_PROGRESS_OPS, progress, c);
     return ok;
 }
 
@@ -354,7 +353,13 @@ int sq_raise(airlock_call *call, sq_conn *c, int rc) {
         airlock_call_note_denied(call, c->denied);
         return airlock_call_raise(call, "sqlite3.DatabaseError", "not authorized: %s", c->denied);
     }
-    if ((rc & 0xff) == SQLITE_INTERRUPT && c->stop_reason)
+    /* The progress handler, like/glob or the allocator stopped it. */
+    bool stopped = (rc & 0xff) == SQLITE_INTERRUPT || (rc & 0xff) == SQLITE_NOMEM || rc == SQLITE_IOERR_NOMEM;
+    if (stopped && c->stop_reason == AIRLOCK_LIMIT_MEMORY)
+        return airlock_call_raise(call, "MemoryError",
+                                  "SQLite needs more host memory than the sandbox may use (its memory limit, %zu "
+                                  "MiB, counted for SQLite apart from the guest's own)", c->budget->cap >> 20);
+    if (stopped && c->stop_reason)
         return airlock_call_raise(call, "sqlite3.OperationalError", "interrupted: %s",
                                   c->stop_reason == AIRLOCK_LIMIT_TIMEOUT ? "the sandbox's time limit was reached"
                                                                           : "the sandbox was interrupted");
@@ -365,8 +370,8 @@ int sq_raise(airlock_call *call, sq_conn *c, int rc) {
                                   SQ_TEMP_BYTES >> 20);
     if ((rc & 0xff) == SQLITE_TOOBIG)
         return airlock_call_raise(call, "sqlite3.DataError", "%s (the sandbox's cap is %u bytes per value)",
-                                  sqlite3_errmsg(c->db), SQ_MAX_VALUE);
-    return airlock_call_raise(call, exc_class(rc), "%s", sqlite3_errmsg(c->db));
+                                  SQ.errmsg(c->db), SQ_MAX_VALUE);
+    return airlock_call_raise(call, exc_class(rc), "%s", SQ.errmsg(c->db));
 }
 
 /* ---- host functions ------------------------------------------------------------------ */
@@ -412,16 +417,18 @@ static sq_conn *open_conn(airlock_call *call, host_sqlite *s, const sq_grant *g,
     int flags = (g->writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
                 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE;
     c->temp = sq_tempvfs_new(c->budget);
-    int rc = c->temp ? sqlite3_open_v2(g->real, &c->db, flags, sq_tempvfs_name(c->temp)) : SQLITE_NOMEM;
+    sq_mem_enter(c);
+    int rc = c->temp ? SQ.open_v2(g->real, &c->db, flags, sq_tempvfs_name(c->temp)) : SQLITE_NOMEM;
     c->grant = g;
     c->busy_ms = timeout > 0 ? (int64_t)(timeout * 1000) : 0;
     if (rc == SQLITE_OK && !harden(c)) rc = SQLITE_ERROR;
     if (rc != SQLITE_OK) {
         airlock_call_raise(call, "sqlite3.OperationalError", "unable to open database file %.200s: %s", g->given,
-                           c->db ? sqlite3_errmsg(c->db) : "out of memory");
-        sqlite3_close_v2(c->db);
+                           c->db ? SQ.errmsg(c->db) : "out of memory");
+        SQ.close_v2(c->db);
         sq_tempvfs_free(c->temp);
-        budget_release(c->budget);
+        sq_mem_forget(c);
+        sq_budget_release(c->budget);
         free(c);
         return NULL;
     }
@@ -476,10 +483,10 @@ static sq_conn *conn_arg(airlock_call *call) {
 
 /* Run one fixed statement (COMMIT, ROLLBACK) on c. */
 static int run_fixed(airlock_call *call, sq_conn *c, const char *sql) {
-    if (sqlite3_get_autocommit(c->db)) return airlock_call_return(call, airlock_value_new_none());
+    if (SQ.get_autocommit(c->db)) return airlock_call_return(call, airlock_value_new_none());
     c->stop_reason = 0;
     c->denied[0] = '\0';
-    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    int rc = SQ.exec(c->db, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? airlock_call_return(call, airlock_value_new_none()) : sq_raise(call, c, rc);
 }
 
@@ -507,24 +514,41 @@ static int sq_state(airlock_call *call) {
     sq_conn *c = conn_arg(call);
     if (!c) return AIRLOCK_ERROR;
     airlock_value *r = airlock_value_new_dict();
-    airlock_dict_set(r, "intx", airlock_value_new_bool(!sqlite3_get_autocommit(c->db)));
-    airlock_dict_set(r, "total_changes", airlock_value_new_int(sqlite3_total_changes64(c->db)));
+    airlock_dict_set(r, "intx", airlock_value_new_bool(!SQ.get_autocommit(c->db)));
+    airlock_dict_set(r, "total_changes", airlock_value_new_int(SQ.total_changes64(c->db)));
     return airlock_call_return(call, r);
 }
 
 /* ---- the plugin ------------------------------------------------------------------------ */
 
+/* Each host function works for the connection it names (sq_conn_of,
+ * open_conn: its SQLite memory is charged to the sandbox) and, once it
+ * returns, the thread works for no connection. */
+#define SQ_HOST_FUNCTIONS(X)                                                                                      \
+    X(_connect, sq_connect, "open a granted database")                                                            \
+    X(_execute, sq_execute, "run one statement, return the first rows")                                           \
+    X(_executemany, sq_executemany, "run one statement per parameter set")                                        \
+    X(_fetch, sq_fetch, "more rows of a statement")                                                               \
+    X(_finalize, sq_finalize, "forget a statement")                                                               \
+    X(_script, sq_script, "run several statements")                                                               \
+    X(_commit, sq_commit, "commit")                                                                               \
+    X(_rollback, sq_rollback, "roll back")                                                                        \
+    X(_close, sq_close, "close a connection")                                                                     \
+    X(_state, sq_state, "transaction state")
+
+#define SQ_METERED(name, fn, doc)                                                                                 \
+    static int metered##name(airlock_call *call) {                                                                \
+        int rc = fn(call);                                                                                        \
+        sq_mem_leave();                                                                                           \
+        return rc;                                                                                                \
+    }
+SQ_HOST_FUNCTIONS(SQ_METERED)
+#undef SQ_METERED
+
 static const airlock_function sqlite_functions[] = {
-    {"_connect", sq_connect, "open a granted database"},
-    {"_execute", sq_execute, "run one statement, return the first rows"},
-    {"_executemany", sq_executemany, "run one statement per parameter set"},
-    {"_fetch", sq_fetch, "more rows of a statement"},
-    {"_finalize", sq_finalize, "forget a statement"},
-    {"_script", sq_script, "run several statements"},
-    {"_commit", sq_commit, "commit"},
-    {"_rollback", sq_rollback, "roll back"},
-    {"_close", sq_close, "close a connection"},
-    {"_state", sq_state, "transaction state"},
+#define SQ_ENTRY(name, fn, doc) {#name, metered##name, doc},
+    SQ_HOST_FUNCTIONS(SQ_ENTRY)
+#undef SQ_ENTRY
     {NULL, NULL, NULL},
 };
 
@@ -536,7 +560,7 @@ static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 static void make_modules(void) {
     const char *src = host_py_source("sqlite3.py");
     if (src) {
-        const char *v = sqlite3_libversion();
+        const char *v = SQ.libversion();
         sqlite_python = malloc(strlen(src) + 2 * strlen(v) + 64);
         if (sqlite_python) sprintf(sqlite_python, "sqlite_version = '%s'\nversion = '%s'\n%s", v, v, src);
     }
@@ -566,6 +590,8 @@ static const airlock_plugin sqlite_plugin = {
 static int ensure_plugin(airlock_runtime *rt, host_registry *reg) {
     for (size_t i = 0; i < reg->nplugins; i++)
         if (reg->plugins[i]->def == &sqlite_plugin) return AIRLOCK_OK;
+    const char *why = sq_lib_load();
+    if (why) return runtime_fail(rt, AIRLOCK_DENIED, "%s", why);
     pthread_once(&sqlite_once, make_modules);
     if (!sqlite_python) return runtime_fail(rt, AIRLOCK_NOMEM, "the sqlite3 wrapper is missing");
     host_sqlite *s = host_builtin_state(reg, &sqlite_hooks);

@@ -47,7 +47,7 @@ static bool is_dml(const char *sql) {
 /* ---- statements kept between calls ----------------------------------------------- */
 
 static void stmt_drop(sq_conn *c, sq_stmt *s) {
-    sqlite3_finalize(s->st);
+    SQ.finalize(s->st);
     *s = (sq_stmt){0, NULL};
     c->budget->cursors--;
 }
@@ -88,10 +88,10 @@ static int prepare(airlock_call *call, sq_conn *c, const char *sql, size_t len, 
     if (len > SQ_MAX_SQL)
         return airlock_call_raise(call, "sqlite3.DataError", "SQL of %zu bytes is longer than the %u allowed", len,
                                   SQ_MAX_SQL);
-    int rc = sqlite3_prepare_v3(c->db, sql, (int)len, 0, st, &tail);
+    int rc = SQ.prepare_v3(c->db, sql, (int)len, 0, st, &tail);
     if (rc != SQLITE_OK) return sq_raise(call, c, rc);
     if (tail && *skip_space(tail)) {
-        sqlite3_finalize(*st);
+        SQ.finalize(*st);
         *st = NULL;
         return airlock_call_raise(call, "sqlite3.ProgrammingError", "You can only execute one statement at a time.");
     }
@@ -102,18 +102,18 @@ static int bind_value(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int i, c
     size_t len = 0;
     int rc;
     switch (airlock_value_kind(v)) {
-    case AIRLOCK_NONE: rc = sqlite3_bind_null(st, i); break;
-    case AIRLOCK_BOOL: rc = sqlite3_bind_int64(st, i, airlock_value_bool(v)); break;
-    case AIRLOCK_INT: rc = sqlite3_bind_int64(st, i, airlock_value_int(v)); break;
-    case AIRLOCK_FLOAT: rc = sqlite3_bind_double(st, i, airlock_value_float(v)); break;
+    case AIRLOCK_NONE: rc = SQ.bind_null(st, i); break;
+    case AIRLOCK_BOOL: rc = SQ.bind_int64(st, i, airlock_value_bool(v)); break;
+    case AIRLOCK_INT: rc = SQ.bind_int64(st, i, airlock_value_int(v)); break;
+    case AIRLOCK_FLOAT: rc = SQ.bind_double(st, i, airlock_value_float(v)); break;
     case AIRLOCK_STR: {
         const char *s = airlock_value_str(v, &len);
-        rc = sqlite3_bind_text64(st, i, s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+        rc = SQ.bind_text64(st, i, s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
         break;
     }
     case AIRLOCK_BYTES: {
         const uint8_t *b = airlock_value_bytes(v, &len);
-        rc = sqlite3_bind_blob64(st, i, len ? (const void *)b : "", len, SQLITE_TRANSIENT);
+        rc = SQ.bind_blob64(st, i, len ? (const void *)b : "", len, SQLITE_TRANSIENT);
         break;
     }
     default:
@@ -125,7 +125,7 @@ static int bind_value(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int i, c
 }
 
 static int bind_list(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const airlock_value *params) {
-    int n = sqlite3_bind_parameter_count(st);
+    int n = SQ.bind_parameter_count(st);
     size_t have = airlock_value_len(params);
     if (have != (size_t)n)
         return airlock_call_raise(call, "sqlite3.ProgrammingError",
@@ -137,9 +137,9 @@ static int bind_list(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const air
 }
 
 static int bind_dict(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const airlock_value *params) {
-    int n = sqlite3_bind_parameter_count(st);
+    int n = SQ.bind_parameter_count(st);
     for (int i = 1; i <= n; i++) {
-        const char *name = sqlite3_bind_parameter_name(st, i);
+        const char *name = SQ.bind_parameter_name(st, i);
         if (!name || !name[0] || name[0] == '?')
             return airlock_call_raise(call, "sqlite3.ProgrammingError",
                                       "Binding %d has no name, but you supplied a dictionary (which has only names).",
@@ -164,26 +164,26 @@ static int bind_all(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const airl
 
 /* CPython's implicit BEGIN before a data-changing statement. */
 static int begin_if_needed(airlock_call *call, sq_conn *c, sqlite3_stmt *st, bool implicit) {
-    if (!implicit || !sqlite3_get_autocommit(c->db) || !is_dml(sqlite3_sql(st))) return AIRLOCK_OK;
-    int rc = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    if (!implicit || !SQ.get_autocommit(c->db) || !is_dml(SQ.sql(st))) return AIRLOCK_OK;
+    int rc = SQ.exec(c->db, "BEGIN", NULL, NULL, NULL);
     return rc == SQLITE_OK ? AIRLOCK_OK : sq_raise(call, c, rc);
 }
 
 /* ---- rows ----------------------------------------------------------------------------- */
 
 static airlock_value *column_value(sqlite3_stmt *st, int i, size_t *bytes) {
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER: *bytes += 8; return airlock_value_new_int(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT: *bytes += 8; return airlock_value_new_float(sqlite3_column_double(st, i));
+    switch (SQ.column_type(st, i)) {
+    case SQLITE_INTEGER: *bytes += 8; return airlock_value_new_int(SQ.column_int64(st, i));
+    case SQLITE_FLOAT: *bytes += 8; return airlock_value_new_float(SQ.column_double(st, i));
     case SQLITE_TEXT: {
-        const unsigned char *t = sqlite3_column_text(st, i);
-        size_t n = (size_t)sqlite3_column_bytes(st, i);
+        const unsigned char *t = SQ.column_text(st, i);
+        size_t n = (size_t)SQ.column_bytes(st, i);
         *bytes += n;
         return airlock_value_new_strn(t ? (const char *)t : "", n); /* invalid UTF-8: ValueError in the guest */
     }
     case SQLITE_BLOB: {
-        const void *b = sqlite3_column_blob(st, i);
-        size_t n = (size_t)sqlite3_column_bytes(st, i);
+        const void *b = SQ.column_blob(st, i);
+        size_t n = (size_t)SQ.column_bytes(st, i);
         *bytes += n;
         return airlock_value_new_bytes(b ? b : "", n);
     }
@@ -199,7 +199,7 @@ static int step_rows(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t n
     *done = false;
     c->stop_reason = 0;
     for (int64_t n = 0; n < nmax && batch_bytes < SQ_BATCH_BYTES; n++) {
-        int rc = sqlite3_step(st);
+        int rc = SQ.step(st);
         if (rc == SQLITE_DONE) {
             *done = true;
             return AIRLOCK_OK;
@@ -207,7 +207,7 @@ static int step_rows(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t n
         if (rc != SQLITE_ROW) return sq_raise(call, c, rc);
         size_t row_bytes = 0;
         airlock_value *row = airlock_value_new_list();
-        for (int i = 0; i < sqlite3_column_count(st); i++) airlock_list_append(row, column_value(st, i, &row_bytes));
+        for (int i = 0; i < SQ.column_count(st); i++) airlock_list_append(row, column_value(st, i, &row_bytes));
         airlock_list_append(rows, row);
         if (row_bytes > SQ_MAX_VALUE)
             return airlock_call_raise(call, "sqlite3.DataError",
@@ -219,11 +219,11 @@ static int step_rows(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t n
 }
 
 static airlock_value *column_names(sqlite3_stmt *st) {
-    int n = sqlite3_column_count(st);
+    int n = SQ.column_count(st);
     if (n == 0) return airlock_value_new_none();
     airlock_value *names = airlock_value_new_list();
     for (int i = 0; i < n; i++) {
-        const char *name = sqlite3_column_name(st, i);
+        const char *name = SQ.column_name(st, i);
         airlock_list_append(names, airlock_value_new_str(name ? name : ""));
     }
     return names;
@@ -237,8 +237,8 @@ static int64_t batch_size(airlock_call *call, size_t pos) {
 /* The outcome of a statement: counts and the transaction state. */
 static void add_counts(airlock_value *r, sq_conn *c, int64_t rowcount) {
     airlock_dict_set(r, "rowcount", airlock_value_new_int(rowcount));
-    airlock_dict_set(r, "lastrowid", airlock_value_new_int(sqlite3_last_insert_rowid(c->db)));
-    airlock_dict_set(r, "intx", airlock_value_new_bool(!sqlite3_get_autocommit(c->db)));
+    airlock_dict_set(r, "lastrowid", airlock_value_new_int(SQ.last_insert_rowid(c->db)));
+    airlock_dict_set(r, "intx", airlock_value_new_bool(!SQ.get_autocommit(c->db)));
 }
 
 /* ---- host functions ---------------------------------------------------------------------- */
@@ -248,13 +248,13 @@ static int first_batch(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t
     airlock_value *rows = airlock_value_new_list();
     bool done;
     if (step_rows(call, c, st, nmax, rows, &done)) {
-        sqlite3_finalize(st);
+        SQ.finalize(st);
         airlock_value_free(rows);
         return AIRLOCK_ERROR;
     }
     int64_t more = done ? 0 : stmt_keep(c, st);
     if (!done && !more) {
-        sqlite3_finalize(st);
+        SQ.finalize(st);
         airlock_value_free(rows);
         return airlock_call_raise(call, "sqlite3.OperationalError",
                                   "too many unfinished cursors (a sandbox may have %d over all its connections): "
@@ -264,8 +264,8 @@ static int first_batch(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int64_t
     airlock_dict_set(r, "cols", column_names(st));
     airlock_dict_set(r, "rows", rows);
     airlock_dict_set(r, "more", airlock_value_new_int(more));
-    add_counts(r, c, is_dml(sqlite3_sql(st)) ? sqlite3_changes64(c->db) : -1);
-    if (done) sqlite3_finalize(st);
+    add_counts(r, c, is_dml(SQ.sql(st)) ? SQ.changes64(c->db) : -1);
+    if (done) SQ.finalize(st);
     return airlock_call_return(call, r);
 }
 
@@ -289,7 +289,7 @@ int sq_execute(airlock_call *call) {
     }
     if (begin_if_needed(call, c, st, airlock_value_bool(airlock_call_param(call, 4, "implicit"))) ||
         bind_all(call, c, st, airlock_call_param(call, 2, "params"))) {
-        sqlite3_finalize(st);
+        SQ.finalize(st);
         return AIRLOCK_ERROR;
     }
     return first_batch(call, c, st, batch_size(call, 3));
@@ -299,16 +299,16 @@ int sq_execute(airlock_call *call) {
  * exception raised. */
 static int64_t run_many(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const airlock_value *seq, bool implicit) {
     int64_t changed = 0;
-    if (sqlite3_column_count(st) > 0 && sqlite3_stmt_readonly(st)) {
+    if (SQ.column_count(st) > 0 && SQ.stmt_readonly(st)) {
         airlock_call_raise(call, "sqlite3.ProgrammingError", "executemany() can only execute DML statements.");
         return -1;
     }
     for (size_t i = 0; i < airlock_value_len(seq); i++) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+        SQ.reset(st);
+        SQ.clear_bindings(st);
         if (begin_if_needed(call, c, st, implicit) || bind_all(call, c, st, airlock_value_item(seq, i))) return -1;
         c->stop_reason = 0;
-        int rc = sqlite3_step(st);
+        int rc = SQ.step(st);
         if (rc == SQLITE_ROW) {
             airlock_call_raise(call, "sqlite3.ProgrammingError", "executemany() can only execute DML statements.");
             return -1;
@@ -317,7 +317,7 @@ static int64_t run_many(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const 
             sq_raise(call, c, rc);
             return -1;
         }
-        changed += sqlite3_changes64(c->db);
+        changed += SQ.changes64(c->db);
     }
     return changed;
 }
@@ -337,7 +337,7 @@ int sq_executemany(airlock_call *call) {
     if (!c || prepare(call, c, sql, len, &st)) return AIRLOCK_ERROR;
     if (!st) return airlock_call_raise(call, "sqlite3.ProgrammingError", "executemany() needs a statement");
     int64_t changed = run_many(call, c, st, seq, airlock_value_bool(airlock_call_param(call, 3, "implicit")));
-    sqlite3_finalize(st);
+    SQ.finalize(st);
     if (changed < 0) return AIRLOCK_ERROR;
     airlock_value *r = airlock_value_new_dict();
     add_counts(r, c, is_dml(sql) ? changed : -1);
@@ -380,8 +380,8 @@ int sq_finalize(airlock_call *call) {
 static int run_one(airlock_call *call, sq_conn *c, sqlite3_stmt *st) {
     int rc;
     c->stop_reason = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
-    sqlite3_finalize(st);
+    while ((rc = SQ.step(st)) == SQLITE_ROW) {}
+    SQ.finalize(st);
     return rc == SQLITE_DONE ? AIRLOCK_OK : sq_raise(call, c, rc);
 }
 
@@ -398,12 +398,12 @@ int sq_script(airlock_call *call) {
     if (len > SQ_MAX_SQL || strlen(sql) != len)
         return airlock_call_raise(call, "sqlite3.DataError", "the script is too long or contains NUL");
     c->denied[0] = '\0';
-    int rc = sqlite3_get_autocommit(c->db) ? SQLITE_OK : sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    int rc = SQ.get_autocommit(c->db) ? SQLITE_OK : SQ.exec(c->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) return sq_raise(call, c, rc);
     for (const char *p = sql; *skip_space(p);) {
         sqlite3_stmt *st = NULL;
         const char *tail = NULL;
-        rc = sqlite3_prepare_v3(c->db, p, -1, 0, &st, &tail);
+        rc = SQ.prepare_v3(c->db, p, -1, 0, &st, &tail);
         if (rc != SQLITE_OK) return sq_raise(call, c, rc);
         if (st && run_one(call, c, st)) return AIRLOCK_ERROR;
         if (!tail || tail == p) break;

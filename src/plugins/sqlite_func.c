@@ -97,15 +97,15 @@ static bool set_has(const char_set *s, const unsigned char *c, size_t clen) {
 enum { TRIM_LEFT = 1, TRIM_RIGHT = 2 };
 
 static void trim_sides(sqlite3_context *ctx, int argc, sqlite3_value **argv, int sides) {
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
-    const unsigned char *x = sqlite3_value_text(argv[0]);
+    if (SQ.value_type(argv[0]) == SQLITE_NULL) return;
+    const unsigned char *x = SQ.value_text(argv[0]);
     if (!x) return;
-    size_t start = 0, end = (size_t)sqlite3_value_bytes(argv[0]);
-    const unsigned char *chars = argc == 1 ? (const unsigned char *)" " : sqlite3_value_text(argv[1]);
+    size_t start = 0, end = (size_t)SQ.value_bytes(argv[0]);
+    const unsigned char *chars = argc == 1 ? (const unsigned char *)" " : SQ.value_text(argv[1]);
     if (!chars) return; /* trim(x, NULL) is NULL */
     char_set set;
     if (!set_build(&set, chars)) {
-        sqlite3_result_error_nomem(ctx);
+        SQ.result_error_nomem(ctx);
         return;
     }
     if (sides & TRIM_LEFT)
@@ -121,7 +121,7 @@ static void trim_sides(sqlite3_context *ctx, int argc, sqlite3_value **argv, int
             end = at;
         }
     free(set.at);
-    sqlite3_result_text64(ctx, (const char *)x + start, end - start, SQLITE_TRANSIENT, SQLITE_UTF8);
+    SQ.result_text64(ctx, (const char *)x + start, end - start, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 static void fn_trim(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -136,19 +136,19 @@ static void fn_rtrim(sqlite3_context *ctx, int argc, sqlite3_value **argv) { tri
  * in x; 0 if there is none; 1 for an empty y. */
 static void fn_instr(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     (void)argc;
-    int tx = sqlite3_value_type(argv[0]), ty = sqlite3_value_type(argv[1]);
+    int tx = SQ.value_type(argv[0]), ty = SQ.value_type(argv[1]);
     if (tx == SQLITE_NULL || ty == SQLITE_NULL) return;
     bool text = !(tx == SQLITE_BLOB && ty == SQLITE_BLOB);
-    const unsigned char *x = text ? sqlite3_value_text(argv[0]) : sqlite3_value_blob(argv[0]);
-    size_t nx = (size_t)sqlite3_value_bytes(argv[0]);
-    const unsigned char *y = text ? sqlite3_value_text(argv[1]) : sqlite3_value_blob(argv[1]);
-    size_t ny = (size_t)sqlite3_value_bytes(argv[1]);
+    const unsigned char *x = text ? SQ.value_text(argv[0]) : SQ.value_blob(argv[0]);
+    size_t nx = (size_t)SQ.value_bytes(argv[0]);
+    const unsigned char *y = text ? SQ.value_text(argv[1]) : SQ.value_blob(argv[1]);
+    size_t ny = (size_t)SQ.value_bytes(argv[1]);
     if (ny == 0) {
-        sqlite3_result_int(ctx, 1);
+        SQ.result_int(ctx, 1);
         return;
     }
     if (!y || (nx && !x)) {
-        sqlite3_result_error_nomem(ctx);
+        SQ.result_error_nomem(ctx);
         return;
     }
     /* In text, SQLite tries y only where a character starts (and at 0). */
@@ -164,7 +164,7 @@ static void fn_instr(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         pos = 1;
         for (const unsigned char *p = x + 1; p <= hit; p++) pos += !text || !is_cont(*p);
     }
-    sqlite3_result_int64(ctx, pos);
+    SQ.result_int64(ctx, pos);
 }
 
 /* ---- replace ------------------------------------------------------------------- */
@@ -188,32 +188,32 @@ static size_t replaced(const unsigned char *x, size_t nx, const unsigned char *y
 
 static void fn_replace(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     (void)argc;
-    const unsigned char *x = sqlite3_value_text(argv[0]);
+    const unsigned char *x = SQ.value_text(argv[0]);
     if (!x) return;
-    size_t nx = (size_t)sqlite3_value_bytes(argv[0]);
-    const unsigned char *y = sqlite3_value_text(argv[1]);
+    size_t nx = (size_t)SQ.value_bytes(argv[0]);
+    const unsigned char *y = SQ.value_text(argv[1]);
     if (!y) return;
     if (!y[0]) { /* an empty pattern (or one starting with NUL) changes nothing */
-        sqlite3_result_value(ctx, argv[0]);
+        SQ.result_value(ctx, argv[0]);
         return;
     }
-    size_t ny = (size_t)sqlite3_value_bytes(argv[1]);
-    const unsigned char *z = sqlite3_value_text(argv[2]);
+    size_t ny = (size_t)SQ.value_bytes(argv[1]);
+    const unsigned char *z = SQ.value_text(argv[2]);
     if (!z) return;
-    size_t nz = (size_t)sqlite3_value_bytes(argv[2]);
+    size_t nz = (size_t)SQ.value_bytes(argv[2]);
     size_t total = replaced(x, nx, y, ny, z, nz, NULL);
-    if (total > (size_t)sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1)) {
-        sqlite3_result_error_toobig(ctx);
+    if (total > (size_t)SQ.limit(SQ.context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1)) {
+        SQ.result_error_toobig(ctx);
         return;
     }
-    unsigned char *out = sqlite3_malloc64(total + 1);
+    unsigned char *out = SQ.malloc64(total + 1);
     if (!out) {
-        sqlite3_result_error_nomem(ctx);
+        SQ.result_error_nomem(ctx);
         return;
     }
     replaced(x, nx, y, ny, z, nz, out);
     out[total] = 0;
-    sqlite3_result_text64(ctx, (const char *)out, total, sqlite3_free, SQLITE_UTF8);
+    SQ.result_text64(ctx, (const char *)out, total, SQ.free, SQLITE_UTF8);
 }
 
 /* ---- like and glob ----------------------------------------------------------------- */
@@ -323,34 +323,34 @@ static int pattern_match(sq_conn *c, const match_rules *r, const unsigned char *
 
 /* like(pattern, string[, escape]) and glob(pattern, string). */
 static void like_or_glob(sqlite3_context *ctx, int argc, sqlite3_value **argv, match_rules r) {
-    sq_conn *c = sqlite3_user_data(ctx);
+    sq_conn *c = SQ.user_data(ctx);
     if (c->like_skips_blobs &&
-        (sqlite3_value_type(argv[0]) == SQLITE_BLOB || sqlite3_value_type(argv[1]) == SQLITE_BLOB)) {
-        sqlite3_result_int(ctx, 0);
+        (SQ.value_type(argv[0]) == SQLITE_BLOB || SQ.value_type(argv[1]) == SQLITE_BLOB)) {
+        SQ.result_int(ctx, 0);
         return;
     }
-    if (sqlite3_value_bytes(argv[0]) > sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1)) {
-        sqlite3_result_error(ctx, "LIKE or GLOB pattern too complex", -1);
+    if (SQ.value_bytes(argv[0]) > SQ.limit(SQ.context_db_handle(ctx), SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1)) {
+        SQ.result_error(ctx, "LIKE or GLOB pattern too complex", -1);
         return;
     }
     if (argc == 3) {
-        const unsigned char *e = sqlite3_value_text(argv[2]);
+        const unsigned char *e = SQ.value_text(argv[2]);
         if (!e) return;
         if (!e[0] || e[char_len(e, strlen((const char *)e))]) {
-            sqlite3_result_error(ctx, "ESCAPE expression must be a single character", -1);
+            SQ.result_error(ctx, "ESCAPE expression must be a single character", -1);
             return;
         }
         r.escape = read_char(&e);
         if (r.escape == r.any) r.any = 0;
         if (r.escape == r.one) r.one = 0;
     }
-    const unsigned char *pat = sqlite3_value_text(argv[0]), *s = sqlite3_value_text(argv[1]);
+    const unsigned char *pat = SQ.value_text(argv[0]), *s = SQ.value_text(argv[1]);
     if (!pat || !s) return;
     int m = pattern_match(c, &r, pat, s);
     if (m == MATCH_STOPPED)
-        sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
+        SQ.result_error_code(ctx, SQLITE_INTERRUPT);
     else
-        sqlite3_result_int(ctx, m == MATCH_YES);
+        SQ.result_int(ctx, m == MATCH_YES);
 }
 
 static void fn_like(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -373,9 +373,9 @@ bool sq_functions_install(sq_conn *c) {
         {"rtrim", 1, fn_rtrim}, {"rtrim", 2, fn_rtrim}, {"instr", 2, fn_instr}, {"replace", 3, fn_replace},
         {"like", 2, fn_like},   {"like", 3, fn_like},   {"glob", 2, fn_glob},
     };
-    c->like_skips_blobs = sqlite3_compileoption_used("LIKE_DOESNT_MATCH_BLOBS") != 0;
+    c->like_skips_blobs = SQ.compileoption_used("LIKE_DOESNT_MATCH_BLOBS") != 0;
     for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
-        if (sqlite3_create_function_v2(c->db, fns[i].name, fns[i].nargs, FN_FLAGS, c, fns[i].fn, NULL, NULL, NULL) !=
+        if (SQ.create_function_v2(c->db, fns[i].name, fns[i].nargs, FN_FLAGS, c, fns[i].fn, NULL, NULL, NULL) !=
             SQLITE_OK)
             return false;
     return true;

@@ -192,7 +192,7 @@ static int vfs_time64(sqlite3_vfs *vfs, sqlite3_int64 *t) {
 }
 
 sq_tempvfs *sq_tempvfs_new(sq_budget *budget) {
-    sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+    sqlite3_vfs *real = SQ.vfs_find(NULL);
     sq_tempvfs *t = real ? calloc(1, sizeof *t) : NULL;
     if (!t) return NULL;
     t->real = real;
@@ -203,7 +203,7 @@ sq_tempvfs *sq_tempvfs_new(sq_budget *budget) {
         2, size, real->mxPathname, NULL, t->name, t, vfs_open, vfs_delete, vfs_access, vfs_full_path, vfs_dlopen,
         vfs_dlerror, NULL, NULL, vfs_random, vfs_sleep, vfs_time, vfs_last_error, vfs_time64, NULL, NULL, NULL,
     };
-    if (sqlite3_vfs_register(&t->vfs, 0) != SQLITE_OK) {
+    if (SQ.vfs_register(&t->vfs, 0) != SQLITE_OK) {
         free(t);
         return NULL;
     }
@@ -220,6 +220,6 @@ bool sq_budget_refused(sq_budget *b) {
 
 void sq_tempvfs_free(sq_tempvfs *t) {
     if (!t) return;
-    sqlite3_vfs_unregister(&t->vfs);
+    SQ.vfs_unregister(&t->vfs);
     free(t);
 }

@@ -59,6 +59,12 @@ extra=$(comm -23 "$STAGE/exported" "$STAGE/declared" | tr '\n' ' ')
 missing=$(comm -13 "$STAGE/exported" "$STAGE/declared" | tr '\n' ' ')
 if [ -z "$extra" ]; then ok; else bad "exported but not in the public headers: $extra"; fi
 if [ -z "$missing" ]; then ok; else bad "declared AIRLOCK_API but not exported: $missing"; fi
+# SQLite is loaded by the first grant (src/plugins/sqlite_lib.c), never
+# linked: nothing of the host's own SQLite can bind to the library's.
+sqlite_imports=$(nm -D --undefined-only "$LIB" | awk '{print $2}' | grep '^sqlite3_' | tr '\n' ' ')
+if [ -z "$sqlite_imports" ]; then ok; else bad "libairlock imports SQLite symbols: $sqlite_imports"; fi
+check "libairlock does not link libsqlite3" sh -c "! readelf -d '$LIB' | grep -q 'NEEDED.*sqlite'"
+check "airlock.pc does not ask for libsqlite3" sh -c "! grep -q sqlite '$U/lib/pkgconfig/airlock.pc'"
 
 # ---- pkg-config, as a user of the staged tree ---------------------------------
 export PKG_CONFIG_PATH="$U/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$ROOT" PKG_CONFIG_LIBDIR="$U/lib/pkgconfig"
@@ -122,6 +128,63 @@ check "static link with pkg-config --static --libs airlock" \
 check "the static program does not need libairlock.so" sh -c "! readelf -d '$STAGE/app/hello-static' | grep -q libairlock"
 got=$("$STAGE/app/hello-static" 2>&1)
 if [ "$got" = "$EXPECTED" ]; then ok; else bad "static build runs Python: got '$got'"; fi
+
+# ---- a host that uses SQLite itself, beside an SQLite grant -----------------------
+# tests/install/sqlite_host.c: airlock's SQLite is a private copy, so the
+# host configures its own after the guest's queries, both write at once
+# from two threads, and no guest allocation reaches the host's allocator.
+# shellcheck disable=SC2046
+check "compile a host linking -lsqlite3 and airlock" \
+    $CC -std=c17 -Wall -Wextra -Werror $(pkg-config --cflags airlock) tests/install/sqlite_host.c \
+    -o "$STAGE/app/sqlite_host" $(pkg-config --libs airlock) -lsqlite3 -lpthread
+mkdir -p "$STAGE/dbs"
+got=$(LD_LIBRARY_PATH="$U/lib" "$STAGE/app/sqlite_host" "$STAGE/dbs" 2>&1)
+want="guest rows (1000, 499500)
+host config after the guest's queries: ok
+guest rows 1050
+host rows 200, through the host's allocator: yes
+guest bytes 40000000
+host allocator saw guest work: no
+stopped by the timeout limit
+host rows after 200"
+if [ "$got" = "$want" ]; then ok; else bad "a host using SQLite beside a grant: got '$got'"; fi
+
+# Without libsqlite3.so.0 (hidden by a bind mount in a namespace of our
+# own) a grant fails with a message naming the package; nothing else does.
+cat >"$STAGE/app/nosqlite.c" <<'EOF'
+#include <airlock.h>
+#include <stdio.h>
+int main(void) {
+    airlock_runtime *rt, *plain;
+    airlock_sandbox *sb;
+    if (airlock_runtime_new(&plain) || airlock_sandbox_new(plain, &sb)) return 1;
+    airlock_sandbox_free(sb);
+    printf("sandbox ok\n");
+    if (airlock_runtime_new(&rt)) return 1;
+    int rc = airlock_runtime_allow_sqlite(rt, "/tmp/x.db", 0);
+    printf("grant rc=%d %s\n", rc, rc ? airlock_runtime_errmsg(rt) : "");
+    airlock_runtime_free(rt);
+    airlock_runtime_free(plain);
+    return 0;
+}
+EOF
+# shellcheck disable=SC2046
+check "compile a program that grants SQLite" \
+    $CC -std=c17 $(pkg-config --cflags airlock) "$STAGE/app/nosqlite.c" -o "$STAGE/app/nosqlite" $(pkg-config --libs airlock)
+SQLITE_SO=$(readlink -f "$(${CC} -print-file-name=libsqlite3.so.0)")
+if unshare -rm true 2>/dev/null && [ -f "$SQLITE_SO" ]; then
+    got=$(LD_LIBRARY_PATH="$U/lib" unshare -rm sh -c "mount --bind /dev/null '$SQLITE_SO' && '$STAGE/app/nosqlite'" 2>&1)
+    case $got in
+    "sandbox ok
+grant rc=9 SQLite grants need libsqlite3.so.0 (Debian package libsqlite3-0): "*) ok ;;
+    *) bad "a grant without libsqlite3: got '$got'" ;;
+    esac
+    got=$(LD_LIBRARY_PATH="$U/lib" "$STAGE/app/nosqlite" 2>&1)
+    if [ "$got" = "sandbox ok
+grant rc=0 " ]; then ok; else bad "a grant with libsqlite3: got '$got'"; fi
+else
+    echo "skipped: a grant without libsqlite3: no user namespace to hide the library in"
+fi
 
 # ---- the installed command and its man page ------------------------------------
 check "installed airlock runs code" test "$("$U/bin/airlock" -c 'print(6 * 7)')" = "42"
