@@ -8,7 +8,7 @@
 # python3-build: --no-isolation uses the installed setuptools and wheel, so
 # nothing is downloaded. Result: BUILD_DIR/dist/airlock-VERSION-py3-none-
 # PLATFORM.whl, which pip installs anywhere with this architecture and the
-# libraries libairlock links (Debian 12: libsqlite3-0).
+# libraries libairlock links (only libc; sqlite3 grants load libsqlite3-0).
 set -eu
 cd "$(dirname "$0")/.."
 b=${1:?usage: tools/wheel.sh BUILD_DIR}
