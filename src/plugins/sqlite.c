@@ -109,6 +109,7 @@ static ssize_t conn_index(const host_sqlite *s, int64_t id) {
 static void conn_close(sq_conn *c) {
     sq_stmts_free(c);
     SQ.close_v2(c->db); /* rolls back what was not committed; no statement is left */
+    SQ.close_v2(c->helper);
     sq_tempvfs_free(c->temp);
     sq_mem_forget(c);
     sq_budget_release(c->budget);

@@ -1,6 +1,7 @@
 /*
- * sqlite_func.c - our own trim, ltrim, rtrim, instr, replace, like and glob
- * on every granted connection, in place of SQLite's built-ins.
+ * sqlite_func.c - our own trim, ltrim, rtrim, instr, replace, like and glob,
+ * and a guard around printf, on every granted connection, in place of
+ * SQLite's built-ins.
  *
  * Why: the progress handler that enforces the sandbox's deadline runs
  * between VM steps, never inside one function call, and SQLite's versions
@@ -361,6 +362,96 @@ static void fn_glob(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     like_or_glob(ctx, argc, argv, (match_rules){'*', '?', 0, true, false});
 }
 
+/* ---- printf and format --------------------------------------------------------------
+ * SQLite's printf writes '%.Nc' (the character, N times) one append at a
+ * time, and goes on appending after its buffer is refused: one
+ * printf('%.*c', 2000000000, 'x') ran 30 s, and 999 columns of
+ * printf('%.*c', 1999999, 'x') 34 s past --timeout 1 (each call finishes
+ * its loop on a refused buffer). Ours refuses a %c precision past the
+ * length cap, checks the deadline before each call, and otherwise runs
+ * SQLite's own printf, on a private in-memory connection where it is not
+ * replaced. */
+
+/* A number in a format: SQLite keeps the low 31 bits. */
+static int64_t format_number(const unsigned char **p) {
+    uint32_t n = 0;
+    while (**p >= '0' && **p <= '9') n = n * 10 + (uint32_t)(*(*p)++ - '0');
+    return n & 0x7fffffff;
+}
+
+/* Is a %c of fmt repeated more than max times? argv[1..argc) are its
+ * arguments, which a '*' width or precision takes as SQLite does. */
+static bool repeats_too_long(const unsigned char *fmt, int argc, sqlite3_value **argv, int64_t max) {
+    int arg = 1;
+    for (const unsigned char *p = fmt; *p; p++) {
+        if (*p != '%') continue;
+        for (p++; *p && strchr("-+ #!,0", *p); p++) {}
+        if (*p == '*') {
+            arg++;
+            p++;
+        } else {
+            format_number(&p);
+        }
+        int64_t precision = 0;
+        if (*p == '.') {
+            if (*++p == '*') {
+                int given = arg < argc ? (int)SQ.value_int64(argv[arg]) : 0;
+                precision = given < 0 ? -(int64_t)given : given; /* SQLite takes a negative one as positive */
+                arg++;
+                p++;
+            } else {
+                precision = format_number(&p);
+            }
+        }
+        while (*p == 'l') p++;
+        if (!*p) break;
+        if (*p == 'c' && precision > max) return true;
+        if (*p != '%' && *p != 'n') arg++; /* %% and %n take no argument */
+    }
+    return false;
+}
+
+/* The helper's "SELECT printf(?, ?, ...)" with n parameters; NULL when out
+ * of memory. */
+static sqlite3_stmt *helper_printf(sq_conn *c, int n) {
+    if (!c->helper) {
+        if (SQ.open_v2(":memory:", &c->helper, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) != SQLITE_OK) {
+            SQ.close_v2(c->helper);
+            c->helper = NULL;
+            return NULL;
+        }
+        SQ.limit(c->helper, SQLITE_LIMIT_LENGTH, SQ_MAX_VALUE);
+    }
+    char sql[16 + 3 * 128] = "SELECT printf(?";
+    for (int i = 1; i < n && i < 128; i++) strcat(sql, ",?");
+    strcat(sql, ")");
+    sqlite3_stmt *st = NULL;
+    return SQ.prepare_v3(c->helper, sql, -1, 0, &st, NULL) == SQLITE_OK ? st : NULL;
+}
+
+static void fn_printf(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    sq_conn *c = SQ.user_data(ctx);
+    if (argc < 1) return;
+    if ((c->stop_reason = host_stop_pending()) != AIRLOCK_LIMIT_NONE) {
+        SQ.result_error_code(ctx, SQLITE_INTERRUPT);
+        return;
+    }
+    const unsigned char *fmt = SQ.value_text(argv[0]);
+    if (!fmt) return;
+    if (repeats_too_long(fmt, argc, argv, SQ.limit(SQ.context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1))) {
+        SQ.result_error_toobig(ctx);
+        return;
+    }
+    sqlite3_stmt *st = helper_printf(c, argc);
+    int rc = st ? SQLITE_OK : SQLITE_NOMEM;
+    for (int i = 0; i < argc && rc == SQLITE_OK; i++) rc = SQ.bind_value(st, i + 1, argv[i]);
+    if (rc == SQLITE_OK) rc = SQ.step(st);
+    if (rc == SQLITE_ROW) SQ.result_value(ctx, SQ.column_value(st, 0));
+    else if (rc == SQLITE_TOOBIG) SQ.result_error_toobig(ctx);
+    else SQ.result_error_code(ctx, rc == SQLITE_OK || rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+    SQ.finalize(st);
+}
+
 /* ---- installing them ---------------------------------------------------------------- */
 
 bool sq_functions_install(sq_conn *c) {
@@ -371,7 +462,8 @@ bool sq_functions_install(sq_conn *c) {
     } fns[] = {
         {"trim", 1, fn_trim},   {"trim", 2, fn_trim},   {"ltrim", 1, fn_ltrim}, {"ltrim", 2, fn_ltrim},
         {"rtrim", 1, fn_rtrim}, {"rtrim", 2, fn_rtrim}, {"instr", 2, fn_instr}, {"replace", 3, fn_replace},
-        {"like", 2, fn_like},   {"like", 3, fn_like},   {"glob", 2, fn_glob},
+        {"like", 2, fn_like},   {"like", 3, fn_like},   {"glob", 2, fn_glob},   {"printf", -1, fn_printf},
+        {"format", -1, fn_printf},
     };
     c->like_skips_blobs = SQ.compileoption_used("LIKE_DOESNT_MATCH_BLOBS") != 0;
     for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)

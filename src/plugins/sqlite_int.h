@@ -21,15 +21,15 @@
  * function's exact signature. */
 #define SQ_FUNCTIONS(X)                                                                                            \
     X(bind_blob64) X(bind_double) X(bind_int64) X(bind_null) X(bind_parameter_count) X(bind_parameter_name)        \
-    X(bind_text64) X(busy_handler) X(changes64) X(clear_bindings) X(close_v2) X(column_blob) X(column_bytes)       \
-    X(column_count) X(column_double) X(column_int64) X(column_name) X(column_text) X(column_type)                 \
-    X(compileoption_used) X(config) X(context_db_handle) X(create_function_v2) X(db_config)                       \
-    X(enable_load_extension) X(errmsg) X(exec) X(finalize) X(free) X(get_autocommit) X(initialize)                \
-    X(last_insert_rowid) X(libversion) X(libversion_number) X(limit) X(malloc64) X(open_v2) X(prepare_v3)         \
-    X(progress_handler) X(reset) X(result_error) X(result_error_code) X(result_error_nomem)                       \
-    X(result_error_toobig) X(result_int) X(result_int64) X(result_text64) X(result_value) X(set_authorizer)       \
-    X(sql) X(step) X(stmt_readonly) X(total_changes64) X(user_data) X(value_blob) X(value_bytes) X(value_text)    \
-    X(value_type) X(vfs_find) X(vfs_register) X(vfs_unregister)
+    X(bind_text64) X(bind_value) X(busy_handler) X(changes64) X(clear_bindings) X(close_v2) X(column_blob)         \
+    X(column_bytes) X(column_count) X(column_double) X(column_int64) X(column_name) X(column_text) X(column_type)  \
+    X(column_value) X(compileoption_used) X(config) X(context_db_handle) X(create_function_v2) X(db_config)        \
+    X(enable_load_extension) X(errmsg) X(exec) X(finalize) X(free) X(get_autocommit) X(initialize)                 \
+    X(last_insert_rowid) X(libversion) X(libversion_number) X(limit) X(malloc64) X(open_v2) X(prepare_v3)          \
+    X(progress_handler) X(reset) X(result_error) X(result_error_code) X(result_error_nomem)                        \
+    X(result_error_toobig) X(result_int) X(result_int64) X(result_text64) X(result_value) X(set_authorizer)        \
+    X(sql) X(step) X(stmt_readonly) X(total_changes64) X(user_data) X(value_blob) X(value_bytes) X(value_int64)    \
+    X(value_text) X(value_type) X(vfs_find) X(vfs_register) X(vfs_unregister)
 
 typedef struct sq_api {
 #define SQ_FIELD(name) __typeof__(&sqlite3_##name) name;
@@ -120,6 +120,7 @@ typedef struct sq_conn {
     const airlock_vm *vm;         /* the sandbox that opened it */
     sqlite3 *db;
     sq_tempvfs *temp;             /* db's VFS, freed after db */
+    sqlite3 *helper;              /* in memory, with SQLite's own printf (sqlite_func.c); NULL until used */
     sq_budget *budget;            /* shared with the sandbox's other connections */
     const sq_grant *grant;
     int64_t busy_ms;              /* connect(timeout=): waiting for a lock */

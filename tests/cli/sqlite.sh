@@ -367,6 +367,16 @@ stops_in_time like "select :m like '%' || :p"
 stops_in_time like_escape "select :m like '%' || :p escape '!'"
 stops_in_time glob "select :m glob '*' || :p"
 stops_in_time printf "select length(printf('%.*c', 2000000, 'x')), printf('%2000000000d', 1), printf('%.100000000f', 1.5)"
+# a character repeated past the length cap: SQLite's own printf spent 30 s
+# on it and returned NULL; ours refuses it before it starts
+expect_stdout "DataError DataError" --timeout 5 --allow-sqlite "$SHOP" -c "
+import sqlite3
+c = sqlite3.connect('$SHOP')
+for sql in (\"select printf('%.*c', 2000000000, 'x')\", \"select format('%-5.2000000000c', 'x')\"):
+    try:
+        c.execute(sql).fetchone()
+    except sqlite3.DataError as e:
+        print('DataError', end=' ' if 'printf' in sql else '\\n')"
 stops_in_time blobs "select length(zeroblob(2000000)), length(randomblob(2000000)), length(hex(randomblob(1000000)))"
 stops_in_time json "select json_valid(:j), json_extract(:j, '\$[999999]')"
 stops_in_time json_each "select count(*) from json_each(:j)"
@@ -388,6 +398,7 @@ DB=$WIDE stops_in_time stretch_compare "$(cols 'x = x || 1')"
 DB=$WIDE stops_in_time stretch_randomblob "$(cols 'length(randomblob(2000000))')"
 DB=$WIDE stops_in_time stretch_zeroblob "$(cols 'length(hex(zeroblob(1000000)))')"
 DB=$WIDE stops_in_time stretch_numeric "$(cols 'x + 1')"
+DB=$WIDE stops_in_time stretch_printf "$(cols 'length(printf(char(37, 46, 42, 99), 1999999, char(120)))')"
 
 # SQLite's memory for a sandbox is capped by its memory limit: one row of
 # 40 x 2 MB values (80 MB on the host, which was not counted before) is
@@ -431,9 +442,9 @@ assert names == ['item0', 'item1', 'item2', 'kept'], names
 EOF
 then ok; else bad "a write stopped inside SQLite: status $(cat "$TMP/rc"), $(ls "$TMP/db"): $(tail -c 300 "$TMP/err")"; fi
 
-# our trim, instr, replace, like and glob answer as SQLite's own: 2400
-# random cases with ASCII, multi-byte and wildcard characters, compared
-# with the host's python3 sqlite3
+# our trim, instr, replace, like, glob and printf answer as SQLite's own:
+# 2700 random cases with ASCII, multi-byte and wildcard characters and
+# printf formats, compared with the host's python3 sqlite3
 python3 - "$TMP/cases.json" <<'EOF2'
 import json, random, sqlite3, sys
 random.seed(13)
@@ -453,6 +464,22 @@ for _ in range(2400):
     elif k == 7: cases.append(('select trim(?, NULL), instr(NULL, ?), replace(?, NULL, ?), replace(?, ?, NULL), '
                                "replace(?, '', NULL), NULL like ?, cast(? as blob) like 'a%'", (x, x, x, y, x, y, x, y, x)))
     else: cases.append(("select instr(?, ?), trim(123, 1), instr(1234, 3), replace(12341, 1, 9), 1.5 like '1._'", (x, x[2:5])))
+# printf and format, which run SQLite's own printf behind a check of the
+# format: 300 random formats with '*' widths and precisions
+r = random.Random(12)
+# (ASCII text: a byte precision may cut a multi-byte character in two)
+values = [None, 0, -7, 42, 3.25, -0.5, 1e300, 'ab', "it's", 'x"y']
+for _ in range(300):
+    fmt, args = '', []
+    for _ in range(r.randint(0, 4)):
+        fmt += r.choice(['', 'a', ' ', '%%']) + '%' + ''.join(r.sample('-+ #!,0', r.randint(0, 2)))
+        if r.random() < 0.3: fmt, args = fmt + '*', args + [r.randint(-12, 12)]
+        elif r.random() < 0.5: fmt += str(r.randint(0, 12))
+        if r.random() < 0.3: fmt, args = fmt + '.*', args + [r.randint(-12, 12)]
+        elif r.random() < 0.5: fmt += '.' + str(r.randint(0, 12))
+        fmt += r.choice('dixXofeEgGscqQwz')
+        args.append(r.choice(values))
+    cases.append(('select %s(?%s)' % (r.choice(['printf', 'format']), ', ?' * len(args)), [fmt] + args))
 def canon(r):
     return ' '.join('s' + ','.join(str(b) for b in v.encode()) if isinstance(v, str) else repr(v) for v in r)
 c = sqlite3.connect(':memory:')
@@ -464,7 +491,7 @@ for q, p in cases:
         want.append(type(e).__name__)
 json.dump({'cases': cases, 'want': want}, open(sys.argv[1], 'w'))
 EOF2
-expect_stdout "0 of 2400 differ" --allow-sqlite "$SHOP" --allow-read "$TMP/cases.json" -c "
+expect_stdout "0 of 2700 differ" --allow-sqlite "$SHOP" --allow-read "$TMP/cases.json" -c "
 import json, sqlite3
 d = json.load(open('$TMP/cases.json'))
 c = sqlite3.connect('$SHOP')
