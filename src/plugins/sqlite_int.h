@@ -28,8 +28,8 @@
     X(last_insert_rowid) X(libversion) X(libversion_number) X(limit) X(malloc64) X(open_v2) X(prepare_v3)          \
     X(progress_handler) X(reset) X(result_error) X(result_error_code) X(result_error_nomem)                        \
     X(result_error_toobig) X(result_int) X(result_int64) X(result_text64) X(result_value) X(set_authorizer)        \
-    X(sql) X(step) X(stmt_readonly) X(total_changes64) X(user_data) X(value_blob) X(value_bytes) X(value_int64)    \
-    X(value_text) X(value_type) X(vfs_find) X(vfs_register) X(vfs_unregister)
+    X(sql) X(step) X(stmt_readonly) X(stmt_status) X(total_changes64) X(user_data) X(value_blob) X(value_bytes)   \
+    X(value_int64) X(value_text) X(value_type) X(vfs_find) X(vfs_register) X(vfs_unregister)
 
 typedef struct sq_api {
 #define SQ_FIELD(name) __typeof__(&sqlite3_##name) name;
@@ -57,6 +57,10 @@ bool sq_lib_shared(void);
 #define SQ_MAX_VALUE (2u << 20)   /* SQLITE_LIMIT_LENGTH: one string, blob or row */
 #define SQ_MAX_SQL (1u << 20)     /* SQLITE_LIMIT_SQL_LENGTH */
 #define SQ_TEMP_BYTES (64u << 20) /* temporary files (in memory) per sandbox */
+/* A statement's instructions (bounded by its heap / 24) x its largest
+ * text or blob parameter: what SQLite may do with parameters between two
+ * deadline checks (sqlite_exec.c, param_cap). 2 MiB: up to ~250 instructions. */
+#define SQ_PARAM_WORK ((size_t)512 << 20)
 /* VM steps between deadline checks: one step may call a function that is
  * linear in a 2 MiB value (~1-5 ms), so few; measured cost under 1%. */
 #define SQ_PROGRESS_OPS 16

@@ -421,6 +421,27 @@ try:
 except Exception as e:
     print(type(e).__name__)"
 
+# Parameters are the one value SQLite re-reads without allocating (each use
+# shares the bound copy): 1,000 constants (?1 + k) over a 2 MB string of
+# digits parsed it 1,000 times in one stretch (3 s of CPU). A statement's
+# size times its largest parameter is capped, so that one is refused at
+# once, while the usual statements take 2 MB values.
+cp "$TMP/db/rw.db" "$TMP/db/params.db"
+expect_stdout "DataError parameter 1 of 2000000 bytes is too large for this statement
+2000000 2000000 (1,)" --timeout 10 --allow-sqlite "$TMP/db/params.db:rw" -c "
+import sqlite3
+c = sqlite3.connect('$TMP/db/params.db')
+try:
+    c.execute('select ' + ', '.join('(?1 + %d)' % k for k in range(1000)), ('1' * 2000000,))
+except sqlite3.DataError as e:
+    print('DataError', str(e).split(' (')[0])
+big = b'x' * 2000000
+c.execute('insert into items(name, data) values (?, ?) on conflict(name) do update set data = excluded.data', ('big', big))
+c.execute('update items set data = ? where name = ?', (big, 'big'))
+print(c.execute('select length(data) from items where data = ?', (big,)).fetchone()[0],
+      c.execute('select max(length(data)) from items where name = ?', ('big',)).fetchone()[0],
+      c.execute('select count(*) from items where data = ?', (big,)).fetchone())"
+
 # A write stopped by the allocator (a deadline inside a straight-line
 # statement) leaves the database as it was: no half-written rows, no hot
 # journal, the earlier transaction's rows intact.
