@@ -103,27 +103,26 @@ static int prepare(airlock_call *call, sq_conn *c, const char *sql, size_t len, 
  * between two deadline checks without allocating: 1,000 constants
  * (?1 + k) over a 2 MB string of digits parse it 1,000 times, 3 s of CPU,
  * in one stretch. So the program's size (at most its heap over the 24 bytes
- * of an instruction) times the largest parameter is capped. */
+ * of an instruction, measured before anything is bound: bound values count
+ * in it) times the largest parameter is capped. */
 static size_t param_cap(sqlite3_stmt *st) {
     size_t ops = (size_t)SQ.stmt_status(st, SQLITE_STMTSTATUS_MEMUSED, 0) / 24 + 1;
     return SQ_PARAM_WORK / ops < SQ_MAX_VALUE ? SQ_PARAM_WORK / ops : SQ_MAX_VALUE;
 }
 
-static int too_big_for(airlock_call *call, sqlite3_stmt *st, int i, size_t len) {
-    return airlock_call_raise(call, "sqlite3.DataError",
-                              "parameter %d of %zu bytes is too large for this statement (at most %zu: a longer "
-                              "statement takes smaller values, since SQLite re-reads a parameter without checking "
-                              "the deadline)", i, len, param_cap(st));
-}
-
-static int bind_value(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int i, const airlock_value *v) {
+/* Bind v as parameter i of st, whose parameters may be up to cap bytes. */
+static int bind_value(airlock_call *call, sq_conn *c, sqlite3_stmt *st, size_t cap, int i, const airlock_value *v) {
     size_t len = 0;
     const char *text = NULL;
     const uint8_t *bytes = NULL;
     airlock_kind kind = airlock_value_kind(v);
     if (kind == AIRLOCK_STR) text = airlock_value_str(v, &len);
     if (kind == AIRLOCK_BYTES) bytes = airlock_value_bytes(v, &len);
-    if (len > param_cap(st)) return too_big_for(call, st, i, len);
+    if (len > cap)
+        return airlock_call_raise(call, "sqlite3.DataError",
+                                  "parameter %d of %zu bytes is too large for this statement (at most %zu: a longer "
+                                  "statement takes smaller values, since SQLite re-reads a parameter without checking "
+                                  "the deadline)", i, len, cap);
     int rc;
     switch (kind) {
     case AIRLOCK_NONE: rc = SQ.bind_null(st, i); break;
@@ -140,7 +139,7 @@ static int bind_value(airlock_call *call, sq_conn *c, sqlite3_stmt *st, int i, c
     return rc == SQLITE_OK ? AIRLOCK_OK : sq_raise(call, c, rc);
 }
 
-static int bind_list(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const airlock_value *params) {
+static int bind_list(airlock_call *call, sq_conn *c, sqlite3_stmt *st, size_t cap, const airlock_value *params) {
     int n = SQ.bind_parameter_count(st);
     size_t have = airlock_value_len(params);
     if (have != (size_t)n)
@@ -148,11 +147,11 @@ static int bind_list(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const air
                                   "Incorrect number of bindings supplied. The current statement uses %d, and there "
                                   "are %zu supplied.", n, have);
     for (int i = 0; i < n; i++)
-        if (bind_value(call, c, st, i + 1, airlock_value_item(params, (size_t)i))) return AIRLOCK_ERROR;
+        if (bind_value(call, c, st, cap, i + 1, airlock_value_item(params, (size_t)i))) return AIRLOCK_ERROR;
     return AIRLOCK_OK;
 }
 
-static int bind_dict(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const airlock_value *params) {
+static int bind_dict(airlock_call *call, sq_conn *c, sqlite3_stmt *st, size_t cap, const airlock_value *params) {
     int n = SQ.bind_parameter_count(st);
     for (int i = 1; i <= n; i++) {
         const char *name = SQ.bind_parameter_name(st, i);
@@ -164,16 +163,17 @@ static int bind_dict(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const air
         if (!v)
             return airlock_call_raise(call, "sqlite3.ProgrammingError",
                                       "You did not supply a value for binding parameter %s.", name);
-        if (bind_value(call, c, st, i, v)) return AIRLOCK_ERROR;
+        if (bind_value(call, c, st, cap, i, v)) return AIRLOCK_ERROR;
     }
     return AIRLOCK_OK;
 }
 
-static int bind_all(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const airlock_value *params) {
+/* cap: param_cap(st), taken before anything was bound. */
+static int bind_all(airlock_call *call, sq_conn *c, sqlite3_stmt *st, size_t cap, const airlock_value *params) {
     switch (airlock_value_kind(params)) {
-    case AIRLOCK_NONE: return bind_list(call, c, st, NULL);
-    case AIRLOCK_LIST: return bind_list(call, c, st, params);
-    case AIRLOCK_DICT: return bind_dict(call, c, st, params);
+    case AIRLOCK_NONE: return bind_list(call, c, st, cap, NULL);
+    case AIRLOCK_LIST: return bind_list(call, c, st, cap, params);
+    case AIRLOCK_DICT: return bind_dict(call, c, st, cap, params);
     default: return airlock_call_raise(call, "sqlite3.ProgrammingError", "parameters are of unsupported type");
     }
 }
@@ -304,7 +304,7 @@ int sq_execute(airlock_call *call) {
         return airlock_call_return(call, r);
     }
     if (begin_if_needed(call, c, st, airlock_value_bool(airlock_call_param(call, 4, "implicit"))) ||
-        bind_all(call, c, st, airlock_call_param(call, 2, "params"))) {
+        bind_all(call, c, st, param_cap(st), airlock_call_param(call, 2, "params"))) {
         SQ.finalize(st);
         return AIRLOCK_ERROR;
     }
@@ -315,6 +315,7 @@ int sq_execute(airlock_call *call) {
  * exception raised. */
 static int64_t run_many(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const airlock_value *seq, bool implicit) {
     int64_t changed = 0;
+    size_t cap = param_cap(st);
     if (SQ.column_count(st) > 0 && SQ.stmt_readonly(st)) {
         airlock_call_raise(call, "sqlite3.ProgrammingError", "executemany() can only execute DML statements.");
         return -1;
@@ -322,7 +323,7 @@ static int64_t run_many(airlock_call *call, sq_conn *c, sqlite3_stmt *st, const 
     for (size_t i = 0; i < airlock_value_len(seq); i++) {
         SQ.reset(st);
         SQ.clear_bindings(st);
-        if (begin_if_needed(call, c, st, implicit) || bind_all(call, c, st, airlock_value_item(seq, i))) return -1;
+        if (begin_if_needed(call, c, st, implicit) || bind_all(call, c, st, cap, airlock_value_item(seq, i))) return -1;
         c->stop_reason = 0;
         int rc = SQ.step(st);
         if (rc == SQLITE_ROW) {
