@@ -159,6 +159,18 @@ SECTIONS = [
         ("Node + micropython.mjs", "node-micropython", "collatz", "same guest, unpatched"),
         ("CPython in-process", "cpython", "collatz", ""),
     ]),
+    ("Dicts: 100,000 consecutive int keys; 40,000 scattered int keys; 40,000 str keys",
+     ("airlock", "dict_consecutive"), [
+        ("airlock, consecutive", "airlock", "dict_consecutive", "fill, then read back"),
+        ("airlock, scattered", "airlock", "dict_random", "fill, read back, 40,000 misses"),
+        ("airlock, str keys", "airlock", "dict_str", "fill, then read back"),
+        ("Node + micropython.mjs, consec.", "node-micropython", "dict_consecutive", "same guest, unpatched"),
+        ("Node + micropython.mjs, scatt.", "node-micropython", "dict_random", ""),
+        ("Node + micropython.mjs, str", "node-micropython", "dict_str", ""),
+        ("CPython, consecutive", "cpython", "dict_consecutive", ""),
+        ("CPython, scattered", "cpython", "dict_random", ""),
+        ("CPython, str keys", "cpython", "dict_str", ""),
+    ]),
     ("Build a 1 MB string and search it", ("airlock", "str"), [
         ("airlock", "airlock", "str", ""),
         ("Node + micropython.mjs", "node-micropython", "str", ""),

@@ -150,7 +150,8 @@ anchor airlock fib "$B/harness" --reps "$REPS" --max-seconds "$MAXS" \
 anchor airlock json "$B/harness" --reps 3 --warmup 0 --min-reps 1 --max-seconds "$MAXS" workload $W/json.py
 # issue 14: json.loads scaling (8 KB, 64 KB, 1 MB) and a dict of patterned int keys
 anchor airlock json_loads "$B/harness" --reps "$REPS" --max-seconds "$MAXS" \
-    workload $W/json_loads_8k.py workload $W/json_loads_64k.py workload $W/collatz.py
+    workload $W/json_loads_8k.py workload $W/json_loads_64k.py workload $W/collatz.py \
+    workload $W/dict_consecutive.py workload $W/dict_random.py workload $W/dict_str.py
 anchor airlock json_loads_1m "$B/harness" --reps 3 --warmup 0 --min-reps 1 --max-seconds "$MAXS" \
     workload $W/json_loads_1m.py
 anchor airlock idle100 "$B/harness" idle "$IDLE"
@@ -175,7 +176,8 @@ log "Node + micropython.mjs in-process"
 NB=(node --expose-gc bench/node_bench.mjs)
 anchor node-micropython fresh "${NB[@]}" --impl micropython --module "$MPJS" --reps "$FRESH_REPS" fresh
 anchor node-micropython fib "${NB[@]}" --impl micropython --module "$MPJS" --reps "$REPS" --max-seconds "$MAXS" \
-    workload $W/fib.py workload $W/loop.py workload $W/str.py workload $W/collatz.py
+    workload $W/fib.py workload $W/loop.py workload $W/str.py workload $W/collatz.py \
+    workload $W/dict_consecutive.py workload $W/dict_random.py workload $W/dict_str.py
 anchor node-micropython json "${NB[@]}" --impl micropython --module "$MPJS" --reps 3 --warmup 0 --min-reps 1 \
     --max-seconds "$MAXS" \
     workload $W/json.py
@@ -187,7 +189,8 @@ anchor cpython subinterp "${CB[@]}" --reps 50 --max-seconds "$MAXS" subinterp
 anchor cpython dict_exec "${CB[@]}" --reps "$NEW_REPS" --max-seconds "$MAXS" dict-exec
 anchor cpython fib "${CB[@]}" --reps "$REPS" --max-seconds "$MAXS" \
     workload $W/fib.py workload $W/loop.py workload $W/json.py workload $W/str.py \
-    workload $W/json_loads_8k.py workload $W/json_loads_64k.py workload $W/json_loads_1m.py workload $W/collatz.py
+    workload $W/json_loads_8k.py workload $W/json_loads_64k.py workload $W/json_loads_1m.py workload $W/collatz.py \
+    workload $W/dict_consecutive.py workload $W/dict_random.py workload $W/dict_str.py
 anchor cpython idle100 "${CB[@]}" idle "$IDLE"
 
 log "cold processes (hyperfine)"

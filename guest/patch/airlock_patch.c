@@ -8,7 +8,8 @@
  *      protocol (dictmap.c);
  *   3. hook gc_collect to the host import airlock.gc_collect and export
  *      gc_collect_start / gc_collect_end; derive the layout constants;
- *      the speed passes: vstr growth, qstr_find_strn through the host;
+ *      the speed passes: vstr growth, qstr_find_strn through the host,
+ *      dict and set tables (mixed homes, growth at 3/4);
  *   4. add the fuel global, export and import, and (unless --no-fuel) the
  *      inline fuel checks;
  *   5. validate, write OUT.wasm, write LAYOUT.h.
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
     }
     if (!keep_dict_update)
         dict_mapping_scan(&img, &dm);
+    map_table_check_rom(&img);
     data_image_free(&img);
 
     BinaryenModuleRef m = BinaryenModuleRead((char *)buf, size);
@@ -212,6 +214,7 @@ int main(int argc, char **argv)
     vstr_growth_patch(m);
     QstrLayout Q;
     qstr_find_hook(m, &Q);
+    map_table_patch(m);
     FuelStats fs;
     fuel_add(m, fuel, &fs);
 

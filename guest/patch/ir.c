@@ -51,6 +51,14 @@ bool expr_is_const_i32(BinaryenExpressionRef e, int32_t *v)
     return true;
 }
 
+bool expr_is_local_get(BinaryenExpressionRef e, BinaryenIndex *idx)
+{
+    if (!e || BinaryenExpressionGetId(e) != BinaryenLocalGetId())
+        return false;
+    *idx = BinaryenLocalGetGetIndex(e);
+    return true;
+}
+
 #define VISIT(x)                        \
     do {                                \
         BinaryenExpressionRef c_ = (x); \

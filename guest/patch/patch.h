@@ -14,6 +14,7 @@
  *   fuel.c      inline fuel metering at function entries and loop headers
  *   vstrgrow.c  geometric growth of vstr buffers (json.dumps, str.join...)
  *   qstrfind.c  qstr_find_strn asks the host's hash index first
+ *   maptable.c  dicts and sets: mixed home slots, growth at 3/4 full
  *   airlock_patch.c  command line, orchestration, LAYOUT.h writer
  */
 #ifndef AIRLOCK_PATCH_H
@@ -137,12 +138,20 @@ typedef struct {
 } QstrLayout;
 void qstr_find_hook(BinaryenModuleRef m, QstrLayout *out);
 
+/* maptable.c: mp_map_lookup and mp_set_lookup take large tables' home slots
+ * from a mixed hash and grow tables at 3/4 full; the check fails the build
+ * if the data image holds a hash table laid out by the old homes. */
+void map_table_check_rom(const DataImage *img);
+void map_table_patch(BinaryenModuleRef m);
+
 
 /* small helpers shared by the passes */
 /* Binaryen's FunctionImportGetModule returns "" (not NULL) for defined functions. */
 bool func_is_import(BinaryenFunctionRef f);
 bool func_is_defined(BinaryenFunctionRef f);
 bool expr_is_const_i32(BinaryenExpressionRef e, int32_t *v);
+/* Is e a local.get?  Stores the local's index. */
+bool expr_is_local_get(BinaryenExpressionRef e, BinaryenIndex *idx);
 /* Calls fn(child, ctx) for every direct child expression of e; fails the build
  * on an expression kind this tool does not understand. */
 void for_each_child(BinaryenExpressionRef e,

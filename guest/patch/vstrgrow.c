@@ -33,21 +33,13 @@ typedef struct {
     bool reads_fixed_buf;
 } VstrScan;
 
-static bool is_local_get(BinaryenExpressionRef e, BinaryenIndex *idx)
-{
-    if (BinaryenExpressionGetId(e) != BinaryenLocalGetId())
-        return false;
-    *idx = BinaryenLocalGetGetIndex(e);
-    return true;
-}
-
 /* i32.load<bytes> offset=OFF (local.get 0) */
 static bool is_field_load(BinaryenExpressionRef e, uint32_t bytes, uint32_t offset)
 {
     BinaryenIndex idx;
     return BinaryenExpressionGetId(e) == BinaryenLoadId() && BinaryenLoadGetBytes(e) == bytes &&
            BinaryenLoadGetOffset(e) == offset && !BinaryenLoadIsSigned(e) &&
-           is_local_get(BinaryenLoadGetPtr(e), &idx) && idx == 0;
+           expr_is_local_get(BinaryenLoadGetPtr(e), &idx) && idx == 0;
 }
 
 /* (i32.add (i32.and (local.get N) (i32.const -8)) (i32.const 24)) */
@@ -61,7 +53,7 @@ static BinaryenExpressionRef round_alloc_of_local(BinaryenExpressionRef e, Binar
     BinaryenExpressionRef a = BinaryenBinaryGetLeft(e);
     if (BinaryenExpressionGetId(a) != BinaryenBinaryId() || BinaryenBinaryGetOp(a) != BinaryenAndInt32() ||
         !expr_is_const_i32(BinaryenBinaryGetRight(a), &c) || c != -8 ||
-        !is_local_get(BinaryenBinaryGetLeft(a), &idx) || idx != n)
+        !expr_is_local_get(BinaryenBinaryGetLeft(a), &idx) || idx != n)
         return NULL;
     return a;
 }

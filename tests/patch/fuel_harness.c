@@ -260,6 +260,65 @@ int main(void)
         CHECK(Z_skZ_qstr_find_strn(&inst, 4000, 0) == 1 && host.qstr_calls == 2, "empty string asked the host");
     }
 
+    /* dict and set tables (maptable.c): home slots, the probe without a
+     * division, the small-int comparison, growth at 3/4 */
+    {
+        uint8_t *m = Z_skZ_memory(&inst)->data;
+        for (int set = 0; set < 2; set++) {
+            const uint32_t hdr = 2048, table = 2560;
+            uint32_t (*lookup)(Z_sk_instance_t *, uint32_t, uint32_t, uint32_t) =
+                set ? Z_skZ_set_lookup : Z_skZ_map_lookup;
+            const char *what = set ? "set" : "map";
+            /* header: map {flags | used << 3, alloc, table}, set {alloc, used, table}; rehash count at 12 */
+            uint32_t w[4];
+#define TABLE(alloc, used, flags, first_key)                                           \
+            do {                                                                       \
+                w[set ? 0 : 1] = (alloc);                                              \
+                w[set ? 1 : 0] = set ? (used) : ((used) << 3 | (flags));               \
+                w[2] = table;                                                          \
+                w[3] = 0;                                                              \
+                memcpy(m + hdr, w, sizeof w);                                          \
+                uint32_t k_ = (first_key);                                             \
+                memcpy(m + table, &k_, 4);                                             \
+            } while (0)
+#define REHASHES() (memcpy(w, m + hdr, sizeof w), w[3])
+            const uint32_t key = 123457, large = 2053;
+            uint32_t mixed = key * 0x9E3779B1u;
+            mixed ^= mixed >> 16;
+            TABLE(11, 0, 0, 0);
+            uint32_t r = lookup(&inst, hdr, key, 0);
+            CHECK(r >> 20 == key % 11 && ((r >> 4) & 0xffff) == (key % 11 + 1) % 11,
+                  "%s of 11 slots: home %u next %u", what, r >> 20, (r >> 4) & 0xffff);
+            r = lookup(&inst, hdr, 10, 0);
+            CHECK(r >> 20 == 10 && ((r >> 4) & 0xffff) == 0, "%s: the probe after the last slot is %u",
+                  what, (r >> 4) & 0xffff);
+            TABLE(large, 0, 0, 0);
+            r = lookup(&inst, hdr, key, 0);
+            CHECK(r >> 20 == mixed % large, "%s of %u slots: home %u, want the mixed %u", what, large, r >> 20,
+                  mixed % large);
+            TABLE(11, 0, 0, 7); /* two small ints (odd words) */
+            CHECK((lookup(&inst, hdr, 9, 0) & 15) == 0, "%s: two small ints went to mp_obj_equal", what);
+            CHECK((lookup(&inst, hdr, 7, 0) & 15) == 1, "%s: a small int is not equal to itself", what);
+            TABLE(11, 0, 0, 8); /* an object pointer */
+            CHECK((lookup(&inst, hdr, 9, 0) & 15) == 1, "%s: an object key skipped mp_obj_equal", what);
+            /* growth: one more key past 3/4 full, tables of 16 slots or more */
+            struct { uint32_t alloc, used, flags, kind, rehashes; } g[] = {
+                {16, 11, 0, 1, 0}, {16, 12, 0, 1, 1}, {16, 12, 0, 0, 0}, {12, 11, 0, 1, 0},
+                {2053, 1539, 0, 1, 1}, {2053, 1538, 0, 1, 0},
+                {16, 12, 2, 1, set}, {16, 12, 4, 1, set}, /* a fixed or ordered map keeps its table */
+                {16, 12, 0, 3, set}, {16, 12, 0, 2, 0},   /* a set's toggle inserts; removal never does */
+            };
+            for (size_t i = 0; i < sizeof g / sizeof *g; i++) {
+                TABLE(g[i].alloc, g[i].used, set ? 0 : g[i].flags, 0);
+                lookup(&inst, hdr, key, g[i].kind);
+                CHECK(REHASHES() == g[i].rehashes, "%s alloc %u used %u flags %u kind %u: %u rehashes, want %u",
+                      what, g[i].alloc, g[i].used, g[i].flags, g[i].kind, REHASHES(), g[i].rehashes);
+            }
+#undef TABLE
+#undef REHASHES
+        }
+    }
+
     Z_sk_free(&inst);
     wasm_rt_free();
     if (failures) {

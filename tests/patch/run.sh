@@ -93,6 +93,17 @@ else
     fail "missing qstr_find_strn: unexpected message"; cat "$out/noqstr.log"
 fi
 
+sed 's/(call $unary_op (i32.const 6) (local.get $1))/(call $unary_op (i32.const 7) (local.get $1))/' \
+    tests/patch/skeleton.wat >"$out/nomap.wat"
+wat2wasm --enable-all "$out/nomap.wat" -o "$out/nomap.wasm"
+if $tool "$out/nomap.wasm" "$out/nomapp.wasm" "$out/nomapl.h" --keep-uctypes --keep-dict-update 2>"$out/nomap.log"; then
+    fail "module without mp_map_lookup/mp_set_lookup was accepted"
+elif grep -q "0 functions look like mp_map_lookup and 0 like mp_set_lookup" "$out/nomap.log"; then
+    pass "missing map/set lookup shapes: build fails with a clear message"
+else
+    fail "missing map/set lookup: unexpected message"; cat "$out/nomap.log"
+fi
+
 # Patching twice is refused; so is a module without the uctypes table.
 if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes --keep-dict-update 2>/dev/null; then
     fail "a patched module was patched again"
@@ -124,6 +135,11 @@ if grep -q "qstr hook: qstr_find_strn = 33, pool chain head at 185156, 2-byte ha
     pass "guest: qstr_find_strn found by shape (func 33, head at 185156)"
 else
     fail "guest: qstr_find_strn not found where expected"; grep qstr "$out/mp.log"
+fi
+if grep -q "map table: mp_map_lookup = 390 (rehash 391), mp_set_lookup = 393 (rehash 394), key comparison 408" "$out/mp.log"; then
+    pass "guest: mp_map_lookup, mp_set_lookup, their rehashes and mp_obj_equal found by shape"
+else
+    fail "guest: map/set lookup not found where expected"; grep "map table" "$out/mp.log"
 fi
 # The mapping pass finds dict_update and the keys() calls by shape.
 if grep -q "dict mapping: dict_update is 481; keys() protocol through 335/342/337" "$out/mp.log"; then

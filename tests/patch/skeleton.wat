@@ -133,4 +133,36 @@
         (local.set $pool (i32.load (local.get $pool)))
         (br $pools)))
     (i32.const 0))
+;; mp_map_lookup's and mp_set_lookup's shapes (guest/patch/maptable.c): the
+  ;; key hashed by $unary_op(6, key), home slot hash % alloc (alloc at offset
+  ;; 4 of a map, 0 of a set), one key comparison with the table's first key,
+  ;; the linear probe, and a rehash that counts its calls at offset 12 (its
+  ;; re-insertion never runs).  Each returns home << 20 | next slot << 4 |
+  ;; the comparison's result ($equal says 1: "it was called").
+  (func $unary_op (param i32 i32) (result i32) (local.get 1))
+  (func $equal (param i32 i32) (result i32) (i32.const 1))
+  (func $map_rehash (param $0 i32)
+    (i32.store offset=12 (local.get 0) (i32.add (i32.load offset=12 (local.get 0)) (i32.const 1)))
+    (if (i32.eqz (local.get 0)) (then (drop (call $map_lookup (local.get 0) (i32.const 0) (i32.const 1))))))
+  (func $map_lookup (export "map_lookup") (param $0 i32) (param $1 i32) (param $2 i32) (result i32)
+    (local $h i32) (local $a i32) (local $p i32) (local $k i32)
+    (if (i32.eqz (i32.load offset=4 (local.get 0))) (then (call $map_rehash (local.get 0))))
+    (local.set $h (call $unary_op (i32.const 6) (local.get $1)))
+    (local.set $k (i32.load (i32.load offset=8 (local.get 0))))
+    (local.set $p (i32.rem_u (local.get $h) (local.tee $a (i32.load offset=4 (local.get $0)))))
+    (i32.or (i32.or (i32.shl (local.get $p) (i32.const 20))
+                    (i32.shl (i32.rem_u (i32.add (local.get $p) (i32.const 1)) (local.get $a)) (i32.const 4)))
+            (call $equal (local.get $k) (local.get $1))))
+  (func $set_rehash (param $0 i32)
+    (i32.store offset=12 (local.get 0) (i32.add (i32.load offset=12 (local.get 0)) (i32.const 1)))
+    (if (i32.eqz (local.get 0)) (then (drop (call $set_lookup (local.get 0) (i32.const 0) (i32.const 1))))))
+  (func $set_lookup (export "set_lookup") (param $0 i32) (param $1 i32) (param $2 i32) (result i32)
+    (local $h i32) (local $a i32) (local $p i32) (local $k i32)
+    (if (i32.eqz (i32.load (local.get 0))) (then (call $set_rehash (local.get 0))))
+    (local.set $h (call $unary_op (i32.const 6) (local.get $1)))
+    (local.set $k (i32.load (i32.load offset=8 (local.get 0))))
+    (local.set $p (i32.rem_u (local.get $h) (local.tee $a (i32.load (local.get $0)))))
+    (i32.or (i32.or (i32.shl (local.get $p) (i32.const 20))
+                    (i32.shl (i32.rem_u (i32.add (local.get $p) (i32.const 1)) (local.get $a)) (i32.const 4)))
+            (call $equal (local.get $k) (local.get $1))))
 )
