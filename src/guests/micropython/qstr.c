@@ -11,8 +11,10 @@
  * Z_airlockZ_qstr_find first; -1 means "search yourself".
  *
  * What the index trusts: nothing it has not just read. Every call reads the
- * pool chain's headers (at most QSTR_MAX_POOLS, every pointer validated) and
- * compares them with the chain the index was built from:
+ * chain head's header; when it is the newest pool indexed, unchanged, the
+ * index answers (the interpreter only appends to the newest pool). Otherwise
+ * it reads the pool chain's headers (at most QSTR_MAX_POOLS, every pointer
+ * validated) and compares them with the chain the index was built from:
  *   - the same chain, or the same chain grown (entries appended, newer pools
  *     in front), as the interpreter makes it: the new entries are indexed;
  *   - anything else: the index is rebuilt from scratch, once per reset
@@ -188,8 +190,25 @@ static void clear(qindex *x) {
     if (x->heads) memset(x->heads, 0, ((size_t)x->mask + 1) * sizeof *x->heads);
 }
 
+/* The common case, read cheaply: the chain head is still the newest pool
+ * indexed, with the same header and no new entries. Only the newest pool
+ * grows, and a new pool goes in front; a guest that rewrites older headers
+ * behind an unchanged head only misleads itself (every hit is compared with
+ * the text in memory). */
+static bool head_unchanged(airlock_vm *vm, const qindex *x) {
+    uint32_t addr;
+    if (!x->npools || !vm_load_u32(vm, AIRLOCK_QSTR_LAST_POOL_ADDR, &addr)) return false;
+    const pool_hdr *top = &x->pools[x->npools - 1];
+    const uint8_t *p = addr == top->addr ? vm_ptr(vm, addr, 24) : NULL;
+    if (!p) return false;
+    uint32_t w[6];
+    memcpy(w, p, sizeof w);
+    return (w[1] & 0x7fffffffu) == top->base && w[3] == top->len && w[4] == top->hashes && w[5] == top->lengths;
+}
+
 /* Brings the index up to date with the chain in memory; false: decline. */
 static bool sync_index(airlock_vm *vm, qindex *x) {
+    if (head_unchanged(vm, x)) return true;
     pool_hdr now[QSTR_MAX_POOLS];
     unsigned n;
     if (!read_chain(vm, now, &n)) return false;
