@@ -6,10 +6,11 @@
 #   make wheel      the Python binding with the library: build/dist/airlock-*.whl
 #   make fresh-check  the README's set-up on a fresh Debian 12 system (as root)
 #   make clean
-#   make cpython    the CPython guest, in progress and opt-in (guests/cpython/cpython.mk)
+#   make cpython    the CPython guest's own runner (guests/cpython/cpython.mk)
 #
 # Variables: CC, CFLAGS, PREFIX, DESTDIR, BOUNDS=guard|explicit,
-# SANITIZE=1, GUEST_WASM=/path/micropython.wasm (still checked against
+# SANITIZE=1, CPYTHON=0 (a library without the CPython guest: builds in a
+# minute instead of about ten), GUEST_WASM=/path/micropython.wasm (still checked against
 # guest/guest.lock unless GUEST_UNCHECKED=1).
 
 CC ?= cc
@@ -161,8 +162,9 @@ $(B)/libairlock.a: $(LIB_OBJS) $(O)/gen/prebuilt.o
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/$(SONAME): $(LIB_OBJS) $(O)/gen/prebuilt.o
-	$(CC) -shared -Wl,-soname,$(SONAME) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ $(LDLIBS_CORE)
+$(B)/$(SONAME): $(LIB_OBJS) $(O)/gen/prebuilt.o tools/libairlock.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=tools/libairlock.map $(SAN_FLAGS) $(CFLAGS) \
+	    $(filter %.o,$^) -o $@ $(LDLIBS_CORE)
 	ln -sf $(SONAME) $(B)/libairlock.so
 
 # serve/ (airlock serve): libmicrohttpd, hiredis, zstd, libcrypto (token hashes), sqlite3 (the store)
@@ -213,13 +215,14 @@ $(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
 test: all wheel $(TEST_BINS) $(SEC_BINS)
 	AIRLOCK=$(B)/airlock tests/run.sh $(TEST_BINS)
 
-# ---- the CPython guest (opt-in, in progress): make cpython, make test-cpython
+# ---- the CPython guest: in the library by default; make cpython, make test-cpython
 
 include guests/cpython/cpython.mk
 
-# The library with the CPython guest (CPYTHON=1): its generated code, its
-# imports, its adapter (src/guests/cpython/guest.c) and its driver.
-CPYTHON ?= 0
+# The library with the CPython guest (CPYTHON=1, the default): its
+# generated code, its imports, its adapter (src/guests/cpython/guest.c)
+# and its driver.
+CPYTHON ?= 1
 CPY_VERSION := $(shell sed -n 's/^python_version=//p' $(CPY_LOCK))
 CPY_WASM_SHA256 := $(shell sed -n '/^file=pyodide.asm.wasm/{n;s/^sha256=//p}' $(CPY_LOCK))
 $(B)/gen/cpython_driver.c: src/guests/cpython/driver.py $(B)/tools/embed
@@ -238,6 +241,8 @@ ifeq ($(CPYTHON),1)
 CPY_LIB_OBJS := $(CPY_PART_OBJS) $(CPY_HOST_OBJS) $(O)/gen/cpython_driver.o
 $(B)/libairlock.a $(B)/$(SONAME) $(B)/tools/mksnapshot: $(CPY_LIB_OBJS)
 $(O)/src/guests/guest.o: CFLAGS_EXTRA = -DAIRLOCK_WITH_CPYTHON=1
+# make test runs tests/cpython with the guest's own runner too
+test: $(CPY)/run
 endif
 
 # ---- security suites: escape corpus, stress and soak, fuzzing -------------
@@ -263,7 +268,7 @@ $(B)/tests/chaos: tests/stress/chaos.c $(B)/libairlock.a
 CHAOS_THREADS ?= 8
 CHAOS_SECONDS ?= 60
 tsan:
-	$(MAKE) B=build-tsan BOUNDS=explicit CFLAGS='-O1 -g -fsanitize=thread' build-tsan/tests/chaos
+	$(MAKE) B=build-tsan BOUNDS=explicit CPYTHON=0 CFLAGS='-O1 -g -fsanitize=thread' build-tsan/tests/chaos
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/chaos $(CHAOS_THREADS) $(CHAOS_SECONDS)
 	$(MAKE) B=build-san SANITIZE=1 build-san/tests/chaos
 	build-san/tests/chaos $(CHAOS_THREADS) $(CHAOS_SECONDS)
@@ -281,7 +286,7 @@ soak: $(B)/airlock $(B)/tests/stress
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 fuzz:
-	$(MAKE) B=build-fuzz CC=clang BOUNDS=explicit CFLAGS='-O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link' \
+	$(MAKE) B=build-fuzz CC=clang BOUNDS=explicit CPYTHON=0 CFLAGS='-O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link' \
 		$(addprefix build-fuzz/fuzz/,$(FUZZ_HARNESSES))
 	fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 

@@ -101,11 +101,16 @@ for t in tests/cli/*.sh; do
     suite "cli/$(basename "$t" .sh)" "$t" "$AIRLOCK"
 done
 suite "patch" tests/patch/run.sh
+BUILD_DIR=$(dirname "$AIRLOCK")
+if [ -x "$BUILD_DIR/cpython/run" ]; then
+    suite "cpython guest (its runner)" tests/cpython/run.sh "$BUILD_DIR/cpython/run"
+else
+    skip_suite "cpython guest (its runner)" "this build has no CPython guest (CPYTHON=0)"
+fi
 suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-exit
 rated_suite "compat" python3 tests/compat/run.py --runner airlock
 suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
 suite "serve (HTTP, tenants, stores)" tests/serve/run.sh "$AIRLOCK"
-BUILD_DIR=$(dirname "$AIRLOCK")
 # make test SANITIZE=1: the library carries AddressSanitizer. A process that
 # did not link its runtime (python3 loading the binding, and whatever the
 # install suite runs) must preload it, and a program built against the

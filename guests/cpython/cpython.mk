@@ -59,14 +59,16 @@ $(CPY_OBJ)/part%.o: $(CPY_GEN)/part%.c $(CPY_GEN)/common.h src/guests/cpython/pr
 $(CPY_GEN)/ffi_stubs.c: guests/cpython/ffi.list guests/cpython/stubs.awk $(CPY_GEN)/cpython.h
 	awk -f guests/cpython/stubs.awk guests/cpython/ffi.list $(CPY_GEN)/cpython.h > $@.tmp && mv $@.tmp $@
 
-# The standard library zip, embedded read-only.
+# The standard library zip, embedded read-only. Its assembly goes beside
+# the object, not into $(CPY_GEN), which the wasm2c rule empties: under
+# make -j from clean the two ran at once.
 $(CPY_OBJ)/host/stdlib.o: $(CPY)/python_stdlib.zip
 	@mkdir -p $(@D)
 	printf '%s\n' '.section .rodata' '.global cpython_stdlib_zip' '.global cpython_stdlib_size' \
 	    '.balign 64' 'cpython_stdlib_zip:' '.incbin "$<"' 'cpython_stdlib_end:' '.balign 8' \
 	    'cpython_stdlib_size:' '.quad cpython_stdlib_end - cpython_stdlib_zip' \
-	    '.section .note.GNU-stack,"",@progbits' > $(CPY_GEN)/stdlib.S
-	$(CC) -c $(CPY_GEN)/stdlib.S -o $@
+	    '.section .note.GNU-stack,"",@progbits' > $(@:.o=.S)
+	$(CC) -c $(@:.o=.S) -o $@
 
 CPY_HOST_FLAGS := $(BASE_CFLAGS) $(WARN) -I$(CPY_GEN)
 $(CPY_OBJ)/host/%.o: src/guests/cpython/%.c $(CPY_GEN)/cpython.h $(wildcard src/guests/cpython/*.h src/runtime/*.h) \

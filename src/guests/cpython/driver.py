@@ -42,16 +42,30 @@ def _airlock_install():
         tail = text.find("\n", len(text) - error_cap // 2) + 1
         return text[:head] + "  ...\n" + text[tail:]
 
+    def bare(e, name, tb):
+        # CPython's own layout, frames and last line only: for a stop, whose
+        # grace period must not go to importing traceback (compiled from the
+        # zip, about a second the first time), and when memory ran out
+        lines = ["Traceback (most recent call last):\n"] if tb else []
+        while tb:
+            code = tb.tb_frame.f_code
+            lines.append('  File "%s", line %s, in %s\n' % (code.co_filename, tb.tb_lineno, code.co_name))
+            tb = tb.tb_next
+        text = str(e)
+        return "".join(lines) + name + (": " + text if text else "") + "\n"
+
     def describe(e):
         name = type_name(type(e))
-        try:
-            import traceback
+        tb = e.__traceback__.tb_next if e.__traceback__ else None  # skip run()'s frame
+        text = None
+        if not isinstance(e, KeyboardInterrupt):
+            try:
+                import traceback
 
-            tb = e.__traceback__.tb_next if e.__traceback__ else None  # skip run()'s frame
-            text = "".join(traceback.format_exception(type(e), e, tb))
-        except BaseException:  # no memory left to format it: the bare line
-            text = name + ": " + str(e) + "\n"
-        return name + "\x04" + ends(text)
+                text = "".join(traceback.format_exception(type(e), e, tb))
+            except BaseException:
+                pass
+        return name + "\x04" + ends(text if text is not None else bare(e, name, tb))
 
     def run():
         try:
