@@ -226,8 +226,13 @@ const char *options_guest_title(const cli_options *opt, char *buf, size_t size) 
 /* Options that contradict each other: a usage error, or -1. */
 static int check_combinations(const cli_options *opt) {
     airlock_guest_info g = {.size = sizeof g};
-    if (opt->no_compat && airlock_guest_info_of(opt->guest, &g) == AIRLOCK_OK && !g.compat) {
+    if (airlock_guest_info_of(opt->guest, &g) != AIRLOCK_OK) return -1;
+    if (opt->no_compat && !g.compat) {
         fprintf(stderr, "airlock: --no-compat: the %s guest has no compatibility layer to turn off\n", g.name);
+        return EXIT_USAGE;
+    }
+    if (opt->session && !g.sessions) {
+        fprintf(stderr, "airlock: --session: the %s guest cannot save or load sessions yet\n", g.name);
         return EXIT_USAGE;
     }
     return -1;

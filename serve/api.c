@@ -227,6 +227,8 @@ void api_exec(server *srv, const tenant_profile *t, const char *body, size_t len
         if (*why) break;
     }
     if (!*why && req && !code) snprintf(why, sizeof why, "code: required (a string of Python source)");
+    if (!*why && session && !g.sessions)
+        snprintf(why, sizeof why, "session: the %s guest this server runs cannot keep sessions yet", guest);
     if (*why) reply_error(r, 400, why);
     else api_run(srv, t, json_string_value(code), json_string_length(code), session, &want, r);
     json_decref(req);

@@ -15,6 +15,7 @@
 
 #include "guests/guest.h"
 #include "sandbox.h"
+#include "session.h"
 
 /* AIRLOCK_MISUSE unless sb's guest has sessions. */
 static int sessions_refused(airlock_sandbox *sb) {
@@ -102,6 +103,36 @@ void airlock_buffer_free(void *buf) { free(buf); }
 
 /* ---- load ------------------------------------------------------------------ */
 
+void session_sha_bytes(const char *hex, uint8_t out[32]) {
+    for (int i = 0; i < 32; i++) {
+        unsigned v = 0;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+}
+
+/* The guest other than rt's that wrote an image with this header, or
+ * NULL (rt's own, or no guest's: its reader says why). */
+static const guest_ops *foreign_guest(const airlock_runtime *rt, const file_header *h) {
+    if (memcmp(h->magic, SESSION_MAGIC, sizeof h->magic) != 0) return NULL;
+    for (const guest_ops *const *g = guest_all(); *g; g++) {
+        uint8_t sha[32];
+        session_sha_bytes((*g)->sha256, sha);
+        if (memcmp(sha, h->guest_sha256, sizeof sha) == 0) return *g == rt->guest ? NULL : *g;
+    }
+    return NULL;
+}
+
+/* The header of an image from fd or mem, when it is that long. */
+static bool peek_header(int fd, const void *mem, uint64_t len, file_header *h) {
+    if (len < sizeof *h) return false;
+    if (fd < 0) {
+        memcpy(h, mem, sizeof *h);
+        return true;
+    }
+    return pread(fd, h, sizeof *h, 0) == (ssize_t)sizeof *h;
+}
+
 typedef struct load_args {
     int fd;               /* -1: from mem */
     const void *mem;
@@ -120,6 +151,12 @@ static int make_loaded(airlock_runtime *rt, void *arg, airlock_vm **vm, char *er
 }
 
 static int load(airlock_runtime *rt, const load_args *la, airlock_sandbox **out) {
+    file_header h;
+    const guest_ops *other = peek_header(la->fd, la->mem, la->len, &h) ? foreign_guest(rt, &h) : NULL;
+    if (other)
+        return sandbox_create_failed(rt, out, AIRLOCK_CORRUPT, "session%s%s refused: saved by the %s guest, and this "
+                                     "runtime runs %s", la->what ? " " : "", la->what ? la->what : "", other->name,
+                                     rt->guest->name);
     if (!rt->guest->load)
         return sandbox_create_failed(rt, out, AIRLOCK_MISUSE, "sessions are not available for the %s guest yet",
                                      rt->guest->name);

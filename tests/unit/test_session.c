@@ -333,6 +333,30 @@ START_TEST(special_files_are_refused) {
 }
 END_TEST
 
+/* A session names the guest that wrote it: another guest's runtime refuses
+ * it by that name, whether or not it has sessions of its own. */
+START_TEST(a_session_of_another_guest_is_refused_by_name) {
+    airlock_runtime *py;
+    ck_assert_int_eq(airlock_runtime_new(&py), AIRLOCK_OK);
+    if (airlock_runtime_set_guest(py, "cpython") != AIRLOCK_OK) { /* CPYTHON=0 */
+        printf("skipped: unit/session: another guest's session: this library has no CPython guest\n");
+        airlock_runtime_free(py);
+        return;
+    }
+    airlock_sandbox *mp = new_sandbox(), *sb = NULL;
+    ck_assert_int_eq(run(mp, "x = 1"), AIRLOCK_OK);
+    void *image;
+    size_t len;
+    ck_assert_int_eq(airlock_sandbox_save_buffer(mp, &image, &len), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_sandbox_load_buffer(py, image, len, &sb), AIRLOCK_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(sb), "saved by the micropython guest, and this runtime runs cpython"));
+    airlock_sandbox_free(sb);
+    airlock_buffer_free(image);
+    airlock_sandbox_free(mp);
+    airlock_runtime_free(py);
+}
+END_TEST
+
 START_TEST(missing_file_is_an_io_error) {
     airlock_sandbox *sb;
     ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), "/nonexistent/x.session", &sb), AIRLOCK_IOERR);
@@ -354,6 +378,7 @@ static Suite *session_suite(void) {
     tcase_add_test(tc, bad_files_are_refused);
     tcase_add_test(tc, memory_over_the_limit_is_refused);
     tcase_add_test(tc, missing_file_is_an_io_error);
+    tcase_add_test(tc, a_session_of_another_guest_is_refused_by_name);
     tcase_add_test(tc, huge_sparse_file_is_refused_unread);
     tcase_add_test(tc, special_files_are_refused);
     suite_add_tcase(s, tc);

@@ -33,14 +33,12 @@
 #include "sandbox.h"
 #include "vfs/vfs.h"
 
-#define MAGIC "AIRLOCKS"
 #define FORMAT_VERSION 2u /* 2: pages may be relative to the snapshot */
 #define PAGE 4096u
 #define WASM_PAGE 65536u
 #define CHUNK (64u << 10) /* bytes read or written at a time */
 
 
-_Static_assert(sizeof(file_header) == SESSION_HEADER_BYTES, "the header is 128 bytes on disk");
 
 /* FNV-1a, for the header and the layout id. */
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
@@ -82,14 +80,7 @@ static uint64_t layout_id(void) {
     return fnv1a(FNV_INIT, parts, sizeof parts);
 }
 
-static void guest_sha(uint8_t out[32]) {
-    const char *hex = guest_micropython.sha256;
-    for (int i = 0; i < 32; i++) {
-        unsigned v = 0;
-        sscanf(hex + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
+static void guest_sha(uint8_t out[32]) { session_sha_bytes(guest_micropython.sha256, out); }
 
 /* ---- clone --------------------------------------------------------------- */
 
@@ -208,7 +199,7 @@ bool session_write(int fd, airlock_vm *vm, const airlock_runtime *rt) {
     bool ok = w.ok && write_all(fd, w.buf, w.used);
     free(w.buf);
     if (!ok) return false;
-    memcpy(h.magic, MAGIC, 8);
+    memcpy(h.magic, SESSION_MAGIC, 8);
     h.format_version = FORMAT_VERSION;
     h.header_bytes = sizeof h;
     snprintf(h.airlock_version, sizeof h.airlock_version, "%s", AIRLOCK_VERSION);
@@ -301,7 +292,7 @@ static int check_size(const file_header *h, uint64_t total, char *why, size_t wh
 static int check_header(const file_header *h, uint64_t total, uint64_t mem_limit, char *why, size_t why_size) {
     uint8_t sha[32];
     guest_sha(sha);
-    if (memcmp(h->magic, MAGIC, 8) != 0) return REFUSE("not an airlock session file");
+    if (memcmp(h->magic, SESSION_MAGIC, 8) != 0) return REFUSE("not an airlock session file");
     if (h->header_checksum != fnv1a(FNV_INIT, h, offsetof(file_header, header_checksum)))
         return REFUSE("the header is corrupted");
     if (h->format_version != FORMAT_VERSION || h->header_bytes != sizeof *h)

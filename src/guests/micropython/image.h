@@ -10,28 +10,9 @@
 #include <stdint.h>
 
 #include "runtime/vm.h"
+#include "session.h"
 #include "vfs/vfs.h"
 
-#define SESSION_HEADER_BYTES 128
-
-typedef struct file_header {
-    char magic[8];
-    uint32_t format_version;
-    uint32_t header_bytes;
-    char airlock_version[16];
-    uint8_t guest_sha256[32];
-    uint64_t layout_id;
-    uint64_t memory_bytes;
-    uint32_t instance_bytes;
-    uint32_t run_ref;
-    uint32_t slots;
-    uint32_t page_count;
-    uint64_t base_id;         /* 0: absent pages are zero; else the snap_id
-                               * of the snapshot absent pages come from */
-    uint64_t payload_checksum;
-    uint64_t header_checksum; /* of the bytes before this field */
-    uint8_t reserved[8];
-} file_header;
 
 /*
  * The payload checksum: catches truncation and corruption, a word at a time
