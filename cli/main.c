@@ -111,6 +111,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "airlock: %s\n", why);
         airlock_sandbox_free(sb);
         airlock_runtime_free(rt);
+        grants_free_options(&opt);
         return rc == AIRLOCK_MISUSE || rc == AIRLOCK_CORRUPT || rc == AIRLOCK_IOERR || rc == AIRLOCK_DENIED ? EXIT_USAGE
                                                                                                 : EXIT_PYTHON;
     }
