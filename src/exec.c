@@ -174,7 +174,6 @@ static int after_trap(airlock_sandbox *sb, int trap, bool undoing) {
     if (undoing) {
         undo_rollback(vm);
         if (vm->guest->rolled_back) vm->guest->rolled_back(vm);
-        vm->jumps = NULL;
         if (why) return sandbox_fail(sb, rc, "the %s limit stopped the run; the session is as it was before it", why);
         return sandbox_fail(sb, rc, "the guest trapped (%s); the session is as it was before this run",
                             vm_trap_message(trap));

@@ -9,7 +9,8 @@
  *   3. hook gc_collect to the host import airlock.gc_collect and export
  *      gc_collect_start / gc_collect_end; derive the layout constants;
  *      the speed passes: vstr growth, qstr_find_strn through the host,
- *      dict and set tables (mixed homes, growth at 3/4);
+ *      dict and set tables (mixed homes, growth at 3/4),
+ *      setjmp/longjmp without a host call per invoke (sjlj.c);
  *   4. add the fuel global, export and import, and (unless --no-fuel) the
  *      inline fuel checks;
  *   5. validate, write OUT.wasm, write LAYOUT.h.
@@ -215,6 +216,8 @@ int main(int argc, char **argv)
     QstrLayout Q;
     qstr_find_hook(m, &Q);
     map_table_patch(m);
+    SjljStats sj;
+    sjlj_patch(m, &sj);
     FuelStats fs;
     fuel_add(m, fuel, &fs);
 
@@ -235,6 +238,10 @@ int main(int argc, char **argv)
          fs.loop_checks, fs.bulk_checks, fs.entry_charges, fs.charge_points,
          fs.funcs_metered + fs.loop_checks + fs.charge_points
              ? (double)fs.cost_sum / (fs.funcs_metered + fs.loop_checks + fs.charge_points) : 0.0);
+    note("setjmp/longjmp: %u invoke imports replaced: %u call sites direct, %u through call_indirect; "
+         "%u functions test the unwinding flag after %u calls; %u exports wrapped",
+         sj.invoke_imports, sj.invoke_direct, sj.invoke_indirect, sj.funcs_unwinding, sj.checks,
+         sj.exports_wrapped);
     free(hdr);
     free(w.binary);
     free(w.sourceMap);

@@ -1,6 +1,6 @@
 /*
  * Helpers over Binaryen's C API (v108) shared by the passes: diagnostics and
- * a generic child walk.  The C API has no child iterator, so every expression
+ * a generic child walk and rewrite.  The C API has no child iterator, so every expression
  * kind this tool may meet is listed; an unknown kind fails the build instead
  * of silently skipping code that might contain a loop.
  */
@@ -59,99 +59,106 @@ bool expr_is_local_get(BinaryenExpressionRef e, BinaryenIndex *idx)
     return true;
 }
 
-#define VISIT(x)                        \
-    do {                                \
-        BinaryenExpressionRef c_ = (x); \
-        if (c_)                         \
-            fn(c_, ctx);                \
+/* Child slots: GET reads one, SET (called only when the mapper returns a
+ * different expression) replaces it; absent optional children are skipped. */
+#define SLOT(GET, SET)                                \
+    do {                                              \
+        BinaryenExpressionRef c_ = GET(e);            \
+        if (c_) {                                     \
+            BinaryenExpressionRef r_ = fn(c_, ctx);   \
+            if (r_ != c_)                             \
+                SET(e, r_);                           \
+        }                                             \
+    } while (0)
+#define SLOTS(COUNT, GET_AT, SET_AT)                          \
+    do {                                                      \
+        BinaryenIndex n_ = COUNT(e);                          \
+        for (BinaryenIndex i_ = 0; i_ < n_; i_++) {           \
+            BinaryenExpressionRef c_ = GET_AT(e, i_);         \
+            BinaryenExpressionRef r_ = fn(c_, ctx);           \
+            if (r_ != c_)                                     \
+                SET_AT(e, i_, r_);                            \
+        }                                                     \
     } while (0)
 
-void for_each_child(BinaryenExpressionRef e,
-                    void (*fn)(BinaryenExpressionRef child, void *ctx), void *ctx)
+void map_children(BinaryenExpressionRef e, Mapper fn, void *ctx)
 {
     BinaryenExpressionId id = BinaryenExpressionGetId(e);
     if (id == BinaryenBlockId()) {
-        BinaryenIndex n = BinaryenBlockGetNumChildren(e);
-        for (BinaryenIndex i = 0; i < n; i++)
-            VISIT(BinaryenBlockGetChildAt(e, i));
+        SLOTS(BinaryenBlockGetNumChildren, BinaryenBlockGetChildAt, BinaryenBlockSetChildAt);
     } else if (id == BinaryenIfId()) {
-        VISIT(BinaryenIfGetCondition(e));
-        VISIT(BinaryenIfGetIfTrue(e));
-        VISIT(BinaryenIfGetIfFalse(e));
+        SLOT(BinaryenIfGetCondition, BinaryenIfSetCondition);
+        SLOT(BinaryenIfGetIfTrue, BinaryenIfSetIfTrue);
+        SLOT(BinaryenIfGetIfFalse, BinaryenIfSetIfFalse);
     } else if (id == BinaryenLoopId()) {
-        VISIT(BinaryenLoopGetBody(e));
+        SLOT(BinaryenLoopGetBody, BinaryenLoopSetBody);
     } else if (id == BinaryenBreakId()) {
-        VISIT(BinaryenBreakGetValue(e));
-        VISIT(BinaryenBreakGetCondition(e));
+        SLOT(BinaryenBreakGetValue, BinaryenBreakSetValue);
+        SLOT(BinaryenBreakGetCondition, BinaryenBreakSetCondition);
     } else if (id == BinaryenSwitchId()) {
-        VISIT(BinaryenSwitchGetValue(e));
-        VISIT(BinaryenSwitchGetCondition(e));
+        SLOT(BinaryenSwitchGetValue, BinaryenSwitchSetValue);
+        SLOT(BinaryenSwitchGetCondition, BinaryenSwitchSetCondition);
     } else if (id == BinaryenCallId()) {
-        BinaryenIndex n = BinaryenCallGetNumOperands(e);
-        for (BinaryenIndex i = 0; i < n; i++)
-            VISIT(BinaryenCallGetOperandAt(e, i));
+        SLOTS(BinaryenCallGetNumOperands, BinaryenCallGetOperandAt, BinaryenCallSetOperandAt);
     } else if (id == BinaryenCallIndirectId()) {
-        BinaryenIndex n = BinaryenCallIndirectGetNumOperands(e);
-        for (BinaryenIndex i = 0; i < n; i++)
-            VISIT(BinaryenCallIndirectGetOperandAt(e, i));
-        VISIT(BinaryenCallIndirectGetTarget(e));
+        SLOTS(BinaryenCallIndirectGetNumOperands, BinaryenCallIndirectGetOperandAt,
+              BinaryenCallIndirectSetOperandAt);
+        SLOT(BinaryenCallIndirectGetTarget, BinaryenCallIndirectSetTarget);
     } else if (id == BinaryenLocalSetId()) {
-        VISIT(BinaryenLocalSetGetValue(e));
+        SLOT(BinaryenLocalSetGetValue, BinaryenLocalSetSetValue);
     } else if (id == BinaryenGlobalSetId()) {
-        VISIT(BinaryenGlobalSetGetValue(e));
+        SLOT(BinaryenGlobalSetGetValue, BinaryenGlobalSetSetValue);
     } else if (id == BinaryenLoadId()) {
-        VISIT(BinaryenLoadGetPtr(e));
+        SLOT(BinaryenLoadGetPtr, BinaryenLoadSetPtr);
     } else if (id == BinaryenStoreId()) {
-        VISIT(BinaryenStoreGetPtr(e));
-        VISIT(BinaryenStoreGetValue(e));
+        SLOT(BinaryenStoreGetPtr, BinaryenStoreSetPtr);
+        SLOT(BinaryenStoreGetValue, BinaryenStoreSetValue);
     } else if (id == BinaryenUnaryId()) {
-        VISIT(BinaryenUnaryGetValue(e));
+        SLOT(BinaryenUnaryGetValue, BinaryenUnarySetValue);
     } else if (id == BinaryenBinaryId()) {
-        VISIT(BinaryenBinaryGetLeft(e));
-        VISIT(BinaryenBinaryGetRight(e));
+        SLOT(BinaryenBinaryGetLeft, BinaryenBinarySetLeft);
+        SLOT(BinaryenBinaryGetRight, BinaryenBinarySetRight);
     } else if (id == BinaryenSelectId()) {
-        VISIT(BinaryenSelectGetIfTrue(e));
-        VISIT(BinaryenSelectGetIfFalse(e));
-        VISIT(BinaryenSelectGetCondition(e));
+        SLOT(BinaryenSelectGetIfTrue, BinaryenSelectSetIfTrue);
+        SLOT(BinaryenSelectGetIfFalse, BinaryenSelectSetIfFalse);
+        SLOT(BinaryenSelectGetCondition, BinaryenSelectSetCondition);
     } else if (id == BinaryenDropId()) {
-        VISIT(BinaryenDropGetValue(e));
+        SLOT(BinaryenDropGetValue, BinaryenDropSetValue);
     } else if (id == BinaryenReturnId()) {
-        VISIT(BinaryenReturnGetValue(e));
+        SLOT(BinaryenReturnGetValue, BinaryenReturnSetValue);
     } else if (id == BinaryenMemoryGrowId()) {
-        VISIT(BinaryenMemoryGrowGetDelta(e));
+        SLOT(BinaryenMemoryGrowGetDelta, BinaryenMemoryGrowSetDelta);
     } else if (id == BinaryenMemoryInitId()) {
-        VISIT(BinaryenMemoryInitGetDest(e));
-        VISIT(BinaryenMemoryInitGetOffset(e));
-        VISIT(BinaryenMemoryInitGetSize(e));
+        SLOT(BinaryenMemoryInitGetDest, BinaryenMemoryInitSetDest);
+        SLOT(BinaryenMemoryInitGetOffset, BinaryenMemoryInitSetOffset);
+        SLOT(BinaryenMemoryInitGetSize, BinaryenMemoryInitSetSize);
     } else if (id == BinaryenMemoryCopyId()) {
-        VISIT(BinaryenMemoryCopyGetDest(e));
-        VISIT(BinaryenMemoryCopyGetSource(e));
-        VISIT(BinaryenMemoryCopyGetSize(e));
+        SLOT(BinaryenMemoryCopyGetDest, BinaryenMemoryCopySetDest);
+        SLOT(BinaryenMemoryCopyGetSource, BinaryenMemoryCopySetSource);
+        SLOT(BinaryenMemoryCopyGetSize, BinaryenMemoryCopySetSize);
     } else if (id == BinaryenMemoryFillId()) {
-        VISIT(BinaryenMemoryFillGetDest(e));
-        VISIT(BinaryenMemoryFillGetValue(e));
-        VISIT(BinaryenMemoryFillGetSize(e));
+        SLOT(BinaryenMemoryFillGetDest, BinaryenMemoryFillSetDest);
+        SLOT(BinaryenMemoryFillGetValue, BinaryenMemoryFillSetValue);
+        SLOT(BinaryenMemoryFillGetSize, BinaryenMemoryFillSetSize);
     } else if (id == BinaryenRefIsId()) {
-        VISIT(BinaryenRefIsGetValue(e));
+        SLOT(BinaryenRefIsGetValue, BinaryenRefIsSetValue);
     } else if (id == BinaryenRefAsId()) {
-        VISIT(BinaryenRefAsGetValue(e));
+        SLOT(BinaryenRefAsGetValue, BinaryenRefAsSetValue);
     } else if (id == BinaryenRefEqId()) {
-        VISIT(BinaryenRefEqGetLeft(e));
-        VISIT(BinaryenRefEqGetRight(e));
+        SLOT(BinaryenRefEqGetLeft, BinaryenRefEqSetLeft);
+        SLOT(BinaryenRefEqGetRight, BinaryenRefEqSetRight);
     } else if (id == BinaryenTableGetId()) {
-        VISIT(BinaryenTableGetGetIndex(e));
+        SLOT(BinaryenTableGetGetIndex, BinaryenTableGetSetIndex);
     } else if (id == BinaryenTableSetId()) {
-        VISIT(BinaryenTableSetGetIndex(e));
-        VISIT(BinaryenTableSetGetValue(e));
+        SLOT(BinaryenTableSetGetIndex, BinaryenTableSetSetIndex);
+        SLOT(BinaryenTableSetGetValue, BinaryenTableSetSetValue);
     } else if (id == BinaryenTableGrowId()) {
-        VISIT(BinaryenTableGrowGetValue(e));
-        VISIT(BinaryenTableGrowGetDelta(e));
+        SLOT(BinaryenTableGrowGetValue, BinaryenTableGrowSetValue);
+        SLOT(BinaryenTableGrowGetDelta, BinaryenTableGrowSetDelta);
     } else if (id == BinaryenTupleMakeId()) {
-        BinaryenIndex n = BinaryenTupleMakeGetNumOperands(e);
-        for (BinaryenIndex i = 0; i < n; i++)
-            VISIT(BinaryenTupleMakeGetOperandAt(e, i));
+        SLOTS(BinaryenTupleMakeGetNumOperands, BinaryenTupleMakeGetOperandAt, BinaryenTupleMakeSetOperandAt);
     } else if (id == BinaryenTupleExtractId()) {
-        VISIT(BinaryenTupleExtractGetTuple(e));
+        SLOT(BinaryenTupleExtractGetTuple, BinaryenTupleExtractSetTuple);
     } else if (id == BinaryenNopId() || id == BinaryenConstId() || id == BinaryenLocalGetId() ||
                id == BinaryenGlobalGetId() || id == BinaryenMemorySizeId() ||
                id == BinaryenUnreachableId() || id == BinaryenPopId() || id == BinaryenRefNullId() ||
@@ -161,6 +168,25 @@ void for_each_child(BinaryenExpressionRef e,
         die("unsupported expression kind %u (a feature this tool does not know; "
             "the pinned guest uses none)", id);
     }
+}
+
+typedef struct {
+    void (*fn)(BinaryenExpressionRef child, void *ctx);
+    void *ctx;
+} Visit;
+
+static BinaryenExpressionRef visit_only(BinaryenExpressionRef child, void *v_)
+{
+    Visit *v = v_;
+    v->fn(child, v->ctx);
+    return child;
+}
+
+void for_each_child(BinaryenExpressionRef e,
+                    void (*fn)(BinaryenExpressionRef child, void *ctx), void *ctx)
+{
+    Visit v = {fn, ctx};
+    map_children(e, visit_only, &v);
 }
 
 typedef struct {

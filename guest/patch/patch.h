@@ -15,6 +15,7 @@
  *   vstrgrow.c  geometric growth of vstr buffers (json.dumps, str.join...)
  *   qstrfind.c  qstr_find_strn asks the host's hash index first
  *   maptable.c  dicts and sets: mixed home slots, growth at 3/4 full
+ *   sjlj.c      setjmp/longjmp without a host call per invoke
  *   airlock_patch.c  command line, orchestration, LAYOUT.h writer
  */
 #ifndef AIRLOCK_PATCH_H
@@ -144,6 +145,12 @@ void qstr_find_hook(BinaryenModuleRef m, QstrLayout *out);
 void map_table_check_rom(const DataImage *img);
 void map_table_patch(BinaryenModuleRef m);
 
+/* sjlj.c: setjmp/longjmp unwinds by returning, with a guest-side catch in
+ * place of each invoke_* import (the imports are removed). */
+typedef struct {
+    unsigned invoke_imports, invoke_direct, invoke_indirect, funcs_unwinding, checks, exports_wrapped;
+} SjljStats;
+void sjlj_patch(BinaryenModuleRef m, SjljStats *st);
 
 /* small helpers shared by the passes */
 /* Binaryen's FunctionImportGetModule returns "" (not NULL) for defined functions. */
@@ -156,6 +163,9 @@ bool expr_is_local_get(BinaryenExpressionRef e, BinaryenIndex *idx);
  * on an expression kind this tool does not understand. */
 void for_each_child(BinaryenExpressionRef e,
                     void (*fn)(BinaryenExpressionRef child, void *ctx), void *ctx);
+/* Replaces every direct child c of e with fn(c, ctx) (same kinds as above). */
+typedef BinaryenExpressionRef (*Mapper)(BinaryenExpressionRef child, void *ctx);
+void map_children(BinaryenExpressionRef e, Mapper fn, void *ctx);
 /* Pre-order walk: fn(e, ctx) for root and every expression below it. */
 typedef void (*Visitor)(BinaryenExpressionRef e, void *ctx);
 void walk(BinaryenExpressionRef root, Visitor fn, void *ctx);

@@ -46,7 +46,6 @@ int vm_call(airlock_vm *vm, vm_guest_fn fn, void *arg) {
     airlock_vm *volatile outer = current_vm;
     volatile uintptr_t saved_limit = vm->stack_limit;
     volatile bool saved_in_guest = vm->in_guest;
-    struct jump_frame *volatile saved_jumps = vm->jumps;
     jmp_buf *volatile saved_unwind = vm->unwind_target;
     sigjmp_buf saved_env;
     bool nested = vm->in_guest;
@@ -68,7 +67,6 @@ int vm_call(airlock_vm *vm, vm_guest_fn fn, void *arg) {
     current_vm = outer;
     vm->in_guest = saved_in_guest;
     vm->stack_limit = saved_limit;
-    vm->jumps = saved_jumps;
     vm->unwind_target = saved_unwind; /* a trap may leave a `try` of the abandoned call */
     if (nested) __builtin_memcpy(&vm->trap_env, &saved_env, sizeof saved_env);
     return code;
@@ -103,7 +101,7 @@ const char *vm_trap_message(int code) {
     case VM_TRAP_ABORT: return "the interpreter aborted";
     case VM_TRAP_LIMIT: return "stopped by a resource limit";
     case VM_TRAP_BAD_JUMP: return "longjmp without a matching setjmp";
-    case VM_TRAP_BAD_CALL: return "invoke of a bad function table entry";
+    case VM_TRAP_BAD_CALL: return "call of a bad function table entry";
     case VM_TRAP_UNCAUGHT: return "uncaught WebAssembly exception";
     case VM_TRAP_NO_JS: return "the guest called JavaScript, which does not exist here";
     default: return "guest trap";

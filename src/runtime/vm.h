@@ -22,7 +22,6 @@
 #include "runtime/outbuf.h"
 
 struct vfs;
-struct jump_frame;
 struct qstr_index;
 
 /* Most pages an execution may leave writable for the next (undo.c). */
@@ -59,9 +58,6 @@ typedef struct airlock_vm {
     bool in_guest;
     uintptr_t stack_top;       /* frame that entered the guest (gc.c scans below it) */
     struct airlock_vm *outer;  /* the vm this thread ran before entering us */
-
-    /* setjmp/longjmp emulation (abi/invoke.c): innermost invoke_* frame. */
-    struct jump_frame *jumps;
 
     /* WebAssembly exceptions (runtime/exception.c): the innermost `try`'s
      * unwind target and the exception being thrown. */
@@ -160,7 +156,7 @@ enum {
     VM_TRAP_ABORT = 100,     /* the guest called abort() */
     VM_TRAP_LIMIT = 101,     /* a limit ended the run by force (stop_reason) */
     VM_TRAP_BAD_JUMP = 102,  /* longjmp with no matching setjmp */
-    VM_TRAP_BAD_CALL = 103,  /* invoke_* with a bad table index or type */
+    VM_TRAP_BAD_CALL = 103,  /* a host-made call to a bad table entry (CPython guest) */
     VM_TRAP_UNCAUGHT = 104,  /* a WebAssembly exception no `try` caught */
     VM_TRAP_NO_JS = 105      /* the guest called into JavaScript, which airlock does not have */
 };

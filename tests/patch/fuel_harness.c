@@ -20,7 +20,7 @@ struct Z_airlock_instance_t {
     long refills_left;  /* then trap */
 };
 struct Z_env_instance_t {
-    int unused;
+    long escaped_longjmps;
 };
 
 static Z_sk_instance_t inst;
@@ -59,6 +59,13 @@ void Z_airlockZ_gc_collect(struct Z_airlock_instance_t *h)
     h->gc_calls++;
 }
 
+/* Reached only by a longjmp that found no setjmp (guest/patch/sjlj.c). */
+void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *e)
+{
+    e->escaped_longjmps++;
+    wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+}
+
 void Z_envZ_host_nop(struct Z_env_instance_t *e)
 {
     (void)e;
@@ -95,6 +102,46 @@ __attribute__((unused)) static int64_t nested(uint32_t n, uint32_t m)
     arm();
     Z_skZ_nested(&inst, n, m);
     return used();
+}
+
+/* invoke_ii(k, x) calls table entry k (1: longjmp(x, 1) from a frame it
+ * never pops; 2: x + 1) and, when it longjmps, returns 0 with the shadow
+ * stack pointer restored and __THREW__ = x; with no invoke on the way, the
+ * longjmp reaches the host import and traps. */
+static void check_setjmp_longjmp(void)
+{
+    uint8_t *m = Z_skZ_memory(&inst)->data;
+    uint32_t threw[2];
+    uint32_t sp = Z_skZ_sj_sp(&inst);
+    memset(m + 3000, 0, 8);
+    CHECK(Z_skZ_sj_const_plain(&inst, 5) == 6, "invoke of a plain entry");
+    CHECK(Z_skZ_sj_const_throw(&inst, 7) == 0, "a caught longjmp returns 0");
+    memcpy(threw, m + 3000, sizeof threw);
+    CHECK(threw[0] == 7 && threw[1] == 1, "__THREW__ %u, __threwValue %u after longjmp(7, 1)", threw[0], threw[1]);
+    CHECK(Z_skZ_sj_sp(&inst) == sp, "stack pointer not restored: %u, was %u", Z_skZ_sj_sp(&inst), sp);
+    memset(m + 3000, 0, 8);
+    CHECK(Z_skZ_sj_any(&inst, 2, 3) == 4, "invoke through a computed index");
+    CHECK(Z_skZ_sj_any(&inst, 1, 9) == 0 && m[3000] == 9, "longjmp through a computed index");
+    CHECK(Z_skZ_sj_sp(&inst) == sp, "stack pointer not restored (computed index)");
+
+    wasm_rt_trap_t trap = wasm_rt_impl_try();
+    if (trap == WASM_RT_TRAP_NONE) {
+        Z_skZ_sj_any(&inst, 3, 0);
+        CHECK(0, "invoke of an empty table entry did not trap");
+    } else {
+        CHECK(trap == WASM_RT_TRAP_CALL_INDIRECT, "empty entry: %s", wasm_rt_strerror(trap));
+    }
+    trap = wasm_rt_impl_try();
+    if (trap == WASM_RT_TRAP_NONE) {
+        Z_skZ_sj_escape(&inst, 1);
+        CHECK(0, "a longjmp with no setjmp did not trap");
+    } else {
+        CHECK(env.escaped_longjmps == 1, "a longjmp with no setjmp trapped without reaching the host");
+    }
+    trap = wasm_rt_impl_try();
+    if (trap == WASM_RT_TRAP_NONE)
+        CHECK(Z_skZ_sj_const_plain(&inst, 1) == 2, "the unwinding flag outlived the trap");
+    printf("setjmp/longjmp: caught through constant and computed indices, escapes trap\n");
 }
 
 int main(void)
@@ -318,6 +365,7 @@ int main(void)
 #undef REHASHES
         }
     }
+    check_setjmp_longjmp();
 
     Z_sk_free(&inst);
     wasm_rt_free();

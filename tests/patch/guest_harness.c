@@ -92,80 +92,12 @@ uint32_t Z_airlockZ_qstr_find(struct Z_airlock_instance_t *a, uint32_t str, uint
     return 0xffffffffu;
 }
 
-/* ---- setjmp/longjmp emulation ---- */
-typedef struct Jmp { struct Jmp *prev; void *buf[5]; } Jmp;
-static Jmp *jmp_top;
-
-static wasm_rt_funcref_t *table_entry(uint32_t idx, uint32_t type)
-{
-    wasm_rt_funcref_table_t *t = Z_mpZ___indirect_function_table(&inst);
-    if (idx >= t->size || !t->data[idx].func || t->data[idx].func_type != type)
-        wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT);
-    return &t->data[idx];
-}
-
-#define I WASM_RT_I32
-#define INVOKE(name, ret, rettype, nparams, params, args, ...)                              \
-    ret Z_envZ_##name(struct Z_env_instance_t *e, uint32_t idx params)                    \
-    {                                                                                     \
-        (void)e;                                                                          \
-        static uint32_t type;                                                             \
-        if (!type)                                                                        \
-            type = wasm_rt_register_func_type(nparams, __VA_ARGS__);                     \
-        wasm_rt_funcref_t *f = table_entry(idx, type);                                    \
-        uint32_t sp = Z_mpZ_emscripten_stack_get_current(&inst);                          \
-        Jmp j = {jmp_top, {0}};                                                           \
-        jmp_top = &j;                                                                     \
-        if (__builtin_setjmp(j.buf) == 0) {                                               \
-            rettype r_ = ((rettype(*)(void * params))f->func)(f->module_instance args);  \
-            jmp_top = j.prev;                                                             \
-            return (ret)r_;                                                               \
-        }                                                                                 \
-        jmp_top = j.prev;                                                                 \
-        Z_mpZ__emscripten_stack_restore(&inst, sp);                                       \
-        Z_mpZ_setThrew(&inst, 1, 0);                                                      \
-        return (ret)0;                                                                    \
-    }
-#define INVOKE_V(name, nparams, params, args, ...)                                        \
-    void Z_envZ_##name(struct Z_env_instance_t *e, uint32_t idx params)                   \
-    {                                                                                     \
-        (void)e;                                                                          \
-        static uint32_t type;                                                             \
-        if (!type)                                                                        \
-            type = wasm_rt_register_func_type(nparams, 0 __VA_ARGS__);                   \
-        wasm_rt_funcref_t *f = table_entry(idx, type);                                    \
-        uint32_t sp = Z_mpZ_emscripten_stack_get_current(&inst);                          \
-        Jmp j = {jmp_top, {0}};                                                           \
-        jmp_top = &j;                                                                     \
-        if (__builtin_setjmp(j.buf) == 0) {                                               \
-            ((void (*)(void * params))f->func)(f->module_instance args);                  \
-            jmp_top = j.prev;                                                             \
-            return;                                                                       \
-        }                                                                                 \
-        jmp_top = j.prev;                                                                 \
-        Z_mpZ__emscripten_stack_restore(&inst, sp);                                       \
-        Z_mpZ_setThrew(&inst, 1, 0);                                                      \
-    }
-#define P(...) , __VA_ARGS__
-typedef uint32_t u;
-INVOKE(invoke_i, u32, u32, 0, , , 1, I)
-INVOKE(invoke_ii, u32, u32, 1, P(u a), P(a), 1, I, I)
-INVOKE(invoke_iii, u32, u32, 2, P(u a, u b), P(a, b), 1, I, I, I)
-INVOKE(invoke_iiii, u32, u32, 3, P(u a, u b, u c), P(a, b, c), 1, I, I, I, I)
-INVOKE(invoke_iiiii, u32, u32, 4, P(u a, u b, u c, u d), P(a, b, c, d), 1, I, I, I, I, I)
-INVOKE(invoke_iiiiii, u32, u32, 5, P(u a, u b, u c, u d, u f5), P(a, b, c, d, f5), 1, I, I, I, I, I, I)
-INVOKE_V(invoke_v, 0, , , )
-INVOKE_V(invoke_vi, 1, P(u a), P(a), , I)
-INVOKE_V(invoke_vii, 2, P(u a, u b), P(a, b), , I, I)
-INVOKE_V(invoke_viii, 3, P(u a, u b, u c), P(a, b, c), , I, I, I)
-INVOKE_V(invoke_viiii, 4, P(u a, u b, u c, u d), P(a, b, c, d), , I, I, I, I)
-
+/* ---- setjmp/longjmp: done inside the guest (guest/patch/sjlj.c); the
+ * import is reached only by a longjmp that found no setjmp ---- */
 void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *e)
 {
     (void)e;
-    if (!jmp_top)
-        wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
-    __builtin_longjmp(jmp_top->buf, 1);
+    wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
 
 /* ---- the rest of the host interface ---- */

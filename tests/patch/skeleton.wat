@@ -1,9 +1,13 @@
 ;; A tiny module with the same GC shapes as the pinned MicroPython guest
 ;; (see guest/patch/gchook.c), plus functions the fuel tests call.
 ;; Layout: "mp_state_ctx" at 800, area at 868, gc_stack_overflow at 900,
-;; gc_alloc_amount at 1000, call depth at 1196, pending flag at 1200.
+;; gc_alloc_amount at 1000, call depth at 1196, pending flag at 1200;
+;; Emscripten's __THREW__ and __threwValue at 3000 and 3004.
 (module
   (import "env" "host_nop" (func $host_nop))
+  (import "env" "invoke_ii" (func $invoke_ii (param i32 i32) (result i32)))
+  (import "env" "_emscripten_throw_longjmp" (func $throw_longjmp))
+  (global $sp (mut i32) (i32.const 60000)) ;; global 0: the shadow stack pointer
   (memory (export "memory") 2)
   (func $gc_collect_start
     (i32.store offset=1000 (i32.const 0) (i32.const 0))
@@ -165,4 +169,25 @@
     (i32.or (i32.or (i32.shl (local.get $p) (i32.const 20))
                     (i32.shl (i32.rem_u (i32.add (local.get $p) (i32.const 1)) (local.get $a)) (i32.const 4)))
             (call $equal (local.get $k) (local.get $1))))
+  ;; Emscripten's setjmp/longjmp calling convention (guest/patch/sjlj.c)
+  (table 4 funcref)
+  (elem (i32.const 1) $sj_thrower $sj_plain)
+  (func $setThrew (export "setThrew") (param i32 i32)
+    (if (i32.eqz (i32.load (i32.const 3000)))
+      (then (i32.store (i32.const 3004) (local.get 1))
+            (i32.store (i32.const 3000) (local.get 0)))))
+  ;; longjmp(env = x, 1), from a frame it never pops
+  (func $sj_thrower (param $x i32) (result i32)
+    (global.set $sp (i32.sub (global.get $sp) (i32.const 64)))
+    (call $setThrew (local.get $x) (i32.const 1))
+    (call $throw_longjmp)
+    (unreachable))
+  (func $sj_plain (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))
+  (func $sj_middle (param $x i32) (result i32)
+    (i32.add (call $sj_thrower (local.get $x)) (i32.const 100)))
+  (func (export "sj_const_throw") (param $x i32) (result i32) (call $invoke_ii (i32.const 1) (local.get $x)))
+  (func (export "sj_const_plain") (param $x i32) (result i32) (call $invoke_ii (i32.const 2) (local.get $x)))
+  (func (export "sj_any") (param $k i32) (param $x i32) (result i32) (call $invoke_ii (local.get $k) (local.get $x)))
+  (func (export "sj_escape") (param $x i32) (result i32) (call $sj_middle (local.get $x)))
+  (func (export "sj_sp") (result i32) (global.get $sp))
 )

@@ -16,11 +16,8 @@
 /* Generated at build time from guest/lib/. */
 extern const vfs_embedded_tree airlock_lib_tree;
 
-void mp_invoke_init(void); /* invoke.c */
-
 static void process_init(void) {
     Z_guest_init_module();
-    mp_invoke_init();
 }
 
 /* The guest's filesystem: the grants (none while booting, with_grants
