@@ -3,15 +3,15 @@
  * arguments.
  *
  * A guest that controls its own memory can call any import with any
- * arguments, write anything anywhere in its memory between calls, and call
- * any function of its own table through invoke_*. This harness does exactly
+ * arguments and write anything anywhere in its memory between calls. This
+ * harness does exactly
  * that on a real vm (a fresh sandbox per input, for reproducibility): the
  * input is a script of steps, each either a write into guest memory or a
  * call of one import (Z_envZ_*, Z_wasi_*, Z_airlockZ_*) with arguments
  * chosen to hit the edges: pointers at and past the end of memory, lengths
  * that wrap 32 bits when added to them, bad table indexes, huge counts.
  * Every call runs inside vm_call with small fuel, so a trap (the expected
- * answer to most of this) is caught, and guest code reached through invoke_*
+ * answer to most of this) is caught, and guest code the host calls back
  * is bounded. The host must never crash, read or write outside guest
  * memory (AddressSanitizer watches), or hang.
  */
@@ -70,9 +70,7 @@ C4(Z_envZ___syscall_renameat) C1(Z_envZ___syscall_rmdir) C2(Z_envZ___syscall_sta
 C3(Z_envZ___syscall_statfs64) C3(Z_envZ___syscall_unlinkat) C0(Z_envZ__abort_js)
 C0(Z_envZ__emscripten_throw_longjmp) C2(Z_envZ_call0) C6(Z_envZ_call0_kwarg) C4(Z_envZ_call1) C5(Z_envZ_call2)
 C5(Z_envZ_calln) C8(Z_envZ_calln_kwarg) C2(Z_envZ_create_promise) C1(Z_envZ_emscripten_resize_heap)
-C2(Z_envZ_has_attr) C1(Z_envZ_invoke_i) C2(Z_envZ_invoke_ii) C3(Z_envZ_invoke_iii) C4(Z_envZ_invoke_iiii)
-C5(Z_envZ_invoke_iiiii) C6(Z_envZ_invoke_iiiiii) C1(Z_envZ_invoke_v) C2(Z_envZ_invoke_vi) C3(Z_envZ_invoke_vii)
-C4(Z_envZ_invoke_viii) C5(Z_envZ_invoke_viiii) C1(Z_envZ_js_check_existing) C3(Z_envZ_js_get_error_info)
+C2(Z_envZ_has_attr) C1(Z_envZ_js_check_existing) C3(Z_envZ_js_get_error_info)
 C2(Z_envZ_js_get_iter) C1(Z_envZ_js_get_proxy_js_ref_info) C2(Z_envZ_js_iter_next)
 C4(Z_envZ_js_reflect_construct) C3(Z_envZ_js_subscr_load) C3(Z_envZ_js_subscr_store)
 C5(Z_envZ_js_then_continue) C2(Z_envZ_js_then_reject) C2(Z_envZ_js_then_resolve) C3(Z_envZ_lookup_attr)
@@ -100,10 +98,7 @@ static const struct {
     E(Z_envZ___syscall_unlinkat, 3), E(Z_envZ__abort_js, 0), E(Z_envZ__emscripten_throw_longjmp, 0),
     E(Z_envZ_call0, 2), E(Z_envZ_call0_kwarg, 6), E(Z_envZ_call1, 4), E(Z_envZ_call2, 5), E(Z_envZ_calln, 5),
     E(Z_envZ_calln_kwarg, 8), E(Z_envZ_create_promise, 2), E(Z_envZ_emscripten_resize_heap, 1),
-    E(Z_envZ_has_attr, 2), E(Z_envZ_invoke_i, 1), E(Z_envZ_invoke_ii, 2), E(Z_envZ_invoke_iii, 3),
-    E(Z_envZ_invoke_iiii, 4), E(Z_envZ_invoke_iiiii, 5), E(Z_envZ_invoke_iiiiii, 6), E(Z_envZ_invoke_v, 1),
-    E(Z_envZ_invoke_vi, 2), E(Z_envZ_invoke_vii, 3), E(Z_envZ_invoke_viii, 4), E(Z_envZ_invoke_viiii, 5),
-    E(Z_envZ_js_check_existing, 1), E(Z_envZ_js_get_error_info, 3), E(Z_envZ_js_get_iter, 2),
+    E(Z_envZ_has_attr, 2), E(Z_envZ_js_check_existing, 1), E(Z_envZ_js_get_error_info, 3), E(Z_envZ_js_get_iter, 2),
     E(Z_envZ_js_get_proxy_js_ref_info, 1), E(Z_envZ_js_iter_next, 2), E(Z_envZ_js_reflect_construct, 4),
     E(Z_envZ_js_subscr_load, 3), E(Z_envZ_js_subscr_store, 3), E(Z_envZ_js_then_continue, 5),
     E(Z_envZ_js_then_reject, 2), E(Z_envZ_js_then_resolve, 2), E(Z_envZ_lookup_attr, 3),
@@ -159,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (airlock_sandbox_new(rt, &sb) != AIRLOCK_OK) abort();
     airlock_vm *vm = sb->vm;
     fz_input in = {data, size};
-    meter_begin(vm); /* small fuel: guest code reached by invoke_* is bounded */
+    meter_begin(vm); /* small fuel: guest code the host calls back is bounded */
     for (int steps = 0; in.left && steps < 64; steps++) {
         step s = {.in = &in};
         uint8_t op = fz_u8(&in);

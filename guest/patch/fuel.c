@@ -47,9 +47,8 @@
  * memory operations whose longest path is at most FUEL_LEAF_MAX units.  A
  * call to it runs at most that many instructions and nothing else, so its
  * work is paid at the call site instead: a direct call costs 1 + the leaf's
- * COST; call_indirect and calls to imports (the host's invoke_* trampolines
- * call table entries) cost 1 + FUEL_LEAF_MAX, which covers any leaf they may
- * reach.  The bound still holds.  Imported functions are never metered.
+ * COST; call_indirect and calls to imports cost 1 + FUEL_LEAF_MAX, which
+ * covers any leaf they may reach.  The bound still holds.  Imported functions are never metered.
  */
 #include "patch.h"
 
