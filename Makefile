@@ -90,7 +90,7 @@ $(G)/guest.c $(G)/guest.h &: $(G)/patched.wasm
 	grep -q 'define FUNC_PROLOGUE AIRLOCK_FUNC_PROLOGUE' $(G)/guest.c
 
 # Generated code: no -Werror (not ours), same runtime configuration.
-$(O)/guest.o: $(G)/guest.c $(G)/guest.h src/runtime/guest_prologue.h
+$(O)/guest.o: $(G)/guest.c $(G)/guest.h src/runtime/guest_prologue.h src/runtime/guest_fuel.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -w -include src/runtime/guest_prologue.h -c $< -o $@
 

@@ -33,7 +33,9 @@
  * Checks happen at loop headers and at the entries of the functions that
  * can be part of a call cycle: those in the table or exported (any cycle
  * through call_indirect or through the host passes their entry) and those
- * in a cycle of direct calls.  The other functions' entries only CHARGE.
+ * in a cycle of direct calls made outside loops (a call inside a loop comes
+ * after the loop header's check on every iteration, so a cycle through it
+ * checks already).  The other functions' entries only CHARGE.
  * Every unbounded execution repeats a loop or a call cycle, so it passes
  * checks again and again; between two checks the code runs a bounded path
  * (acyclic regions, an acyclic call tree, returns limited by the stack), so
@@ -547,6 +549,7 @@ typedef struct {
     size_t *ncallees, *cap;
     bool *check;         /* result */
     unsigned cur;        /* function being scanned */
+    unsigned loop_depth; /* loops around the expression being scanned */
     /* Tarjan */
     int *index, *low;
     bool *on_stack;
@@ -571,12 +574,17 @@ static void cg_scan(BinaryenExpressionRef e, void *ctx)
         t = cg_lookup(g, BinaryenCallGetTarget(e));
     else if (id == BinaryenRefFuncId() && (t = cg_lookup(g, BinaryenRefFuncGetFunc(e))) >= 0)
         g->check[t] = true;  /* address taken: may be called indirectly */
-    if (id == BinaryenCallId() && t >= 0) {
+    /* A call inside a loop is reached through the loop header's check on
+     * every iteration, so a call cycle through it already checks: it is
+     * not an edge of the graph whose cycles need entry checks. */
+    if (id == BinaryenCallId() && t >= 0 && g->loop_depth == 0) {
         unsigned c = g->cur;
         g->callees[c] = grow(g->callees[c], &g->cap[c], g->ncallees[c] + 1, sizeof **g->callees);
         g->callees[c][g->ncallees[c]++] = (unsigned)t;
     }
+    g->loop_depth += id == BinaryenLoopId();
     for_each_child(e, cg_scan, g);
+    g->loop_depth -= id == BinaryenLoopId();
 }
 
 static void cg_strongconnect(CallGraph *g, unsigned v)

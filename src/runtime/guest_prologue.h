@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "guest_fuel.h"
+
 #if defined(__x86_64__)
 #define AIRLOCK_SP(sp) __asm__("mov %%rsp, %0" : "=r"(sp))
 #elif defined(__aarch64__)
