@@ -167,9 +167,10 @@ $(B)/$(SONAME): $(LIB_OBJS) $(O)/gen/prebuilt.o tools/libairlock.map
 	    $(filter %.o,$^) -o $@ $(LDLIBS_CORE)
 	ln -sf $(SONAME) $(B)/libairlock.so
 
-# serve/ (airlock serve): libmicrohttpd, hiredis, zstd, libcrypto (token hashes), sqlite3 (the store)
-CLI_LIBS := $(shell pkg-config --libs jansson libedit libseccomp libmicrohttpd hiredis libzstd libcrypto sqlite3 2>/dev/null || \
-              echo -ljansson -ledit -lseccomp -lmicrohttpd -lhiredis -lzstd -lcrypto -lsqlite3)
+# serve/ (airlock serve): hiredis, zstd, sqlite3 (the store); libmicrohttpd is
+# opened by `airlock serve` itself (serve/mhd.h), so other commands skip its load
+CLI_LIBS := $(shell pkg-config --libs jansson libedit libseccomp hiredis libzstd sqlite3 2>/dev/null || \
+              echo -ljansson -ledit -lseccomp -lhiredis -lzstd -lsqlite3)
 $(B)/airlock: $(CLI_OBJS) $(B)/libairlock.a
 	$(CC) $(SAN_FLAGS) $(CFLAGS) $(CLI_OBJS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
 

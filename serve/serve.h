@@ -85,6 +85,9 @@ tenants *tenants_anonymous(const airlock_limits *ceiling);
 const tenant_profile *tenants_first(const tenants *t);
 /* Hex sha256 of a token, for writing the file (65 bytes). */
 void tenants_hash_hex(const char *token, char out[65]);
+/* sha256.c: SHA-256 of len bytes; a comparison that reads all n bytes. */
+void sha256(const void *data, size_t len, uint8_t out[32]);
+bool equal_in_constant_time(const uint8_t *a, const uint8_t *b, size_t n);
 
 /* Per-tenant counters that live across reloads of the token file. */
 typedef struct tenant_usage tenant_usage;

@@ -14,8 +14,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +28,9 @@ struct tenants {
     size_t n;
 };
 
-static void sha256(const char *s, uint8_t out[32]) {
-    unsigned int n = 32;
-    EVP_Digest(s, strlen(s), out, &n, EVP_sha256(), NULL);
-}
-
 void tenants_hash_hex(const char *token, char out[65]) {
     uint8_t h[32];
-    sha256(token, h);
+    sha256(token, strlen(token), h);
     for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
@@ -179,11 +172,11 @@ void tenants_free(tenants *t) {
 
 const tenant_profile *tenants_find(const tenants *t, const char *token) {
     uint8_t h[32];
-    sha256(token, h);
+    sha256(token, strlen(token), h);
     const tenant_profile *found = NULL;
     /* every entry is compared, so timing does not tell where a match was */
     for (size_t i = 0; i < t->n; i++)
-        if (CRYPTO_memcmp(h, t->p[i].token_hash, 32) == 0) found = &t->p[i];
+        if (equal_in_constant_time(h, t->p[i].token_hash, 32)) found = &t->p[i];
     return found;
 }
 

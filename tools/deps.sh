@@ -8,7 +8,7 @@ set -eu
 # build: C toolchain, wasm2c (wabt), Binaryen's C API, JSON, line editing,
 #        seccomp filters (the CLI's OS sandbox), SQLite and libcurl (the
 #        sqlite3 and requests grants; both loaded only when granted),
-#        libmicrohttpd, hiredis, zstd and libcrypto (airlock serve)
+#        libmicrohttpd (opened by airlock serve), hiredis and zstd (airlock serve)
 # test:  Check (C unit tests), Node.js/npm (the reference guest loader, the
 #        MCP SDK test), Python 3 with pytest (differential, compatibility and
 #        binding tests), valgrind, strace (what SQLite opens), man-db (man

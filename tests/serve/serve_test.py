@@ -6,6 +6,7 @@ Starts servers (and, when installed, a redis-server and haproxy) on
 loopback ports, drives them with urllib, and prints "N passed, M failed".
 Every process started here is ended here, by its pid.
 """
+import hashlib
 import json
 import os
 import shutil
@@ -296,6 +297,10 @@ def write_tokens(path, lines):
 
 
 def test_tenants():
+    # serve/sha256.c against Python's: one block, the
+    # padding edge (55 and 56 bytes), several blocks
+    for t in ("abc", "x" * 55, "y" * 56, "token-" * 40):
+        check(hash_token(t) == hashlib.sha256(t.encode()).hexdigest(), "--hash-token is SHA-256 of %r" % t[:12])
     tok = os.path.join(TMP, "tokens")
     a, b, c = "token-of-alice-123", "token-of-bob-456", "token-of-carol-789"
     e = "token-of-erin-321"
