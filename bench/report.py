@@ -22,6 +22,7 @@ NAMES = {
     "airlock": "airlock",
     "airlock-fuel": "airlock (metered, default)",
     "airlock-nofuel": "airlock, unmetered build",
+    "airlock-cpython": "airlock, CPython guest (in-process, src/guests/cpython)",
     "python3": "python3 (CPython, no isolation)",
     "cpython": "CPython in-process (no isolation)",
     "node-micropython": "Node + micropython.mjs (same guest)",
@@ -108,6 +109,8 @@ SECTIONS = [
         ("airlock new + free", "airlock", "new", "airlock_sandbox_new + airlock_sandbox_free"),
         ("airlock new + exec + free", "airlock", "new_exec", "+ first exec of x = 1 + 1"),
         ("new loadMicroPython()", "node-micropython", "fresh", "module imported once"),
+        ("airlock CPython fresh + free", "airlock-cpython", "fresh", "CoW view of the booted snapshot"),
+        ("airlock CPython fresh + exec + free", "airlock-cpython", "fresh_exec", "+ first exec of x = 1 + 1"),
         ("new loadPyodide()", "node-pyodide", "fresh_kept", "module imported once"),
         ("CPython subinterpreter", "cpython", "subinterp", "_xxsubinterpreters create + destroy"),
         ("CPython exec, new dict", "cpython", "dict_exec", "exec('x = 1 + 1', {}): no isolation"),
@@ -131,6 +134,7 @@ SECTIONS = [
         ("airlock, unmetered build", "airlock-nofuel", "fib", "airlock-patch --no-fuel"),
         ("Node + micropython.mjs", "node-micropython", "fib", "same guest wasm"),
         ("Node + Pyodide", "node-pyodide", "fib", ""),
+        ("airlock, CPython guest", "airlock-cpython", "fib", "same interpreter as Pyodide"),
         ("CPython in-process", "cpython", "fib", "native, no isolation"),
     ]),
     ("3,000,000-iteration arithmetic loop", ("airlock", "loop"), [
@@ -143,6 +147,7 @@ SECTIONS = [
         ("airlock", "airlock", "json", ""),
         ("Node + micropython.mjs", "node-micropython", "json", ""),
         ("Node + Pyodide", "node-pyodide", "json", ""),
+        ("airlock, CPython guest", "airlock-cpython", "json", "same interpreter as Pyodide"),
         ("CPython in-process", "cpython", "json", ""),
     ]),
     ("json.loads of records: 8 KB, 64 KB, 1 MB (scaling: the sizes are 1 : 8 : 128)",
@@ -175,6 +180,7 @@ SECTIONS = [
         ("airlock", "airlock", "str", ""),
         ("Node + micropython.mjs", "node-micropython", "str", ""),
         ("Node + Pyodide", "node-pyodide", "str", ""),
+        ("airlock, CPython guest", "airlock-cpython", "str", "same interpreter as Pyodide"),
         ("CPython in-process", "cpython", "str", ""),
     ]),
     ("Source rewriter, in a running sandbox", ("airlock", "rewrite_50k"), [
@@ -333,6 +339,15 @@ def targets(samples):
         growth is not None and growth <= 2,
         growth is not None and "%s for 8 KB, %s for 1 MB: %.2fx per byte" % (fmt(small, "us"), fmt(big, "us"),
                                                                             growth))
+    fresh_py, first_py = med(samples, "airlock-cpython", "fresh"), med(samples, "airlock-cpython", "fresh_exec")
+    add(11, "fresh CPython sandbox <= 1 ms median", fresh_py, fresh_py is not None and fresh_py <= 1000,
+        fresh_py is not None and "%s%s" % (fmt(fresh_py, "us"), over(fresh_py, 1000)))
+    add(11, "first x = 1 + 1 in a fresh CPython sandbox <= 2 ms", first_py, first_py is not None and first_py <= 2000,
+        first_py is not None and "%s (fresh + exec + free)%s" % (fmt(first_py, "us"), over(first_py, 2000)))
+    for label, metric in (("fib(27)", "fib"), ("json 20k dumps + loads", "json"), ("1 MB string", "str")):
+        a, c = med(samples, "airlock-cpython", metric + ".cpu"), med(samples, "cpython", metric + ".cpu")
+        add(11, "CPython guest %s <= 1.5x native CPython (CPU time)" % label, a and c, a and c and a <= 1.5 * c,
+            a and c and "%s vs %s = %.2fx%s" % (fmt(a, "us"), fmt(c, "us"), a / c, over(a / c, 1.5)))
     host = med(samples, "airlock", "hostcall")
     add(8, "host call round trip <= 2 us", host, host and host <= 2,
         host and "%s per call (noop(), 10,000 calls per run)" % fmt(host, "us"))

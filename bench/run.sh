@@ -166,6 +166,18 @@ done
 anchor airlock rewrite "$B/harness" --reps "$REPS" --max-seconds "$MAXS" workload "$OUT/rewrite_5k.py" \
     workload "$OUT/rewrite_50k.py" workload "$OUT/rewrite_250k.py" workload "$OUT/rewrite_none50k.py"
 
+log "airlock's CPython guest in-process (bench/cpython_guest.c)"
+if make --no-print-directory B="$B" -j"$JOBS" cpython >"$OUT/build-cpython.log" 2>&1 &&
+        cc "${HARNESS_CFLAGS[@]}" -Isrc -I"$B/guest" -I"$B/cpython/gen" -Ibench bench/cpython_guest.c \
+            "$B/cpython/libairlock_cpython.a" "$B/libairlock.a" "${LIBS[@]}" -o "$B/cpython_guest"; then
+    CG=("$B/cpython_guest" --impl airlock-cpython)
+    anchor airlock-cpython fresh "${CG[@]}" --reps "$NEW_REPS" --max-seconds "$MAXS" fresh fresh-exec
+    anchor airlock-cpython fib "${CG[@]}" --reps "$REPS" --max-seconds "$MAXS" \
+        workload $W/fib.py workload $W/json.py workload $W/str.py
+else
+    for m in fresh fresh_exec fib json str; do note airlock-cpython $m "build failed ($OUT/build-cpython.log)"; done
+fi
+
 log "fuel overhead: metered and unmetered builds, interleaved"
 for round in 1 2 3 4 5 6; do
     anchor airlock-fuel fib "$B/harness" --impl airlock-fuel --reps 2 --min-reps 1 --max-seconds "$MAXS" workload $W/fib.py

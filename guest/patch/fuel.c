@@ -419,6 +419,50 @@ static void visit_loop(Meter *mt, BinaryenExpressionRef e)
         cur(mt)->n = 0;
 }
 
+/* A catch body that takes the exception's value begins with its `pop`
+ * (Binaryen requires it first): the charge goes right after. */
+static BinaryenExpressionRef charge_catch(Meter *mt, BinaryenExpressionRef body, bool has_pop,
+                                          BinaryenExpressionRef amount)
+{
+    if (!has_pop) {
+        BinaryenExpressionRef kids[2] = {gen_charge(mt, amount), body};
+        return BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto());
+    }
+    if (BinaryenExpressionGetId(body) != BinaryenBlockId() || BinaryenBlockGetNumChildren(body) == 0 ||
+        (BinaryenBlockGetNumChildren(body) == 1 &&
+         BinaryenExpressionGetType(BinaryenBlockGetChildAt(body, 0)) != BinaryenTypeNone()))
+        die("fuel: a catch body in %s does not start with a pop statement", BinaryenFunctionGetName(mt->fn));
+    BinaryenBlockInsertChildAt(body, 1, gen_charge(mt, amount));
+    return body;
+}
+
+/* try: each catch body is entered from wherever the body (or a callee)
+ * threw, so it starts an origin of its own, with a charge point, like a
+ * switch case. The paths that leave the try are the body's and the
+ * catches'. */
+static void visit_try(Meter *mt, BinaryenExpressionRef e)
+{
+    visit(BinaryenTryGetBody(e), mt);
+    State out = {0};
+    st_copy(&out, cur(mt));
+    BinaryenIndex ntags = BinaryenTryGetNumCatchTags(e);
+    for (BinaryenIndex i = 0; i < BinaryenTryGetNumCatchBodies(e); i++) {
+        BinaryenExpressionRef body = BinaryenTryGetCatchBodyAt(e, i);
+        BinaryenExpressionRef amount = mt->rewrite ? BinaryenConst(mt->m, BinaryenLiteralInt64(0)) : NULL;
+        st_single(cur(mt), new_origin(mt, amount));
+        visit(body, mt);
+        st_merge(&out, cur(mt));
+        if (mt->rewrite) {
+            bool has_pop = i < ntags && BinaryenTagGetParams(BinaryenGetTag(mt->m, BinaryenTryGetCatchTagAt(e, i))) !=
+                                            BinaryenTypeNone();
+            BinaryenTrySetCatchBodyAt(e, i, charge_catch(mt, body, has_pop, amount));
+            mt->st->charge_points++;
+        }
+    }
+    st_copy(cur(mt), &out);
+    st_free(&out);
+}
+
 static void visit(BinaryenExpressionRef e, void *ctx)
 {
     Meter *mt = ctx;
@@ -429,6 +473,8 @@ static void visit(BinaryenExpressionRef e, void *ctx)
         visit_if(mt, e);
     } else if (id == BinaryenLoopId()) {
         visit_loop(mt, e);
+    } else if (id == BinaryenTryId()) {
+        visit_try(mt, e);
     } else {
         for_each_child(e, visit, mt);  /* operands run first */
         st_add(cur(mt), node_cost(mt, e));
@@ -442,7 +488,8 @@ static void visit(BinaryenExpressionRef e, void *ctx)
                 branch_to(mt, BinaryenSwitchGetNameAt(e, i));
             branch_to(mt, BinaryenSwitchGetDefaultName(e));
             cur(mt)->n = 0;
-        } else if (id == BinaryenReturnId() || id == BinaryenUnreachableId()) {
+        } else if (id == BinaryenReturnId() || id == BinaryenUnreachableId() || id == BinaryenThrowId() ||
+                   id == BinaryenRethrowId()) {
             end_paths(mt, 0);
             cur(mt)->n = 0;
         } else if (mt->rewrite && id == BinaryenMemoryCopyId()) {
@@ -498,8 +545,8 @@ static void scan_leaf(BinaryenExpressionRef e, void *ctx)
     BinaryenExpressionId id = BinaryenExpressionGetId(e);
     if (id == BinaryenLoopId() || id == BinaryenCallId() || id == BinaryenCallIndirectId() ||
         id == BinaryenMemoryCopyId() || id == BinaryenMemoryFillId() ||
-        id == BinaryenMemoryGrowId() || id == BinaryenMemoryInitId())
-        *disqualified = true;
+        id == BinaryenMemoryGrowId() || id == BinaryenMemoryInitId() || id == BinaryenTryId())
+        *disqualified = true; /* a try's catch bodies need charge points */
     else
         for_each_child(e, scan_leaf, ctx);
 }

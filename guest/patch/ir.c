@@ -159,10 +159,16 @@ void map_children(BinaryenExpressionRef e, Mapper fn, void *ctx)
         SLOTS(BinaryenTupleMakeGetNumOperands, BinaryenTupleMakeGetOperandAt, BinaryenTupleMakeSetOperandAt);
     } else if (id == BinaryenTupleExtractId()) {
         SLOT(BinaryenTupleExtractGetTuple, BinaryenTupleExtractSetTuple);
+    } else if (id == BinaryenTryId()) {
+        SLOT(BinaryenTryGetBody, BinaryenTrySetBody);
+        SLOTS(BinaryenTryGetNumCatchBodies, BinaryenTryGetCatchBodyAt, BinaryenTrySetCatchBodyAt);
+    } else if (id == BinaryenThrowId()) {
+        SLOTS(BinaryenThrowGetNumOperands, BinaryenThrowGetOperandAt, BinaryenThrowSetOperandAt);
     } else if (id == BinaryenNopId() || id == BinaryenConstId() || id == BinaryenLocalGetId() ||
                id == BinaryenGlobalGetId() || id == BinaryenMemorySizeId() ||
                id == BinaryenUnreachableId() || id == BinaryenPopId() || id == BinaryenRefNullId() ||
-               id == BinaryenRefFuncId() || id == BinaryenTableSizeId() || id == BinaryenDataDropId()) {
+               id == BinaryenRefFuncId() || id == BinaryenTableSizeId() || id == BinaryenDataDropId() ||
+               id == BinaryenRethrowId()) {
         /* leaves */
     } else {
         die("unsupported expression kind %u (a feature this tool does not know; "

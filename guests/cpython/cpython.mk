@@ -9,7 +9,8 @@
 # the host code); CPYTHON_PARTS the number of its translation units.
 # From the pinned package to objects:
 #   fetch (guest/fetch.sh + guest.lock) -> dce.sh (drop the exports we never
-#   call) -> wasm2c -> rename the import modules -> split.awk -> cc, in parallel.
+#   call) -> meter.c (fuel) -> wasm2c -> rename the import modules ->
+#   split.awk -> cc, in parallel.
 
 CPY := $(B)/cpython
 CPY_GEN := $(CPY)/gen
@@ -32,13 +33,27 @@ $(CPY)/pyodide.asm.wasm $(CPY)/python_stdlib.zip &: $(CPY_LOCK) guest/fetch.sh |
 $(CPY)/dce.wasm: $(CPY)/pyodide.asm.wasm guests/cpython/exports.keep guests/cpython/dce.sh
 	guests/cpython/dce.sh $< guests/cpython/exports.keep $@
 
+# Fuel metering: the MicroPython guest's pass (guest/patch/fuel.c), driven
+# by guests/cpython/meter.c.
+CPY_METER := $(B)/tools/cpython-meter
+CPY_METER_SRCS := guests/cpython/meter.c guest/patch/fuel.c guest/patch/ir.c
+$(CPY_METER): $(CPY_METER_SRCS) guest/patch/patch.h | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Iguest/patch -o $@ $(CPY_METER_SRCS) -lbinaryen
+
+# CPYTHON_FUEL=0: no checks (what metering costs; nothing stops a loop in C).
+CPYTHON_FUEL ?= 1
+$(CPY)/fuel.wasm: $(CPY)/dce.wasm $(CPY_METER)
+	$(CPY_METER) $< $@ $(if $(filter 0,$(CPYTHON_FUEL)),--no-fuel)
+
 # The guest's imports get module names of their own (pyenv, pywasi), so that
 # every one of them lands in src/guests/cpython/, never by accident in the
 # MicroPython guest's import of the same name (their errno numbers differ).
 CPY_RENAME := -e 's/Z_envZ_/Z_pyenvZ_/g; s/Z_env_instance_t/Z_pyenv_instance_t/g' \
+              -e 's/Z_airlockZ_/Z_pyairlockZ_/g; s/Z_airlock_instance_t/Z_pyairlock_instance_t/g' \
               -e 's/Z_wasi_snapshot_preview1Z_/Z_pywasiZ_/g; s/Z_wasi_snapshot_preview1_instance_t/Z_pywasi_instance_t/g'
 $(CPY_GEN)/common.h $(CPY_GEN)/cpython.h $(addprefix $(CPY_GEN)/,$(addsuffix .c,$(CPY_PART_NAMES))) &: \
-		$(CPY)/dce.wasm guests/cpython/split.awk
+		$(CPY)/fuel.wasm guests/cpython/split.awk
 	rm -rf $(CPY_GEN) && mkdir -p $(CPY_GEN)
 	wasm2c --enable-exceptions $< -n cpython -o $(CPY_GEN)/cpython.c
 	sed -i $(CPY_RENAME) $(CPY_GEN)/cpython.c $(CPY_GEN)/cpython.h

@@ -1,14 +1,18 @@
 /*
  * run.c - the CPython guest's first runner (make cpython: build/cpython/run).
  *
- *   run [--memory-mb N] [--timeout S] [--stack-mb N] [--times] -c SOURCE [-c SOURCE...]
+ *   run [--memory-mb N] [--timeout S] [--fuel N] [--deterministic] [--stack-mb N]
+ *       [--fresh] [--times] -c SOURCE [-c SOURCE...]
  *
  * Boots one interpreter and runs each SOURCE in it, in order, printing what
- * each run wrote to stdout and stderr. Exit status: 0 if every run ran, 1 if
- * one raised, 2 for bad usage, 3 if a run trapped (the message says which
- * trap; the process is fine), 4 if the boot failed, or the guest's own
- * status after sys.exit(). --times prints boot and per-run wall time (µs)
- * on stderr. The interpreter runs on a thread with a large stack (256 MiB,
+ * each run wrote to stdout and stderr. With --fresh, boots once into a
+ * snapshot and runs each SOURCE in a fresh interpreter made from it, going
+ * on after a run that trapped. Exit status: 0 if every run ran, 1 if one
+ * raised, 2 for bad usage, 3 if a run trapped (the message says which trap;
+ * the process is fine), 4 if the boot failed, or the guest's own status
+ * after sys.exit() (the last such status with --fresh). --times prints the
+ * boot's and each run's wall time (µs), each fresh interpreter's, and each
+ * run's fuel on stderr. The interpreter runs on a thread with a large stack (256 MiB,
  * or --stack-mb), so that CPython's own recursion guards fire before the
  * native stack runs out.
  */
@@ -28,7 +32,7 @@ typedef struct job {
     cpython_options opt;
     const char *sources[MAX_SOURCES];
     int count;
-    int times;
+    int times, fresh;
     size_t stack_mb;
     int status;
 } job;
@@ -44,43 +48,89 @@ static void report_trap(cpython_vm *c, int trap) {
     fprintf(stderr, "run: guest trapped: %s%s%s\n", vm_trap_message(trap), js ? ": " : "", js ? js : "");
 }
 
-static void *run_job(void *arg) {
-    job *j = arg;
+/* Run source i in c; false if c can run nothing more. */
+static bool run_one(job *j, cpython_vm *c, int i) {
+    int trap;
+    double s = now_us();
+    int rc = cpython_exec(c, j->sources[i], &trap);
+    double e = now_us();
+    fputs(cpython_output(c, 0), stdout);
+    fflush(stdout);
+    fputs(cpython_output(c, 1), stderr);
+    if (j->times)
+        fprintf(stderr, "run%d_us %.1f\nrun%d_fuel %llu\n", i, e - s, i, (unsigned long long)cpython_fuel_used(c));
+    if (rc == CPYTHON_RAISED) j->status = 1;
+    if (rc == CPYTHON_EXITED) j->status = cpython_exit_status(c);
+    if (rc == CPYTHON_TRAPPED) {
+        report_trap(c, trap);
+        j->status = 3;
+    }
+    if (rc == CPYTHON_NOMEM || rc == CPYTHON_DEAD) j->status = 4;
+    return rc != CPYTHON_TRAPPED && rc != CPYTHON_EXITED && rc != CPYTHON_DEAD;
+}
+
+static void boot_failed(job *j, cpython_vm *c, int trap) {
+    fputs(c ? cpython_output(c, 1) : "", stderr);
+    if (c && trap) report_trap(c, trap);
+    fprintf(stderr, "run: boot failed\n");
+    j->status = 4;
+}
+
+/* Every source in one interpreter, until one fails. */
+static void run_in_one(job *j) {
     int trap;
     double t0 = now_us();
     cpython_vm *c = cpython_boot(&j->opt, &trap);
     double t1 = now_us();
     if (!c || trap) {
-        fputs(c ? cpython_output(c, 1) : "", stderr);
-        if (c) report_trap(c, trap);
-        fprintf(stderr, "run: boot failed\n");
-        j->status = 4;
+        boot_failed(j, c, trap);
         cpython_free(c);
-        return NULL;
+        return;
     }
     if (j->times) fprintf(stderr, "boot_us %.0f\n", t1 - t0);
-    for (int i = 0; i < j->count && j->status == 0; i++) {
-        double s = now_us();
-        int rc = cpython_exec(c, j->sources[i], &trap);
-        double e = now_us();
-        fputs(cpython_output(c, 0), stdout);
-        fflush(stdout);
-        fputs(cpython_output(c, 1), stderr);
-        if (j->times) fprintf(stderr, "run%d_us %.1f\n", i, e - s);
-        if (rc == CPYTHON_RAISED) j->status = 1;
-        if (rc == CPYTHON_EXITED) j->status = cpython_exit_status(c);
-        if (rc == CPYTHON_TRAPPED) {
-            report_trap(c, trap);
-            j->status = 3;
-        }
-        if (rc == CPYTHON_NOMEM || rc == CPYTHON_DEAD) j->status = 4;
-    }
+    for (int i = 0; i < j->count && run_one(j, c, i) && j->status == 0; i++) continue;
     cpython_free(c);
+}
+
+/* Each source in a fresh interpreter from one snapshot, all of them. */
+static void run_fresh(job *j) {
+    int trap;
+    double t0 = now_us();
+    cpython_snapshot *snap = cpython_snapshot_new(&j->opt, &trap);
+    double t1 = now_us();
+    if (!snap) {
+        boot_failed(j, NULL, trap);
+        return;
+    }
+    if (j->times) fprintf(stderr, "snapshot_us %.0f\n", t1 - t0);
+    for (int i = 0; i < j->count; i++) {
+        double s = now_us();
+        cpython_vm *c = cpython_new_from_snapshot(snap, &j->opt);
+        double e = now_us();
+        if (!c) {
+            fprintf(stderr, "run: no fresh interpreter\n");
+            j->status = 4;
+            break;
+        }
+        if (j->times) fprintf(stderr, "fresh%d_us %.1f\n", i, e - s);
+        run_one(j, c, i);
+        cpython_free(c);
+    }
+    cpython_snapshot_free(snap);
+}
+
+static void *run_job(void *arg) {
+    job *j = arg;
+    if (j->fresh)
+        run_fresh(j);
+    else
+        run_in_one(j);
     return NULL;
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: run [--memory-mb N] [--timeout S] [--stack-mb N] [--times] -c SOURCE [-c SOURCE...]\n");
+    fprintf(stderr, "usage: run [--memory-mb N] [--timeout S] [--fuel N] [--deterministic] [--stack-mb N] [--fresh]\n"
+                    "           [--times] -c SOURCE [-c SOURCE...]\n");
     return 2;
 }
 
@@ -95,6 +145,12 @@ int main(int argc, char **argv) {
             j.opt.timeout_seconds = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--stack-mb") && i + 1 < argc)
             j.stack_mb = strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--fuel") && i + 1 < argc)
+            j.opt.fuel = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--deterministic"))
+            j.opt.deterministic = true;
+        else if (!strcmp(argv[i], "--fresh"))
+            j.fresh = 1;
         else if (!strcmp(argv[i], "--times"))
             j.times = 1;
         else

@@ -52,10 +52,23 @@ static vfs *guest_vfs(void) {
     return v;
 }
 
+/* Modules every first traceback needs (PyErr_Display prints through the
+ * traceback module), imported at boot so that a fresh interpreter's first
+ * uncaught exception, the soft stop's KeyboardInterrupt among them, prints
+ * at once instead of compiling them from the zip inside its grace period.
+ * No name is bound in __main__. */
+static const char warm_up[] = "__import__('traceback')";
+
+/* The random draws of a boot: Py_InitializeEx's hash secret, and nothing
+ * else (a module seeded at boot would be frozen by a snapshot). */
+#define BOOT_RANDOM_DRAWS 1
+
 static void boot(airlock_vm *vm, void *arg) {
     (void)arg;
     cpython_vm *c = cpython_of(vm);
-    Z_cpython_instantiate(&c->inst, (struct Z_pyenv_instance_t *)vm, (struct Z_pywasi_instance_t *)vm);
+    Z_cpython_instantiate(&c->inst, (struct Z_pyairlock_instance_t *)vm, (struct Z_pyenv_instance_t *)vm,
+                          (struct Z_pywasi_instance_t *)vm);
+    cpython_meter_begin(vm); /* unmetered (cpython_boot), but counted */
     Z_cpythonZ_emscripten_stack_init(&c->inst);
     Z_cpythonZ___wasm_call_ctors(&c->inst);
     /* Turn on the eval loop's periodic call to our soft-stop check (sys.c). */
@@ -64,24 +77,36 @@ static void boot(airlock_vm *vm, void *arg) {
      * SIGINT (sys.c) becomes KeyboardInterrupt. Handlers live in the guest's
      * libc; nothing reaches the host's signals. */
     Z_cpythonZ_Py_InitializeEx(&c->inst, 1);
+    u32 src = Z_cpythonZ_malloc(&c->inst, sizeof warm_up);
+    uint8_t *p = src ? vm_ptr(vm, src, sizeof warm_up) : NULL;
+    if (!p) vm_trap(vm, WASM_RT_TRAP_OOB);
+    memcpy(p, warm_up, sizeof warm_up);
+    if (Z_cpythonZ_PyRun_SimpleStringFlags(&c->inst, src, 0) != 0) vm_trap(vm, VM_TRAP_ABORT);
+    Z_cpythonZ_free(&c->inst, src);
 }
+
+bool cpython_snapshot_check_seedless(const cpython_vm *c) { return c->vm.random_draws == BOOT_RANDOM_DRAWS; }
 
 static void set_output_limit(airlock_vm *vm, size_t bytes) {
     outbuf_reset(&vm->out[0], bytes);
     outbuf_reset(&vm->out[1], bytes);
 }
 
-cpython_vm *cpython_boot(const cpython_options *opt, int *trap) {
+/* The fixed seed of deterministic mode (the MicroPython guest's). */
+#define DETERMINISTIC_SEED 0x2545f4914f6cdd1dull
+
+cpython_vm *cpython_vm_new(const cpython_options *opt) {
     pthread_once(&module_once, init_module);
     vm_signals_install();
-    *trap = 0;
     cpython_vm *c = aligned_alloc(CPYTHON_VM_ALIGN, sizeof *c);
     if (!c) return NULL;
     memset(c, 0, sizeof *c);
     airlock_vm *vm = &c->vm;
-    vm->mem = &c->inst.w2c_memory;
     vm->mem_limit = opt->memory_bytes ? opt->memory_bytes : DEFAULT_MEMORY;
     vm->limits.timeout_seconds = opt->timeout_seconds;
+    vm->limits.fuel = opt->fuel;
+    vm->deterministic = opt->deterministic;
+    vm->rng_state = DETERMINISTIC_SEED;
     vm->ticks_origin_ns = abi_monotonic_ns();
     c->output_bytes = opt->output_bytes ? opt->output_bytes : DEFAULT_OUTPUT;
     set_output_limit(vm, c->output_bytes);
@@ -90,7 +115,17 @@ cpython_vm *cpython_boot(const cpython_options *opt, int *trap) {
         cpython_free(c);
         return NULL;
     }
-    *trap = vm_call(vm, boot, NULL);
+    return c;
+}
+
+cpython_vm *cpython_boot(const cpython_options *opt, int *trap) {
+    *trap = 0;
+    cpython_vm *c = cpython_vm_new(opt);
+    if (!c) return NULL;
+    airlock_limits run_limits = c->vm.limits;
+    c->vm.limits = (airlock_limits){0}; /* the boot is ours: no fuel limit, no deadline */
+    *trap = vm_call(&c->vm, boot, NULL);
+    c->vm.limits = run_limits;
     if (*trap) c->dead = true;
     return c;
 }
@@ -116,17 +151,12 @@ static void run(airlock_vm *vm, void *arg) {
     Z_cpythonZ_free(&c->inst, src);
 }
 
-/* Limits of one run: the deadline (soft stop, then hard) and no stop yet. */
+/* Limits of one run: the deadline and fuel (soft stop, then hard), no
+ * stop yet. */
 static void begin_run(airlock_vm *vm) {
-    vm->stop_reason = AIRLOCK_LIMIT_NONE;
-    vm->soft_stops = 0;
-    vm->hard_stop = false;
-    vm->grace_until_ns = 0;
     vm->interrupts = &cpython_of(vm)->interrupts;
-    vm->deadline_ns = 0;
-    if (vm->limits.timeout_seconds > 0)
-        vm->deadline_ns = abi_monotonic_ns() + (uint64_t)(vm->limits.timeout_seconds * 1e9);
     vm->mem_limit_hit = false;
+    cpython_meter_begin(vm);
 }
 
 int cpython_exec(cpython_vm *c, const char *source, int *trap) {
@@ -150,6 +180,8 @@ void cpython_interrupt(cpython_vm *c) { atomic_fetch_add(&c->interrupts.sent, 1)
 
 const char *cpython_output(const cpython_vm *c, int stream) { return outbuf_str(&c->vm.out[stream ? 1 : 0]); }
 
+uint64_t cpython_fuel_used(const cpython_vm *c) { return cpython_meter_used(&c->vm); }
+
 int cpython_exit_status(const cpython_vm *c) { return c->exit_status; }
 
 const char *cpython_refused_import(const cpython_vm *c) { return c->refused_js; }
@@ -164,6 +196,7 @@ void cpython_free(cpython_vm *c) {
     free(c->inst.w2c_T2.data);
     vm_memory_unmap(vm);
     if (vm->vfs) vfs_free(vm->vfs);
+    cpython_net_free(c);
     outbuf_free(&vm->out[0]);
     outbuf_free(&vm->out[1]);
     free(c);

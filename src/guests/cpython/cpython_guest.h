@@ -11,12 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 typedef struct cpython_vm cpython_vm;
+typedef struct cpython_snapshot cpython_snapshot;
 
 typedef struct cpython_options {
     uint64_t memory_bytes;  /* the guest's memory cap; 0: 1 GiB */
     size_t output_bytes;    /* cap of stdout and of stderr, per run; 0: 1 MiB */
     double timeout_seconds; /* per run: KeyboardInterrupt, then a hard stop; 0: none */
+    uint64_t fuel;          /* per run: the same two stops after this much fuel; 0: none */
+    bool deterministic;     /* clock from 2024-01-01, 1 ms per reading; random_get from a fixed seed */
 } cpython_options;
 
 /* cpython_exec's results. */
@@ -34,6 +39,19 @@ enum {
 cpython_vm *cpython_boot(const cpython_options *opt, int *trap);
 /* Run source as the __main__ module; *trap is set when CPYTHON_TRAPPED. */
 int cpython_exec(cpython_vm *c, const char *source, int *trap);
+/* Fuel the last run used (guest/patch/README.md: an upper bound on the
+ * WebAssembly instructions it executed, the same on every machine). */
+uint64_t cpython_fuel_used(const cpython_vm *c);
+
+/* Boot once and freeze the result (snapshot.c); NULL on host OOM or a
+ * failed boot (*trap says which trap, if one). The options are the boot's. */
+cpython_snapshot *cpython_snapshot_new(const cpython_options *opt, int *trap);
+/* A fresh interpreter, a copy-on-write view of s: as cpython_boot's, at a
+ * fraction of the cost. NULL on host OOM or a memory cap below the
+ * snapshot's size. Any number may be made, from any thread, while s lives. */
+cpython_vm *cpython_new_from_snapshot(const cpython_snapshot *s, const cpython_options *opt);
+void cpython_snapshot_free(cpython_snapshot *s);
+
 /* Ask the run in progress (on another thread) to stop, as a timeout does. */
 void cpython_interrupt(cpython_vm *c);
 /* What the last run wrote: stream 0 stdout, 1 stderr. */

@@ -99,9 +99,6 @@ u32 Z_pyenvZ___syscall_getcwd(struct Z_pyenv_instance_t *env, u32 buf, u32 size)
 u32 Z_pyenvZ___syscall_statfs64(struct Z_pyenv_instance_t *env, u32 path, u32 size, u32 buf) {
     return sys_result(Z_envZ___syscall_statfs64(ENV(env), path, size, buf));
 }
-u32 Z_pyenvZ___syscall_poll(struct Z_pyenv_instance_t *env, u32 fds, u32 nfds, u32 timeout) {
-    return sys_result(Z_envZ___syscall_poll(ENV(env), fds, nfds, timeout));
-}
 
 u32 Z_pywasiZ_fd_write(struct Z_pywasi_instance_t *w, u32 fd, u32 iovs, u32 n, u32 nwritten) {
     return cpython_errno((int)Z_wasi_snapshot_preview1Z_fd_write(WASI(w), fd, iovs, n, nwritten));
@@ -113,6 +110,10 @@ u32 Z_pywasiZ_fd_seek(struct Z_pywasi_instance_t *w, u32 fd, u64 offset, u32 whe
     return cpython_errno((int)Z_wasi_snapshot_preview1Z_fd_seek(WASI(w), fd, offset, whence, newoffset));
 }
 u32 Z_pywasiZ_fd_close(struct Z_pywasi_instance_t *w, u32 fd) {
+    if (cpython_net_owns(PYVM(w), fd)) {
+        cpython_net_close(PYVM(w), fd);
+        return 0;
+    }
     return cpython_errno((int)Z_wasi_snapshot_preview1Z_fd_close(WASI(w), fd));
 }
 u32 Z_pywasiZ_fd_sync(struct Z_pywasi_instance_t *w, u32 fd) {
@@ -121,7 +122,9 @@ u32 Z_pywasiZ_fd_sync(struct Z_pywasi_instance_t *w, u32 fd) {
 
 /* ---- descriptors --------------------------------------------------------- */
 
-static bool fd_known(airlock_vm *vm, u32 fd) { return fd <= 2 || vfs_fd_valid(vm->vfs, (int)fd); }
+static bool fd_known(airlock_vm *vm, u32 fd) {
+    return fd <= 2 || vfs_fd_valid(vm->vfs, (int)fd) || cpython_net_owns(vm, fd);
+}
 
 /* struct __wasi_fdstat_t: u8 filetype, u16 flags, u64 rights base and
  * inheriting. Emscripten's libc takes a character device here for a
@@ -169,8 +172,10 @@ u32 Z_pywasiZ_fd_pwrite(struct Z_pywasi_instance_t *w, u32 fd, u32 iovs, u32 n, 
 /* fcntl: descriptor flags are accepted and ignored (there is no exec to
  * close them on); file status reads back as open for reading and writing;
  * duplicating is refused (one offset per file in the vfs). */
-static u32 fcntl_for(airlock_vm *vm, u32 fd, u32 cmd) {
+static u32 fcntl_for(airlock_vm *vm, u32 fd, u32 cmd, u32 arg) {
     if (!fd_known(vm, fd)) return fail(cpython_errno(VFS_EBADF));
+    if (cpython_net_owns(vm, fd) && (cmd == 3 || cmd == 4)) /* a socket's O_NONBLOCK */
+        return cpython_net_flags(vm, fd, cmd == 4 ? (int)(arg & 04000) : -1);
     switch (cmd) {
     case 1: /* F_GETFD */
     case 2: /* F_SETFD */
@@ -183,20 +188,23 @@ static u32 fcntl_for(airlock_vm *vm, u32 fd, u32 cmd) {
     }
 }
 
+/* fcntl(fd, cmd, ...): the argument is the first word of the varargs. */
 u32 Z_pyenvZ___syscall_fcntl64(struct Z_pyenv_instance_t *env, u32 fd, u32 cmd, u32 varargs) {
-    (void)varargs;
-    return fcntl_for(PYVM(env), fd, cmd);
+    uint32_t arg = 0;
+    if (cmd == 4 && !vm_load_u32(PYVM(env), varargs, &arg)) return fail(cpython_errno(VFS_EINVAL));
+    return fcntl_for(PYVM(env), fd, cmd, arg);
 }
 
 u32 Z_pyenvZ__try_fcntl64(struct Z_pyenv_instance_t *env, u32 fd, u32 cmd, u32 arg, u32 unused) {
-    (void)arg, (void)unused;
-    return fcntl_for(PYVM(env), fd, cmd);
+    (void)unused;
+    return fcntl_for(PYVM(env), fd, cmd, arg);
 }
 
-/* No descriptor is a terminal. */
+/* No descriptor is a terminal; sockets take FIONBIO. */
 u32 Z_pyenvZ___syscall_ioctl(struct Z_pyenv_instance_t *env, u32 fd, u32 request, u32 varargs) {
-    (void)request, (void)varargs;
-    return fd_known(PYVM(env), fd) ? fail(PY_ENOTTY) : fail(cpython_errno(VFS_EBADF));
+    airlock_vm *vm = PYVM(env);
+    if (cpython_net_owns(vm, fd)) return cpython_net_ioctl(vm, fd, request, varargs);
+    return fd_known(vm, fd) ? fail(PY_ENOTTY) : fail(cpython_errno(VFS_EBADF));
 }
 
 u32 Z_pyenvZ___syscall_dup(struct Z_pyenv_instance_t *env, u32 fd) {

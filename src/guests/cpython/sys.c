@@ -2,8 +2,8 @@
  * sys.c - the CPython guest's imports besides files: calls through the
  * function table, the soft stop, clocks and time zone, environment and
  * randomness, exit, and the capabilities a sandbox does not have
- * (processes, sockets, dynamic loading, libffi), which fail as POSIX
- * systems fail them.
+ * (processes, name resolution, dynamic loading, libffi), which fail as
+ * POSIX systems fail them. Sockets: net.c.
  */
 #include <pthread.h>
 #include <string.h>
@@ -90,29 +90,64 @@ void Z_pyenvZ___call_sighandler(struct Z_pyenv_instance_t *env, u32 fp, u32 sig)
 /* ---- stopping ---------------------------------------------------------------- */
 
 #define SIGINT_GUEST 2
-/* A soft stop's grace period. Longer than the MicroPython guest's 0.1 s:
- * CPython prints an uncaught KeyboardInterrupt's traceback with its
- * traceback module, which the first time is imported and compiled from the
- * zip (measured over 0.1 s on a loaded machine). */
+/* A soft stop's grace: wall time, and fuel. Longer than the MicroPython
+ * guest's 0.1 s: CPython unwinds and prints an uncaught KeyboardInterrupt's
+ * traceback in Python code (traceback is imported at boot, boot.c). */
 #define GRACE_NS 1000000000u
+#define GRACE_FUEL 2000000000u
+/* Fuel between two host checks (guest/patch/README.md: slices). */
+#define SLICE 1000000u
 
 /*
- * The deadline and airlock_interrupt(), noticed at two places: CPython's
- * eval loop, which calls the helper below every 50 checks of its eval
- * breaker once the byte Py_EMSCRIPTEN_SIGNAL_HANDLING is set (boot.c sets
- * it), and the guest's clock, which time.sleep polls. The first stop is
- * soft: the helper returns SIGINT once and CPython raises KeyboardInterrupt
- * (`finally` blocks run). A guest still running GRACE_NS later (it caught
- * the exception, or it sleeps) is stopped by force. A C-level loop that
- * neither returns to the eval loop nor reads the clock is not reached:
- * that needs fuel (not yet).
+ * Stopping. Three limits: the deadline, airlock_interrupt(), and fuel. They
+ * are noticed where the fuel pass (guests/cpython/meter.c) calls
+ * fuel_exhausted, at the end of every slice of fuel, so that no loop, in
+ * Python or in C, escapes them; and at the guest's clock, which time.sleep
+ * polls. The first stop is soft: CPython's eval loop calls the signal
+ * helper below every 50 checks of its eval breaker once the byte
+ * Py_EMSCRIPTEN_SIGNAL_HANDLING is set (boot.c sets it); it returns SIGINT
+ * once and CPython raises KeyboardInterrupt (`finally` blocks run). A guest
+ * still running after the grace (it caught the exception, sleeps, or loops
+ * in C where no KeyboardInterrupt is raised) is stopped by force: the call
+ * traps.
  */
+static void refill(airlock_vm *vm) {
+    uint64_t slice = vm->fuel_budget < SLICE ? vm->fuel_budget : SLICE;
+    vm->fuel_budget -= slice;
+    vm->fuel_slice = slice;
+    cpython_of(vm)->inst.w2c_airlock_fuel = slice;
+}
+
+void cpython_meter_begin(airlock_vm *vm) {
+    vm->stop_reason = AIRLOCK_LIMIT_NONE;
+    vm->soft_stops = 0;
+    vm->hard_stop = false;
+    vm->grace_until_ns = 0;
+    vm->deadline_ns = 0;
+    if (vm->limits.timeout_seconds > 0)
+        vm->deadline_ns = abi_monotonic_ns() + (uint64_t)(vm->limits.timeout_seconds * 1e9);
+    vm->fuel_used = 0;
+    vm->fuel_budget = vm->limits.fuel ? vm->limits.fuel : UINT64_MAX;
+    refill(vm);
+}
+
+/* Fuel used in the current slice (the counter may have gone negative). */
+static uint64_t slice_used(const airlock_vm *vm) {
+    int64_t left = (int64_t)cpython_of((airlock_vm *)vm)->inst.w2c_airlock_fuel;
+    return (uint64_t)((int64_t)vm->fuel_slice - left);
+}
+
+uint64_t cpython_meter_used(const airlock_vm *vm) { return vm->fuel_used + slice_used(vm); }
+
+static _Noreturn void hard_stop(airlock_vm *vm) {
+    vm->hard_stop = true;
+    vm_trap(vm, VM_TRAP_LIMIT);
+}
+
 static void check_stop(airlock_vm *vm, uint64_t now) {
     if (vm->stop_reason) {
-        if (now >= vm->grace_until_ns) {
-            vm->hard_stop = true;
-            vm_trap(vm, VM_TRAP_LIMIT);
-        }
+        vm_interrupts_absorb(vm); /* they ask for this same stop */
+        if (now >= vm->grace_until_ns) hard_stop(vm);
         return;
     }
     int reason = AIRLOCK_LIMIT_NONE;
@@ -120,15 +155,27 @@ static void check_stop(airlock_vm *vm, uint64_t now) {
         reason = AIRLOCK_LIMIT_INTERRUPT;
     else if (vm->deadline_ns && now >= vm->deadline_ns)
         reason = AIRLOCK_LIMIT_TIMEOUT;
+    else if (vm->fuel_budget == 0)
+        reason = AIRLOCK_LIMIT_FUEL;
     if (!reason) return;
     vm_interrupts_absorb(vm);
     vm->stop_reason = reason;
     vm->grace_until_ns = now + GRACE_NS;
+    /* the grace of a fuel stop is fuel (the same on every machine); the
+     * others' is time, with what fuel is left */
+    if (reason == AIRLOCK_LIMIT_FUEL) vm->fuel_budget = GRACE_FUEL;
+}
+
+void Z_pyairlockZ_fuel_exhausted(struct Z_pyairlock_instance_t *self) {
+    airlock_vm *vm = PYVM(self);
+    vm->fuel_used += slice_used(vm);
+    if (vm->stop_reason && vm->fuel_budget == 0) hard_stop(vm); /* the grace's fuel is spent too */
+    check_stop(vm, abi_monotonic_ns());
+    refill(vm);
 }
 
 u32 Z_pyenvZ__Py_CheckEmscriptenSignals_Helper(struct Z_pyenv_instance_t *env) {
     airlock_vm *vm = PYVM(env);
-    check_stop(vm, abi_monotonic_ns());
     if (!vm->stop_reason || vm->soft_stops) return 0;
     vm->soft_stops = 1;
     return SIGINT_GUEST;
@@ -172,7 +219,14 @@ u32 Z_pyenvZ_emscripten_get_heap_max(struct Z_pyenv_instance_t *env) {
 
 /* ---- clocks and the time zone (UTC) ------------------------------------------ */
 
-static uint64_t realtime_ns(void) {
+/* Deterministic mode: both clocks advance 1 ms per reading, from boot
+ * (monotonic) and from 2024-01-01T00:00:00Z (real time), as the
+ * MicroPython guest's; a sleep then ends after as many readings. */
+#define DETERMINISTIC_EPOCH_NS 1704067200000000000ull
+#define MS 1000000u
+
+static uint64_t realtime_ns(airlock_vm *vm) {
+    if (vm->deterministic) return DETERMINISTIC_EPOCH_NS + vm->det_ms++ * MS;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -183,14 +237,38 @@ static uint64_t realtime_ns(void) {
 static uint64_t guest_monotonic_ns(airlock_vm *vm) {
     uint64_t now = abi_monotonic_ns();
     check_stop(vm, now);
+    if (vm->deterministic) return vm->det_ms++ * MS;
     uint64_t ns = now - vm->ticks_origin_ns;
-    abi_clock_polled(vm, (uint32_t)(ns / 1000000u));
+    abi_clock_polled(vm, (uint32_t)(ns / MS));
     return ns;
 }
 
+/* Blocking calls wait in steps, so that a stop ends the wait in time. A
+ * wait that begins with a stop already due (the guest went on waiting)
+ * lasts until the grace is over and the stop becomes a hard one. */
+#define WAIT_STEP_NS 10000000u
+
+bool cpython_wait(airlock_vm *vm, int32_t ms) {
+    if (vm->deterministic && ms >= 0) { /* the time passes on the guest's clock only */
+        vm->det_ms += (uint64_t)ms;
+        return true;
+    }
+    bool stopping = vm->stop_reason != AIRLOCK_LIMIT_NONE;
+    uint64_t now = abi_monotonic_ns();
+    uint64_t until = ms < 0 || stopping ? UINT64_MAX : now + (uint64_t)ms * MS;
+    for (;;) {
+        check_stop(vm, now);
+        if (vm->stop_reason && !stopping) return false;
+        if (now >= until) return true;
+        uint64_t step = until - now < WAIT_STEP_NS ? until - now : WAIT_STEP_NS;
+        struct timespec pause = {(time_t)(step / 1000000000u), (long)(step % 1000000000u)};
+        nanosleep(&pause, NULL);
+        now = abi_monotonic_ns();
+    }
+}
+
 f64 Z_pyenvZ_emscripten_date_now(struct Z_pyenv_instance_t *env) {
-    (void)env;
-    return (f64)(realtime_ns() / 1000000u);
+    return (f64)(realtime_ns(PYVM(env)) / MS);
 }
 
 f64 Z_pyenvZ_emscripten_get_now(struct Z_pyenv_instance_t *env) {
@@ -202,7 +280,7 @@ u32 Z_pywasiZ_clock_time_get(struct Z_pywasi_instance_t *w, u32 id, u64 precisio
     airlock_vm *vm = PYVM(w);
     uint8_t *p = vm_ptr(vm, out, 8);
     if (!p) return cpython_errno(VFS_EINVAL);
-    uint64_t ns = id == 0 ? realtime_ns() : guest_monotonic_ns(vm); /* 0 realtime; monotonic, cpu time */
+    uint64_t ns = id == 0 ? realtime_ns(vm) : guest_monotonic_ns(vm); /* 0 realtime; monotonic, cpu time */
     memcpy(p, &ns, 8);
     return 0;
 }
@@ -376,7 +454,7 @@ u32 Z_pyenvZ__setitimer_js(struct Z_pyenv_instance_t *env, u32 which, f64 timeou
 
 /* ---- what a sandbox does not have ------------------------------------------ */
 
-enum { PY_EACCES = 2, PY_EBADF = 8, PY_ENOSYS = 52, EAI_NONAME_GUEST = -2 };
+enum { PY_ENOSYS = 52, EAI_NONAME_GUEST = -2 };
 
 /* system(): no shell can be started (as when fork fails). */
 u32 Z_pyenvZ__emscripten_system(struct Z_pyenv_instance_t *env, u32 command) {
@@ -389,41 +467,7 @@ u32 Z_pyenvZ___syscall_pipe(struct Z_pyenv_instance_t *env, u32 fds) {
     return fail(PY_ENOSYS);
 }
 
-/* Sockets: creating one is refused, so no socket descriptor ever exists. */
-u32 Z_pyenvZ___syscall_socket(struct Z_pyenv_instance_t *env, u32 domain, u32 type, u32 protocol, u32 a4, u32 a5,
-                              u32 a6) {
-    (void)env, (void)domain, (void)type, (void)protocol, (void)a4, (void)a5, (void)a6;
-    return fail(PY_EACCES);
-}
-
-#define NO_SOCKET(name)                                                                                     \
-    u32 Z_pyenvZ___syscall_##name(struct Z_pyenv_instance_t *env, u32 fd, u32 a2, u32 a3, u32 a4, u32 a5, \
-                                  u32 a6) {                                                                 \
-        (void)env, (void)fd, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;                              \
-        return fail(PY_EBADF);                                                                              \
-    }
-NO_SOCKET(accept4)
-NO_SOCKET(bind)
-NO_SOCKET(connect)
-NO_SOCKET(getpeername)
-NO_SOCKET(getsockname)
-NO_SOCKET(getsockopt)
-NO_SOCKET(listen)
-NO_SOCKET(recvfrom)
-NO_SOCKET(recvmsg)
-NO_SOCKET(sendmsg)
-NO_SOCKET(sendto)
-
-u32 Z_pyenvZ__try_shutdown(struct Z_pyenv_instance_t *env, u32 fd, u32 how, u32 unused) {
-    (void)env, (void)fd, (void)how, (void)unused;
-    return fail(PY_EBADF);
-}
-
-/* No name resolves (socket.gaierror). */
-u32 Z_pyenvZ_getaddrinfo(struct Z_pyenv_instance_t *env, u32 node, u32 service, u32 hint, u32 out) {
-    (void)env, (void)node, (void)service, (void)hint, (void)out;
-    return (u32)EAI_NONAME_GUEST;
-}
+/* No name resolves (socket.gaierror); getaddrinfo: net.c. */
 u32 Z_pyenvZ_getnameinfo(struct Z_pyenv_instance_t *env, u32 sa, u32 salen, u32 node, u32 nodelen, u32 serv,
                          u32 servlen, u32 flags) {
     (void)env, (void)sa, (void)salen, (void)node, (void)nodelen, (void)serv, (void)servlen, (void)flags;
