@@ -36,7 +36,7 @@ typedef struct {
 /* i32.load<bytes> offset=OFF (local.get 0) */
 static bool is_field_load(BinaryenExpressionRef e, uint32_t bytes, uint32_t offset)
 {
-    BinaryenIndex idx;
+    BinaryenIndex idx = 0;
     return BinaryenExpressionGetId(e) == BinaryenLoadId() && BinaryenLoadGetBytes(e) == bytes &&
            BinaryenLoadGetOffset(e) == offset && !BinaryenLoadIsSigned(e) &&
            expr_is_local_get(BinaryenLoadGetPtr(e), &idx) && idx == 0;
@@ -45,8 +45,9 @@ static bool is_field_load(BinaryenExpressionRef e, uint32_t bytes, uint32_t offs
 /* (i32.add (i32.and (local.get N) (i32.const -8)) (i32.const 24)) */
 static BinaryenExpressionRef round_alloc_of_local(BinaryenExpressionRef e, BinaryenIndex n)
 {
-    int32_t c;
-    BinaryenIndex idx;
+    /* Initialised: gcc -O1 (make tsan) cannot see that ir.c sets them. */
+    int32_t c = 0;
+    BinaryenIndex idx = 0;
     if (BinaryenExpressionGetId(e) != BinaryenBinaryId() || BinaryenBinaryGetOp(e) != BinaryenAddInt32() ||
         !expr_is_const_i32(BinaryenBinaryGetRight(e), &c) || c != 24)
         return NULL;
