@@ -242,7 +242,7 @@ static bool fill_from_image(int fd, const void *src) {
     char why[160];
     f->fd = fd;
     f->pending = -1;
-    return session_read_pages(f->src, f->head, image_page, f, why, sizeof why) == AIRLOCK_OK && flush_page(f);
+    return image_read_pages(f->src, &f->head->h, image_page, f, why, sizeof why) == AIRLOCK_OK && flush_page(f);
 }
 
 /* Keep vm's instance and function table as the runtime's template. */
