@@ -149,8 +149,11 @@ START_TEST(old_format_is_refused_by_version) {
 }
 END_TEST
 
-START_TEST(clone_is_independent) {
-    airlock_sandbox *a = new_sandbox(), *b = NULL;
+/* A clone has the original's state, then each goes its own way; the copy
+ * outlives the original. */
+static void check_clone_is_independent(airlock_runtime *rt) {
+    airlock_sandbox *a = NULL, *b = NULL;
+    ck_assert_int_eq(airlock_sandbox_new(rt, &a), AIRLOCK_OK);
     ck_run_prints(a, "items = [1, 2]", "");
     ck_assert_int_eq(airlock_sandbox_clone(a, &b), AIRLOCK_OK);
     ck_run_prints(b, "items.append(3)\nprint(items)", "[1, 2, 3]\n");
@@ -159,6 +162,8 @@ START_TEST(clone_is_independent) {
     ck_run_prints(b, "print(len(items))", "3\n");
     airlock_sandbox_free(b);
 }
+
+START_TEST(clone_is_independent) { check_clone_is_independent(shared_runtime()); }
 END_TEST
 
 /* Strings made at run time are the interned ones when their text is
@@ -357,6 +362,64 @@ START_TEST(a_session_of_another_guest_is_refused_by_name) {
 }
 END_TEST
 
+/* A CPython runtime, or NULL (and the test says it is skipped) in a
+ * library built without that guest. */
+static airlock_runtime *cpython_runtime(const char *test) {
+    airlock_runtime *rt;
+    ck_assert_int_eq(airlock_runtime_new(&rt), AIRLOCK_OK);
+    if (airlock_runtime_set_guest(rt, "cpython") == AIRLOCK_OK) return rt;
+    printf("skipped: unit/session: %s: this library has no CPython guest\n", test);
+    airlock_runtime_free(rt);
+    return NULL;
+}
+
+START_TEST(cpython_clone_is_independent) {
+    airlock_runtime *rt = cpython_runtime("cpython clone");
+    if (!rt) return;
+    check_clone_is_independent(rt);
+    airlock_runtime_free(rt);
+}
+END_TEST
+
+/* A CPython session through a buffer, loaded into another runtime; a clone
+ * of the loaded one works; a damaged copy, and the MicroPython guest, refuse
+ * it. */
+START_TEST(cpython_buffer_round_trip) {
+    airlock_runtime *rt = cpython_runtime("cpython buffer round trip"), *other;
+    if (!rt) return;
+    other = cpython_runtime("cpython buffer round trip");
+    airlock_sandbox *a = NULL, *b = NULL, *c = NULL;
+    ck_assert_int_eq(airlock_sandbox_new(rt, &a), AIRLOCK_OK);
+    ck_run_prints(a, "import json\nx = 41\nclass K:\n    def get(self): return x + 1\ndef f(): return json.dumps(K().get())", "");
+    void *image;
+    size_t len;
+    ck_assert_int_eq(airlock_sandbox_save_buffer(a, &image, &len), AIRLOCK_OK);
+    ck_assert_int_eq(airlock_sandbox_load_buffer(other, image, len, &b), AIRLOCK_OK);
+    ck_run_prints(b, "print(f())", "42\n");
+    ck_assert_int_eq(airlock_sandbox_clone(b, &c), AIRLOCK_OK);
+    ck_run_prints(c, "x = 1\nprint(f())", "2\n");
+    ck_run_prints(b, "print(f())", "42\n");
+    airlock_sandbox_free(c);
+    c = NULL;
+    ck_assert_int_eq(airlock_sandbox_load_buffer(shared_runtime(), image, len, &c), AIRLOCK_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(c), "saved by the cpython guest, and this runtime runs micropython"));
+    airlock_sandbox_free(c);
+    c = NULL;
+    ((uint8_t *)image)[len / 2] ^= 1;
+    ck_assert_int_eq(airlock_sandbox_load_buffer(other, image, len, &c), AIRLOCK_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(c), "checksum"));
+    airlock_sandbox_free(c);
+    c = NULL;
+    ck_assert_int_eq(airlock_sandbox_load_buffer(other, image, len - 1, &c), AIRLOCK_CORRUPT);
+    airlock_sandbox_free(c);
+    airlock_buffer_free(image);
+    airlock_sandbox_free(b);
+    airlock_sandbox_free(a);
+    airlock_runtime_free(other);
+    airlock_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(missing_file_is_an_io_error) {
     airlock_sandbox *sb;
     ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), "/nonexistent/x.session", &sb), AIRLOCK_IOERR);
@@ -379,6 +442,8 @@ static Suite *session_suite(void) {
     tcase_add_test(tc, memory_over_the_limit_is_refused);
     tcase_add_test(tc, missing_file_is_an_io_error);
     tcase_add_test(tc, a_session_of_another_guest_is_refused_by_name);
+    tcase_add_test(tc, cpython_clone_is_independent);
+    tcase_add_test(tc, cpython_buffer_round_trip);
     tcase_add_test(tc, huge_sparse_file_is_refused_unread);
     tcase_add_test(tc, special_files_are_refused);
     suite_add_tcase(s, tc);

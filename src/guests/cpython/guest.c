@@ -21,6 +21,7 @@
 
 #include "cpython_guest.h"
 #include "cpython_vm.h"
+#include "guests/cpython/session.h"
 #include "plugins/host.h"
 #include "sandbox.h"
 #include "vfs/scratch.h"
@@ -230,4 +231,7 @@ const guest_ops guest_cpython = {
     .exec = exec_source,
     .run_trusted = run_trusted,
     .exited = exited,
+    .clone = cpython_session_clone,
+    .save = cpython_session_save,
+    .load = cpython_session_load,
 };
