@@ -12,7 +12,8 @@
  * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
  * with a message, never ignores them): file grants, host functions,
  * plugins and the env, sqlite and net grants, fuel; rolling an execution
- * back in place (a trap starts a fresh interpreter); sessions.
+ * back in place (a trap starts a fresh interpreter). Sessions are
+ * session.c's.
  */
 #include <pthread.h>
 #include <stdio.h>
