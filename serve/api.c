@@ -108,7 +108,10 @@ static bool load_session(server *srv, const tenant_profile *t, const char *sessi
         retry_after(r, 1);
         return false;
     }
-    *image = store_decompress(packed, packed_len, job->limits.memory_bytes + IMAGE_SLACK, &job->image_len);
+    /* a limit of 0 is the default limit, not none: a CPython image (every
+     * page of its heap) is larger than the slack alone */
+    uint64_t memory = job->limits.memory_bytes ? job->limits.memory_bytes : AIRLOCK_DEFAULT_MEMORY;
+    *image = store_decompress(packed, packed_len, memory + IMAGE_SLACK, &job->image_len);
     free(packed);
     if (!*image) {
         reply_error(r, 500, "the stored session cannot be read (damaged, or larger than this tenant's memory limit)");

@@ -208,6 +208,21 @@ def test_basics():
     check(s.proc.returncode == 0, f"SIGTERM exits 0: {s.proc.returncode}")
 
 
+def test_cpython_sessions():
+    """A CPython session (an image of megabytes) kept by the store."""
+    probe = subprocess.run([AIRLOCK, "--guest", "cpython", "-c", "pass"], capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        skip("serve: cpython sessions: this airlock has no CPython guest")
+        return
+    s = Server("--guest", "cpython", "--workers", "1", name="cpython")
+    check(s.up, "a cpython server starts")
+    st, a, _ = exec_(s, "import json\nclass K:\n    v = 41\nx = K()", session="c1")
+    check(st == 200 and a.get("ok") and a["session"]["saved"], f"cpython: first exec saved: {st} {a}")
+    st, b, _ = exec_(s, "print(json.dumps(x.v + 1))", session="c1")
+    check(st == 200 and b.get("stdout") == "42\n", f"cpython: state kept across execs: {st} {b}")
+    s.stop()
+
+
 def test_concurrent_session_conflict():
     """Two execs of one session at once: one wins, the other gets 409, nothing is lost silently."""
     s = Server("--workers", "2")
@@ -532,7 +547,7 @@ def main():
     if not os.access(AIRLOCK, os.X_OK):
         print(f"no airlock at {AIRLOCK}")
         return 1
-    tests = [test_basics, test_concurrent_session_conflict, test_workers_die_and_come_back, test_graceful_shutdown, test_unix_socket,
+    tests = [test_basics, test_cpython_sessions, test_concurrent_session_conflict, test_workers_die_and_come_back, test_graceful_shutdown, test_unix_socket,
              test_tenants, test_mcp_http, test_redis_and_balancer]
     try:
         for t in tests:
