@@ -31,7 +31,7 @@ static const char usage_text[] =
     "  --guest NAME        the interpreter: micropython (the default: small,\n"
     "                      fast to start, with a CPython compatibility layer)\n"
     "                      or cpython (CPython 3.14 and its standard library;\n"
-    "                      no file grants, plugins or sessions yet)\n"
+    "                      no file grants or plugins yet)\n"
     "  --no-compat         run bare MicroPython, without airlock's CPython\n"
     "                      compatibility layer (extra modules, source rewrites);\n"
     "                      refused with --guest cpython, which has none\n"
