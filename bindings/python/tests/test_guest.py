@@ -3,7 +3,7 @@
 import pytest
 
 import airlock
-from airlock import GuestError, MisuseError, NotSupportedError, Session, run
+from airlock import GuestError, MisuseError, NotSupportedError, Session, SessionFileError, run
 
 
 def _has_cpython():
@@ -46,6 +46,22 @@ def test_cpython_runs_cpython():
     with Session(guest="cpython") as s:
         s.run("xs = {'b': 1, 'a': 2}")
         assert s.run("list(xs)").result == "['b', 'a']"  # insertion order: CPython's dict
+
+
+@needs_cpython
+def test_cpython_sessions_clone_save_load(tmp_path):
+    path = tmp_path / "s.bin"
+    with Session(guest="cpython") as s:
+        s.run("import json\nclass K:\n    v = 41\nk = K()")
+        with s.clone() as c:
+            c.run("K.v = 0")
+            assert c.run("k.v").result == "0"
+        assert s.run("k.v").result == "41"
+        s.save(path)
+    with Session.load(path, guest="cpython") as t:
+        assert t.run("json.dumps(k.v + 1)").result == "'42'"
+    with pytest.raises(SessionFileError, match="saved by the cpython guest"):
+        Session.load(path)
 
 
 @needs_cpython
