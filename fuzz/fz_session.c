@@ -30,30 +30,15 @@
 #include "guests/micropython/image.h"
 
 #define HEADER_BYTES SESSION_HEADER_BYTES
-#define PAYLOAD_SUM_AT offsetof(file_header, payload_checksum)
-#define HEADER_SUM_AT offsetof(file_header, header_checksum)
 
 static airlock_runtime *rt;
 static uint8_t *template_file;
 static size_t template_len;
 static uint8_t *work;
 
-static uint64_t fnv1a(const uint8_t *p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-
 /* Make the checksums match the (patched) contents, as session.c computes them. */
 static void fix_checksums(uint8_t *f, size_t len) {
-    if (len < HEADER_BYTES) return;
-    session_sum sum;
-    session_sum_init(&sum);
-    session_sum_add(&sum, f + HEADER_BYTES, len - HEADER_BYTES);
-    uint64_t payload = session_sum_final(&sum);
-    memcpy(f + PAYLOAD_SUM_AT, &payload, 8);
-    uint64_t header = fnv1a(f, HEADER_SUM_AT);
-    memcpy(f + HEADER_SUM_AT, &header, 8);
+    if (len >= HEADER_BYTES) image_seal(f, len);
 }
 
 static void save_template(void) {

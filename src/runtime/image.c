@@ -139,6 +139,17 @@ bool image_write_end(image_writer *w, file_header *h, const image_spec *spec) {
     return lseek(w->fd, 0, SEEK_SET) == 0 && write_all(w->fd, h, sizeof *h);
 }
 
+void image_seal(uint8_t *image, size_t len) {
+    file_header h;
+    memcpy(&h, image, sizeof h);
+    session_sum sum;
+    session_sum_init(&sum);
+    session_sum_add(&sum, image + sizeof h, len - sizeof h);
+    h.payload_checksum = session_sum_final(&sum);
+    h.header_checksum = fnv1a(FNV_INIT, &h, offsetof(file_header, header_checksum));
+    memcpy(image, &h, sizeof h);
+}
+
 /* ---- reading ----------------------------------------------------------------- */
 
 void session_source_fd(session_source *src, int fd, uint64_t len) {

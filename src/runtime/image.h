@@ -109,4 +109,8 @@ bool image_write_end(image_writer *w, file_header *h, const image_spec *spec);
 
 bool image_page_is_zero(const uint8_t *p);
 
+/* Recompute both checksums of a whole image in memory, len bytes (at least
+ * a header): what a forger does, for tests and fuzzers that edit images. */
+void image_seal(uint8_t *image, size_t len);
+
 #endif

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/image.h"
 #include "testutil.h"
 
 static char path[64];
@@ -420,6 +421,36 @@ START_TEST(cpython_buffer_round_trip) {
 }
 END_TEST
 
+/* What a forged CPython session can do: give the interpreter any globals
+ * (here a stack pointer at the top of the address space, far past its
+ * memory, whose first u32 the instance part starts with). Its checksums
+ * pass, it loads, and its first execution ends in a fault that resets the
+ * sandbox: the process and the runtime go on. */
+START_TEST(cpython_forged_globals_end_in_a_fault) {
+    airlock_runtime *rt = cpython_runtime("cpython forged globals");
+    if (!rt) return;
+    airlock_sandbox *a = NULL, *b = NULL;
+    ck_assert_int_eq(airlock_sandbox_new(rt, &a), AIRLOCK_OK);
+    ck_run_prints(a, "x = 1", "");
+    void *image;
+    size_t len;
+    ck_assert_int_eq(airlock_sandbox_save_buffer(a, &image, &len), AIRLOCK_OK);
+    uint32_t sp = 0xFFFFFF00u;
+    memcpy((uint8_t *)image + SESSION_HEADER_BYTES, &sp, 4);
+    image_seal(image, len); /* as a forger would: the checksums are no defence */
+    ck_assert_int_eq(airlock_sandbox_load_buffer(rt, image, len, &b), AIRLOCK_OK);
+    ck_assert_int_eq(run(b, "print(x)"), AIRLOCK_TRAP);
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(b), "out-of-bounds"));
+    ck_assert_str_eq(airlock_sandbox_stdout(b, NULL), "");
+    ck_run_prints(b, "print('fresh')", "fresh\n");
+    ck_run_prints(a, "print(x)", "1\n");
+    airlock_buffer_free(image);
+    airlock_sandbox_free(b);
+    airlock_sandbox_free(a);
+    airlock_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(missing_file_is_an_io_error) {
     airlock_sandbox *sb;
     ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), "/nonexistent/x.session", &sb), AIRLOCK_IOERR);
@@ -444,6 +475,7 @@ static Suite *session_suite(void) {
     tcase_add_test(tc, a_session_of_another_guest_is_refused_by_name);
     tcase_add_test(tc, cpython_clone_is_independent);
     tcase_add_test(tc, cpython_buffer_round_trip);
+    tcase_add_test(tc, cpython_forged_globals_end_in_a_fault);
     tcase_add_test(tc, huge_sparse_file_is_refused_unread);
     tcase_add_test(tc, special_files_are_refused);
     suite_add_tcase(s, tc);
