@@ -1,8 +1,9 @@
 /*
  * session.c - clone a sandbox, save a session to a file or a buffer, load
- * it back: the API, for every guest. What a session image holds and how
- * it is checked is the guest's (guest.h; for MicroPython
- * src/guests/micropython/image.c); here are the files around it.
+ * it back: the API, for every guest. What a session image holds is the
+ * guest's (guest.h: src/guests/micropython/image.c,
+ * src/guests/cpython/session.c), in the checked container of
+ * src/runtime/image.c; here are the files around it.
  */
 #include <errno.h>
 #include <fcntl.h>

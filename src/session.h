@@ -1,9 +1,9 @@
 /*
  * session.h - the first 128 bytes of every session image, whatever its
  * guest: who wrote it (airlock's version, the guest's artifact) and what
- * follows. The rest of an image is its guest's (for MicroPython,
- * src/guests/micropython/image.c); session.c reads only this much itself,
- * to refuse a session of another guest by name.
+ * follows. The rest of an image is its guest's, in the container of
+ * src/runtime/image.h; session.c reads only this much itself, to refuse a
+ * session of another guest by name.
  */
 #ifndef AIRLOCK_SESSION_H
 #define AIRLOCK_SESSION_H
