@@ -97,6 +97,13 @@ void vfs_free(vfs *v);
 vfs *vfs_clone(const vfs *v);
 /* Mount a backend at an absolute guest path; the vfs takes ownership. */
 int vfs_mount(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *self);
+/* The same for the host's own plumbing (a guest's private channels, the
+ * host-call device): never in the audit trail, like the library. */
+int vfs_mount_internal(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *self);
+/* Remove the mount at guest_path (normalised, as mounted); files open on
+ * it stay open, so only backends whose files do not use the backend's
+ * state may be unmounted while open. 0 or -VFS_ENOENT. */
+int vfs_unmount(vfs *v, const char *guest_path);
 
 int vfs_open(vfs *v, const char *path, int flags, uint32_t mode);
 int vfs_close(vfs *v, int fd);

@@ -9,10 +9,16 @@
  * host's own (run_source): the driver, and the one-line call that starts
  * each execution.
  *
+ * The runtime's grants (mounts, scratch) are each vm's filesystem, beside
+ * the standard library; the two channels are internal mounts, never in the
+ * audit trail. Host functions, plugins and the env, sqlite and net grants
+ * reach the guest through plugins/boot.c's host modules, installed in
+ * every vm after the driver (attach_host): their transport is the device
+ * /dev/airlock (plugins/device.c), as the JavaScript FFI leads nowhere.
+ *
  * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
- * with a message, never ignores them): file grants, host functions,
- * plugins and the env, sqlite and net grants, fuel; rolling an execution
- * back in place (a trap starts a fresh interpreter); sessions.
+ * with a message, never ignores them): fuel; rolling an execution back in
+ * place (a trap starts a fresh interpreter); sessions.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +27,7 @@
 
 #include "cpython_guest.h"
 #include "cpython_vm.h"
+#include "grants.h"
 #include "plugins/host.h"
 #include "sandbox.h"
 #include "vfs/scratch.h"
@@ -97,15 +104,30 @@ static bool mount_channel(airlock_vm *vm, cpy_data *d) {
     d->in[0] = (vfs_embedded_file){"source", (const unsigned char *)"", 0};
     d->in[1] = (vfs_embedded_file){"name", (const unsigned char *)"", 0};
     d->in_tree = (vfs_embedded_tree){d->in, 2};
-    if (vfs_mount(vm->vfs, IN_DIR, &vfs_embedded_ops, &d->in_tree) != 0) return false;
+    if (vfs_mount_internal(vm->vfs, IN_DIR, &vfs_embedded_ops, &d->in_tree) != 0) return false;
     d->out = vfs_scratch_new(OUT_BYTES);
-    return d->out && vfs_mount(vm->vfs, OUT_DIR, &vfs_scratch_ops, d->out) == 0;
+    return d->out && vfs_mount_internal(vm->vfs, OUT_DIR, &vfs_scratch_ops, d->out) == 0;
+}
+
+typedef struct host_args {
+    airlock_runtime *rt;
+    const char *what;
+    bool ok;
+} host_args;
+
+/* The host modules (plugins/boot.c), then the driver's hook on their
+ * values (__main__ holds it only while they install). */
+static void attach_host(airlock_vm *vm, void *arg) {
+    host_args *a = arg;
+    a->ok = host_boot(a->rt, vm, &a->what) && run_source(vm, "del _airlock_hook\n");
 }
 
 /* A freshly booted interpreter with the driver; the boot's message in err
  * on failure. */
 static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
-    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes, .output_bytes = BOOT_OUTPUT};
+    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes, .output_bytes = BOOT_OUTPUT,
+                           .vfs = grants_new_vfs(rt)};
+    if (!opt.vfs) return AIRLOCK_NOMEM;
     int trap = 0;
     cpython_vm *c = cpython_boot(&opt, &trap);
     if (!c) return AIRLOCK_NOMEM;
@@ -123,6 +145,13 @@ static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errs
     trap = vm_call(vm, run_in_call, &a);
     if (trap || !a.ok) {
         snprintf(err, errsize, "CPython's driver failed to start (%s): %.300s",
+                 trap ? vm_trap_message(trap) : "it raised", cpython_output(c, 1));
+        return AIRLOCK_ERROR;
+    }
+    host_args h = {rt, "host modules", false};
+    trap = vm_call(vm, attach_host, &h);
+    if (trap || !h.ok) {
+        snprintf(err, errsize, "CPython could not install the %s (%s): %.300s", h.what,
                  trap ? vm_trap_message(trap) : "it raised", cpython_output(c, 1));
         return AIRLOCK_ERROR;
     }
@@ -222,6 +251,8 @@ const guest_ops guest_cpython = {
     .title = "CPython",
     .version = AIRLOCK_CPYTHON_VERSION,
     .sha256 = AIRLOCK_CPYTHON_SHA256,
+    .host_calls = true,
+    .grants = true,
     .process_init = process_init,
     .boot = boot,
     .runtime_free = runtime_free,
