@@ -202,43 +202,94 @@ static void runtime_free(airlock_runtime *rt) {
 
 /* ---- executions ---------------------------------------------------------------- */
 
-/* The driver's answer, read and removed from the scratch tree (host side:
- * no guest memory is read). */
-static void take_answer(cpy_data *d, guest_run *run) {
+/* The driver's answer, at most cap bytes of it, read from the scratch
+ * tree (host side: no guest memory is read): a malloc'd, NUL-terminated
+ * copy, or NULL when there is none or the host is out of memory. *size is
+ * the whole answer's size. */
+static char *read_answer(cpy_data *d, size_t cap, size_t *len, uint64_t *size) {
     vfs_file *f = NULL;
     vfs_stat st;
-    run->kind = GUEST_UNREADABLE;
-    if (vfs_scratch_ops.open(d->out, ANSWER, VFS_O_RDONLY, 0, &f) != 0) return;
+    char *text = NULL;
+    *size = 0;
+    if (vfs_scratch_ops.open(d->out, ANSWER, VFS_O_RDONLY, 0, &f) != 0) return NULL;
     if (f->ops->fstat(f, &st) == 0 && st.size > 0) {
-        size_t n = st.size < GUEST_RESULT_CAP ? (size_t)st.size : GUEST_RESULT_CAP;
-        char *text = malloc(n + 1);
+        size_t n = st.size < cap ? (size_t)st.size : cap;
+        text = malloc(n + 1);
         int64_t got = text ? f->ops->pread(f, text, n, 0) : -1;
         if (got > 0) {
             text[got] = '\0';
-            bool raised = text[0] == 'E';
-            if (raised) memmove(text, text + 1, (size_t)got--);
-            run->kind = raised ? GUEST_RAISED : GUEST_ANSWERED;
-            run->text = text;
-            run->text_len = (size_t)got;
+            *len = (size_t)got;
+            *size = st.size;
         } else {
             free(text);
+            text = NULL;
         }
     }
     f->ops->close(f);
+    vfs_scratch_ops.unlink(d->out, ANSWER);
+    return text;
+}
+
+static void take_answer(cpy_data *d, guest_run *run) {
+    size_t got = 0;
+    uint64_t size;
+    char *text = read_answer(d, GUEST_RESULT_CAP, &got, &size);
+    run->kind = GUEST_UNREADABLE;
+    if (!text) return;
+    bool raised = text[0] == 'E';
+    if (raised) memmove(text, text + 1, got--);
+    run->kind = raised ? GUEST_RAISED : GUEST_ANSWERED;
+    run->text = text;
+    run->text_len = got;
+}
+
+/* Put this call's input where the driver reads it (the caller's buffers,
+ * never copied; NULL: empty again). */
+static void set_input(cpy_data *d, const char *source, size_t len, const char *name) {
+    d->in[0].data = (const unsigned char *)(source ? source : "");
+    d->in[0].size = source ? len : 0;
+    d->in[1].data = (const unsigned char *)(name ? name : "");
+    d->in[1].size = name ? strlen(name) : 0;
 }
 
 static void exec_source(airlock_vm *vm, guest_run *run) {
     cpy_data *d = vm->guest_data;
-    d->in[0].data = (const unsigned char *)run->src;
-    d->in[0].size = run->len;
-    d->in[1].data = (const unsigned char *)run->filename;
-    d->in[1].size = strlen(run->filename);
+    set_input(d, run->src, run->len, run->filename);
     vfs_scratch_ops.unlink(d->out, ANSWER);
     vm->soft_stops = 0;
     run_source(vm, "__airlock_run__()\n");
-    d->in[0].size = d->in[1].size = 0; /* the caller's buffers are not ours after the call */
+    set_input(d, NULL, 0, NULL); /* the caller's buffers are not ours after the call */
     take_answer(d, run);
+}
+
+/* The embedder's values: the driver's __airlock_value__ answers
+ * _airlock_host._value's text (guest.h), read back like an execution's. */
+static guest_value_outcome value(airlock_vm *vm, char op, const char *name, const char *data, size_t len, size_t cap,
+                                 char **text, size_t *text_len) {
+    cpy_data *d = vm->guest_data;
+    char call[] = "__airlock_value__('?')\n";
+    *text = NULL;
+    *text_len = 0;
+    if (op != 's' && op != 'g' && op != 'r') return GUEST_VALUE_RAISED;
+    *strchr(call, '?') = op;
+    set_input(d, data, len, name);
     vfs_scratch_ops.unlink(d->out, ANSWER);
+    vm->soft_stops = 0; /* as for an execution: this call may be stopped too */
+    bool ok = run_source(vm, call);
+    set_input(d, NULL, 0, NULL);
+    uint64_t size;
+    char *answer = read_answer(d, cap, text_len, &size);
+    if (!ok) {
+        free(answer);
+        return GUEST_VALUE_RAISED;
+    }
+    if (size > cap) {
+        free(answer);
+        *text_len = (size_t)size;
+        return GUEST_VALUE_ANSWERED;
+    }
+    *text = answer;
+    return GUEST_VALUE_ANSWERED;
 }
 
 static bool exited(airlock_vm *vm, int *status) {
@@ -261,4 +312,5 @@ const guest_ops guest_cpython = {
     .exec = exec_source,
     .run_trusted = run_trusted,
     .exited = exited,
+    .value = value,
 };
