@@ -254,6 +254,12 @@ try:
     requests.get('http://127.0.0.1:$((PORT + 1))/')
 except PermissionError as e:
     print(r.status_code, r.text, 'PermissionError')"
+# the five-test protocol (cli/probe.c) against this guest, every grant used
+DB=""
+[ -e "$TMP/shop.db" ] && DB="--allow-sqlite $TMP/shop.db"
+AIRLOCK_T_GRANTED=visible expect_status 0 probe $G --allow-read "$TMP/d" --allow-write "$TMP/rw" --scratch 1M \
+    --allow-env AIRLOCK_T_GRANTED $DB --allow-net "127.0.0.1:$PORT"
+grep -q "CPython 3.14.2" "$TMP/out" && grep -q "passed, 0 failed" "$TMP/out" && ok || bad "probe: $(tail -5 "$TMP/out")"
 kill "$SERVER"
 run_airlock $G $EX --audit "$TMP/audit.log" --allow-read "$TMP/d" -c "
 import example
