@@ -191,7 +191,7 @@ SECTIONS = [
     ]),
     ("Host function round trip, 10,000 calls", None, [
         ("airlock", "airlock", "hostcall", "MicroPython guest: the js bridge's slot"),
-        ("airlock, CPython guest", "airlock-cpython", "hostcall", "the device /dev/airlock"),
+        ("airlock, CPython guest", "airlock-cpython", "hostcall", "the host-call device (descriptor 63)"),
     ]),
     ("Resident memory per idle session (N sessions in one process)", ("airlock", "idle"), [
         ("airlock, N sandboxes", "airlock", "idle", "statm resident growth / N"),

@@ -88,10 +88,11 @@ static bool module_source(const host_registry *reg, const host_module *m, codec_
 /* _airlock_link.py: the guest's transport to the host (one file per
  * guest in src/plugins/py/, _airlock_link_NAME.py). */
 static bool link_source(const char *guest, codec_buf *b) {
-    char name[64];
+    char name[64], head[64];
     snprintf(name, sizeof name, "_airlock_link_%s.py", guest);
+    snprintf(head, sizeof head, "_DEVICE_FD = %d\n", HOST_DEVICE_FD);
     const vfs_embedded_file *link = py_file(name);
-    return link && codec_buf_put(b, link->data, link->size);
+    return link && codec_buf_put(b, head, strlen(head)) && codec_buf_put(b, link->data, link->size);
 }
 
 static bool build_tree(host_registry *reg, const char *guest) {
@@ -170,14 +171,13 @@ static bool prepare(airlock_runtime *rt, host_registry *reg, const char *guest) 
     return false;
 }
 
-/* Run the install with the module tree and the device mounted, then take
- * both away: afterwards nothing can import _airlock_host or open the
- * device again. */
+/* Run the install with the module tree mounted, then take it away:
+ * afterwards nothing can import _airlock_host or _airlock_link again. */
 static bool install(airlock_vm *vm, host_registry *reg, const char *src, char *err, size_t errsize) {
     if (vfs_mount_internal(vm->vfs, BOOT_DIR, &vfs_embedded_ops, (void *)&reg->boot_tree.tree) != 0 ||
-        host_device_mount(vm->vfs) != 0) {
+        host_device_attach(vm) != 0) {
         vfs_unmount(vm->vfs, BOOT_DIR);
-        snprintf(err, errsize, "cannot mount the host modules");
+        snprintf(err, errsize, "cannot mount the host modules or attach the host-call device");
         return false;
     }
     vm->host = reg;
@@ -185,7 +185,6 @@ static bool install(airlock_vm *vm, host_registry *reg, const char *src, char *e
     bool ok = vm->guest->run_trusted(vm, src, err, errsize);
     vm->host_boot = false;
     vfs_unmount(vm->vfs, BOOT_DIR);
-    vfs_unmount(vm->vfs, HOST_DEVICE_PATH);
     return ok;
 }
 
@@ -230,6 +229,8 @@ static uint64_t mix64(uint64_t x) {
 void host_attach_vm(airlock_runtime *rt, airlock_vm *vm) {
     host_registry *reg = *runtime_registry(rt);
     vm->host = reg;
+    /* Without it (out of memory) this vm's host calls raise OSError. */
+    host_device_attach(vm);
     if (host_audit_enabled(reg)) vfs_set_audit(vm->vfs, host_audit_file, vm);
     vm->deterministic = reg && reg->deterministic;
     vm->det_ms = 0;

@@ -152,10 +152,11 @@ int host_bridge_lookup(airlock_vm *vm, uint32_t name, uint32_t out);
 void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out);
 
 /* The device a guest without the js bridge calls the host through
- * (device.c): mounted (unaudited) in v for host_boot, which unmounts it;
- * it opens only while the host modules are installed. 0 or -errno. */
-#define HOST_DEVICE_PATH "/dev/airlock"
-int host_device_mount(vfs *v);
+ * (device.c, guest_ops.host_device): installed at this descriptor of the
+ * vm's vfs by host_boot and host_attach_vm; no path leads to it. 0, or
+ * -errno when it could not be (out of memory, the descriptor taken). */
+#define HOST_DEVICE_FD (VFS_MAX_FDS - 1)
+int host_device_attach(airlock_vm *vm);
 
 /* ---- audit (audit.c) ------------------------------------------------------------ */
 

@@ -312,6 +312,15 @@ static int install_fd(vfs *v, vfs_file *file, int flags) {
     return -VFS_EMFILE;
 }
 
+int vfs_install(vfs *v, int fd, vfs_file *file, int flags) {
+    if (fd < FIRST_FD || fd >= VFS_MAX_FDS || v->fds[fd].file) {
+        file->ops->close(file);
+        return -VFS_EBADF;
+    }
+    v->fds[fd] = (open_file){file, 0, flags, false};
+    return fd;
+}
+
 static int open_synthetic(vfs *v, const char *path, int flags, vfs_file **out) {
     if ((flags & VFS_O_ACCMODE) != VFS_O_RDONLY) return (flags & VFS_O_CREAT) ? -VFS_EACCES : -VFS_EISDIR;
     synth_dir *d = calloc(1, sizeof *d);

@@ -106,6 +106,10 @@ int vfs_mount_internal(vfs *v, const char *guest_path, const vfs_backend_ops *op
 int vfs_unmount(vfs *v, const char *guest_path);
 
 int vfs_open(vfs *v, const char *path, int flags, uint32_t mode);
+/* Put a file the host made (no path leads to it) at descriptor fd, which
+ * must be free: the host's own plumbing at a fixed number. fd, or -errno
+ * with the file closed. */
+int vfs_install(vfs *v, int fd, vfs_file *file, int flags);
 int vfs_close(vfs *v, int fd);
 int64_t vfs_read(vfs *v, int fd, void *buf, size_t n);
 int64_t vfs_write(vfs *v, int fd, const void *buf, size_t n);

@@ -107,7 +107,7 @@ expect_status 2 $G --session "$TMP/s.bin" -c 'pass'
 expect_stderr_has "cannot save or load sessions yet" $G --session "$TMP/s.bin" -c 'pass'
 [ -e "$TMP/s.bin" ] && bad "--session with cpython wrote a file" || ok
 
-# ---- host functions: plugins, through /dev/airlock (plugins/device.c) --------------
+# ---- host functions: plugins, through the host-call device (plugins/device.c) -------
 EX="--plugin ${PLUGIN:-build/plugins/example.so}=greeting=Howdy"
 expect_stdout "Howdy, Ada!
 5 1099511627777 -7 True None 2.5
@@ -135,7 +135,7 @@ for bad in (lambda: example.add(object(), b=1), lambda: example.greet("x" * (17 
         names.append(type(e).__name__)
 print(*names, example.add(40, b=2))'
 # the transport is no way around the registry: garbage written to the device
-# is an error text, the sandbox goes on, and the device is gone after boot
+# is an error text, the sandbox goes on; no path leads to the device
 expect_stdout "EValueError EPermissionError EValueError EValueError 7 FileNotFoundError" $G $EX -c '
 import example, os
 h = example.add.__globals__["_airlock_call"].__globals__["_h"]

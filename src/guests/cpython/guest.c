@@ -13,8 +13,8 @@
  * the standard library; the two channels are internal mounts, never in the
  * audit trail. Host functions, plugins and the env, sqlite and net grants
  * reach the guest through plugins/boot.c's host modules, installed in
- * every vm after the driver (attach_host): their transport is the device
- * /dev/airlock (plugins/device.c), as the JavaScript FFI leads nowhere.
+ * every vm after the driver (attach_host): their transport is the host-call
+ * device (plugins/device.c), as the JavaScript FFI leads nowhere.
  *
  * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
  * with a message, never ignores them): fuel; rolling an execution back in
@@ -304,6 +304,7 @@ const guest_ops guest_cpython = {
     .sha256 = AIRLOCK_CPYTHON_SHA256,
     .host_calls = true,
     .grants = true,
+    .host_device = true,
     .process_init = process_init,
     .boot = boot,
     .runtime_free = runtime_free,

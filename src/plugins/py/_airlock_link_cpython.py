@@ -1,8 +1,9 @@
-# _airlock_link (CPython) - the transport under _airlock_host: the device
-# /dev/airlock (src/plugins/device.c), which opens only while the host
-# modules are installed (src/plugins/boot.c) and is unmounted afterwards.
-# call(request) writes the encoded call (src/plugins/codec.h) in one write
-# and reads the tagged answer until a short read.
+# _airlock_link (CPython) - the transport under _airlock_host: the host-call
+# device (src/plugins/device.c), a descriptor the host installs at
+# _DEVICE_FD (prepended by src/plugins/boot.c) in every vm; no path leads
+# to it. call(request) writes the encoded call (src/plugins/codec.h) in one
+# write and reads the tagged answer until a short read; loads decodes the
+# answers in JSON.
 import os
 from json import loads
 
@@ -21,5 +22,5 @@ def _link(fd, write, read, chunk):
     return call
 
 
-call = _link(os.open('/dev/airlock', os.O_RDWR), os.write, os.read, 8192)
-del os, _link
+call = _link(_DEVICE_FD, os.write, os.read, 8192)
+del os, _link, _DEVICE_FD
