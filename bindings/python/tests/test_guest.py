@@ -60,3 +60,8 @@ def test_cpython_host_functions_files_and_values(tmp_path):
         s.set_value("data", {"a": [1, 2.5, None, b"x"], "s": "h\xe9"})
         assert s.run("data['a'][1] * 2").result == "5.0"
         assert s.get_value("data") == {"a": [1, 2.5, None, b"x"], "s": "h\xe9"}
+        # larger than the driver's answer channel (5 MiB): refused, and the session goes on
+        s.run("big = 'x' * (8 << 20)")
+        with pytest.raises(airlock.ValueCrossingError, match="too large"):
+            s.get_value("big")
+        assert s.run("len(big)").result == str(8 << 20)

@@ -100,7 +100,11 @@ def _airlock_install():
         # the embedder's values (src/values.c): op 's', 'g' or 'r', the
         # global's name in "name", the encoded value to set in "source"
         # (a lone surrogate crosses as what it is, and the host's UTF-8 check refuses it)
-        write(hook[0](op, read("name").decode(), read("source").decode(), main, hook[1]), "surrogatepass")
+        answer = hook[0](op, read("name").decode(), read("source").decode(), main, hook[1])
+        try:
+            write(answer, "surrogatepass")
+        except OSError:  # larger than the answer's room (guest.c's OUT_BYTES)
+            write("EValueError\nthe value is too large to cross (%d characters encoded)" % len(answer))
 
     builtins.__airlock_run__ = run
     builtins.__airlock_value__ = value
