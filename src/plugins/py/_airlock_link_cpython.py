@@ -3,9 +3,15 @@
 # _DEVICE_FD (prepended by src/plugins/boot.c) in every vm; no path leads
 # to it. call(request) writes the encoded call (src/plugins/codec.h) in one
 # write and reads the tagged answer until a short read; loads decodes the
-# answers in JSON.
+# answers in JSON, importing json at its first use (not in every boot).
 import os
-from json import loads
+
+
+def loads(text, _json=[]):
+    if not _json:
+        from json import loads as parse
+        _json.append(parse)
+    return _json[0](text)
 
 
 def _link(fd, write, read, chunk):
