@@ -296,5 +296,26 @@ again = replies[3]["result"]["structuredContent"]
 sys.exit(0 if stopped["stats"]["hard_stop"] and again["ok"] and again["stdout"] == "42\n" else 1)' "$TMP/mcp"; then ok
 else bad "mcp: a hard stop, then the same session: $(head -c 600 "$TMP/mcp")"; fi
 expect_stderr_has "ready: CPython 3.14.2" mcp $G </dev/null
+# the interpreter that replaces a hard-stopped one has its host modules and grants too
+printf '%s\n' \
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
+    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"import example\nwhile True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass"}}}' \
+    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"run_python\",\"arguments\":{\"session\":\"s\",\"code\":\"import example\\nprint(example.add(40, b=2), open('$TMP/d/f.txt').read().strip())\"}}}" \
+    | timeout 60 "$AIRLOCK" mcp $G $EX --allow-read "$TMP/d" --timeout 0.3 >"$TMP/mcp" 2>"$TMP/mcp.err"
+if python3 -c '
+import json, sys
+replies = {m["id"]: m for m in map(json.loads, open(sys.argv[1])) if "id" in m}
+stopped = replies[2]["result"]["structuredContent"]
+again = replies[3]["result"]["structuredContent"]
+sys.exit(0 if stopped["stats"]["hard_stop"] and again["ok"] and again["stdout"] == "42 granted text\n" else 1)' "$TMP/mcp"
+then ok; else bad "mcp: host calls and grants after a hard stop: $(head -c 800 "$TMP/mcp") $(head -c 300 "$TMP/mcp.err")"; fi
+# a refused call is in the audit log as denied, with why
+run_airlock $G $EX --audit "$TMP/audit2.log" -c '
+import example, os
+h = example.add.__globals__["_airlock_call"].__globals__["_h"]
+os.write(dict(zip(h.__code__.co_freevars, (c.cell_contents for c in h.__closure__)))["fd"], b"1:99999:l0:d0:")'
+if grep -q '"decision":"denied"' "$TMP/audit2.log" && grep -q 'no such host function' "$TMP/audit2.log"; then ok
+else bad "a refused device write is not audited: $(head -c 600 "$TMP/audit2.log")"; fi
 
 finish
