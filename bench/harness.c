@@ -1,8 +1,11 @@
 /*
  * harness.c - airlock's in-process benchmark harness.
  *
- *   harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N]
- *           [--min-reps N] COMMAND...
+ *   harness [--guest NAME] [--impl NAME] [--reps N] [--max-seconds S]
+ *           [--warmup N] [--min-reps N] COMMAND...
+ *
+ * --guest picks the runtime's guest (airlock_runtime_set_guest; the
+ * default guest without it).
  *
  * Commands (each runs after the previous one, in the same process):
  *   new              airlock_sandbox_new + airlock_sandbox_free of a fresh sandbox
@@ -344,7 +347,7 @@ static void bench_idle(long count) {
 }
 
 static void usage(void) {
-    fputs("usage: harness [--impl NAME] [--reps N] [--max-seconds S] [--warmup N] [--min-reps N]\n"
+    fputs("usage: harness [--guest NAME] [--impl NAME] [--reps N] [--max-seconds S] [--warmup N] [--min-reps N]\n"
           "               {new | new-exec | exec | exec-print | exec-small | session-cli AIRLOCK |\n"
           "                workload FILE | idle N | hostcall}...\n",
           stderr);
@@ -352,10 +355,19 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
+    const char *guest = NULL;
+    if (argc > 2 && strcmp(argv[1], "--guest") == 0) {
+        guest = argv[2];
+        argv[2] = argv[0];
+        argv += 2;
+        argc -= 2;
+    }
     int i = measure_options(argc, argv, usage);
 
     int rc = airlock_runtime_new(&rt);
     if (rc != AIRLOCK_OK) die("airlock_runtime_new: %d", rc);
+    if (guest && airlock_runtime_set_guest(rt, guest) != AIRLOCK_OK)
+        die("--guest %s: %s", guest, airlock_runtime_errmsg(rt));
 
     for (; i < argc; i++) {
         const char *cmd = argv[i];

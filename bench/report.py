@@ -190,7 +190,8 @@ SECTIONS = [
         ("50 KB, nothing to rewrite", "airlock", "rewrite_none50k", "the pre-check only"),
     ]),
     ("Host function round trip, 10,000 calls", None, [
-        ("airlock", "airlock", "hostcall", ""),
+        ("airlock", "airlock", "hostcall", "MicroPython guest: the js bridge's slot"),
+        ("airlock, CPython guest", "airlock-cpython", "hostcall", "the host-call device (descriptor 63)"),
     ]),
     ("Resident memory per idle session (N sessions in one process)", ("airlock", "idle"), [
         ("airlock, N sandboxes", "airlock", "idle", "statm resident growth / N"),
@@ -351,6 +352,9 @@ def targets(samples):
     host = med(samples, "airlock", "hostcall")
     add(8, "host call round trip <= 2 us", host, host and host <= 2,
         host and "%s per call (noop(), 10,000 calls per run)" % fmt(host, "us"))
+    host_py = med(samples, "airlock-cpython", "hostcall")
+    add(11, "host call round trip <= 2 us, CPython guest", host_py, host_py and host_py <= 2,
+        host_py and "%s per call (noop(), 10,000 calls per run)" % fmt(host_py, "us"))
     return rows
 
 

@@ -174,8 +174,10 @@ if make --no-print-directory B="$B" -j"$JOBS" cpython >"$OUT/build-cpython.log" 
     anchor airlock-cpython fresh "${CG[@]}" --reps "$NEW_REPS" --max-seconds "$MAXS" fresh fresh-exec
     anchor airlock-cpython fib "${CG[@]}" --reps "$REPS" --max-seconds "$MAXS" \
         workload $W/fib.py workload $W/json.py workload $W/str.py
+    anchor airlock-cpython hostcall "$B/harness" --guest cpython --impl airlock-cpython --reps "$REPS" \
+        --max-seconds "$MAXS" hostcall
 else
-    for m in fresh fresh_exec fib json str; do note airlock-cpython $m "build failed ($OUT/build-cpython.log)"; done
+    for m in fresh fresh_exec fib json str hostcall; do note airlock-cpython $m "build failed ($OUT/build-cpython.log)"; done
 fi
 
 log "fuel overhead: metered and unmetered builds, interleaved"

@@ -9,10 +9,12 @@
  * picks the limits. The same bytes are also decoded as one value, as the
  * embedder's values are (codec_decode_value). Checked: decoding either
  * fails with an error type and message or yields a list and a dict (or a
- * value within the item limit); the encoded answer stays within its
+ * value within the item limit); a decoded scalar encodes as one short
+ * token of the device's answers; the encoded answer stays within its
  * byte limit (plus its tag); nothing leaks (LeakSanitizer) or overflows
  * (AddressSanitizer); errors are encoded as valid UTF-8.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,18 @@ static size_t walk(const airlock_value *v, int depth) {
     return n;
 }
 
+/* A scalar answered as text (the device's answers, codec_encode_scalar):
+ * a scalar always encodes, to one short token; nothing else does. */
+static void check_scalar(const airlock_value *v) {
+    airlock_kind k = airlock_value_kind(v);
+    bool scalar = k == AIRLOCK_NONE || k == AIRLOCK_BOOL || k == AIRLOCK_INT || k == AIRLOCK_FLOAT;
+    codec_buf b = {0};
+    bool ok = codec_encode_scalar(v, &b);
+    if (ok != scalar) FAIL("codec_encode_scalar %s a %s", ok ? "encoded" : "refused", scalar ? "scalar" : "container");
+    if (ok && (b.len == 0 || b.len > 21 || !strchr("NTFif", b.data[0]))) FAIL("a scalar encoded as '%s'", b.data);
+    codec_buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!size) return 0;
     static const codec_limits choices[4] = {{8, 64, 1024, "host call"},
@@ -59,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     airlock_value *v = codec_decode_value(data + 1, size - 1, lim, &err);
     if (!v && (!err.type || !*err.type)) FAIL("a value's decoding failed without an error type");
     if (v && walk(v, 0) > lim->max_items) FAIL("decoded a value over the item limit");
+    if (v) check_scalar(v);
     airlock_value_free(v);
     codec_call call;
     if (!codec_decode_call(data + 1, size - 1, lim, &call, &err)) {

@@ -104,6 +104,11 @@ suite "patch" tests/patch/run.sh
 BUILD_DIR=$(dirname "$AIRLOCK")
 if [ -x "$BUILD_DIR/cpython/run" ]; then
     suite "cpython guest (its runner)" tests/cpython/run.sh "$BUILD_DIR/cpython/run"
+    # unit suites written guest-neutral, again on the CPython guest (testutil.h)
+    for bin in "$@"; do
+        case $(basename "$bin") in test_values) ;; *) continue ;; esac
+        suite "unit/$(basename "$bin") (cpython)" env AIRLOCK_TEST_GUEST=cpython "$bin"
+    done
 else
     skip_suite "cpython guest (its runner)" "this build has no CPython guest (CPYTHON=0)"
 fi

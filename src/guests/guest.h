@@ -66,6 +66,8 @@ typedef struct guest_ops {
                               * (runtime/undo.c restores its globals) */
     bool host_calls;         /* host functions, plugins and env reach it */
     bool grants;             /* file grants (mounts, scratch) reach it */
+    bool host_device;        /* its host modules call the host through the
+                              * device descriptor (plugins/device.c) */
     bool fuel;               /* it counts fuel (a fuel limit can stop it) */
 
     /* Once per process, before anything else of this guest runs. */

@@ -85,9 +85,20 @@ static bool module_source(const host_registry *reg, const host_module *m, codec_
     return !m->python || (codec_buf_put(b, "\n", 1) && codec_buf_put(b, m->python, strlen(m->python)));
 }
 
-static bool build_tree(host_registry *reg) {
+/* _airlock_link.py: the guest's transport to the host (one file per
+ * guest in src/plugins/py/, _airlock_link_NAME.py). */
+static bool link_source(const char *guest, codec_buf *b) {
+    char name[64], head[64];
+    snprintf(name, sizeof name, "_airlock_link_%s.py", guest);
+    snprintf(head, sizeof head, "_DEVICE_FD = %d\n", HOST_DEVICE_FD);
+    const vfs_embedded_file *link = py_file(name);
+    return link && codec_buf_put(b, head, strlen(head)) && codec_buf_put(b, link->data, link->size);
+}
+
+static bool build_tree(host_registry *reg, const char *guest) {
     codec_buf b = {0};
-    bool ok = core_source(reg, &b) && add_file(&reg->boot_tree, "_airlock_host", &b);
+    bool ok = link_source(guest, &b) && add_file(&reg->boot_tree, "_airlock_link", &b) && core_source(reg, &b) &&
+              add_file(&reg->boot_tree, "_airlock_host", &b);
     for (size_t i = 0; ok && i < reg->nmodules; i++)
         ok = module_source(reg, &reg->modules[i], &b) && add_file(&reg->boot_tree, reg->modules[i].name, &b);
     codec_buf_free(&b);
@@ -122,6 +133,7 @@ static bool install_source(const host_registry *reg, codec_buf *b) {
         "    finally:\n"
         "        sys.path.remove('" BOOT_DIR "')\n"
         "        sys.modules.pop('_airlock_host', None)\n"
+        "        sys.modules.pop('_airlock_link', None)\n"
         "_airlock_install([";
     if (!codec_buf_put(b, head, sizeof head - 1)) return false;
     for (size_t i = 0; i < reg->nmodules; i++) {
@@ -147,28 +159,52 @@ static void boot_error(airlock_vm *vm, const char *what, const char *detail) {
     outbuf_append(&vm->out[1], detail, strlen(detail));
 }
 
+/* The registry's part of the boot, once per runtime (the first boot holds
+ * rt->lock; later vms of a guest that boots each one only read it). */
+static bool prepare(airlock_runtime *rt, host_registry *reg, const char *guest) {
+    if (reg->boot_tree.count) return true;
+    if (add_builtins(rt, reg) != AIRLOCK_OK) return false;
+    reg->fingerprint = fingerprint(reg);
+    if (build_tree(reg, guest)) return true;
+    host_boot_tree_free(&reg->boot_tree);
+    runtime_fail(rt, AIRLOCK_NOMEM, "out of memory installing host modules");
+    return false;
+}
+
+/* Run the install with the module tree mounted, then take it away:
+ * afterwards nothing can import _airlock_host or _airlock_link again. */
+static bool install(airlock_vm *vm, host_registry *reg, const char *src, char *err, size_t errsize) {
+    if (vfs_mount_internal(vm->vfs, BOOT_DIR, &vfs_embedded_ops, (void *)&reg->boot_tree.tree) != 0 ||
+        host_device_attach(vm) != 0) {
+        vfs_unmount(vm->vfs, BOOT_DIR);
+        snprintf(err, errsize, "cannot mount the host modules or attach the host-call device");
+        return false;
+    }
+    vm->host = reg;
+    vm->host_boot = true;
+    bool ok = vm->guest->run_trusted(vm, src, err, errsize);
+    vm->host_boot = false;
+    vfs_unmount(vm->vfs, BOOT_DIR);
+    return ok;
+}
+
 /* Every runtime imports _airlock_host, with or without host modules: the
  * embedder's values (src/values.c) cross through its codec too. */
 bool host_boot(airlock_runtime *rt, airlock_vm *vm, const char **what) {
     host_registry *reg = host_registry_of(rt);
     *what = "host modules";
-    if (!reg || add_builtins(rt, reg) != AIRLOCK_OK) {
+    if (!reg || !prepare(rt, reg, vm->guest->name)) {
         boot_error(vm, reg ? airlock_runtime_errmsg(rt) : "out of memory", "");
         return false;
     }
-    reg->fingerprint = fingerprint(reg);
     codec_buf src = {0};
-    if (!build_tree(reg) || !install_source(reg, &src) ||
-        vfs_mount(vm->vfs, BOOT_DIR, &vfs_embedded_ops, (void *)&reg->boot_tree.tree) != 0) {
+    if (!install_source(reg, &src)) {
         codec_buf_free(&src);
         boot_error(vm, "out of memory installing host modules", "");
         return false;
     }
-    vm->host = reg;
-    vm->host_boot = true;
     char err[400];
-    bool ok = vm->guest->run_trusted(vm, src.data, err, sizeof err);
-    vm->host_boot = false;
+    bool ok = install(vm, reg, src.data, err, sizeof err);
     codec_buf_free(&src);
     if (!ok) {
         boot_error(vm, "a host module's Python failed: ", err);
@@ -176,7 +212,7 @@ bool host_boot(airlock_runtime *rt, airlock_vm *vm, const char **what) {
     }
     /* Randomness drawn now would be frozen into the snapshot and replayed by
      * every sandbox: remember to reseed them. */
-    if (vm->random_draws) reg->reseed = true;
+    if (vm->random_draws && !reg->reseed) reg->reseed = true;
     return true;
 }
 
@@ -193,6 +229,8 @@ static uint64_t mix64(uint64_t x) {
 void host_attach_vm(airlock_runtime *rt, airlock_vm *vm) {
     host_registry *reg = *runtime_registry(rt);
     vm->host = reg;
+    /* Without it (out of memory) this vm's host calls raise OSError. */
+    host_device_attach(vm);
     if (host_audit_enabled(reg)) vfs_set_audit(vm->vfs, host_audit_file, vm);
     vm->deterministic = reg && reg->deterministic;
     vm->det_ms = 0;

@@ -234,13 +234,14 @@ static airlock_value *invoke(airlock_vm *vm, const host_fn *fn, codec_call *dc, 
     return result;
 }
 
-/* Send result (freed here): true if it went straight into the slot, false
- * if vm->host_buf now holds the text to send (the value or an error). */
-static bool deliver(airlock_vm *vm, host_registry *reg, airlock_value *result, uint32_t out, outcome *o) {
-    bool sent = put_scalar(vm, out, result);
+/* Send result (freed here): true if put() passed it to the guest directly
+ * (a scalar in MicroPython's slot), false if vm->host_buf now holds the
+ * text to send (the value or an error). */
+static bool deliver(airlock_vm *vm, host_registry *reg, airlock_value *result, const host_put *put, outcome *o) {
+    bool sent = put && put->fn(vm, result, put->ctx);
     if (sent) {
         o->audit.bytes_out = 8;
-    } else {
+    } else if (!codec_encode_scalar(result, vm->host_buf)) {
         codec_limits lim = host_codec_limits(reg, true);
         codec_error err;
         if (!codec_encode_result(result, &lim, vm->host_buf, &err)) {
@@ -252,20 +253,17 @@ static bool deliver(airlock_vm *vm, host_registry *reg, airlock_value *result, u
     return sent;
 }
 
-/* Decode and check the call; on refusal fill o and vm->host_buf. */
-static const host_fn *admit(airlock_vm *vm, host_registry *reg, uint32_t a0, codec_call *dc, outcome *o) {
-    uint8_t *slot = vm_ptr(vm, a0, 12);
-    if (!slot) vm_trap(vm, WASM_RT_TRAP_OOB);
-    uint32_t w[3];
-    memcpy(w, slot, 12);
-    const uint8_t *blob = w[0] == MP_KIND_STR ? vm_ptr(vm, w[2], w[1]) : NULL;
-    o->audit.bytes_in = blob ? w[1] : 0;
+/* Decode and check the call (blob NULL: the guest sent no str); on
+ * refusal fill o and vm->host_buf. */
+static const host_fn *admit(airlock_vm *vm, host_registry *reg, const uint8_t *blob, size_t len, codec_call *dc,
+                            outcome *o) {
+    o->audit.bytes_in = blob ? len : 0;
     codec_limits lim = host_codec_limits(reg, false);
     codec_error err = {0};
     if (!blob) {
         err.type = "TypeError";
         snprintf(err.message, sizeof err.message, "malformed host call");
-    } else if (codec_decode_call(blob, w[1], &lim, dc, &err)) {
+    } else if (codec_decode_call(blob, len, &lim, dc, &err)) { /* checks len against the cap first */
         if (dc->fingerprint == reg->fingerprint && dc->fid < reg->nfns) return &reg->fns[dc->fid];
         codec_call_free(dc);
         err.type = "PermissionError";
@@ -278,36 +276,48 @@ static const host_fn *admit(airlock_vm *vm, host_registry *reg, uint32_t a0, cod
     return NULL;
 }
 
-void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out) {
+host_served host_call_serve(airlock_vm *vm, const uint8_t *blob, size_t len, const host_put *put) {
     host_registry *reg = vm->host;
-    if (!vm->host_buf && !(vm->host_buf = calloc(1, sizeof *vm->host_buf))) {
-        put_slot(vm, out, JS_UNDEFINED, 0, 0); /* the guest raises MemoryError */
-        return;
-    }
+    if (!vm->host_buf && !(vm->host_buf = calloc(1, sizeof *vm->host_buf))) return HOST_SERVED_NOMEM;
     vm->host_buf->len = 0;
     if (!reg || !reg->nfns) {
         /* e.g. a session saved where host functions existed, loaded where none do */
         error_text(vm, "PermissionError", "this sandbox has no host functions");
-        put_text(vm, out);
-        return;
+        return HOST_SERVED_TEXT;
     }
     double t0 = now_ms();
     outcome o = {.audit = {.plugin = "?", .module = "?", .function = "?"}};
     codec_call dc;
     bool sent = false;
-    const host_fn *fn = admit(vm, reg, a0, &dc, &o);
+    const host_fn *fn = admit(vm, reg, blob, len, &dc, &o);
     if (fn) {
         o.audit.plugin = fn->plugin->name;
         o.audit.module = fn->module;
         o.audit.function = fn->name;
         airlock_value *result = invoke(vm, fn, &dc, &o);
-        if (result) sent = deliver(vm, reg, result, out, &o);
+        if (result) sent = deliver(vm, reg, result, put, &o);
     }
     if (!sent) o.audit.bytes_out = vm->host_buf->len;
     o.audit.duration_ms = now_ms() - t0;
     if (host_audit_enabled(reg)) host_audit_emit(reg, &o.audit);
     free((char *)o.audit.reason);
     free((char *)o.audit.error);
+    return sent ? HOST_SERVED_SENT : HOST_SERVED_TEXT;
+}
+
+static bool slot_put(airlock_vm *vm, const airlock_value *v, void *ctx) {
+    return put_scalar(vm, *(const uint32_t *)ctx, v);
+}
+
+void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out) {
+    uint8_t *slot = vm_ptr(vm, a0, 12);
+    if (!slot) vm_trap(vm, WASM_RT_TRAP_OOB);
+    uint32_t w[3];
+    memcpy(w, slot, 12);
+    const uint8_t *blob = w[0] == MP_KIND_STR ? vm_ptr(vm, w[2], w[1]) : NULL;
+    host_put put = {slot_put, &out};
+    host_served r = host_call_serve(vm, blob, w[1], &put);
+    if (r == HOST_SERVED_NOMEM) put_slot(vm, out, JS_UNDEFINED, 0, 0); /* the guest raises MemoryError */
     /* last, so that a trap inside the guest's malloc leaks nothing */
-    if (!sent) put_text(vm, out);
+    if (r == HOST_SERVED_TEXT) put_text(vm, out);
 }

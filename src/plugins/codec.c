@@ -439,6 +439,28 @@ bool codec_encode_result(const airlock_value *v, const codec_limits *lim, codec_
     }
 }
 
+bool codec_encode_scalar(const airlock_value *v, codec_buf *out) {
+    char text[24];
+    out->len = 0;
+    switch (airlock_value_kind(v)) {
+    case AIRLOCK_NONE: return codec_buf_put(out, "N", 1);
+    case AIRLOCK_BOOL: return codec_buf_put(out, airlock_value_bool(v) ? "T" : "F", 1);
+    case AIRLOCK_INT:
+        snprintf(text, sizeof text, "i%lld", (long long)airlock_value_int(v));
+        return codec_buf_put(out, text, strlen(text));
+    case AIRLOCK_FLOAT: {
+        /* the IEEE 754 bytes, little-endian, as the call codec's "f" */
+        double d = airlock_value_float(v);
+        uint8_t b[8];
+        memcpy(b, &d, 8);
+        text[0] = 'f';
+        for (int i = 0; i < 8; i++) snprintf(text + 1 + 2 * i, 3, "%02x", b[i]);
+        return codec_buf_put(out, text, 17);
+    }
+    default: return false;
+    }
+}
+
 bool codec_encode_error(const char *type, const char *message, codec_buf *out) {
     out->len = 0;
     size_t mlen = strlen(message);

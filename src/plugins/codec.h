@@ -26,6 +26,13 @@
  *   "M" json             JSON with markers {"\u0000": "b<hex>"} for bytes and
  *                        {"\u0000": "nan"} for NaN, undone by the guest
  *   "E" type "\n" text   raise type(text)
+ *
+ * A guest whose bridge has no slot (the device, plugins/device.c) gets the
+ * scalars as text too, in the call's own notation:
+ *
+ *   "N" | "T" | "F"       None, True, False
+ *   "i" ["-"] digits      int (int64)
+ *   "f" 16 hex digits     float: IEEE 754 bytes, little-endian
  */
 #ifndef AIRLOCK_PLUGINS_CODEC_H
 #define AIRLOCK_PLUGINS_CODEC_H
@@ -77,6 +84,9 @@ void codec_buf_free(codec_buf *b);
  * poisoned, too deep, or larger than lim->max_bytes.
  */
 bool codec_encode_result(const airlock_value *v, const codec_limits *lim, codec_buf *out, codec_error *err);
+/* A scalar (None, bool, int, float) as text into out (replacing its
+ * contents); false for any other value, or out of memory. */
+bool codec_encode_scalar(const airlock_value *v, codec_buf *out);
 /* "E" type "\n" message, the message cut to a sane size and made valid UTF-8. */
 bool codec_encode_error(const char *type, const char *message, codec_buf *out);
 

@@ -124,12 +124,39 @@ void host_vm_free(airlock_vm *vm);
 void host_exec_begin(airlock_vm *vm);
 void host_exec_end(airlock_vm *vm, bool rolled_back);
 
-/* ---- the bridge (js.c) --------------------------------------------------------- */
+/* ---- the bridge (call.c) ------------------------------------------------------- */
 
-/* lookup_attr on the js root: 1 if answered (slot out written), else 0. */
+/* How a guest takes a scalar result directly (MicroPython's 12-byte slot):
+ * fn returns false when it cannot, and the scalar goes as text. */
+typedef struct host_put {
+    bool (*fn)(airlock_vm *vm, const airlock_value *v, void *ctx);
+    void *ctx;
+} host_put;
+
+typedef enum host_served {
+    HOST_SERVED_SENT,  /* put took the result */
+    HOST_SERVED_TEXT,  /* vm->host_buf holds the tagged answer (codec.h) */
+    HOST_SERVED_NOMEM  /* no buffer for the answer: the guest raises MemoryError */
+} host_served;
+
+/* One call, guest-neutral: blob is the encoded call the guest sent (len
+ * bytes, read in place, checked against the registry's cap before it is
+ * decoded; NULL: it sent something else). Admitted, run, answered and
+ * audited; put may be NULL. */
+host_served host_call_serve(airlock_vm *vm, const uint8_t *blob, size_t len, const host_put *put);
+
+/* MicroPython's js bridge (js.c): lookup_attr on the js root, 1 if
+ * answered (slot out written), else 0; the host callable called with one
+ * argument (slot a0). */
 int host_bridge_lookup(airlock_vm *vm, uint32_t name, uint32_t out);
-/* The host callable was called with one argument (slot a0). */
 void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out);
+
+/* The device a guest without the js bridge calls the host through
+ * (device.c, guest_ops.host_device): installed at this descriptor of the
+ * vm's vfs by host_boot and host_attach_vm; no path leads to it. 0, or
+ * -errno when it could not be (out of memory, the descriptor taken). */
+#define HOST_DEVICE_FD (VFS_MAX_FDS - 1)
+int host_device_attach(airlock_vm *vm);
 
 /* ---- audit (audit.c) ------------------------------------------------------------ */
 

@@ -115,7 +115,7 @@ int vfs_normalize(const char *cwd, const char *path, char out[VFS_PATH_MAX]) {
     return 0;
 }
 
-int vfs_mount(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *self) {
+static int mount_at(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *self, bool audited) {
     char norm[VFS_PATH_MAX];
     int rc = guest_path[0] == '/' ? vfs_normalize("/", guest_path, norm) : -VFS_EINVAL;
     if (rc == 0 && v->n_mounts == MAX_MOUNTS) rc = -VFS_ENOSPC;
@@ -127,8 +127,27 @@ int vfs_mount(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *
         ops->release(self);
         return rc;
     }
-    v->mounts[v->n_mounts++] = (mount){copy, strlen(copy), ops, self, ops != &vfs_embedded_ops};
+    v->mounts[v->n_mounts++] = (mount){copy, strlen(copy), ops, self, audited};
     return 0;
+}
+
+int vfs_mount(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *self) {
+    return mount_at(v, guest_path, ops, self, ops != &vfs_embedded_ops);
+}
+
+int vfs_mount_internal(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *self) {
+    return mount_at(v, guest_path, ops, self, false);
+}
+
+int vfs_unmount(vfs *v, const char *guest_path) {
+    for (int i = 0; i < v->n_mounts; i++) {
+        if (strcmp(v->mounts[i].path, guest_path) != 0) continue;
+        v->mounts[i].ops->release(v->mounts[i].self);
+        free(v->mounts[i].path);
+        v->mounts[i] = v->mounts[--v->n_mounts];
+        return 0;
+    }
+    return -VFS_ENOENT;
 }
 
 /* ---- the audit trail ------------------------------------------------------ */
@@ -291,6 +310,15 @@ static int install_fd(vfs *v, vfs_file *file, int flags) {
         }
     file->ops->close(file);
     return -VFS_EMFILE;
+}
+
+int vfs_install(vfs *v, int fd, vfs_file *file, int flags) {
+    if (fd < FIRST_FD || fd >= VFS_MAX_FDS || v->fds[fd].file) {
+        file->ops->close(file);
+        return -VFS_EBADF;
+    }
+    v->fds[fd] = (open_file){file, 0, flags, false};
+    return fd;
 }
 
 static int open_synthetic(vfs *v, const char *path, int flags, vfs_file **out) {

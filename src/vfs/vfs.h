@@ -97,8 +97,19 @@ void vfs_free(vfs *v);
 vfs *vfs_clone(const vfs *v);
 /* Mount a backend at an absolute guest path; the vfs takes ownership. */
 int vfs_mount(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *self);
+/* The same for the host's own plumbing (a guest's private channels, the
+ * host-call device): never in the audit trail, like the library. */
+int vfs_mount_internal(vfs *v, const char *guest_path, const vfs_backend_ops *ops, void *self);
+/* Remove the mount at guest_path (normalised, as mounted); files open on
+ * it stay open, so only backends whose files do not use the backend's
+ * state may be unmounted while open. 0 or -VFS_ENOENT. */
+int vfs_unmount(vfs *v, const char *guest_path);
 
 int vfs_open(vfs *v, const char *path, int flags, uint32_t mode);
+/* Put a file the host made (no path leads to it) at descriptor fd, which
+ * must be free: the host's own plumbing at a fixed number. fd, or -errno
+ * with the file closed. */
+int vfs_install(vfs *v, int fd, vfs_file *file, int flags);
 int vfs_close(vfs *v, int fd);
 int64_t vfs_read(vfs *v, int fd, void *buf, size_t n);
 int64_t vfs_write(vfs *v, int fd, const void *buf, size_t n);

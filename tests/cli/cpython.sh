@@ -102,11 +102,180 @@ try:
     print("JS")
 except ImportError:
     print("denied")'
-# what this guest does not offer yet is refused, never ignored
-mkdir -p "$TMP/d"
-expect_status 2 $G --allow-read "$TMP/d" -c 'pass'
-expect_stderr_has "does not offer file grants" $G --allow-read "$TMP/d" -c 'pass'
-expect_stderr_has "does not offer environment variables" $G --allow-env HOME -c 'pass'
+
+# ---- host functions: plugins, through the host-call device (plugins/device.c) -------
+EX="--plugin ${PLUGIN:-build/plugins/example.so}=greeting=Howdy"
+expect_stdout "Howdy, Ada!
+5 1099511627777 -7 True None 2.5
+[('count', 3), ('mean', 2.1666666666666665), ('sum', 6.5)]
+HOWDY, BO!
+refused: no numbers" $G $EX -c '
+import example
+print(example.greet("Ada"))
+print(example.add(2, b=3), example.add(2**40, b=1), example.add(-9, b=2), example.add(1, b=2) == 3,
+      example.stats.__doc__, example.stats([2.5])["mean"])
+print(sorted(example.stats([1, 2, 3.5]).items()))
+print(example.shout("bo"))
+try:
+    example.stats([])
+except example.ExampleError as e:
+    print("refused:", e)'
+# what crosses is checked: arguments the codec refuses are Python errors
+expect_stdout "TypeError ValueError 42" $G $EX -c '
+import example
+names = []
+for bad in (lambda: example.add(object(), b=1), lambda: example.greet("x" * (17 << 20))):
+    try:
+        bad()
+    except Exception as e:
+        names.append(type(e).__name__)
+print(*names, example.add(40, b=2))'
+# the transport is no way around the registry: garbage written to the device
+# is an error text, the sandbox goes on; no path leads to the device
+expect_stdout "EValueError EPermissionError EValueError EValueError 7 FileNotFoundError" $G $EX -c '
+import example, os
+h = example.add.__globals__["_airlock_call"].__globals__["_h"]
+fd = dict(zip(h.__code__.co_freevars, (c.cell_contents for c in h.__closure__)))["fd"]
+answers = []
+for junk in (b"garbage", b"1:99999:l0:d0:", b"x" * (17 << 20), b"\xff\xfe:0:l0:d0:"):
+    os.write(fd, junk)
+    answers.append(os.read(fd, 64).split(b"\n")[0].decode())
+print(*answers, example.add(3, b=4), end=" ")
+try:
+    os.open("/dev/airlock", os.O_RDWR)
+except OSError as e:
+    print(type(e).__name__)'
+expect_stdout "FileNotFoundError ImportError ImportError" $G -c '
+import os
+out = []
+try:
+    os.open("/dev/airlock", os.O_RDWR)
+except OSError as e:
+    out.append(type(e).__name__)
+for m in ("_airlock_host", "_airlock_link"):
+    try:
+        __import__(m)
+    except ImportError:
+        out.append("ImportError")
+print(*out)'
+# closing the transport harms only this sandbox's own calls
+expect_stdout "OSError" $G $EX -c '
+import example, os
+h = example.add.__globals__["_airlock_call"].__globals__["_h"]
+os.close(dict(zip(h.__code__.co_freevars, (c.cell_contents for c in h.__closure__)))["fd"])
+try:
+    example.add(1, b=2)
+except OSError as e:
+    print("OSError")'
+
+# ---- env, files, sqlite, requests, audit --------------------------------------------
+AIRLOCK_T_GRANTED=visible AIRLOCK_T_SECRET=hidden expect_stdout "visible None ['AIRLOCK_T_GRANTED'] False" \
+    $G --allow-env AIRLOCK_T_GRANTED -c '
+import os
+print(os.environ["AIRLOCK_T_GRANTED"], os.getenv("AIRLOCK_T_SECRET"), sorted(os.environ), "HOME" in os.environ)'
+mkdir -p "$TMP/d" "$TMP/rw"
+echo "granted text" > "$TMP/d/f.txt"
+echo "not granted" > "$TMP/outside.txt"
+expect_stdout "granted text
+denied denied denied
+written" $G --allow-read "$TMP/d" --allow-write "$TMP/rw" -c "
+print(open('$TMP/d/f.txt').read().strip())
+out = []
+for p in ('$TMP/outside.txt', '/etc/passwd', '$TMP/d/../outside.txt'):
+    try:
+        open(p).read()
+        out.append('READ ' + p)
+    except OSError:
+        out.append('denied')
+print(*out)
+try:
+    open('$TMP/d/new.txt', 'w').write('x')
+except OSError:
+    with open('$TMP/rw/new.txt', 'w') as f:
+        f.write('fresh')
+    print('written')"
+if [ "$(cat "$TMP/rw/new.txt" 2>/dev/null)" = fresh ] && [ ! -e "$TMP/d/new.txt" ]; then ok
+else bad "--allow-write with cpython wrote the wrong place"; fi
+# --scratch's /tmp replaces the guest's own (16 MiB): its size is the cap
+expect_stdout "True ENOSPC" $G --scratch 1M -c "
+import errno, os
+open('/tmp/a.txt', 'w').write('s')
+try:
+    open('/tmp/b.bin', 'wb').write(bytes(2 << 20))
+except OSError as e:
+    print('a.txt' in os.listdir('/tmp'), errno.errorcode[e.errno])"
+if command -v sqlite3 >/dev/null; then
+    sqlite3 "$TMP/shop.db" "create table t(a, b); insert into t values (1, 'x'), (2, 'y');"
+    expect_stdout "[(1, 'x'), (2, 'y')] OperationalError" $G --allow-sqlite "$TMP/shop.db" -c "
+import sqlite3
+c = sqlite3.connect('$TMP/shop.db')
+rows = c.execute('select * from t order by a').fetchall()
+try:
+    c.execute('insert into t values (3, 4)')
+except sqlite3.OperationalError as e:
+    print(rows, type(e).__name__)"
+    expect_stdout "PermissionError False" $G --allow-sqlite "$TMP/shop.db" -c "
+import os, sqlite3
+try:
+    sqlite3.connect('$TMP/other.db')
+except PermissionError as e:
+    print('PermissionError', os.path.exists('$TMP/other.db'))"
+    [ -e "$TMP/other.db" ] && bad "an ungranted database was created" || ok
+fi
+cat >"$TMP/server.py" <<'PY'
+import sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = ("hello " + self.path).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+srv = HTTPServer(("127.0.0.1", 0), H)
+with open(sys.argv[1], "w") as f:
+    f.write(str(srv.server_address[1]))
+srv.serve_forever()
+PY
+python3 "$TMP/server.py" "$TMP/port" &
+SERVER=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/port" ] && break; sleep 0.2; done
+PORT=$(cat "$TMP/port")
+expect_stdout "200 hello /x PermissionError" $G --allow-net "127.0.0.1:$PORT" -c "
+import requests
+r = requests.get('http://127.0.0.1:$PORT/x')
+try:
+    requests.get('http://127.0.0.1:$((PORT + 1))/')
+except PermissionError as e:
+    print(r.status_code, r.text, 'PermissionError')"
+# the five-test protocol (cli/probe.c) against this guest, every grant used
+DB=""
+[ -e "$TMP/shop.db" ] && DB="--allow-sqlite $TMP/shop.db"
+AIRLOCK_T_GRANTED=visible expect_status 0 probe $G --allow-read "$TMP/d" --allow-write "$TMP/rw" --scratch 1M \
+    --allow-env AIRLOCK_T_GRANTED $DB --allow-net "127.0.0.1:$PORT"
+grep -q "CPython 3.14.2" "$TMP/out" && grep -q "passed, 0 failed" "$TMP/out" && ok || bad "probe: $(tail -5 "$TMP/out")"
+kill "$SERVER"
+run_airlock $G $EX --audit "$TMP/audit.log" --allow-read "$TMP/d" -c "
+import example
+example.add(1, b=2)
+open('$TMP/d/f.txt').read()
+try:
+    open('$TMP/outside.txt')
+except OSError:
+    pass"
+if python3 - "$TMP/audit.log" "$TMP" <<'PY'
+import json, sys
+records = [json.loads(l) for l in open(sys.argv[1])]
+calls = [r for r in records if r.get("function") == "add"]
+assert len(calls) == 1 and calls[0]["decision"] == "allowed" and calls[0]["plugin"] == "example", records
+text = open(sys.argv[1]).read()
+assert sys.argv[2] + "/d/f.txt" in text, "the granted read is not logged"
+assert sys.argv[2] + "/outside.txt" in text, "the refused read is not logged"
+assert "/.airlock" not in text and "/dev/airlock" not in text, "the host's own plumbing is in the log"
+PY
+then ok; else bad "--audit with cpython: $(head -c 1500 "$TMP/audit.log")"; fi
 
 # ---- a hard stop, then the same sandbox runs again (airlock mcp keeps it) ---------
 printf '%s\n' \
@@ -123,5 +292,26 @@ again = replies[3]["result"]["structuredContent"]
 sys.exit(0 if stopped["stats"]["hard_stop"] and again["ok"] and again["stdout"] == "42\n" else 1)' "$TMP/mcp"; then ok
 else bad "mcp: a hard stop, then the same session: $(head -c 600 "$TMP/mcp")"; fi
 expect_stderr_has "ready: CPython 3.14.2" mcp $G </dev/null
+# the interpreter that replaces a hard-stopped one has its host modules and grants too
+printf '%s\n' \
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
+    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"import example\nwhile True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass"}}}' \
+    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"run_python\",\"arguments\":{\"session\":\"s\",\"code\":\"import example\\nprint(example.add(40, b=2), open('$TMP/d/f.txt').read().strip())\"}}}" \
+    | timeout 60 "$AIRLOCK" mcp $G $EX --allow-read "$TMP/d" --timeout 0.3 >"$TMP/mcp" 2>"$TMP/mcp.err"
+if python3 -c '
+import json, sys
+replies = {m["id"]: m for m in map(json.loads, open(sys.argv[1])) if "id" in m}
+stopped = replies[2]["result"]["structuredContent"]
+again = replies[3]["result"]["structuredContent"]
+sys.exit(0 if stopped["stats"]["hard_stop"] and again["ok"] and again["stdout"] == "42 granted text\n" else 1)' "$TMP/mcp"
+then ok; else bad "mcp: host calls and grants after a hard stop: $(head -c 800 "$TMP/mcp") $(head -c 300 "$TMP/mcp.err")"; fi
+# a refused call is in the audit log as denied, with why
+run_airlock $G $EX --audit "$TMP/audit2.log" -c '
+import example, os
+h = example.add.__globals__["_airlock_call"].__globals__["_h"]
+os.write(dict(zip(h.__code__.co_freevars, (c.cell_contents for c in h.__closure__)))["fd"], b"1:99999:l0:d0:")'
+if grep -q '"decision":"denied"' "$TMP/audit2.log" && grep -q 'no such host function' "$TMP/audit2.log"; then ok
+else bad "a refused device write is not audited: $(head -c 600 "$TMP/audit2.log")"; fi
 
 finish

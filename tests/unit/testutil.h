@@ -10,11 +10,17 @@
 
 #include "airlock.h"
 
-/* One runtime for a whole test binary: its snapshot is built once. */
+/* One runtime for a whole test binary: its snapshot is built once. Its
+ * guest is $AIRLOCK_TEST_GUEST's (the default guest when unset), so that a
+ * suite can run against either guest. */
 static airlock_runtime *test_rt;
 
 static inline airlock_runtime *shared_runtime(void) {
-    if (!test_rt) ck_assert_int_eq(airlock_runtime_new(&test_rt), AIRLOCK_OK);
+    if (test_rt) return test_rt;
+    ck_assert_int_eq(airlock_runtime_new(&test_rt), AIRLOCK_OK);
+    const char *guest = getenv("AIRLOCK_TEST_GUEST");
+    if (guest && *guest)
+        ck_assert_msg(airlock_runtime_set_guest(test_rt, guest) == AIRLOCK_OK, "%s", airlock_runtime_errmsg(test_rt));
     return test_rt;
 }
 

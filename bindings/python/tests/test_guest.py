@@ -3,7 +3,7 @@
 import pytest
 
 import airlock
-from airlock import GuestError, MisuseError, NotSupportedError, Session, SessionFileError, run
+from airlock import GuestError, MisuseError, Session, SessionFileError, run
 
 
 def _has_cpython():
@@ -65,10 +65,19 @@ def test_cpython_sessions_clone_save_load(tmp_path):
 
 
 @needs_cpython
-def test_cpython_refuses_what_it_cannot_offer_yet():
+def test_cpython_host_functions_files_and_values(tmp_path):
     info = airlock.guest_info("cpython")
-    assert not info["compat"] and not info["host_functions"]
-    with pytest.raises(NotSupportedError, match="host functions"):
-        run("1", guest="cpython", host_functions={"f": len})
-    with pytest.raises(MisuseError, match="file grants"):
-        run("1", guest="cpython", readonly_dir=".")
+    assert not info["compat"] and info["host_functions"] and info["file_grants"] and info["values"]
+    assert run("print(add(2, 3))", guest="cpython", host_functions={"add": lambda a, b: a + b}).stdout == "5\n"
+    (tmp_path / "f.txt").write_text("granted")
+    r = run("print(open('/input/f.txt').read())", guest="cpython", readonly_dir=str(tmp_path))
+    assert r.stdout == "granted\n"
+    with Session(guest="cpython") as s:
+        s.set_value("data", {"a": [1, 2.5, None, b"x"], "s": "h\xe9"})
+        assert s.run("data['a'][1] * 2").result == "5.0"
+        assert s.get_value("data") == {"a": [1, 2.5, None, b"x"], "s": "h\xe9"}
+        # larger than the driver's answer channel (5 MiB): refused, and the session goes on
+        s.run("big = 'x' * (8 << 20)")
+        with pytest.raises(airlock.ValueCrossingError, match="too large"):
+            s.get_value("big")
+        assert s.run("len(big)").result == str(8 << 20)

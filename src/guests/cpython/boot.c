@@ -40,12 +40,13 @@ static void init_module(void) {
 #define DEFAULT_OUTPUT (1u << 20)
 #define SCRATCH_BYTES (16u << 20)
 
-static vfs *guest_vfs(void) {
-    vfs *v = vfs_new();
-    if (!v) return NULL;
+/* The standard library and a private /tmp, added to the runtime's grants
+ * (v, taken over) or to an empty vfs. A granted /tmp stays the grant. */
+static vfs *guest_vfs(vfs *v) {
+    if (!v && !(v = vfs_new())) return NULL;
     scratch *tmp = vfs_scratch_new(SCRATCH_BYTES);
-    if (vfs_mount(v, "/lib", &vfs_embedded_ops, &stdlib_tree) != 0 || !tmp ||
-        vfs_mount(v, "/tmp", &vfs_scratch_ops, tmp) != 0) {
+    int rc = tmp ? vfs_mount(v, "/tmp", &vfs_scratch_ops, tmp) : -VFS_ENOMEM;
+    if (vfs_mount(v, "/lib", &vfs_embedded_ops, &stdlib_tree) != 0 || (rc && rc != -VFS_EEXIST)) {
         vfs_free(v);
         return NULL;
     }
@@ -99,7 +100,10 @@ cpython_vm *cpython_vm_new(const cpython_options *opt) {
     pthread_once(&module_once, init_module);
     vm_signals_install();
     cpython_vm *c = aligned_alloc(CPYTHON_VM_ALIGN, sizeof *c);
-    if (!c) return NULL;
+    if (!c) {
+        vfs_free(opt->vfs);
+        return NULL;
+    }
     memset(c, 0, sizeof *c);
     airlock_vm *vm = &c->vm;
     vm->mem_limit = opt->memory_bytes ? opt->memory_bytes : DEFAULT_MEMORY;
@@ -110,7 +114,7 @@ cpython_vm *cpython_vm_new(const cpython_options *opt) {
     vm->ticks_origin_ns = abi_monotonic_ns();
     c->output_bytes = opt->output_bytes ? opt->output_bytes : DEFAULT_OUTPUT;
     set_output_limit(vm, c->output_bytes);
-    vm->vfs = guest_vfs();
+    vm->vfs = guest_vfs(opt->vfs);
     if (!vm->vfs) {
         cpython_free(c);
         return NULL;

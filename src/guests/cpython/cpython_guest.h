@@ -22,6 +22,7 @@ typedef struct cpython_options {
     double timeout_seconds; /* per run: KeyboardInterrupt, then a hard stop; 0: none */
     uint64_t fuel;          /* per run: the same two stops after this much fuel; 0: none */
     bool deterministic;     /* clock from 2024-01-01, 1 ms per reading; random_get from a fixed seed */
+    struct vfs *vfs;        /* the grants to mount the library and /tmp beside (taken over); NULL: none */
 } cpython_options;
 
 /* cpython_exec's results. */

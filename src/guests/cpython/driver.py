@@ -11,6 +11,8 @@
 #   E<Type>\x04<traceback>   any other exception
 # The source is compiled as a module body in __main__'s namespace, like a
 # notebook cell; the driver's own frame never shows in a traceback.
+# `__airlock_value__(op)` answers a value operation of the embedder the same
+# way (_airlock_host._value's answer, untagged).
 
 
 def _airlock_install():
@@ -19,6 +21,9 @@ def _airlock_install():
     import sys
 
     main = sys.modules["__main__"].__dict__
+    # [0]: _airlock_host._value, set by the host modules' install (plugins/boot.c),
+    # which runs after this and deletes the name; [1]: the last execution's value
+    hook = main["_airlock_hook"] = [None, None]
     only_ast = 0x400  # ast.PyCF_ONLY_AST, without importing ast
     result_cap = 1 << 20  # guest.h's GUEST_RESULT_CAP, in characters
     error_cap = 60000  # a traceback's characters kept (both ends)
@@ -27,8 +32,8 @@ def _airlock_install():
         with open("/.airlock/in/" + name, "rb") as f:
             return f.read()
 
-    def write(answer):
-        with open("/.airlock/out/answer", "w", encoding="utf-8", errors="backslashreplace") as f:
+    def write(answer, errors="backslashreplace"):
+        with open("/.airlock/out/answer", "w", encoding="utf-8", errors=errors) as f:
             f.write(answer)
 
     def type_name(t):
@@ -68,6 +73,7 @@ def _airlock_install():
         return name + "\x04" + ends(text if text is not None else bare(e, name, tb))
 
     def run():
+        hook[1] = None
         try:
             name = read("name").decode()
             tree = compile(read("source"), name, "exec", only_ast)
@@ -76,6 +82,7 @@ def _airlock_install():
                 last = _ast.Expression(tree.body.pop().value)
             exec(compile(tree, name, "exec"), main)
             value = None if last is None else eval(compile(last, name, "eval"), main)
+            hook[1] = value
             answer = "N" if value is None else "R" + repr(value)[:result_cap]
         except SystemExit as e:
             code = e.code
@@ -89,7 +96,18 @@ def _airlock_install():
             answer = "E" + describe(e)
         write(answer)
 
+    def value(op):
+        # the embedder's values (src/values.c): op 's', 'g' or 'r', the
+        # global's name in "name", the encoded value to set in "source"
+        # (a lone surrogate crosses as what it is, and the host's UTF-8 check refuses it)
+        answer = hook[0](op, read("name").decode(), read("source").decode(), main, hook[1])
+        try:
+            write(answer, "surrogatepass")
+        except OSError:  # larger than the answer's room (guest.c's OUT_BYTES)
+            write("EValueError\nthe value is too large to cross (%d characters encoded)" % len(answer))
+
     builtins.__airlock_run__ = run
+    builtins.__airlock_value__ = value
 
 
 _airlock_install()

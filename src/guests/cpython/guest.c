@@ -9,11 +9,16 @@
  * host's own (run_source): the driver, and the one-line call that starts
  * each execution.
  *
+ * The runtime's grants (mounts, scratch) are each vm's filesystem, beside
+ * the standard library; the two channels are internal mounts, never in the
+ * audit trail. Host functions, plugins and the env, sqlite and net grants
+ * reach the guest through plugins/boot.c's host modules, installed in
+ * every vm after the driver (attach_host): their transport is the host-call
+ * device (plugins/device.c), as the JavaScript FFI leads nowhere.
+ *
  * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
- * with a message, never ignores them): file grants, host functions,
- * plugins and the env, sqlite and net grants, fuel; rolling an execution
- * back in place (a trap starts a fresh interpreter). Sessions are
- * session.c's.
+ * with a message, never ignores them): fuel; rolling an execution back in
+ * place (a trap starts a fresh interpreter). Sessions are session.c's.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +28,7 @@
 #include "cpython_guest.h"
 #include "cpython_vm.h"
 #include "guests/cpython/session.h"
+#include "grants.h"
 #include "plugins/host.h"
 #include "sandbox.h"
 #include "vfs/scratch.h"
@@ -99,15 +105,30 @@ static bool mount_channel(airlock_vm *vm, cpy_data *d) {
     d->in[0] = (vfs_embedded_file){"source", (const unsigned char *)"", 0};
     d->in[1] = (vfs_embedded_file){"name", (const unsigned char *)"", 0};
     d->in_tree = (vfs_embedded_tree){d->in, 2};
-    if (vfs_mount(vm->vfs, IN_DIR, &vfs_embedded_ops, &d->in_tree) != 0) return false;
+    if (vfs_mount_internal(vm->vfs, IN_DIR, &vfs_embedded_ops, &d->in_tree) != 0) return false;
     d->out = vfs_scratch_new(OUT_BYTES);
-    return d->out && vfs_mount(vm->vfs, OUT_DIR, &vfs_scratch_ops, d->out) == 0;
+    return d->out && vfs_mount_internal(vm->vfs, OUT_DIR, &vfs_scratch_ops, d->out) == 0;
+}
+
+typedef struct host_args {
+    airlock_runtime *rt;
+    const char *what;
+    bool ok;
+} host_args;
+
+/* The host modules (plugins/boot.c), then the driver's hook on their
+ * values (__main__ holds it only while they install). */
+static void attach_host(airlock_vm *vm, void *arg) {
+    host_args *a = arg;
+    a->ok = host_boot(a->rt, vm, &a->what) && run_source(vm, "del _airlock_hook\n");
 }
 
 /* A freshly booted interpreter with the driver; the boot's message in err
  * on failure. */
 static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
-    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes, .output_bytes = BOOT_OUTPUT};
+    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes, .output_bytes = BOOT_OUTPUT,
+                           .vfs = grants_new_vfs(rt)};
+    if (!opt.vfs) return AIRLOCK_NOMEM;
     int trap = 0;
     cpython_vm *c = cpython_boot(&opt, &trap);
     if (!c) return AIRLOCK_NOMEM;
@@ -125,6 +146,13 @@ static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errs
     trap = vm_call(vm, run_in_call, &a);
     if (trap || !a.ok) {
         snprintf(err, errsize, "CPython's driver failed to start (%s): %.300s",
+                 trap ? vm_trap_message(trap) : "it raised", cpython_output(c, 1));
+        return AIRLOCK_ERROR;
+    }
+    host_args h = {rt, "host modules", false};
+    trap = vm_call(vm, attach_host, &h);
+    if (trap || !h.ok) {
+        snprintf(err, errsize, "CPython could not install the %s (%s): %.300s", h.what,
                  trap ? vm_trap_message(trap) : "it raised", cpython_output(c, 1));
         return AIRLOCK_ERROR;
     }
@@ -175,43 +203,94 @@ static void runtime_free(airlock_runtime *rt) {
 
 /* ---- executions ---------------------------------------------------------------- */
 
-/* The driver's answer, read and removed from the scratch tree (host side:
- * no guest memory is read). */
-static void take_answer(cpy_data *d, guest_run *run) {
+/* The driver's answer, at most cap bytes of it, read from the scratch
+ * tree (host side: no guest memory is read): a malloc'd, NUL-terminated
+ * copy, or NULL when there is none or the host is out of memory. *size is
+ * the whole answer's size. */
+static char *read_answer(cpy_data *d, size_t cap, size_t *len, uint64_t *size) {
     vfs_file *f = NULL;
     vfs_stat st;
-    run->kind = GUEST_UNREADABLE;
-    if (vfs_scratch_ops.open(d->out, ANSWER, VFS_O_RDONLY, 0, &f) != 0) return;
+    char *text = NULL;
+    *size = 0;
+    if (vfs_scratch_ops.open(d->out, ANSWER, VFS_O_RDONLY, 0, &f) != 0) return NULL;
     if (f->ops->fstat(f, &st) == 0 && st.size > 0) {
-        size_t n = st.size < GUEST_RESULT_CAP ? (size_t)st.size : GUEST_RESULT_CAP;
-        char *text = malloc(n + 1);
+        size_t n = st.size < cap ? (size_t)st.size : cap;
+        text = malloc(n + 1);
         int64_t got = text ? f->ops->pread(f, text, n, 0) : -1;
         if (got > 0) {
             text[got] = '\0';
-            bool raised = text[0] == 'E';
-            if (raised) memmove(text, text + 1, (size_t)got--);
-            run->kind = raised ? GUEST_RAISED : GUEST_ANSWERED;
-            run->text = text;
-            run->text_len = (size_t)got;
+            *len = (size_t)got;
+            *size = st.size;
         } else {
             free(text);
+            text = NULL;
         }
     }
     f->ops->close(f);
+    vfs_scratch_ops.unlink(d->out, ANSWER);
+    return text;
+}
+
+static void take_answer(cpy_data *d, guest_run *run) {
+    size_t got = 0;
+    uint64_t size;
+    char *text = read_answer(d, GUEST_RESULT_CAP, &got, &size);
+    run->kind = GUEST_UNREADABLE;
+    if (!text) return;
+    bool raised = text[0] == 'E';
+    if (raised) memmove(text, text + 1, got--);
+    run->kind = raised ? GUEST_RAISED : GUEST_ANSWERED;
+    run->text = text;
+    run->text_len = got;
+}
+
+/* Put this call's input where the driver reads it (the caller's buffers,
+ * never copied; NULL: empty again). */
+static void set_input(cpy_data *d, const char *source, size_t len, const char *name) {
+    d->in[0].data = (const unsigned char *)(source ? source : "");
+    d->in[0].size = source ? len : 0;
+    d->in[1].data = (const unsigned char *)(name ? name : "");
+    d->in[1].size = name ? strlen(name) : 0;
 }
 
 static void exec_source(airlock_vm *vm, guest_run *run) {
     cpy_data *d = vm->guest_data;
-    d->in[0].data = (const unsigned char *)run->src;
-    d->in[0].size = run->len;
-    d->in[1].data = (const unsigned char *)run->filename;
-    d->in[1].size = strlen(run->filename);
+    set_input(d, run->src, run->len, run->filename);
     vfs_scratch_ops.unlink(d->out, ANSWER);
     vm->soft_stops = 0;
     run_source(vm, "__airlock_run__()\n");
-    d->in[0].size = d->in[1].size = 0; /* the caller's buffers are not ours after the call */
+    set_input(d, NULL, 0, NULL); /* the caller's buffers are not ours after the call */
     take_answer(d, run);
+}
+
+/* The embedder's values: the driver's __airlock_value__ answers
+ * _airlock_host._value's text (guest.h), read back like an execution's. */
+static guest_value_outcome value(airlock_vm *vm, char op, const char *name, const char *data, size_t len, size_t cap,
+                                 char **text, size_t *text_len) {
+    cpy_data *d = vm->guest_data;
+    char call[] = "__airlock_value__('?')\n";
+    *text = NULL;
+    *text_len = 0;
+    if (op != 's' && op != 'g' && op != 'r') return GUEST_VALUE_RAISED;
+    *strchr(call, '?') = op;
+    set_input(d, data, len, name);
     vfs_scratch_ops.unlink(d->out, ANSWER);
+    vm->soft_stops = 0; /* as for an execution: this call may be stopped too */
+    bool ok = run_source(vm, call);
+    set_input(d, NULL, 0, NULL);
+    uint64_t size;
+    char *answer = read_answer(d, cap, text_len, &size);
+    if (!ok) {
+        free(answer);
+        return GUEST_VALUE_RAISED;
+    }
+    if (size > cap) {
+        free(answer);
+        *text_len = (size_t)size;
+        return GUEST_VALUE_ANSWERED;
+    }
+    *text = answer;
+    return GUEST_VALUE_ANSWERED;
 }
 
 static bool exited(airlock_vm *vm, int *status) {
@@ -224,6 +303,9 @@ const guest_ops guest_cpython = {
     .title = "CPython",
     .version = AIRLOCK_CPYTHON_VERSION,
     .sha256 = AIRLOCK_CPYTHON_SHA256,
+    .host_calls = true,
+    .grants = true,
+    .host_device = true,
     .process_init = process_init,
     .boot = boot,
     .runtime_free = runtime_free,
@@ -235,4 +317,5 @@ const guest_ops guest_cpython = {
     .clone = cpython_session_clone,
     .save = cpython_session_save,
     .load = cpython_session_load,
+    .value = value,
 };

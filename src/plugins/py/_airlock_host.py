@@ -4,34 +4,15 @@
 #
 # Imported once while the start-up snapshot is built, with _MAXDEPTH
 # prepended by the host; then dropped from sys.modules. Host modules keep
-# _call, and through it the host callable, which the bridge hands out only
-# during that import: there is no other way to it. boot.py's driver keeps
-# _value.
-import js
-_h = js._airlock_host_call
-del js
+# _call, and through it the transport the guest's _airlock_link gives
+# (_airlock_link_NAME.py: MicroPython's js bridge, CPython's device), which
+# the host hands out only during that import: there is no other way to it
+# (SECURITY.md says what CPython's introspection reaches). The guest's
+# driver keeps _value.
+from _airlock_link import call as _h, loads as _loads
 import sys
 from binascii import hexlify as _hx, unhexlify as _ux
-from struct import pack as _pk
-
-
-def _c_json_loads():
-    # The interpreter's C json parser, even when /lib shadows json.
-    saved = sys.path[:]
-    mine = sys.modules.pop('json', None)
-    sys.path[:] = []
-    try:
-        return __import__('json').loads
-    finally:
-        sys.path[:] = saved
-        if mine is not None:
-            sys.modules['json'] = mine
-        else:
-            sys.modules.pop('json', None)
-
-
-_loads = _c_json_loads()
-del _c_json_loads
+from struct import pack as _pk, unpack as _upk
 
 
 def _deep():
@@ -149,6 +130,16 @@ def _dec(r):
     c = r[0]
     if c == 'S':
         return r[1:]
+    if c == 'i':
+        return int(r[1:])
+    if c == 'N':
+        return None
+    if c == 'T':
+        return True
+    if c == 'F':
+        return False
+    if c == 'f':
+        return _upk('<d', _ux(r[1:]))[0]
     if c == 'J':
         return _loads(r[1:])
     if c == 'B':
