@@ -454,6 +454,100 @@ def _hexdigest(h):
     return h.digest().hex()
 
 
+# bytes.hex and bytes.fromhex as CPython has them: MicroPython's hex() of
+# b'' is b'', it has no bytes_per_sep, and its fromhex() skips any space.
+_BYTES = (bytes, bytearray, memoryview)
+
+
+_NOSEP = object()
+
+
+def _hex(b, sep=_NOSEP, bytes_per_sep=1):
+    h = bytes(b).hex()
+    if sep is _NOSEP:
+        return h or ''
+    if isinstance(sep, (bytes, bytearray)):
+        sep = bytes(sep).decode('latin-1')
+    elif not isinstance(sep, str):
+        raise TypeError("object of type '%s' has no len()" % type(sep).__name__)
+    if len(sep) != 1:
+        raise ValueError('sep must be length 1.')
+    if ord(sep) > 127:
+        raise ValueError('sep must be ASCII.')
+    n = _index(bytes_per_sep) * 2
+    if not h:
+        return ''
+    if n == 0 or n >= len(h) or n <= -len(h):
+        return h
+    if n > 0:
+        # groups counted from the right
+        first = len(h) % n or n
+        parts = [h[:first]] + [h[i:i + n] for i in range(first, len(h), n)]
+    else:
+        n = -n
+        parts = [h[i:i + n] for i in range(0, len(h), n)]
+    return sep.join(parts)
+
+
+def _index(v):
+    if isinstance(v, (int, bool)):
+        return int(v)
+    raise TypeError("'%s' object cannot be interpreted as an integer" % type(v).__name__)
+
+
+_HEXVAL = {}
+for _i, _c in enumerate('0123456789abcdef'):
+    _HEXVAL[ord(_c)] = _i
+    _HEXVAL[ord(_c.upper())] = _i
+del _i, _c
+_HEXSPACE = b' \t\n\r\x0b\x0c'
+
+
+def _fromhex(cls, s):
+    if isinstance(s, str):
+        b = s.encode()
+        text = len(b) != len(s)
+    elif isinstance(s, _BYTES):
+        b = bytes(s)
+        text = False
+    else:
+        raise TypeError('fromhex() argument must be str, not %s' % type(s).__name__)
+    if not text and _strict_hex(b):
+        try:
+            return cls(bytes.fromhex(b))
+        except ValueError:
+            pass
+    return _fromhex_slow(cls, b, text)
+
+
+def _strict_hex(b):
+    # whitespace only between pairs: the native decoder then agrees
+    for part in b.split():
+        if len(part) % 2:
+            return False
+    return True
+
+
+def _fromhex_slow(cls, b, text):
+    # finds the position CPython reports (in characters of a str argument)
+    out = bytearray()
+    i, n = 0, len(b)
+    while i < n:
+        c = b[i]
+        if c in _HEXSPACE:
+            i += 1
+            continue
+        hi = _HEXVAL.get(c)
+        lo = _HEXVAL.get(b[i + 1]) if i + 1 < n else None
+        if hi is None or lo is None:
+            bad = i if hi is None else i + 1
+            pos = len(b[:bad].decode('utf-8', 'replace')) if text else bad
+            raise ValueError('non-hexadecimal number found in fromhex() arg at position %d' % pos)
+        out.append(hi * 16 + lo)
+        i += 2
+    return cls(out)
+
+
 _STR = {
     'ljust': _ljust, 'rjust': _rjust, 'zfill': _zfill, 'title': _title,
     'capitalize': _capitalize, 'swapcase': _swapcase, 'isalnum': _isalnum,
@@ -487,7 +581,7 @@ def setrecursionlimit(limit):
 
 
 _SYS = {'getrecursionlimit': getrecursionlimit, 'setrecursionlimit': setrecursionlimit}
-METHODS = tuple(_STR) + ('format', 'sort', 'hexdigest', 'maketrans') + tuple(_SYS)
+METHODS = tuple(_STR) + ('format', 'sort', 'hexdigest', 'maketrans', 'hex', 'fromhex') + tuple(_SYS)
 
 
 def _bind(f, obj):
@@ -498,6 +592,13 @@ def m(obj, name):
     """obj.name for a method that MicroPython's built-in types lack."""
     if name in _OVERRIDE and type(obj) is str:
         return _bind(_STR[name], obj)
+    if name == 'hex':
+        if type(obj) in _BYTES:
+            return _bind(_hex, obj)
+        if obj in _BYTES:
+            return _hex
+    if name == 'fromhex' and (obj is bytes or obj is bytearray):
+        return _bind(_fromhex, obj)
     try:
         return getattr(obj, name)
     except AttributeError:

@@ -19,7 +19,7 @@ _METHODS = ('ljust', 'rjust', 'zfill', 'title', 'capitalize', 'swapcase',
             'isascii', 'isprintable', 'casefold', 'removeprefix',
             'removesuffix', 'expandtabs', 'translate', 'maketrans',
             'hexdigest', 'center', 'format', 'sort', 'getrecursionlimit',
-            'setrecursionlimit')
+            'setrecursionlimit', 'hex', 'fromhex')
 _SPECIAL_BASES = ('Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag',
                   'NamedTuple', 'TypedDict', 'Generic', 'Protocol')
 _KEYWORDS = ('False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await',

@@ -94,6 +94,8 @@ def _patch():
                     if cur == name.rstrip('/') and not exist_ok:
                         raise
         os.makedirs = makedirs
+    if not hasattr(os, 'urandom'):
+        os.urandom = _urandom()
 
     builtins.round = _airlock.round
     builtins.open = _airlock.make_open(builtins.open)
@@ -122,6 +124,24 @@ def _patch():
         builtins.ascii = lambda o: _airlock._ascii(o)
 
 
+def _urandom():
+    # The bridge hands out the sandbox's random source (32 bits a call) only
+    # now, while this module runs (src/guests/micropython/js.c).
+    import js
+    draw = js._airlock_entropy
+    index = _airlock._index
+
+    def urandom(size):
+        size = index(size)
+        if size < 0:
+            raise ValueError('negative argument not allowed')
+        out = bytearray()
+        while len(out) < size:
+            out.extend(int(draw()).to_bytes(4, 'little'))
+        return bytes(out[:size])
+    return urandom
+
+
 import builtins
 _patch()
-del _patch, builtins
+del _patch, _urandom, builtins

@@ -57,4 +57,12 @@ expect_status 1 "$TMP/bad.py"
 printf 'print(1)\000print(2)\n' > "$TMP/nul.py"
 expect_status 1 "$TMP/nul.py"
 
+# os.urandom: bytes of the asked length from the sandbox's random source; the
+# bridge callable behind it is handed out at boot only, and takes nothing
+expect_stdout "bytes 0 33 True" -c 'import os; print(type(os.urandom(5)).__name__, len(os.urandom(0)), len(os.urandom(33)), os.urandom(16) != os.urandom(16))'
+expect_stderr_has "ValueError: negative argument not allowed" -c 'import os; os.urandom(-1)'
+expect_stderr_has "TypeError" -c 'import os; os.urandom(1.5)'
+expect_stderr_has "AttributeError" -c 'import js; js._airlock_entropy'
+expect_stderr_has "AttributeError" -c '__import__("js")._airlock_entropy'
+
 finish

@@ -17,8 +17,8 @@ expect_stdout "None 0" -c 'import os; print(os.getenv("AIRLOCK_CLI_SECRET"), len
 expect_status 2 --allow-env 'A=B' -c 'pass'
 
 # deterministic: the same bytes on every run; another seed changes random
-prog='import time, random
-print(time.time(), time.localtime()[:3], random.random(), random.getrandbits(20))
+prog='import time, random, os
+print(time.time(), time.localtime()[:3], random.random(), random.getrandbits(20), os.urandom(9).hex())
 time.sleep(0.01)
 print(time.ticks_ms())'
 run_airlock --deterministic --seed 5 -c "$prog"; cp "$TMP/out" "$TMP/det1"
@@ -30,6 +30,9 @@ if grep -q "(2024, 1, 1)" "$TMP/det1"; then ok; else bad "--deterministic clock 
 run_airlock -c 'import random; print(random.getrandbits(32))'; cp "$TMP/out" "$TMP/r1"
 run_airlock -c 'import random; print(random.getrandbits(32))'
 if cmp -s "$TMP/r1" "$TMP/out"; then bad "two default runs drew the same random number"; else ok; fi
+run_airlock -c 'import os; print(os.urandom(16).hex())'; cp "$TMP/out" "$TMP/u1"
+run_airlock -c 'import os; print(os.urandom(16).hex())'
+if cmp -s "$TMP/u1" "$TMP/out"; then bad "two default runs drew the same os.urandom bytes"; else ok; fi
 expect_status 2 --seed banana -c 'pass'
 
 # plugins

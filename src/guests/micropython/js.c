@@ -17,6 +17,12 @@
  * HOST_BRIDGE_REF); calling it with one str is a host call. Nothing else of
  * the bridge opens: other references, arities, attributes and stores stay
  * dead ends.
+ *
+ * And one for os.urandom: while the compatibility layer boots, the root
+ * answers ENTROPY_NAME with a callable (ENTROPY_REF) that takes no argument
+ * and returns 32 bits from the sandbox's random source, the one that seeds
+ * `random` (abi/env.c: getrandom, or the seeded generator of
+ * --deterministic). It reaches nothing else.
  */
 #include <string.h>
 
@@ -24,18 +30,33 @@
 #include "runtime/vm.h"
 
 /* Value kinds the guest decodes from a 12-byte {kind, a, b} slot. */
-enum { JS_UNDEFINED = 0 };
+enum { JS_UNDEFINED = 0, JS_DOUBLE = 4, JS_OBJECT = 7 };
 
-/* Answer `undefined` in the guest's 12-byte value slot at out. */
-static void put_undefined(airlock_vm *vm, u32 out) {
+#define ENTROPY_REF (HOST_BRIDGE_REF + 1)
+#define ENTROPY_NAME "_airlock_entropy"
+
+/* Write a 12-byte slot {kind, a, b}; a trap if the guest gave a bad address. */
+static void put_slot(airlock_vm *vm, u32 out, uint32_t kind, uint32_t a, uint32_t b) {
     uint8_t *p = vm_ptr(vm, out, 12);
     if (!p) vm_trap(vm, WASM_RT_TRAP_OOB);
-    memset(p, 0, 12);
-    uint32_t kind = JS_UNDEFINED;
-    memcpy(p, &kind, 4);
+    uint32_t w[3] = {kind, a, b};
+    memcpy(p, w, 12);
 }
 
+/* The entropy callable, while boot hands it out. */
+static bool entropy_lookup(airlock_vm *vm, u32 name, u32 out) {
+    if (!vm->entropy_boot || vm_strlen(vm, name, 64) != (int64_t)strlen(ENTROPY_NAME)) return false;
+    const void *p = vm_ptr(vm, name, strlen(ENTROPY_NAME));
+    if (!p || memcmp(p, ENTROPY_NAME, strlen(ENTROPY_NAME))) return false;
+    put_slot(vm, out, JS_OBJECT, ENTROPY_REF, 0);
+    return true;
+}
+
+/* Answer `undefined` in the guest's 12-byte value slot at out. */
+static void put_undefined(airlock_vm *vm, u32 out) { put_slot(vm, out, JS_UNDEFINED, 0, 0); }
+
 u32 Z_envZ_lookup_attr(struct Z_env_instance_t *env, u32 jsref, u32 name, u32 out) {
+    if (jsref == 0 && entropy_lookup(VM_OF(env), name, out)) return 1;
     if (jsref == 0) return (u32)host_bridge_lookup(VM_OF(env), name, out);
     return 0; /* not found: the guest raises AttributeError */
 }
@@ -50,8 +71,14 @@ void Z_envZ_store_attr(struct Z_env_instance_t *env, u32 jsref, u32 name, u32 va
 }
 
 void Z_envZ_call0(struct Z_env_instance_t *env, u32 f, u32 out) {
-    (void)f;
-    put_undefined(VM_OF(env), out);
+    if (f != ENTROPY_REF) {
+        put_undefined(VM_OF(env), out);
+        return;
+    }
+    double bits = (double)Z_envZ_mp_js_random_u32(env); /* exact: 32 bits */
+    uint32_t w[2];
+    memcpy(w, &bits, 8);
+    put_slot(VM_OF(env), out, JS_DOUBLE, w[0], w[1]);
 }
 
 u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 out) {
