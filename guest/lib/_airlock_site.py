@@ -125,10 +125,12 @@ def _patch():
 
 
 def _urandom():
-    # The bridge hands out the sandbox's random source (32 bits a call) only
-    # now, while this module runs (src/guests/micropython/js.c).
+    # The bridge hands out the sandbox's random source (32 bits a call) and
+    # json's strict scanner only now, while this module runs
+    # (src/guests/micropython/js.c). json.py takes the scanner from _airlock.
     import js
     draw = js._airlock_entropy
+    _airlock.json_scan = js._airlock_json
     index = _airlock._index
 
     def urandom(size):

@@ -127,8 +127,8 @@ typedef struct airlock_vm {
     bool deterministic;         /* fixed start, 1 ms per reading, seeded rng */
     uint64_t det_ms;            /* deterministic clock: readings so far */
     uint32_t random_draws;      /* boot must not freeze a seeded generator */
-    bool entropy_boot;          /* the js bridge hands out its entropy callable
-                                 * (guests/micropython/js.c) */
+    bool compat_boot;           /* the js bridge hands out the compatibility
+                                 * layer's callables (guests/micropython/js.c) */
 
     /* Host functions and plugins (plugins/): the runtime's registry, the
      * result being handed over, and whether the bridge may hand out its

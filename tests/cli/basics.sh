@@ -65,4 +65,13 @@ expect_stderr_has "TypeError" -c 'import os; os.urandom(1.5)'
 expect_stderr_has "AttributeError" -c 'import js; js._airlock_entropy'
 expect_stderr_has "AttributeError" -c '__import__("js")._airlock_entropy'
 
+# json.loads's strict scanner: reachable only as the compatibility layer's
+# pure function of one str (anything else gets no answer), its output capped
+expect_stderr_has "AttributeError" -c 'import js; js._airlock_json'
+expect_stdout "False False" -c 'import _airlock; f = _airlock.json_scan; print(type(f(1)) is str, type(f(b"[1]")) is str)'
+expect_stdout "?" -c 'import _airlock; print(_airlock.json_scan("[" * 5000))'
+expect_stdout "JSONDecodeError 3" -c 'import json
+try: json.loads("[1,")
+except json.JSONDecodeError as e: print(type(e).__name__, e.pos)'
+
 finish

@@ -22,10 +22,12 @@
  * answers ENTROPY_NAME with a callable (ENTROPY_REF) that takes no argument
  * and returns 32 bits from the sandbox's random source, the one that seeds
  * `random` (abi/env.c: getrandom, or the seeded generator of
- * --deterministic). It reaches nothing else.
+ * --deterministic). It reaches nothing else. Likewise JSON_NAME (JSON_REF),
+ * which takes one str: json.loads's strict scanner (json.c).
  */
 #include <string.h>
 
+#include "guests/micropython/micropython.h"
 #include "plugins/host.h"
 #include "runtime/vm.h"
 
@@ -34,6 +36,8 @@ enum { JS_UNDEFINED = 0, JS_DOUBLE = 4, JS_OBJECT = 7 };
 
 #define ENTROPY_REF (HOST_BRIDGE_REF + 1)
 #define ENTROPY_NAME "_airlock_entropy"
+#define JSON_REF (HOST_BRIDGE_REF + 2)
+#define JSON_NAME "_airlock_json"
 
 /* Write a 12-byte slot {kind, a, b}; a trap if the guest gave a bad address. */
 static void put_slot(airlock_vm *vm, u32 out, uint32_t kind, uint32_t a, uint32_t b) {
@@ -43,20 +47,25 @@ static void put_slot(airlock_vm *vm, u32 out, uint32_t kind, uint32_t a, uint32_
     memcpy(p, w, 12);
 }
 
-/* The entropy callable, while boot hands it out. */
-static bool entropy_lookup(airlock_vm *vm, u32 name, u32 out) {
-    if (!vm->entropy_boot || vm_strlen(vm, name, 64) != (int64_t)strlen(ENTROPY_NAME)) return false;
-    const void *p = vm_ptr(vm, name, strlen(ENTROPY_NAME));
-    if (!p || memcmp(p, ENTROPY_NAME, strlen(ENTROPY_NAME))) return false;
-    put_slot(vm, out, JS_OBJECT, ENTROPY_REF, 0);
-    return true;
+static bool is_name(airlock_vm *vm, u32 name, const char *want) {
+    size_t n = strlen(want);
+    const void *p = vm_strlen(vm, name, 64) == (int64_t)n ? vm_ptr(vm, name, n) : NULL;
+    return p && !memcmp(p, want, n);
+}
+
+/* The compatibility layer's callables, while boot hands them out. */
+static bool compat_lookup(airlock_vm *vm, u32 name, u32 out) {
+    if (!vm->compat_boot) return false;
+    u32 ref = is_name(vm, name, ENTROPY_NAME) ? ENTROPY_REF : is_name(vm, name, JSON_NAME) ? JSON_REF : 0;
+    if (ref) put_slot(vm, out, JS_OBJECT, ref, 0);
+    return ref != 0;
 }
 
 /* Answer `undefined` in the guest's 12-byte value slot at out. */
 static void put_undefined(airlock_vm *vm, u32 out) { put_slot(vm, out, JS_UNDEFINED, 0, 0); }
 
 u32 Z_envZ_lookup_attr(struct Z_env_instance_t *env, u32 jsref, u32 name, u32 out) {
-    if (jsref == 0 && entropy_lookup(VM_OF(env), name, out)) return 1;
+    if (jsref == 0 && compat_lookup(VM_OF(env), name, out)) return 1;
     if (jsref == 0) return (u32)host_bridge_lookup(VM_OF(env), name, out);
     return 0; /* not found: the guest raises AttributeError */
 }
@@ -83,6 +92,7 @@ void Z_envZ_call0(struct Z_env_instance_t *env, u32 f, u32 out) {
 
 u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 out) {
     if (f == HOST_BRIDGE_REF && !via_call) host_bridge_call(VM_OF(env), a0, out);
+    else if (f == JSON_REF && !via_call) mp_json_bridge(VM_OF(env), a0, out);
     else put_undefined(VM_OF(env), out);
     return 0;
 }

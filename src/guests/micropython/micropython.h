@@ -62,6 +62,11 @@ bool mp_run_trusted(airlock_vm *vm, const char *src, char *err, size_t errsize);
  * image (caller holds rt->lock). */
 int mp_snapshot_build(airlock_runtime *rt);
 
+/* json.c: the strict JSON scanner behind the compatibility layer's
+ * json.loads. Its answer to the document in the guest str slot at arg is a
+ * str put in the slot at out (undefined if the guest is out of memory). */
+void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out);
+
 /* ---- image.c: session images ---- */
 
 int mp_clone(airlock_runtime *rt, airlock_vm *src, airlock_vm **out, char *err, size_t errsize);

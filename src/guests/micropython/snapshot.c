@@ -141,9 +141,9 @@ static void boot_guest(airlock_vm *vm, void *arg) {
     static const char site[] =
         "try:\n import _airlock_site\nexcept ImportError as e:\n"
         " if '_airlock_site' not in str(e): raise\n";
-    vm->entropy_boot = true; /* os.urandom takes its source now (js.c) */
+    vm->compat_boot = true; /* os.urandom and json take their callables now (js.c) */
     bool site_ok = rt->no_compat || !airlock_lib_tree.count || boot_exec(vm, out, site, sizeof site - 1);
-    vm->entropy_boot = false;
+    vm->compat_boot = false;
     if (!site_ok) return;
     /* Modules agent code reaches for, compiled once here instead of in every
      * sandbox that imports them. Not random: its seed must differ per
