@@ -131,6 +131,7 @@ def _urandom():
     import js
     draw = js._airlock_entropy
     _airlock.json_scan = js._airlock_json
+    _airlock.json_check = js._airlock_json_check
     index = _airlock._index
 
     def urandom(size):

@@ -8,9 +8,9 @@ from collections import ordered as _ordered, _Ordered
 _c = _airlock_orig.load('json', False)
 del _airlock_orig
 try:
-    from _airlock import json_scan as _scan
+    from _airlock import json_scan as _scan, json_check as _check
 except ImportError:
-    _scan = None
+    _scan = _check = None
 
 
 class JSONDecodeError(ValueError):
@@ -225,14 +225,20 @@ def _plain(obj):
 
 def _fast_dumps(obj):
     # The C encoder, when its output is what CPython's default would be:
-    # plain data, ASCII only (CPython escapes the rest by default).
+    # plain data, ASCII only (CPython escapes the rest by default), and
+    # strict JSON: it writes NaN and infinities as nan and inf, which the
+    # host's scanner rejects. (The scanner cannot replace the walk: the C
+    # encoder writes bytes as a JSON string and an exception as the list of
+    # its arguments, where CPython raises TypeError.)
     if not _plain(obj):
         return None
     try:
         s = _c.dumps(obj)
     except (TypeError, ValueError):
         return None
-    return s if len(s) == len(s.encode()) else None
+    if len(s) != len(s.encode()):
+        return None
+    return s if _check is None or _check(s) is True else None
 
 
 def dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True,
@@ -486,6 +492,8 @@ def _fast(s):
     if not table:
         return root
     stack = []
+    push = stack.append
+    obj = _Object
     for e in table:
         vals, fills = e[-2], e[-1]
         if fills:
@@ -493,8 +501,22 @@ def _fast(s):
             for j in range(len(fills)):
                 vals[fills[j]] = stack[base + j]
             del stack[base:]
-        stack.append(_obj(e[0], vals) if len(e) == 3 else vals)
+        if len(e) == 3:
+            ks = e[0]
+            if len(vals) != len(ks):
+                return None   # a repeated key: the Python parser keeps its first place
+            vals = obj(vals)
+            vals._k = ks
+        push(vals)
     return stack[0]
+
+
+class _Object(_Ordered):
+    # a decoded object: MicroPython hands the constructor's argument (the C
+    # decoder's dict) to the native dict, which copies it in C; _fast then
+    # sets the key order
+    def __init__(self, *a):
+        self._k = []
 
 
 def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,

@@ -22,8 +22,8 @@
  * answers ENTROPY_NAME with a callable (ENTROPY_REF) that takes no argument
  * and returns 32 bits from the sandbox's random source, the one that seeds
  * `random` (abi/env.c: getrandom, or the seeded generator of
- * --deterministic). It reaches nothing else. Likewise JSON_NAME (JSON_REF),
- * which takes one str: json.loads's strict scanner (json.c).
+ * --deterministic). It reaches nothing else. Likewise JSON_NAME and
+ * JSON_CHECK_NAME, which take one str: json's strict scanner (json.c).
  */
 #include <string.h>
 
@@ -38,6 +38,8 @@ enum { JS_UNDEFINED = 0, JS_DOUBLE = 4, JS_OBJECT = 7 };
 #define ENTROPY_NAME "_airlock_entropy"
 #define JSON_REF (HOST_BRIDGE_REF + 2)
 #define JSON_NAME "_airlock_json"
+#define JSON_CHECK_REF (HOST_BRIDGE_REF + 3)
+#define JSON_CHECK_NAME "_airlock_json_check"
 
 /* Write a 12-byte slot {kind, a, b}; a trap if the guest gave a bad address. */
 static void put_slot(airlock_vm *vm, u32 out, uint32_t kind, uint32_t a, uint32_t b) {
@@ -56,7 +58,10 @@ static bool is_name(airlock_vm *vm, u32 name, const char *want) {
 /* The compatibility layer's callables, while boot hands them out. */
 static bool compat_lookup(airlock_vm *vm, u32 name, u32 out) {
     if (!vm->compat_boot) return false;
-    u32 ref = is_name(vm, name, ENTROPY_NAME) ? ENTROPY_REF : is_name(vm, name, JSON_NAME) ? JSON_REF : 0;
+    u32 ref = is_name(vm, name, ENTROPY_NAME)      ? ENTROPY_REF
+              : is_name(vm, name, JSON_NAME)       ? JSON_REF
+              : is_name(vm, name, JSON_CHECK_NAME) ? JSON_CHECK_REF
+                                                   : 0;
     if (ref) put_slot(vm, out, JS_OBJECT, ref, 0);
     return ref != 0;
 }
@@ -93,6 +98,7 @@ void Z_envZ_call0(struct Z_env_instance_t *env, u32 f, u32 out) {
 u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 out) {
     if (f == HOST_BRIDGE_REF && !via_call) host_bridge_call(VM_OF(env), a0, out);
     else if (f == JSON_REF && !via_call) mp_json_bridge(VM_OF(env), a0, out);
+    else if (f == JSON_CHECK_REF && !via_call) mp_json_check(VM_OF(env), a0, out);
     else put_undefined(VM_OF(env), out);
     return 0;
 }

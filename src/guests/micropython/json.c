@@ -13,14 +13,18 @@
  *                value itself when it holds no object; otherwise null, and
  *                the value is rebuilt from the entries E, one per container
  *                that holds an object (itself included), in post-order:
- *                an object is [keys, values, fills], an array [values,
- *                fills]; fills are the indexes in values (nulls here) that
- *                take, in order, the containers built last.
+ *                an object is [keys, {the object}, fills], keys in document
+ *                order; an array is [values, fills]. Fills are the keys or
+ *                indexes whose values (nulls here) are, in order, the
+ *                containers built last.
  *
  * Strings are copied as they are (their escapes mean the same to the guest's
  * decoder) except \uXXXX surrogate pairs, written as the UTF-8 of the
  * character they stand for. The work is linear in the document, and the
  * output is capped at a fixed multiple of it.
+ *
+ * The same scan without output tells json.dumps whether the guest's C
+ * encoder wrote strict JSON (mp_json_check).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,10 +42,11 @@ typedef struct buf {
     size_t len, cap;
 } buf;
 
-/* One open container: its inline text so far, the fill indexes, and for an
- * object its keys. */
+/* One open container: its inline text so far, its fills, and for an object
+ * its keys (the current one at key_at). */
 typedef struct level {
     buf keys, vals, fills;
+    size_t key_at;
     uint32_t nvals;
     bool object, has_object;
 } level;
@@ -56,10 +61,11 @@ typedef struct scan {
     const char *err;              /* CPython's message, at err_pos */
     size_t err_pos;
     bool punt;                    /* answer "?" */
+    bool check_only;              /* no output */
 } scan;
 
 static bool put(scan *sc, buf *b, const void *p, size_t n) {
-    if (n == 0) return true;
+    if (n == 0 || sc->check_only) return true;
     if (b->len + n > sc->limit) {
         sc->punt = true;
         return false;
@@ -233,9 +239,19 @@ static bool open_level(scan *sc, bool object) {
     return true;
 }
 
-/* The separator before the next value of l. */
+/* The separator before the next value of l (an object's comes with its key). */
 static bool next_value(scan *sc, level *l) {
-    return l->nvals++ == 0 || put(sc, &l->vals, ",", 1);
+    return l->nvals++ == 0 || l->object || put(sc, &l->vals, ",", 1);
+}
+
+/* Where the container just closed goes in its parent up. */
+static bool add_fill(scan *sc, level *up) {
+    if (up->fills.len && !put(sc, &up->fills, ",", 1)) return false;
+    up->has_object = true;
+    if (up->object) return put(sc, &up->fills, up->keys.data + up->key_at, up->keys.len - up->key_at);
+    char idx[16];
+    int k = snprintf(idx, sizeof idx, "%u", up->nvals - 1);
+    return put(sc, &up->fills, idx, (size_t)k);
 }
 
 /* Close the innermost container: into the table if it holds an object,
@@ -245,30 +261,27 @@ static bool close_level(scan *sc, buf *root) {
     level *up = sc->depth ? &sc->lv[sc->depth - 1] : NULL;
     buf *dst = up ? &up->vals : root;
     if (!l->has_object) return put(sc, dst, "[", 1) && put(sc, dst, l->vals.data, l->vals.len) && put(sc, dst, "]", 1);
-    if (up) {
-        char idx[16];
-        int k = snprintf(idx, sizeof idx, "%s%u", up->fills.len ? "," : "", up->nvals - 1);
-        if (!put(sc, &up->fills, idx, (size_t)k)) return false;
-        up->has_object = true;
-    }
-    bool ok = (sc->table.len == 0 || put(sc, &sc->table, ",", 1)) && put(sc, &sc->table, "[", 1);
-    if (ok && l->object) ok = put(sc, &sc->table, "[", 1) && put(sc, &sc->table, l->keys.data, l->keys.len) &&
-                              put(sc, &sc->table, "],", 2);
-    return ok && put(sc, &sc->table, "[", 1) && put(sc, &sc->table, l->vals.data, l->vals.len) &&
-           puts_(sc, &sc->table, "],[") && put(sc, &sc->table, l->fills.data, l->fills.len) &&
-           puts_(sc, &sc->table, "]]") && puts_(sc, dst, "null");
+    if (up && !add_fill(sc, up)) return false;
+    buf *t = &sc->table;
+    bool ok = (t->len == 0 || put(sc, t, ",", 1)) && put(sc, t, "[", 1);
+    if (ok && l->object) ok = put(sc, t, "[", 1) && put(sc, t, l->keys.data, l->keys.len) && put(sc, t, "],", 2);
+    return ok && puts_(sc, t, l->object ? "{" : "[") && put(sc, t, l->vals.data, l->vals.len) &&
+           puts_(sc, t, l->object ? "},[" : "],[") && put(sc, t, l->fills.data, l->fills.len) &&
+           puts_(sc, t, "]]") && puts_(sc, dst, "null");
 }
 
 /* A key of the object l at sc->i (after whitespace), then its ':'. */
 static bool key(scan *sc, level *l) {
     if (sc->i >= sc->n || sc->s[sc->i] != '"')
         return fail(sc, "Expecting property name enclosed in double quotes", sc->i);
-    if (l->nvals && !put(sc, &l->keys, ",", 1)) return false;
+    if (l->nvals && !(put(sc, &l->keys, ",", 1) && put(sc, &l->vals, ",", 1))) return false;
+    l->key_at = l->keys.len;
     if (!string(sc, &l->keys)) return false;
     skip_ws(sc);
     if (sc->i >= sc->n || sc->s[sc->i] != ':') return fail(sc, "Expecting ':' delimiter", sc->i);
     sc->i++;
-    return true;
+    /* the object itself: "key":value pairs */
+    return put(sc, &l->vals, l->keys.data + l->key_at, l->keys.len - l->key_at) && put(sc, &l->vals, ":", 1);
 }
 
 /* After a value inside l: ',' (then the next key of an object), or the
@@ -371,8 +384,18 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len) {
     return res.data ? 0 : -1;
 }
 
+/* Whether s is one strict JSON document of at most JSON_MAX_DEPTH levels
+ * without NaN/Infinity. */
+static bool json_valid(const uint8_t *s, size_t n) {
+    scan sc = {.s = s, .n = n, .check_only = true};
+    sc.lv = calloc(JSON_MAX_DEPTH, sizeof *sc.lv);
+    bool ok = sc.lv && document(&sc, NULL);
+    free(sc.lv);
+    return ok;
+}
+
 /* Value kinds of the bridge's 12-byte slots {kind, a, b} (js.c). */
-enum { SLOT_UNDEFINED = 0, SLOT_STRING = 5 };
+enum { SLOT_UNDEFINED = 0, SLOT_BOOLEAN = 2, SLOT_STRING = 5 };
 
 static void put_slot(airlock_vm *vm, uint32_t out, uint32_t kind, uint32_t a, uint32_t b) {
     uint8_t *p = vm_ptr(vm, out, 12);
@@ -381,15 +404,28 @@ static void put_slot(airlock_vm *vm, uint32_t out, uint32_t kind, uint32_t a, ui
     memcpy(p, w, 12);
 }
 
-void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
+/* The str in the guest's argument slot at arg, or NULL. */
+static const uint8_t *slot_text(airlock_vm *vm, uint32_t arg, size_t *n) {
     const uint8_t *slot = vm_ptr(vm, arg, 12);
     if (!slot) vm_trap(vm, WASM_RT_TRAP_OOB);
     uint32_t w[3];
     memcpy(w, slot, 12);
-    const uint8_t *text = w[0] == SLOT_STRING ? vm_ptr(vm, w[2], w[1]) : NULL;
+    *n = w[1];
+    return w[0] == SLOT_STRING ? vm_ptr(vm, w[2], w[1]) : NULL;
+}
+
+void mp_json_check(airlock_vm *vm, uint32_t arg, uint32_t out) {
+    size_t n;
+    const uint8_t *text = slot_text(vm, arg, &n);
+    put_slot(vm, out, SLOT_BOOLEAN, text && json_valid(text, n), 0);
+}
+
+void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
+    size_t n;
+    const uint8_t *text = slot_text(vm, arg, &n);
     char *res = NULL;
     size_t len = 0;
-    if (!text || json_scan(text, w[1], &res, &len) != 0 || len >= UINT32_MAX) {
+    if (!text || json_scan(text, n, &res, &len) != 0 || len >= UINT32_MAX) {
         free(res);
         put_slot(vm, out, SLOT_UNDEFINED, 0, 0); /* json.py then parses in Python */
         return;

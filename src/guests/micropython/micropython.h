@@ -66,6 +66,9 @@ int mp_snapshot_build(airlock_runtime *rt);
  * json.loads. Its answer to the document in the guest str slot at arg is a
  * str put in the slot at out (undefined if the guest is out of memory). */
 void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out);
+/* Whether the guest str at arg is strict JSON (a bool in the slot at out):
+ * json.dumps's check of the guest's C encoder. */
+void mp_json_check(airlock_vm *vm, uint32_t arg, uint32_t out);
 
 /* ---- image.c: session images ---- */
 
