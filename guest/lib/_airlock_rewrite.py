@@ -310,18 +310,27 @@ class _Edits:
 
 
 # Built once: every short string the guest creates is looked up among the
-# interned ones, which costs more the more modules are loaded.
-_CALLS = tuple('.' + m + '(' for m in _METHODS)
+# interned ones, which costs more the more modules are loaded. Any of these
+# in a source means work, and so do ':' and '[' together.
+_NEEDLES = tuple('.' + m + '(' for m in _METHODS) + (
+    '::', '**', 'class ', 'f"', "f'", 'F"', "F'", ':-', 'match ', 'async def', 'except*')
+_JOINED = '\n'.join(_NEEDLES)
+# The host's one-pass search for them (src/guests/micropython/compat.c),
+# set by _airlock_site; a search per needle in Python costs about 0.25 ms
+# per 10 KB each.
+_find_any = None
 
 
 def _needs_work(src):
-    for c in _CALLS:
+    if ':' in src and '[' in src:
+        return True
+    found = _find_any(src, _JOINED) if _find_any is not None else None
+    if found is True or found is False:
+        return found
+    for c in _NEEDLES:
         if c in src:
             return True
-    return ('::' in src or '**' in src or 'class ' in src or 'f"' in src
-            or "f'" in src or 'F"' in src or "F'" in src or ':-' in src
-            or (src.count(':') > 0 and '[' in src) or 'match ' in src
-            or 'async def' in src or 'except*' in src)
+    return False
 
 
 def rewrite(src, q="'"):

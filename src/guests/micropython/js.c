@@ -23,7 +23,8 @@
  * and returns 32 bits from the sandbox's random source, the one that seeds
  * `random` (abi/env.c: getrandom, or the seeded generator of
  * --deterministic). It reaches nothing else. Likewise JSON_NAME and
- * JSON_CHECK_NAME, which take one str: json's strict scanner (json.c).
+ * JSON_CHECK_NAME, which take one str: json's strict scanner (json.c), and
+ * FIND_ANY_NAME, which takes two: the rewriter's pre-check (compat.c).
  */
 #include <string.h>
 
@@ -40,14 +41,9 @@ enum { JS_UNDEFINED = 0, JS_DOUBLE = 4, JS_OBJECT = 7 };
 #define JSON_NAME "_airlock_json"
 #define JSON_CHECK_REF (HOST_BRIDGE_REF + 3)
 #define JSON_CHECK_NAME "_airlock_json_check"
+#define FIND_ANY_REF (HOST_BRIDGE_REF + 4)
+#define FIND_ANY_NAME "_airlock_find_any"
 
-/* Write a 12-byte slot {kind, a, b}; a trap if the guest gave a bad address. */
-static void put_slot(airlock_vm *vm, u32 out, uint32_t kind, uint32_t a, uint32_t b) {
-    uint8_t *p = vm_ptr(vm, out, 12);
-    if (!p) vm_trap(vm, WASM_RT_TRAP_OOB);
-    uint32_t w[3] = {kind, a, b};
-    memcpy(p, w, 12);
-}
 
 static bool is_name(airlock_vm *vm, u32 name, const char *want) {
     size_t n = strlen(want);
@@ -61,13 +57,14 @@ static bool compat_lookup(airlock_vm *vm, u32 name, u32 out) {
     u32 ref = is_name(vm, name, ENTROPY_NAME)      ? ENTROPY_REF
               : is_name(vm, name, JSON_NAME)       ? JSON_REF
               : is_name(vm, name, JSON_CHECK_NAME) ? JSON_CHECK_REF
+              : is_name(vm, name, FIND_ANY_NAME)   ? FIND_ANY_REF
                                                    : 0;
-    if (ref) put_slot(vm, out, JS_OBJECT, ref, 0);
+    if (ref) mp_bridge_put(vm, out, JS_OBJECT, ref, 0);
     return ref != 0;
 }
 
 /* Answer `undefined` in the guest's 12-byte value slot at out. */
-static void put_undefined(airlock_vm *vm, u32 out) { put_slot(vm, out, JS_UNDEFINED, 0, 0); }
+static void put_undefined(airlock_vm *vm, u32 out) { mp_bridge_put(vm, out, JS_UNDEFINED, 0, 0); }
 
 u32 Z_envZ_lookup_attr(struct Z_env_instance_t *env, u32 jsref, u32 name, u32 out) {
     if (jsref == 0 && compat_lookup(VM_OF(env), name, out)) return 1;
@@ -92,7 +89,7 @@ void Z_envZ_call0(struct Z_env_instance_t *env, u32 f, u32 out) {
     double bits = (double)Z_envZ_mp_js_random_u32(env); /* exact: 32 bits */
     uint32_t w[2];
     memcpy(w, &bits, 8);
-    put_slot(VM_OF(env), out, JS_DOUBLE, w[0], w[1]);
+    mp_bridge_put(VM_OF(env), out, JS_DOUBLE, w[0], w[1]);
 }
 
 u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 out) {
@@ -104,8 +101,8 @@ u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 
 }
 
 u32 Z_envZ_call2(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 a1, u32 out) {
-    (void)f, (void)via_call, (void)a0, (void)a1;
-    put_undefined(VM_OF(env), out);
+    if (f == FIND_ANY_REF && !via_call) mp_find_any(VM_OF(env), a0, a1, out);
+    else put_undefined(VM_OF(env), out);
     return 0;
 }
 

@@ -397,39 +397,24 @@ static bool json_valid(const uint8_t *s, size_t n) {
 /* Value kinds of the bridge's 12-byte slots {kind, a, b} (js.c). */
 enum { SLOT_UNDEFINED = 0, SLOT_BOOLEAN = 2, SLOT_STRING = 5 };
 
-static void put_slot(airlock_vm *vm, uint32_t out, uint32_t kind, uint32_t a, uint32_t b) {
-    uint8_t *p = vm_ptr(vm, out, 12);
-    if (!p) vm_trap(vm, WASM_RT_TRAP_OOB);
-    uint32_t w[3] = {kind, a, b};
-    memcpy(p, w, 12);
-}
-
-/* The str in the guest's argument slot at arg, or NULL. */
-static const uint8_t *slot_text(airlock_vm *vm, uint32_t arg, size_t *n) {
-    const uint8_t *slot = vm_ptr(vm, arg, 12);
-    if (!slot) vm_trap(vm, WASM_RT_TRAP_OOB);
-    uint32_t w[3];
-    memcpy(w, slot, 12);
-    *n = w[1];
-    return w[0] == SLOT_STRING ? vm_ptr(vm, w[2], w[1]) : NULL;
-}
-
 void mp_json_check(airlock_vm *vm, uint32_t arg, uint32_t out) {
     size_t n;
-    const uint8_t *text = slot_text(vm, arg, &n);
-    put_slot(vm, out, SLOT_BOOLEAN, text && json_valid(text, n), 0);
+    const uint8_t *text = mp_bridge_text(vm, arg, &n);
+    if (text) mp_bridge_charge(vm, n);
+    mp_bridge_put(vm, out, SLOT_BOOLEAN, text && json_valid(text, n), 0);
 }
 
 void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
     size_t n;
-    const uint8_t *text = slot_text(vm, arg, &n);
+    const uint8_t *text = mp_bridge_text(vm, arg, &n);
     char *res = NULL;
     size_t len = 0;
     if (!text || json_scan(text, n, &res, &len) != 0 || len >= UINT32_MAX) {
         free(res);
-        put_slot(vm, out, SLOT_UNDEFINED, 0, 0); /* json.py then parses in Python */
+        mp_bridge_put(vm, out, SLOT_UNDEFINED, 0, 0); /* json.py then parses in Python */
         return;
     }
+    mp_bridge_charge(vm, (uint64_t)n + len);
     /* the guest copies the str out of its malloc'd buffer and frees it */
     uint32_t p = Z_guestZ_malloc(&vm->inst, (uint32_t)len + 1);
     uint8_t *dst = p ? vm_ptr(vm, p, (uint64_t)len + 1) : NULL;
@@ -438,6 +423,6 @@ void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
         dst[len] = 0;
     }
     free(res);
-    if (dst) put_slot(vm, out, SLOT_STRING, (uint32_t)len, p);
-    else put_slot(vm, out, SLOT_UNDEFINED, 0, 0);
+    if (dst) mp_bridge_put(vm, out, SLOT_STRING, (uint32_t)len, p);
+    else mp_bridge_put(vm, out, SLOT_UNDEFINED, 0, 0);
 }
