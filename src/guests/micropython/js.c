@@ -29,11 +29,9 @@
 #include <string.h>
 
 #include "guests/micropython/micropython.h"
+#include "guests/micropython/slot.h"
 #include "plugins/host.h"
 #include "runtime/vm.h"
-
-/* Value kinds the guest decodes from a 12-byte {kind, a, b} slot. */
-enum { JS_UNDEFINED = 0, JS_DOUBLE = 4, JS_OBJECT = 7 };
 
 #define ENTROPY_REF (HOST_BRIDGE_REF + 1)
 #define ENTROPY_NAME "_airlock_entropy"
@@ -59,12 +57,12 @@ static bool compat_lookup(airlock_vm *vm, u32 name, u32 out) {
               : is_name(vm, name, JSON_CHECK_NAME) ? JSON_CHECK_REF
               : is_name(vm, name, FIND_ANY_NAME)   ? FIND_ANY_REF
                                                    : 0;
-    if (ref) mp_bridge_put(vm, out, JS_OBJECT, ref, 0);
+    if (ref) mp_bridge_put(vm, out, SLOT_JS_OBJECT, ref, 0);
     return ref != 0;
 }
 
 /* Answer `undefined` in the guest's 12-byte value slot at out. */
-static void put_undefined(airlock_vm *vm, u32 out) { mp_bridge_put(vm, out, JS_UNDEFINED, 0, 0); }
+static void put_undefined(airlock_vm *vm, u32 out) { mp_bridge_put(vm, out, SLOT_JS_UNDEFINED, 0, 0); }
 
 u32 Z_envZ_lookup_attr(struct Z_env_instance_t *env, u32 jsref, u32 name, u32 out) {
     if (jsref == 0 && compat_lookup(VM_OF(env), name, out)) return 1;
@@ -89,7 +87,7 @@ void Z_envZ_call0(struct Z_env_instance_t *env, u32 f, u32 out) {
     double bits = (double)Z_envZ_mp_js_random_u32(env); /* exact: 32 bits */
     uint32_t w[2];
     memcpy(w, &bits, 8);
-    mp_bridge_put(VM_OF(env), out, JS_DOUBLE, w[0], w[1]);
+    mp_bridge_put(VM_OF(env), out, SLOT_JS_DOUBLE, w[0], w[1]);
 }
 
 u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 out) {

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "guests/micropython/micropython.h"
+#include "guests/micropython/slot.h"
 
 #define JSON_MAX_DEPTH 1000       /* CPython's default recursion limit */
 #define JSON_OUT_FACTOR 8         /* output bytes per input byte, at most */
@@ -394,14 +395,11 @@ static bool json_valid(const uint8_t *s, size_t n) {
     return ok;
 }
 
-/* Value kinds of the bridge's 12-byte slots {kind, a, b} (js.c). */
-enum { SLOT_UNDEFINED = 0, SLOT_BOOLEAN = 2, SLOT_STRING = 5 };
-
 void mp_json_check(airlock_vm *vm, uint32_t arg, uint32_t out) {
     size_t n;
     const uint8_t *text = mp_bridge_text(vm, arg, &n);
     if (text) mp_bridge_charge(vm, n);
-    mp_bridge_put(vm, out, SLOT_BOOLEAN, text && json_valid(text, n), 0);
+    mp_bridge_put(vm, out, SLOT_JS_BOOLEAN, text && json_valid(text, n), 0);
 }
 
 void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
@@ -411,7 +409,7 @@ void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
     size_t len = 0;
     if (!text || json_scan(text, n, &res, &len) != 0 || len >= UINT32_MAX) {
         free(res);
-        mp_bridge_put(vm, out, SLOT_UNDEFINED, 0, 0); /* json.py then parses in Python */
+        mp_bridge_put(vm, out, SLOT_JS_UNDEFINED, 0, 0); /* json.py then parses in Python */
         return;
     }
     mp_bridge_charge(vm, (uint64_t)n + len);
@@ -423,6 +421,6 @@ void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
         dst[len] = 0;
     }
     free(res);
-    if (dst) mp_bridge_put(vm, out, SLOT_STRING, (uint32_t)len, p);
-    else mp_bridge_put(vm, out, SLOT_UNDEFINED, 0, 0);
+    if (dst) mp_bridge_put(vm, out, SLOT_JS_STRING, (uint32_t)len, p);
+    else mp_bridge_put(vm, out, SLOT_JS_UNDEFINED, 0, 0);
 }

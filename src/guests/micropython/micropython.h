@@ -64,7 +64,7 @@ int mp_snapshot_build(airlock_runtime *rt);
 
 /* compat.c: the bridge's value slots for the compatibility layer's host
  * helpers, and the fuel they charge (1 unit per 16 bytes of work). */
-void mp_bridge_put(airlock_vm *vm, uint32_t out, uint32_t kind, uint32_t a, uint32_t b);
+void mp_bridge_put(airlock_vm *vm, uint32_t out, int32_t kind, uint32_t a, uint32_t b);
 const uint8_t *mp_bridge_text(airlock_vm *vm, uint32_t arg, size_t *n); /* the str at arg, or NULL */
 void mp_bridge_charge(airlock_vm *vm, uint64_t bytes);
 /* Whether the str at a0 contains one of the '\n'-separated needles at a1

@@ -27,6 +27,7 @@ enum {
     SLOT_JS_INTEGER = 3,
     SLOT_JS_DOUBLE = 4,
     SLOT_JS_STRING = 5,     /* a: length, b: malloc'd bytes the guest takes over */
+    SLOT_JS_OBJECT = 7,     /* a: the host object's reference number */
 };
 
 #define SLOT_SIZE 12u
