@@ -489,6 +489,7 @@ def _fast(s):
         pos, msg = r[1:].split(' ', 1)
         raise JSONDecodeError(msg, s, int(pos))
     root, table = _c.loads(r)
+    r = None   # the rewritten text is garbage now: let the collector have it
     if not table:
         return root
     stack = []
