@@ -62,6 +62,7 @@ typedef struct scan {
     const char *err;              /* CPython's message, at err_pos */
     size_t err_pos;
     bool punt;                    /* answer "?" */
+    bool lone_surrogate;          /* seen: "?" unless an error comes later */
     bool check_only;              /* no output */
 } scan;
 
@@ -152,8 +153,10 @@ static bool escape(scan *sc, buf *b, size_t start) {
             return put_utf8(sc, b, 0x10000 + (((uint32_t)hi - 0xd800) << 10) + ((uint32_t)lo - 0xdc00));
         }
     }
-    sc->punt = true; /* a lone surrogate: the guest's str cannot hold it */
-    return false;
+    /* A lone surrogate, which the guest's str cannot hold: CPython takes it,
+     * so an error later in the document is still the answer. */
+    sc->lone_surrogate = true;
+    return true;
 }
 
 /* The string whose quote is at sc->i, copied to b. */
@@ -359,6 +362,10 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len) {
     if (!sc.lv) sc.punt = true;
     else if (n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) fail(&sc, "Unexpected UTF-8 BOM (decode using utf-8-sig)", 0);
     else ok = document(&sc, &root);
+    if (ok && sc.lone_surrogate) {
+        ok = false;
+        sc.punt = true;
+    }
     if (ok) {
         ok = puts_(&sc, &res, "[") && put(&sc, &res, root.data, root.len) && puts_(&sc, &res, ",[") &&
              put(&sc, &res, sc.table.data, sc.table.len) && puts_(&sc, &res, "]]");
@@ -390,7 +397,7 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len) {
 static bool json_valid(const uint8_t *s, size_t n) {
     scan sc = {.s = s, .n = n, .check_only = true};
     sc.lv = calloc(JSON_MAX_DEPTH, sizeof *sc.lv);
-    bool ok = sc.lv && document(&sc, NULL);
+    bool ok = sc.lv && document(&sc, NULL) && !sc.lone_surrogate;
     free(sc.lv);
     return ok;
 }
