@@ -499,8 +499,11 @@ def _fast(s):
         vals, fills = e[-2], e[-1]
         if fills:
             base = len(stack) - len(fills)
-            for j in range(len(fills)):
-                vals[fills[j]] = stack[base + j]
+            if len(fills) == len(vals) and len(e) == 2:
+                vals = stack[base:]   # an array of containers only: fills are 0..n-1
+            else:
+                for j in range(len(fills)):
+                    vals[fills[j]] = stack[base + j]
             del stack[base:]
         if len(e) == 3:
             ks = e[0]
