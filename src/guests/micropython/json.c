@@ -20,8 +20,9 @@
  *
  * Strings are copied as they are (their escapes mean the same to the guest's
  * decoder) except \uXXXX surrogate pairs, written as the UTF-8 of the
- * character they stand for. The work is linear in the document, and the
- * output is capped at a fixed multiple of it.
+ * character they stand for. The work is linear in the document: all bytes
+ * written (nested containers are copied into their parents) are capped at
+ * a fixed multiple of it, which also bounds the memory.
  *
  * The same scan without output tells json.dumps whether the guest's C
  * encoder wrote strict JSON (mp_json_check).
@@ -36,7 +37,7 @@
 #include "guests/micropython/slot.h"
 
 #define JSON_MAX_DEPTH 1000       /* CPython's default recursion limit */
-#define JSON_OUT_FACTOR 8         /* output bytes per input byte, at most */
+#define JSON_OUT_FACTOR 8         /* bytes written per input byte, at most */
 
 typedef struct buf {
     char *data;
@@ -55,7 +56,7 @@ typedef struct level {
 typedef struct scan {
     const uint8_t *s;
     size_t n, i;
-    size_t limit;                 /* output cap */
+    size_t limit, written;        /* bytes written to all buffers: cap, so far */
     buf table;                    /* entries E, comma-separated */
     level *lv;
     int depth;
@@ -68,7 +69,7 @@ typedef struct scan {
 
 static bool put(scan *sc, buf *b, const void *p, size_t n) {
     if (n == 0 || sc->check_only) return true;
-    if (b->len + n > sc->limit) {
+    if (n > sc->limit - sc->written) {
         sc->punt = true;
         return false;
     }
@@ -85,6 +86,7 @@ static bool put(scan *sc, buf *b, const void *p, size_t n) {
     }
     memcpy(b->data + b->len, p, n);
     b->len += n;
+    sc->written += n;
     return true;
 }
 
@@ -354,7 +356,9 @@ static void level_free(level *l) {
     free(l->fills.data);
 }
 
-static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len) {
+/* The answer for s in *out (malloc'd, *out_len bytes); *work: the bytes
+ * written on the way. */
+static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len, size_t *work) {
     scan sc = {.s = s, .n = n, .limit = n * JSON_OUT_FACTOR + 64};
     buf root = {0}, res = {0};
     sc.lv = calloc(JSON_MAX_DEPTH, sizeof *sc.lv);
@@ -367,6 +371,7 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len) {
         sc.punt = true;
     }
     if (ok) {
+        sc.limit = sc.written + root.len + sc.table.len + 16; /* the answer is one more copy */
         ok = puts_(&sc, &res, "[") && put(&sc, &res, root.data, root.len) && puts_(&sc, &res, ",[") &&
              put(&sc, &res, sc.table.data, sc.table.len) && puts_(&sc, &res, "]]");
     } else if (!sc.punt && sc.err) {
@@ -376,7 +381,7 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len) {
     }
     if (!ok) {
         res.len = 0;
-        sc.limit = n * JSON_OUT_FACTOR + 64;
+        sc.limit = sc.written + 1;
         sc.punt = false;
         if (!put(&sc, &res, "?", 1)) {
             free(res.data);
@@ -389,6 +394,7 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len) {
     free(root.data);
     *out = res.data;
     *out_len = res.len;
+    *work = sc.written;
     return res.data ? 0 : -1;
 }
 
@@ -413,13 +419,14 @@ void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
     size_t n;
     const uint8_t *text = mp_bridge_text(vm, arg, &n);
     char *res = NULL;
-    size_t len = 0;
-    if (!text || json_scan(text, n, &res, &len) != 0 || len >= UINT32_MAX) {
+    size_t len = 0, work = 0;
+    int rc = text ? json_scan(text, n, &res, &len, &work) : -1;
+    if (text) mp_bridge_charge(vm, (uint64_t)n + work);
+    if (rc != 0 || len >= UINT32_MAX) {
         free(res);
         mp_bridge_put(vm, out, SLOT_JS_UNDEFINED, 0, 0); /* json.py then parses in Python */
         return;
     }
-    mp_bridge_charge(vm, (uint64_t)n + len);
     /* the guest copies the str out of its malloc'd buffer and frees it */
     uint32_t p = Z_guestZ_malloc(&vm->inst, (uint32_t)len + 1);
     uint8_t *dst = p ? vm_ptr(vm, p, (uint64_t)len + 1) : NULL;
