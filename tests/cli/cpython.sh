@@ -108,19 +108,55 @@ expect_status 2 $G --allow-read "$TMP/d" -c 'pass'
 expect_stderr_has "does not offer file grants" $G --allow-read "$TMP/d" -c 'pass'
 expect_stderr_has "does not offer environment variables" $G --allow-env HOME -c 'pass'
 
-# ---- a hard stop, then the same sandbox runs again (airlock mcp keeps it) ---------
+# ---- fresh sandboxes share the boot's snapshot, never its secrets ------------------
+SECRETS='import os, random, secrets, uuid
+print(random.random(), os.urandom(8).hex(), secrets.token_hex(8), uuid.uuid4())'
+# two processes, two values of every source
+"$AIRLOCK" $G -c "$SECRETS" >"$TMP/s1" 2>&1
+"$AIRLOCK" $G -c "$SECRETS" >"$TMP/s2" 2>&1
+if python3 -c '
+import sys
+a, b = (open(f).read().split() for f in sys.argv[1:])
+sys.exit(0 if len(a) == len(b) == 4 and all(x != y for x, y in zip(a, b)) else 1)' "$TMP/s1" "$TMP/s2"; then ok
+else bad "two runs drew the same secrets: $(cat "$TMP/s1") / $(cat "$TMP/s2")"; fi
+# two sandboxes of one runtime (airlock mcp, two sessions)
+mcp_init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}'
+mcp_run() { # ID SESSION CODE (CODE as a JSON string's contents)
+    printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"%s","code":"%s"}}}\n' "$1" "$2" "$3"
+}
+# mcp_secrets FLAGS...: prints "same" or "differ" for two sessions' draws
+mcp_secrets() {
+    code='import os, random, secrets, uuid\nprint(random.random(), os.urandom(8).hex(), secrets.token_hex(8), uuid.uuid4())'
+    { echo "$mcp_init"; mcp_run 2 a "$code"; mcp_run 3 b "$code"; } \
+        | timeout 60 "$AIRLOCK" mcp $G "$@" >"$TMP/mcp" 2>"$TMP/mcp.err"
+    python3 -c '
+import json, sys
+replies = {m["id"]: m for m in map(json.loads, open(sys.argv[1])) if "id" in m}
+a, b = (replies[i]["result"]["structuredContent"]["stdout"].split() for i in (2, 3))
+assert len(a) == len(b) == 4, (a, b)
+print("same" if a == b else "differ" if all(x != y for x, y in zip(a, b)) else "partly")' "$TMP/mcp"
+}
+got=$(mcp_secrets 2>&1)
+[ "$got" = differ ] && ok || bad "two sandboxes of one runtime: secrets $got: $(head -c 400 "$TMP/mcp")"
+got=$(mcp_secrets --deterministic 2>&1)
+[ "$got" = same ] && ok || bad "--deterministic: two sandboxes should draw the same: $got"
+
+# ---- a hard stop, then the same sandbox runs again (airlock mcp keeps it), in a
+# fresh interpreter: what the stopped one held is gone
 printf '%s\n' \
     '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
     '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+    '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"left = 1"}}}' \
     '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass"}}}' \
-    '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"print(40 + 2)"}}}' \
+    '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"print(40 + 2, \"left\" in globals())"}}}' \
     | timeout 60 "$AIRLOCK" mcp $G --timeout 0.3 >"$TMP/mcp" 2>"$TMP/mcp.err"
 if python3 -c '
 import json, sys
 replies = {m["id"]: m for m in map(json.loads, open(sys.argv[1])) if "id" in m}
 stopped = replies[2]["result"]["structuredContent"]
 again = replies[3]["result"]["structuredContent"]
-sys.exit(0 if stopped["stats"]["hard_stop"] and again["ok"] and again["stdout"] == "42\n" else 1)' "$TMP/mcp"; then ok
+sys.exit(0 if stopped["stats"]["hard_stop"] and again["ok"] and again["stdout"] == "42 False\n" else 1)' "$TMP/mcp"; then ok
 else bad "mcp: a hard stop, then the same session: $(head -c 600 "$TMP/mcp")"; fi
 expect_stderr_has "ready: CPython 3.14.2" mcp $G </dev/null
 

@@ -22,6 +22,7 @@ typedef struct cpython_options {
     double timeout_seconds; /* per run: KeyboardInterrupt, then a hard stop; 0: none */
     uint64_t fuel;          /* per run: the same two stops after this much fuel; 0: none */
     bool deterministic;     /* clock from 2024-01-01, 1 ms per reading; random_get from a fixed seed */
+    const char *boot_source; /* run in __main__ at the end of the boot (a snapshot keeps what it made); NULL: none */
 } cpython_options;
 
 /* cpython_exec's results. */
@@ -50,6 +51,8 @@ cpython_snapshot *cpython_snapshot_new(const cpython_options *opt, int *trap);
  * fraction of the cost. NULL on host OOM or a memory cap below the
  * snapshot's size. Any number may be made, from any thread, while s lives. */
 cpython_vm *cpython_new_from_snapshot(const cpython_snapshot *s, const cpython_options *opt);
+/* The guest memory a snapshot holds: the least any of its interpreters needs. */
+uint64_t cpython_snapshot_bytes(const cpython_snapshot *s);
 void cpython_snapshot_free(cpython_snapshot *s);
 
 /* Ask the run in progress (on another thread) to stop, as a timeout does. */

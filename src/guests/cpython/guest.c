@@ -1,10 +1,10 @@
 /*
  * guest.c - the CPython guest behind guest.h.
  *
- * Each vm is an interpreter booted by boot.c (cpython_boot), then given
- * the driver (driver.py) and two private mounts: /.airlock/in, read-only,
- * where each execution's source and file name appear (host memory, never
- * copied), and /.airlock/out, a small scratch tree where the driver writes
+ * Each vm is a copy-on-write view of one interpreter that the runtime
+ * booted with the driver (driver.py) and froze (snapshot.c), given two
+ * private mounts: /.airlock/in, read-only, where each execution's source
+ * and file name appear (host memory, never copied), and /.airlock/out, a small scratch tree where the driver writes
  * its answer. The only source that enters guest memory directly is the
  * host's own (run_source): the driver, and the one-line call that starts
  * each execution.
@@ -15,7 +15,6 @@
  * back in place (a trap starts a fresh interpreter). Sessions are
  * session.c's.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +45,6 @@ typedef struct cpy_data {
     scratch *out;              /* mounted at OUT_DIR (the vfs owns it) */
 } cpy_data;
 
-/* The runtime's state: one interpreter booted ahead, which the first
- * sandbox takes (the boot checked it works). */
-typedef struct cpy_runtime {
-    airlock_vm *spare;
-} cpy_runtime;
-
 static void process_init(void) {}
 
 /* ---- source into the guest -------------------------------------------------- */
@@ -68,16 +61,6 @@ static bool run_source(airlock_vm *vm, const char *src) {
     bool ok = Z_cpythonZ_PyRun_SimpleStringFlags(&c->inst, addr, 0) == 0;
     Z_cpythonZ_free(&c->inst, addr);
     return ok;
-}
-
-typedef struct source_args {
-    const char *src;
-    bool ok;
-} source_args;
-
-static void run_in_call(airlock_vm *vm, void *arg) {
-    source_args *a = arg;
-    a->ok = run_source(vm, a->src);
 }
 
 /* The host's own source, for boot and reseeding (inside vm_call). */
@@ -104,30 +87,28 @@ static bool mount_channel(airlock_vm *vm, cpy_data *d) {
     return d->out && vfs_mount(vm->vfs, OUT_DIR, &vfs_scratch_ops, d->out) == 0;
 }
 
-/* A freshly booted interpreter with the driver; the boot's message in err
- * on failure. */
-static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
-    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes, .output_bytes = BOOT_OUTPUT};
-    int trap = 0;
-    cpython_vm *c = cpython_boot(&opt, &trap);
+/* The runtime's start-up state: one interpreter booted with the driver
+ * and frozen (snapshot.c); every vm is a copy-on-write view of it. */
+typedef struct cpy_runtime {
+    cpython_snapshot *snap;
+} cpy_runtime;
+
+/* A fresh interpreter from the snapshot, with its private mounts, cwd and
+ * host state. The snapshot's memory is its lower bound (sandbox.c then
+ * applies the runtime's limits). */
+static int vm_new(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
+    (void)err;
+    (void)errsize;
+    cpy_runtime *st = rt->guest_state;
+    uint64_t floor = cpython_snapshot_bytes(st->snap);
+    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes > floor ? rt->limits.memory_bytes : floor,
+                           .output_bytes = BOOT_OUTPUT};
+    cpython_vm *c = cpython_new_from_snapshot(st->snap, &opt);
     if (!c) return AIRLOCK_NOMEM;
     airlock_vm *vm = *out = &c->vm;
     vm->guest = &guest_cpython;
     cpy_data *d = vm->guest_data = calloc(1, sizeof *d);
-    if (!d) return AIRLOCK_NOMEM;
-    if (trap) {
-        snprintf(err, errsize, "CPython trapped during start-up (%s): %.300s", vm_trap_message(trap),
-                 cpython_output(c, 1));
-        return AIRLOCK_TRAP;
-    }
-    if (!mount_channel(vm, d)) return AIRLOCK_NOMEM;
-    source_args a = {(const char *)cpython_driver_tree.files[0].data, false};
-    trap = vm_call(vm, run_in_call, &a);
-    if (trap || !a.ok) {
-        snprintf(err, errsize, "CPython's driver failed to start (%s): %.300s",
-                 trap ? vm_trap_message(trap) : "it raised", cpython_output(c, 1));
-        return AIRLOCK_ERROR;
-    }
+    if (!d || !mount_channel(vm, d)) return AIRLOCK_NOMEM;
     if (rt->initial_cwd) vfs_chdir(vm->vfs, rt->initial_cwd); /* "/" if not visible */
     host_attach_vm(rt, vm);
     vm->limits = rt->limits;
@@ -135,32 +116,24 @@ static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errs
     return AIRLOCK_OK;
 }
 
-static void destroy(airlock_vm *vm) {
-    if (vm) vm_destroy(vm);
-}
-
-static int vm_new(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
-    cpy_runtime *st = rt->guest_state;
-    pthread_mutex_lock(&rt->lock);
-    *out = st->spare;
-    st->spare = NULL;
-    pthread_mutex_unlock(&rt->lock);
-    return *out ? AIRLOCK_OK : boot_vm(rt, out, err, errsize);
-}
-
 /* ---- the runtime ---------------------------------------------------------------- */
 
+/* Boot once with the driver and freeze it; the first sandbox is made at
+ * once, so that a snapshot the memory limit cannot hold fails here. */
 static int boot(airlock_runtime *rt) {
     cpy_runtime *st = calloc(1, sizeof *st);
     if (!st) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
-    char err[400] = "";
-    int rc = boot_vm(rt, &st->spare, err, sizeof err);
-    if (rc) {
-        destroy(st->spare);
+    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes,
+                           .output_bytes = BOOT_OUTPUT,
+                           .boot_source = (const char *)cpython_driver_tree.files[0].data};
+    int trap = 0;
+    st->snap = cpython_snapshot_new(&opt, &trap);
+    if (!st->snap) {
         free(st);
-        return runtime_fail(rt, rc, "%s", err[0] ? err : "out of memory");
+        if (!trap) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+        return runtime_fail(rt, AIRLOCK_TRAP, "CPython failed to start (%s)", vm_trap_message(trap));
     }
-    rt->boot_memory = st->spare->mem->size;
+    rt->boot_memory = cpython_snapshot_bytes(st->snap);
     rt->guest_state = st;
     return AIRLOCK_OK;
 }
@@ -168,7 +141,7 @@ static int boot(airlock_runtime *rt) {
 static void runtime_free(airlock_runtime *rt) {
     cpy_runtime *st = rt->guest_state;
     if (!st) return;
-    destroy(st->spare);
+    cpython_snapshot_free(st->snap);
     free(st);
     rt->guest_state = NULL;
 }

@@ -80,6 +80,8 @@ static int freeze_memory(const airlock_vm *vm) {
     return fd;
 }
 
+uint64_t cpython_snapshot_bytes(const cpython_snapshot *s) { return s->bytes; }
+
 void cpython_snapshot_free(cpython_snapshot *s) {
     if (!s) return;
     if (s->fd >= 0) close(s->fd);
