@@ -70,7 +70,24 @@ json_check 'while True:
         pass' 'd["limit"] == "timeout" and d["stats"]["hard_stop"]' $G --timeout 0.3
 json_check 'print("x" * 5000)' \
     'd["stats"]["stdout_truncated"] and len(d["stdout"]) == 1024 and d["stats"]["stdout_bytes"] > 1024' $G --max-output 1K
-expect_stderr_has "does not count fuel" $G --fuel 1000 -c 'pass'
+# fuel: a loop is stopped (KeyboardInterrupt, then by force if swallowed), as
+# in the MicroPython guest; a small program runs under a big budget; --json
+# reports the fuel used, more for more work
+json_check 'while True: pass' \
+    'd["limit"] == "fuel" and d["error"]["type"] == "KeyboardInterrupt" and not d["stats"]["hard_stop"] and d["stats"]["fuel_used"] >= 10**8' \
+    $G --fuel 100000000
+expect_status 3 $G --fuel 100000000 -c 'while True: pass'
+expect_stderr_has "the fuel limit stopped the run" $G --fuel 100000000 -c 'while True: pass'
+json_check 'while True:
+    try:
+        while True: pass
+    except KeyboardInterrupt:
+        pass' 'd["limit"] == "fuel" and d["stats"]["hard_stop"]' $G --fuel 100000000
+json_check 'print(sum(range(1000)))' \
+    'd["ok"] and d["stdout"] == "499500\n" and 0 < d["stats"]["fuel_used"] < 10**10' $G --fuel 10000000000
+run_airlock --json $G -c 'sum(range(10))'
+small=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stats"]["fuel_used"])' "$TMP/out")
+json_check 'sum(range(100000))' "d['stats']['fuel_used'] > $small > 0" $G
 
 # ---- default deny ------------------------------------------------------------------
 expect_stdout "denied" $G -c '

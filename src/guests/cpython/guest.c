@@ -11,7 +11,7 @@
  *
  * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
  * with a message, never ignores them): file grants, host functions,
- * plugins and the env, sqlite and net grants, fuel; rolling an execution
+ * plugins and the env, sqlite and net grants; rolling an execution
  * back in place (a trap starts a fresh interpreter). Sessions are
  * session.c's.
  */
@@ -202,6 +202,9 @@ const guest_ops guest_cpython = {
     .runtime_free = runtime_free,
     .vm_new = vm_new,
     .vm_free = vm_free,
+    .fuel = true,
+    .meter_begin = cpython_meter_begin,
+    .fuel_used = cpython_meter_used,
     .exec = exec_source,
     .run_trusted = run_trusted,
     .exited = exited,
