@@ -63,11 +63,12 @@ finally:
     'd["limit"] == "timeout" and d["error"]["type"] == "KeyboardInterrupt" and d["stdout"] == "finally ran\n" and not d["stats"]["hard_stop"]' \
     $G --timeout 0.3
 # ... then a hard stop when the code swallows it
-json_check 'while True:
+SWALLOW='while True:
     try:
         while True: pass
     except KeyboardInterrupt:
-        pass' 'd["limit"] == "timeout" and d["stats"]["hard_stop"]' $G --timeout 0.3
+        pass'
+json_check "$SWALLOW" 'd["limit"] == "timeout" and d["stats"]["hard_stop"]' $G --timeout 0.3
 json_check 'print("x" * 5000)' \
     'd["stats"]["stdout_truncated"] and len(d["stdout"]) == 1024 and d["stats"]["stdout_bytes"] > 1024' $G --max-output 1K
 # fuel: a loop is stopped (KeyboardInterrupt, then by force if swallowed), as
@@ -78,11 +79,7 @@ json_check 'while True: pass' \
     $G --fuel 100000000
 expect_status 3 $G --fuel 100000000 -c 'while True: pass'
 expect_stderr_has "the fuel limit stopped the run" $G --fuel 100000000 -c 'while True: pass'
-json_check 'while True:
-    try:
-        while True: pass
-    except KeyboardInterrupt:
-        pass' 'd["limit"] == "fuel" and d["stats"]["hard_stop"]' $G --fuel 100000000
+json_check "$SWALLOW" 'd["limit"] == "fuel" and d["stats"]["hard_stop"]' $G --fuel 100000000
 json_check 'print(sum(range(1000)))' \
     'd["ok"] and d["stdout"] == "499500\n" and 0 < d["stats"]["fuel_used"] < 10**10' $G --fuel 10000000000
 run_airlock --json $G -c 'sum(range(10))'
