@@ -30,6 +30,11 @@ import sys
 print(sys.version.split()[0])
 PY
 
+# the build-time snapshot (the default) and a boot without it
+# (AIRLOCK_NO_PREBUILT) give the same interpreter
+got=$(AIRLOCK_NO_PREBUILT=1 "$AIRLOCK" $G -c 'import sys; print(sys.version.split()[0], 6 * 7)' 2>&1)
+[ "$got" = "3.14.2 42" ] && ok || bad "AIRLOCK_NO_PREBUILT=1: '$got'"
+
 # ---- exit codes ------------------------------------------------------------------
 expect_status 0 $G -c 'x = 1'
 expect_status 1 $G -c 'raise ValueError("bad")'

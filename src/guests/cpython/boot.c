@@ -21,10 +21,6 @@
 
 void cpython_trampoline_init(void); /* sys.c */
 
-/* The standard library zip (build/cpython/python_stdlib.zip, .incbin). */
-extern const unsigned char cpython_stdlib_zip[];
-extern const uint64_t cpython_stdlib_size;
-
 static vfs_embedded_file stdlib_file;
 static vfs_embedded_tree stdlib_tree;
 static pthread_once_t module_once = PTHREAD_ONCE_INIT;

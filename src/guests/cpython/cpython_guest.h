@@ -51,6 +51,19 @@ cpython_snapshot *cpython_snapshot_new(const cpython_options *opt, int *trap);
  * fraction of the cost. NULL on host OOM or a memory cap below the
  * snapshot's size. Any number may be made, from any thread, while s lives. */
 cpython_vm *cpython_new_from_snapshot(const cpython_snapshot *s, const cpython_options *opt);
+/* The snapshot every runtime starts from (guest.c): booted with the
+ * sandbox driver, under memory_bytes (0: 1 GiB). */
+cpython_snapshot *cpython_runtime_snapshot(uint64_t memory_bytes, int *trap);
+/* The snapshot as an image in fd (guests/cpython/mksnapshot.c, at build
+ * time); false with the reason in why. */
+bool cpython_snapshot_write(const cpython_snapshot *s, int fd, char *why, size_t whysize);
+/* A snapshot from an image of len bytes, checked against this build (the
+ * pinned guest, its standard library, its instance layout) and its own
+ * checksum; NULL with the reason in why. */
+cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, char *why, size_t whysize);
+/* The image built into the library: NULL with why "" when there is none
+ * (or AIRLOCK_NO_PREBUILT is set), NULL with the reason when it is unusable. */
+cpython_snapshot *cpython_snapshot_prebuilt(char *why, size_t whysize);
 /* The guest memory a snapshot holds: the least any of its interpreters needs. */
 uint64_t cpython_snapshot_bytes(const cpython_snapshot *s);
 void cpython_snapshot_free(cpython_snapshot *s);

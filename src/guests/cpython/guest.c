@@ -118,18 +118,26 @@ static int vm_new(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsi
 
 /* ---- the runtime ---------------------------------------------------------------- */
 
-/* Boot once with the driver and freeze it; the first sandbox is made at
- * once, so that a snapshot the memory limit cannot hold fails here. */
+cpython_snapshot *cpython_runtime_snapshot(uint64_t memory_bytes, int *trap) {
+    cpython_options opt = {.memory_bytes = memory_bytes,
+                           .output_bytes = BOOT_OUTPUT,
+                           .boot_source = (const char *)cpython_driver_tree.files[0].data};
+    return cpython_snapshot_new(&opt, trap);
+}
+
+/* The image built into the library if there is one (a damaged or stale one
+ * is refused, never booted around), else boot once with the driver and
+ * freeze it. */
 static int boot(airlock_runtime *rt) {
     cpy_runtime *st = calloc(1, sizeof *st);
     if (!st) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
-    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes,
-                           .output_bytes = BOOT_OUTPUT,
-                           .boot_source = (const char *)cpython_driver_tree.files[0].data};
+    char why[200];
     int trap = 0;
-    st->snap = cpython_snapshot_new(&opt, &trap);
+    st->snap = cpython_snapshot_prebuilt(why, sizeof why);
+    if (!st->snap && !why[0]) st->snap = cpython_runtime_snapshot(rt->limits.memory_bytes, &trap);
     if (!st->snap) {
         free(st);
+        if (why[0]) return runtime_fail(rt, AIRLOCK_CORRUPT, "the built-in CPython snapshot is unusable: %s", why);
         if (!trap) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
         return runtime_fail(rt, AIRLOCK_TRAP, "CPython failed to start (%s)", vm_trap_message(trap));
     }
