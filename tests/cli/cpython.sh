@@ -35,6 +35,27 @@ PY
 got=$(AIRLOCK_NO_PREBUILT=1 "$AIRLOCK" $G -c 'import sys; print(sys.version.split()[0], 6 * 7)' 2>&1)
 [ "$got" = "3.14.2 42" ] && ok || bad "AIRLOCK_NO_PREBUILT=1: '$got'"
 
+# the standard library imports from the guest's own .pyc (checked hash-based:
+# flags 3), and zipimport uses a .pyc only while it matches the source beside
+# it: a stale one is passed over for the source
+expect_stdout "True 3
+source pyc" $G - <<'PY'
+import importlib._bootstrap_external as external, importlib.util, sys, zipfile
+import asyncio
+data = zipfile.ZipFile("/lib/python314.zip").read("asyncio/__init__.pyc")
+print(asyncio.__spec__.origin.endswith(".pyc"), int.from_bytes(data[4:8], "little"))
+def pyc(code, source):
+    return external._code_to_hash_pyc(compile(code, "m.py", "exec"), importlib.util.source_hash(source), checked=True)
+with zipfile.ZipFile("/tmp/t.zip", "w") as z:
+    z.writestr("stale.py", "value = 'source'")
+    z.writestr("stale.pyc", pyc("value = 'pyc'", b"value = 'old source'"))
+    z.writestr("fresh.py", "value = 'source'")
+    z.writestr("fresh.pyc", pyc("value = 'pyc'", b"value = 'source'"))
+sys.path.insert(0, "/tmp/t.zip")
+import fresh, stale
+print(stale.value, fresh.value)
+PY
+
 # ---- exit codes ------------------------------------------------------------------
 expect_status 0 $G -c 'x = 1'
 expect_status 1 $G -c 'raise ValueError("bad")'
