@@ -1,13 +1,14 @@
 /*
  * guest.c - the CPython guest behind guest.h.
  *
- * Each vm is a copy-on-write view of one interpreter that the runtime
- * booted with the driver (driver.py) and froze (snapshot.c), given two
- * private mounts: /.airlock/in, read-only, where each execution's source
- * and file name appear (host memory, never copied), and /.airlock/out, a small scratch tree where the driver writes
- * its answer. The only source that enters guest memory directly is the
- * host's own (run_source): the driver, and the one-line call that starts
- * each execution.
+ * Each vm is a copy-on-write view of one interpreter booted with the
+ * driver (driver.py) and frozen (snapshot.c: at build time, or by the
+ * runtime), given two private mounts: /.airlock/in, read-only, where each
+ * execution's source and file name appear (host memory, never copied), and
+ * /.airlock/out, a small scratch tree where the driver writes its answer.
+ * The only source that enters guest memory directly is the host's own: the
+ * driver (at the boot), and the one-line call that starts each execution
+ * (run_source).
  *
  * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
  * with a message, never ignores them): file grants, host functions,
