@@ -106,7 +106,7 @@ static cpython_snapshot *load_image(const char *path) {
         data = NULL;
     }
     if (f) fclose(f);
-    cpython_snapshot *s = data ? cpython_snapshot_from_image(data, (uint64_t)len, why, sizeof why) : NULL;
+    cpython_snapshot *s = data ? cpython_snapshot_from_image(data, (uint64_t)len, true, why, sizeof why) : NULL;
     free(data);
     if (!s) fprintf(stderr, "run: image refused: %s\n", why);
     return s;

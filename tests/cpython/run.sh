@@ -221,7 +221,7 @@ if [ -n "$f0" ] && [ "$f0" = "$f1" ] && [ "$f2" -gt "$f0" ]; then pass=$((pass +
 
 # ---- the build-time snapshot image (build/cpython/prebuilt.img) -----------------------
 # It starts fresh interpreters with the driver loaded; each draws its own
-# random; a damaged, stale or foreign image is refused, never run.
+# random; a damaged, truncated or foreign image is refused, never run.
 IMAGE=$(dirname "$RUN")/prebuilt.img
 if [ -f "$IMAGE" ]; then
     check "image: runs" 0 '^4 True$' '' -- --fresh --image "$IMAGE" \
@@ -243,7 +243,7 @@ with open(sys.argv[1], "r+b") as f:
     }
     damage $(( $(wc -c <"$IMAGE") - 5000 )); refused "a damaged page" "checksum mismatch"
     damage 0; refused "another file" "not a CPython snapshot"
-    damage 50; refused "another CPython's" "made from another CPython build"
+    damage 50; refused "a damaged head (the pinned wasm's sha256)" "its head fails its checksum"
     head -c 100000 "$IMAGE" >"$bad_image"; refused "a truncated one" "truncated"
     rm -f "$bad_image"
 else

@@ -58,9 +58,11 @@ cpython_snapshot *cpython_runtime_snapshot(uint64_t memory_bytes, int *trap);
  * time); false with the reason in why. */
 bool cpython_snapshot_write(const cpython_snapshot *s, int fd, char *why, size_t whysize);
 /* A snapshot from an image of len bytes, checked against this build (the
- * pinned guest, its standard library, its instance layout) and its own
- * checksum; NULL with the reason in why. */
-cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, char *why, size_t whysize);
+ * pinned guest, its standard library, its instance layout) and its head's
+ * checksum, with verify the checksum of every page too; NULL with the
+ * reason in why. */
+cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, bool verify, char *why,
+                                              size_t whysize);
 /* The image built into the library: NULL with why "" when there is none
  * (or AIRLOCK_NO_PREBUILT is set), NULL with the reason when it is unusable. */
 cpython_snapshot *cpython_snapshot_prebuilt(char *why, size_t whysize);

@@ -179,8 +179,12 @@ cpython_vm *cpython_new_from_snapshot(const cpython_snapshot *s, const cpython_o
  * everything else but the wasm globals come from an instantiation in the
  * loading process, which must match the image's (the table is checked to
  * be the one instantiation makes when the image is written). Loading
- * checks the pinned artifacts it was made from and a checksum of every
- * byte: a stale or damaged image is refused, never run.
+ * checks the head's own checksum, the build and pinned artifacts it was
+ * made from, its sizes and page index: a stale image, or one whose head is
+ * damaged, is refused, never run. The checksum of every page is checked
+ * too for an image from a file; the one built into the library is our own
+ * read-only data, as the MicroPython guest's prebuilt image (its pages are
+ * not summed at every start: that would be most of the start's cost).
  */
 
 #define IMAGE_MAGIC "airlock cpython snapshot\n"
@@ -196,12 +200,13 @@ typedef struct image_head {
     char magic[32];
     uint32_t format, instance_size, globals_len, max_pages;
     char wasm_sha256[72];               /* guest_cpython.sha256, NUL-padded */
-    uint64_t stdlib_size, stdlib_sum;   /* of the zip the boot imported from */
+    uint64_t stdlib_size, stdlib_sum;   /* of the zip the boot imported from (stdlib_sum) */
     uint64_t memory_bytes, pages;       /* memory size; pages holding data */
     uint32_t table_size, t1_size, t2_size, utc_name;
     uint64_t boot_elapsed_ns;
     uint8_t globals[GLOBALS_LEN];
-    uint64_t sum;                       /* of all the image, this field as 0 */
+    uint64_t sum;                       /* of the index and the pages */
+    uint64_t head_sum;                  /* of this head, this field as 0 */
 } image_head;
 
 static uint64_t sum_of(const void *data, size_t n) {
@@ -209,6 +214,21 @@ static uint64_t sum_of(const void *data, size_t n) {
     session_sum_init(&s);
     session_sum_add(&s, data, n);
     return session_sum_final(&s);
+}
+
+/* Entry i of an image's page index. */
+static uint32_t index_at(const uint8_t *index, uint64_t i) {
+    uint32_t page;
+    memcpy(&page, index + i * sizeof page, sizeof page);
+    return page;
+}
+
+/* The zip's fingerprint: its end, where the central directory holds every
+ * entry's name, sizes and CRC-32. */
+#define STDLIB_TAIL (256u << 10)
+static uint64_t stdlib_sum(void) {
+    uint64_t n = cpython_stdlib_size < STDLIB_TAIL ? cpython_stdlib_size : STDLIB_TAIL;
+    return sum_of(cpython_stdlib_zip + cpython_stdlib_size - n, n);
 }
 
 static void instantiate_only(airlock_vm *vm, void *arg) {
@@ -273,7 +293,7 @@ static uint32_t *data_pages(const uint8_t *mem, uint64_t bytes, uint64_t *n) {
 static bool write_image(const cpython_snapshot *s, const uint8_t *mem, int fd, char *why, size_t whysize) {
     image_head h = {.format = IMAGE_FORMAT, .instance_size = sizeof(Z_cpython_instance_t),
                     .globals_len = GLOBALS_LEN, .max_pages = (uint32_t)s->inst.w2c_memory.max_pages,
-                    .stdlib_size = cpython_stdlib_size, .stdlib_sum = sum_of(cpython_stdlib_zip, cpython_stdlib_size),
+                    .stdlib_size = cpython_stdlib_size, .stdlib_sum = stdlib_sum(),
                     .memory_bytes = s->bytes, .table_size = s->table_size, .t1_size = s->inst.w2c_T1.size,
                     .t2_size = s->inst.w2c_T2.size, .utc_name = s->utc_name, .boot_elapsed_ns = s->boot_elapsed_ns};
     memcpy(h.magic, IMAGE_MAGIC, sizeof IMAGE_MAGIC);
@@ -281,13 +301,12 @@ static bool write_image(const cpython_snapshot *s, const uint8_t *mem, int fd, c
     memcpy(h.globals, (const uint8_t *)&s->inst + GLOBALS_AT, GLOBALS_LEN);
     uint32_t *index = data_pages(mem, s->bytes, &h.pages);
     if (!index) return FAIL("out of memory");
-    /* the checksum covers the index and the pages, then the head */
     session_sum sum;
     session_sum_init(&sum);
     session_sum_add(&sum, index, h.pages * sizeof *index);
     for (uint64_t i = 0; i < h.pages; i++) session_sum_add(&sum, mem + (uint64_t)index[i] * PAGE, PAGE);
-    session_sum_add(&sum, &h, sizeof h);
     h.sum = session_sum_final(&sum);
+    h.head_sum = sum_of(&h, sizeof h);
     session_sum ignored;
     session_sum_init(&ignored);
     bool ok = write_all(fd, &h, sizeof h, &ignored) && write_all(fd, index, h.pages * sizeof *index, &ignored);
@@ -313,12 +332,15 @@ bool cpython_snapshot_write(const cpython_snapshot *s, int fd, char *why, size_t
  * own sizes; the page index follows it. */
 static bool check_head(const image_head *h, uint64_t len, char *why, size_t whysize) {
     if (memcmp(h->magic, IMAGE_MAGIC, sizeof IMAGE_MAGIC) != 0) return FAIL("not a CPython snapshot");
+    image_head zeroed = *h;
+    zeroed.head_sum = 0;
+    if (sum_of(&zeroed, sizeof zeroed) != h->head_sum) return FAIL("its head fails its checksum");
     if (h->format != IMAGE_FORMAT || h->instance_size != sizeof(Z_cpython_instance_t) ||
         h->globals_len != GLOBALS_LEN)
         return FAIL("made by another build (format %u)", h->format);
     if (strncmp(h->wasm_sha256, guest_cpython.sha256, sizeof h->wasm_sha256) != 0)
         return FAIL("made from another CPython build (%.64s)", h->wasm_sha256);
-    if (h->stdlib_size != cpython_stdlib_size || h->stdlib_sum != sum_of(cpython_stdlib_zip, cpython_stdlib_size))
+    if (h->stdlib_size != cpython_stdlib_size || h->stdlib_sum != stdlib_sum())
         return FAIL("made with another standard library");
     uint64_t max = (uint64_t)h->max_pages * 65536;
     if (h->memory_bytes % 65536 || h->memory_bytes > max || h->pages > h->memory_bytes / PAGE)
@@ -328,35 +350,30 @@ static bool check_head(const image_head *h, uint64_t len, char *why, size_t whys
     return true;
 }
 
-/* Every byte against the head's checksum; the index strictly increasing. */
-static bool check_body(const image_head *h, const uint8_t *image, uint64_t len, char *why, size_t whysize) {
-    image_head zeroed = *h;
-    zeroed.sum = 0;
-    session_sum sum;
-    session_sum_init(&sum);
-    session_sum_add(&sum, image + sizeof *h, len - sizeof *h);
-    session_sum_add(&sum, &zeroed, sizeof zeroed);
-    if (session_sum_final(&sum) != h->sum) return FAIL("checksum mismatch");
+/* The index strictly increasing; with verify, every page against the
+ * head's checksum. */
+static bool check_body(const image_head *h, const uint8_t *image, uint64_t len, bool verify, char *why,
+                       size_t whysize) {
+    if (verify && sum_of(image + sizeof *h, len - sizeof *h) != h->sum) return FAIL("checksum mismatch");
     const uint8_t *index = image + sizeof *h;
     for (uint64_t i = 0; i < h->pages; i++) {
-        uint32_t page, prev = 0;
-        memcpy(&page, index + i * sizeof page, sizeof page);
-        if (i) memcpy(&prev, index + (i - 1) * sizeof prev, sizeof prev);
-        if ((i && page <= prev) || page >= h->memory_bytes / PAGE) return FAIL("bad page index");
+        uint32_t page = index_at(index, i);
+        if ((i && page <= index_at(index, i - 1)) || page >= h->memory_bytes / PAGE) return FAIL("bad page index");
     }
     return true;
 }
 
-/* The image's pages into a sealed memfd. */
+/* The image's pages into a sealed memfd, one write per run of consecutive
+ * pages (they are consecutive in the image too). */
 static int image_memfd(const image_head *h, const uint8_t *image) {
     int fd = memfd_create("airlock-cpython-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0) return -1;
     const uint8_t *index = image + sizeof *h, *pages = index + h->pages * sizeof(uint32_t);
     bool ok = ftruncate(fd, (off_t)h->memory_bytes) == 0;
-    for (uint64_t i = 0; ok && i < h->pages; i++) {
-        uint32_t page;
-        memcpy(&page, index + i * sizeof page, sizeof page);
-        ok = pwrite(fd, pages + i * PAGE, PAGE, (off_t)page * PAGE) == PAGE;
+    for (uint64_t i = 0, n; ok && i < h->pages; i += n) {
+        uint32_t first = index_at(index, i);
+        for (n = 1; i + n < h->pages && index_at(index, i + n) == first + n;) n++;
+        ok = pwrite(fd, pages + i * PAGE, n * PAGE, (off_t)first * PAGE) == (ssize_t)(n * PAGE);
     }
     if (!ok || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
         close(fd);
@@ -389,14 +406,15 @@ static cpython_snapshot *from_image(const image_head *h, const uint8_t *image, c
     return s;
 }
 
-cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, char *why, size_t whysize) {
+cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, bool verify, char *why,
+                                              size_t whysize) {
     image_head h;
     if (len < sizeof h) {
         FAIL("truncated");
         return NULL;
     }
     memcpy(&h, image, sizeof h);
-    if (!check_head(&h, len, why, whysize) || !check_body(&h, image, len, why, whysize)) return NULL;
+    if (!check_head(&h, len, why, whysize) || !check_body(&h, image, len, verify, why, whysize)) return NULL;
     cpython_vm *t = instantiated();
     if (!t) {
         FAIL("cannot instantiate the guest");
@@ -419,5 +437,5 @@ extern const uint64_t cpython_prebuilt_size;
 cpython_snapshot *cpython_snapshot_prebuilt(char *why, size_t whysize) {
     why[0] = '\0';
     if (!cpython_prebuilt_size || getenv("AIRLOCK_NO_PREBUILT")) return NULL;
-    return cpython_snapshot_from_image(cpython_prebuilt_image, cpython_prebuilt_size, why, whysize);
+    return cpython_snapshot_from_image(cpython_prebuilt_image, cpython_prebuilt_size, false, why, whysize);
 }
