@@ -29,7 +29,7 @@
 #include "cpython_guest.h"
 #include "cpython_vm.h"
 #include "guests/guest.h"
-#include "guests/micropython/image.h" /* session_sum: the image checksum */
+#include "runtime/image.h" /* session_sum: the image checksum */
 
 struct cpython_snapshot {
     int fd;                       /* sealed memfd of the memory */
