@@ -149,14 +149,20 @@ $(B)/tools/mksnapshot: guest/mksnapshot.c $(LIB_OBJS) $(O)/gen/prebuilt_none.o
 $(G)/prebuilt.img: $(B)/tools/mksnapshot
 	$(B)/tools/mksnapshot $@
 
+# $(call embed_image,NAME): an object holding $< as NAME_image[] and its
+# size as NAME_size, both hidden, through $(B)/gen/NAME.S
+define embed_image
+	@mkdir -p $(@D) $(B)/gen
+	printf '%s\n' '.section .rodata' '.global $(1)_image' '.global $(1)_size' \
+	    '.hidden $(1)_image' '.hidden $(1)_size' \
+	    '.balign 64' '$(1)_image:' '.incbin "$<"' '$(1)_end:' '.balign 8' \
+	    '$(1)_size:' '.quad $(1)_end - $(1)_image' \
+	    '.section .note.GNU-stack,"",@progbits' > $(B)/gen/$(1).S
+	$(CC) -c $(B)/gen/$(1).S -o $@
+endef
+
 $(O)/gen/prebuilt.o: $(G)/prebuilt.img
-	@mkdir -p $(@D)
-	printf '%s\n' '.section .rodata' '.global airlock_prebuilt_image' '.global airlock_prebuilt_size' \
-	    '.hidden airlock_prebuilt_image' '.hidden airlock_prebuilt_size' \
-	    '.balign 64' 'airlock_prebuilt_image:' '.incbin "$<"' 'airlock_prebuilt_end:' '.balign 8' \
-	    'airlock_prebuilt_size:' '.quad airlock_prebuilt_end - airlock_prebuilt_image' \
-	    '.section .note.GNU-stack,"",@progbits' > $(B)/gen/prebuilt.S
-	$(CC) -c $(B)/gen/prebuilt.S -o $@
+	$(call embed_image,airlock_prebuilt)
 
 $(B)/libairlock.a: $(LIB_OBJS) $(O)/gen/prebuilt.o
 	rm -f $@
@@ -241,6 +247,17 @@ $(O)/src/guests/guest.o: $(B)/cpython.config
 ifeq ($(CPYTHON),1)
 CPY_LIB_OBJS := $(CPY_PART_OBJS) $(CPY_HOST_OBJS) $(O)/gen/cpython_driver.o
 $(B)/libairlock.a $(B)/$(SONAME) $(B)/tools/mksnapshot: $(CPY_LIB_OBJS)
+# The CPython start-up snapshot, made at build time by booting the guest as
+# every runtime does (guests/cpython/mksnapshot.c) and embedded beside it;
+# src/guests/cpython/snapshot.c checks it before use.
+$(B)/tools/cpython-mksnapshot: guests/cpython/mksnapshot.c $(LIB_OBJS) $(CPY_LIB_OBJS) $(O)/gen/prebuilt_none.o
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) -include $(G)/layout.h $^ -o $@ $(LDLIBS_CORE)
+$(CPY)/prebuilt.img: $(B)/tools/cpython-mksnapshot
+	$< $@
+$(O)/gen/cpython_prebuilt.o: $(CPY)/prebuilt.img
+	$(call embed_image,cpython_prebuilt)
+$(B)/libairlock.a $(B)/$(SONAME): $(O)/gen/cpython_prebuilt.o
 $(O)/src/guests/guest.o: CFLAGS_EXTRA = -DAIRLOCK_WITH_CPYTHON=1
 # make test runs tests/cpython with the guest's own runner too
 test: $(CPY)/run

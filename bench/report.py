@@ -100,6 +100,7 @@ def ratio_text(r):
 SECTIONS = [
     ("Cold process: print(1+1), process start to exit (hyperfine)", ("airlock", "cold"), [
         ("airlock -c", "airlock", "cold", ""),
+        ("airlock --guest cpython -c", "airlock-cpython", "cold", "from the build-time snapshot"),
         ("python3 -c", "python3", "cold", ""),
         ("node micropython.mjs", "node-micropython", "cold", "import + loadMicroPython + run"),
         ("node pyodide.mjs", "node-pyodide", "cold", "import + loadPyodide + run"),
@@ -111,6 +112,8 @@ SECTIONS = [
         ("new loadMicroPython()", "node-micropython", "fresh", "module imported once"),
         ("airlock CPython fresh + free", "airlock-cpython", "fresh", "CoW view of the booted snapshot"),
         ("airlock CPython fresh + exec + free", "airlock-cpython", "fresh_exec", "+ first exec of x = 1 + 1"),
+        ("airlock CPython new + free", "airlock-cpython", "sandbox", "airlock_sandbox_new + free, CPython guest"),
+        ("airlock CPython new + exec + free", "airlock-cpython", "sandbox_exec", "+ first exec of x = 1 + 1"),
         ("new loadPyodide()", "node-pyodide", "fresh_kept", "module imported once"),
         ("CPython subinterpreter", "cpython", "subinterp", "_xxsubinterpreters create + destroy"),
         ("CPython exec, new dict", "cpython", "dict_exec", "exec('x = 1 + 1', {}): no isolation"),

@@ -171,13 +171,14 @@ if make --no-print-directory B="$B" -j"$JOBS" cpython >"$OUT/build-cpython.log" 
         cc "${HARNESS_CFLAGS[@]}" -Isrc -I"$B/guest" -I"$B/cpython/gen" -Ibench bench/cpython_guest.c \
             "$B/cpython/libairlock_cpython.a" "$B/libairlock.a" "${LIBS[@]}" -o "$B/cpython_guest"; then
     CG=("$B/cpython_guest" --impl airlock-cpython)
-    anchor airlock-cpython fresh "${CG[@]}" --reps "$NEW_REPS" --max-seconds "$MAXS" fresh fresh-exec
+    anchor airlock-cpython fresh "${CG[@]}" --reps "$NEW_REPS" --max-seconds "$MAXS" fresh fresh-exec \
+        sandbox sandbox-exec
     anchor airlock-cpython fib "${CG[@]}" --reps "$REPS" --max-seconds "$MAXS" \
         workload $W/fib.py workload $W/json.py workload $W/str.py
     anchor airlock-cpython hostcall "$B/harness" --guest cpython --impl airlock-cpython --reps "$REPS" \
         --max-seconds "$MAXS" hostcall
 else
-    for m in fresh fresh_exec fib json str hostcall; do note airlock-cpython $m "build failed ($OUT/build-cpython.log)"; done
+    for m in fresh fresh_exec sandbox sandbox_exec fib json str hostcall; do note airlock-cpython $m "build failed ($OUT/build-cpython.log)"; done
 fi
 
 log "fuel overhead: metered and unmetered builds, interleaved"
@@ -218,6 +219,7 @@ cold() { # IMPL RUNS WARMUP COMMAND
 }
 PRINT="'print(1+1)'"
 cold airlock "$COLD_RUNS" 3 "$B/airlock -c $PRINT"
+cold airlock-cpython "$COLD_RUNS" 3 "$B/airlock --guest cpython -c $PRINT"
 cold python3 "$COLD_RUNS" 3 "$PY -c $PRINT"
 cold node-micropython "$(( COLD_RUNS / 3 > 3 ? COLD_RUNS / 3 : 3 ))" 1 \
     "node bench/node_bench.mjs --impl micropython --module $MPJS cold"

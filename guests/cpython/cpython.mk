@@ -10,7 +10,9 @@
 # From the pinned package to objects:
 #   fetch (guest/fetch.sh + guest.lock) -> dce.sh (drop the exports we never
 #   call) -> meter.c (fuel) -> wasm2c -> rename the import modules ->
-#   split.awk -> cc, in parallel.
+#   split.awk -> cc, in parallel. The standard library: the pinned zip, plus
+#   the guest's own .pyc (compileall.c runs compileall.py, addpyc.py adds
+#   them); the start-up snapshot is made from both (Makefile, mksnapshot.c).
 
 CPY := $(B)/cpython
 CPY_GEN := $(CPY)/gen
@@ -74,10 +76,23 @@ $(CPY_OBJ)/part%.o: $(CPY_GEN)/part%.c $(CPY_GEN)/common.h src/guests/cpython/pr
 $(CPY_GEN)/ffi_stubs.c: guests/cpython/ffi.list guests/cpython/stubs.awk $(CPY_GEN)/cpython.h
 	awk -f guests/cpython/stubs.awk guests/cpython/ffi.list $(CPY_GEN)/cpython.h > $@.tmp && mv $@.tmp $@
 
-# The standard library zip, embedded read-only. Its assembly goes beside
-# the object, not into $(CPY_GEN), which the wasm2c rule empties: under
-# make -j from clean the two ran at once.
-$(CPY_OBJ)/host/stdlib.o: $(CPY)/python_stdlib.zip
+# The standard library zip, embedded read-only: the pinned one with the
+# guest's own .pyc beside each module (stdlib.o), made by running
+# compileall.py in the guest linked with the pinned zip alone (stdlib_pinned.o).
+# Its assembly goes beside the object, not into $(CPY_GEN), which the wasm2c
+# rule empties: under make -j from clean the two ran at once.
+$(B)/tools/cpython-compileall: guests/cpython/compileall.c $(LIB_OBJS) $(CPY_PART_OBJS) \
+		$(filter-out %/stdlib.o,$(CPY_HOST_OBJS)) $(CPY_OBJ)/host/stdlib_pinned.o $(O)/gen/cpython_driver.o \
+		$(O)/gen/prebuilt_none.o
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(WARN) -include $(G)/layout.h $^ -o $@ $(LDLIBS_CORE)
+$(CPY)/stdlib_pyc.txt: $(B)/tools/cpython-compileall guests/cpython/compileall.py
+	$< guests/cpython/compileall.py > $@.tmp && mv $@.tmp $@
+$(CPY)/stdlib.zip: $(CPY)/python_stdlib.zip $(CPY)/stdlib_pyc.txt guests/cpython/addpyc.py
+	python3 guests/cpython/addpyc.py $(CPY)/python_stdlib.zip $(CPY)/stdlib_pyc.txt $@
+$(CPY_OBJ)/host/stdlib.o: $(CPY)/stdlib.zip
+$(CPY_OBJ)/host/stdlib_pinned.o: $(CPY)/python_stdlib.zip
+$(CPY_OBJ)/host/stdlib.o $(CPY_OBJ)/host/stdlib_pinned.o:
 	@mkdir -p $(@D)
 	printf '%s\n' '.section .rodata' '.global cpython_stdlib_zip' '.global cpython_stdlib_size' \
 	    '.balign 64' 'cpython_stdlib_zip:' '.incbin "$<"' 'cpython_stdlib_end:' '.balign 8' \

@@ -89,6 +89,11 @@ typedef struct guest_ops {
     /* Run host-made source in __main__ (boot, host modules, reseeding);
      * inside vm_call. false with the exception's text in err. */
     bool (*run_trusted)(struct airlock_vm *vm, const char *src, char *err, size_t errsize);
+    /* Fuel of one execution where the guest keeps its own counter (both
+     * NULL: runtime/meter.c's, in the MicroPython instance): start metering
+     * with vm->limits; the fuel used since. */
+    void (*meter_begin)(struct airlock_vm *vm);
+    uint64_t (*fuel_used)(const struct airlock_vm *vm);
     /* After runtime/undo.c put memory and globals back (may be NULL). */
     void (*rolled_back)(struct airlock_vm *vm);
     /* The guest ended itself (exit() from C) during a trapped call: true

@@ -17,6 +17,7 @@
 #include "runtime/meter.h"
 
 #include "abi/abi.h"
+#include "guests/guest.h"
 
 #define SLICE 100000u               /* fuel units between host checks */
 #define GRACE_FUEL 20000000u        /* extra fuel after a soft stop */
@@ -30,6 +31,10 @@ static void refill(airlock_vm *vm) {
 }
 
 void meter_begin(airlock_vm *vm) {
+    if (vm->guest && vm->guest->meter_begin) {
+        vm->guest->meter_begin(vm);
+        return;
+    }
     vm->fuel_used = 0;
     vm->fuel_budget = vm->limits.fuel ? vm->limits.fuel : UINT64_MAX;
     vm->stop_reason = AIRLOCK_LIMIT_NONE;
@@ -50,7 +55,10 @@ static uint64_t slice_used(const airlock_vm *vm) {
     return (uint64_t)((int64_t)vm->fuel_slice - left);
 }
 
-uint64_t meter_fuel_used(const airlock_vm *vm) { return vm->fuel_used + slice_used(vm); }
+uint64_t meter_fuel_used(const airlock_vm *vm) {
+    if (vm->guest && vm->guest->fuel_used) return vm->guest->fuel_used(vm);
+    return vm->fuel_used + slice_used(vm);
+}
 
 /* Which limit, if any, has been passed. */
 static int limit_passed(airlock_vm *vm, uint64_t now) {

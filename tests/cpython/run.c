@@ -2,12 +2,14 @@
  * run.c - the CPython guest's first runner (make cpython: build/cpython/run).
  *
  *   run [--memory-mb N] [--timeout S] [--fuel N] [--deterministic] [--stack-mb N]
- *       [--fresh] [--times] -c SOURCE [-c SOURCE...]
+ *       [--fresh [--image FILE]] [--times] -c SOURCE [-c SOURCE...]
  *
  * Boots one interpreter and runs each SOURCE in it, in order, printing what
  * each run wrote to stdout and stderr. With --fresh, boots once into a
  * snapshot and runs each SOURCE in a fresh interpreter made from it, going
- * on after a run that trapped. Exit status: 0 if every run ran, 1 if one
+ * on after a run that trapped; with --image, the snapshot is a build-time
+ * image (build/cpython/prebuilt.img) instead, refused (status 4, the
+ * reason on stderr) if it is damaged or stale. Exit status: 0 if every run ran, 1 if one
  * raised, 2 for bad usage, 3 if a run trapped (the message says which trap;
  * the process is fine), 4 if the boot failed, or the guest's own status
  * after sys.exit() (the last such status with --fresh). --times prints the
@@ -33,6 +35,7 @@ typedef struct job {
     const char *sources[MAX_SOURCES];
     int count;
     int times, fresh;
+    const char *image; /* --image: the snapshot's file */
     size_t stack_mb;
     int status;
 } job;
@@ -92,14 +95,32 @@ static void run_in_one(job *j) {
     cpython_free(c);
 }
 
+/* The snapshot in the image file at path; NULL, with the reason said. */
+static cpython_snapshot *load_image(const char *path) {
+    FILE *f = fopen(path, "rb");
+    char *data = NULL, why[200] = "cannot read it";
+    long len = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (len >= 0 && fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)len + 1)) &&
+        fread(data, 1, (size_t)len, f) != (size_t)len) {
+        free(data);
+        data = NULL;
+    }
+    if (f) fclose(f);
+    cpython_snapshot *s = data ? cpython_snapshot_from_image(data, (uint64_t)len, true, why, sizeof why) : NULL;
+    free(data);
+    if (!s) fprintf(stderr, "run: image refused: %s\n", why);
+    return s;
+}
+
 /* Each source in a fresh interpreter from one snapshot, all of them. */
 static void run_fresh(job *j) {
-    int trap;
+    int trap = 0;
     double t0 = now_us();
-    cpython_snapshot *snap = cpython_snapshot_new(&j->opt, &trap);
+    cpython_snapshot *snap = j->image ? load_image(j->image) : cpython_snapshot_new(&j->opt, &trap);
     double t1 = now_us();
     if (!snap) {
-        boot_failed(j, NULL, trap);
+        if (j->image) j->status = 4;
+        else boot_failed(j, NULL, trap);
         return;
     }
     if (j->times) fprintf(stderr, "snapshot_us %.0f\n", t1 - t0);
@@ -130,7 +151,7 @@ static void *run_job(void *arg) {
 
 static int usage(void) {
     fprintf(stderr, "usage: run [--memory-mb N] [--timeout S] [--fuel N] [--deterministic] [--stack-mb N] [--fresh]\n"
-                    "           [--times] -c SOURCE [-c SOURCE...]\n");
+                    "           [--image FILE] [--times] -c SOURCE [-c SOURCE...]\n");
     return 2;
 }
 
@@ -151,6 +172,8 @@ int main(int argc, char **argv) {
             j.opt.deterministic = true;
         else if (!strcmp(argv[i], "--fresh"))
             j.fresh = 1;
+        else if (!strcmp(argv[i], "--image") && i + 1 < argc)
+            j.image = argv[++i];
         else if (!strcmp(argv[i], "--times"))
             j.times = 1;
         else

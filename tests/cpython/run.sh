@@ -219,6 +219,37 @@ f0=$(sed -n 's/^run0_fuel //p' "$err") f1=$(sed -n 's/^run1_fuel //p' "$err") f2
 if [ -n "$f0" ] && [ "$f0" = "$f1" ] && [ "$f2" -gt "$f0" ]; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL: fuel is deterministic ($f0, $f1, $f2)"; fi
 
+# ---- the build-time snapshot image (build/cpython/prebuilt.img) -----------------------
+# It starts fresh interpreters with the driver loaded; each draws its own
+# random; a damaged, truncated or foreign image is refused, never run.
+IMAGE=$(dirname "$RUN")/prebuilt.img
+if [ -f "$IMAGE" ]; then
+    check "image: runs" 0 '^4 True$' '' -- --fresh --image "$IMAGE" \
+        -c 'import builtins; print(2 + 2, hasattr(builtins, "__airlock_run__"))'
+    timeout 120 "$RUN" --fresh --image "$IMAGE" -c 'import os, uuid; print(os.urandom(8).hex(), uuid.uuid4())' \
+        -c 'import os, uuid; print(os.urandom(8).hex(), uuid.uuid4())' >"$out" 2>"$err"
+    if [ "$(wc -l <"$out")" = 2 ] && [ "$(sort -u "$out" | wc -l)" = 2 ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: image: two fresh interpreters drew the same: $(cat "$out" "$err")"; fi
+    bad_image=$(mktemp)
+    # damage FILE OFFSET: flip one byte of a copy of the image
+    damage() {
+        cp "$IMAGE" "$bad_image"
+        python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 1]))' "$bad_image" "$1"
+    }
+    refused() { # NAME REASON
+        check "image: $1 is refused" 4 '' "image refused: $2" -- --fresh --image "$bad_image" -c 'print(1)'
+    }
+    damage $(( $(wc -c <"$IMAGE") - 5000 )); refused "a damaged page" "checksum mismatch"
+    damage 0; refused "another file" "not a CPython snapshot"
+    damage 50; refused "a damaged head (the pinned wasm's sha256)" "its head fails its checksum"
+    head -c 100000 "$IMAGE" >"$bad_image"; refused "a truncated one" "truncated"
+    rm -f "$bad_image"
+else
+    echo "skipped: image tests: no $IMAGE"
+fi
+
 # ---- the wall: what a hostile program can do ends its call at worst ---------------
 # Each runs in a fresh interpreter, then another one must still work.
 wall() { # NAME SOURCE

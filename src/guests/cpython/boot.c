@@ -21,10 +21,6 @@
 
 void cpython_trampoline_init(void); /* sys.c */
 
-/* The standard library zip (build/cpython/python_stdlib.zip, .incbin). */
-extern const unsigned char cpython_stdlib_zip[];
-extern const uint64_t cpython_stdlib_size;
-
 static vfs_embedded_file stdlib_file;
 static vfs_embedded_tree stdlib_tree;
 static pthread_once_t module_once = PTHREAD_ONCE_INIT;
@@ -64,8 +60,21 @@ static const char warm_up[] = "__import__('traceback')";
  * else (a module seeded at boot would be frozen by a snapshot). */
 #define BOOT_RANDOM_DRAWS 1
 
+/* Run the host's own source in __main__ during the boot: a failure ends
+ * the boot (trap). */
+static void run_boot_source(airlock_vm *vm, const char *source) {
+    cpython_vm *c = cpython_of(vm);
+    size_t len = strlen(source) + 1;
+    u32 src = len < UINT32_MAX ? Z_cpythonZ_malloc(&c->inst, (u32)len) : 0;
+    uint8_t *p = src ? vm_ptr(vm, src, len) : NULL;
+    if (!p) vm_trap(vm, WASM_RT_TRAP_OOB);
+    memcpy(p, source, len);
+    if (Z_cpythonZ_PyRun_SimpleStringFlags(&c->inst, src, 0) != 0) vm_trap(vm, VM_TRAP_ABORT);
+    Z_cpythonZ_free(&c->inst, src);
+}
+
 static void boot(airlock_vm *vm, void *arg) {
-    (void)arg;
+    const cpython_options *opt = arg;
     cpython_vm *c = cpython_of(vm);
     Z_cpython_instantiate(&c->inst, (struct Z_pyairlock_instance_t *)vm, (struct Z_pyenv_instance_t *)vm,
                           (struct Z_pywasi_instance_t *)vm);
@@ -78,12 +87,8 @@ static void boot(airlock_vm *vm, void *arg) {
      * SIGINT (sys.c) becomes KeyboardInterrupt. Handlers live in the guest's
      * libc; nothing reaches the host's signals. */
     Z_cpythonZ_Py_InitializeEx(&c->inst, 1);
-    u32 src = Z_cpythonZ_malloc(&c->inst, sizeof warm_up);
-    uint8_t *p = src ? vm_ptr(vm, src, sizeof warm_up) : NULL;
-    if (!p) vm_trap(vm, WASM_RT_TRAP_OOB);
-    memcpy(p, warm_up, sizeof warm_up);
-    if (Z_cpythonZ_PyRun_SimpleStringFlags(&c->inst, src, 0) != 0) vm_trap(vm, VM_TRAP_ABORT);
-    Z_cpythonZ_free(&c->inst, src);
+    run_boot_source(vm, warm_up);
+    if (opt->boot_source) run_boot_source(vm, opt->boot_source);
 }
 
 bool cpython_snapshot_check_seedless(const cpython_vm *c) { return c->vm.random_draws == BOOT_RANDOM_DRAWS; }
@@ -128,7 +133,7 @@ cpython_vm *cpython_boot(const cpython_options *opt, int *trap) {
     if (!c) return NULL;
     airlock_limits run_limits = c->vm.limits;
     c->vm.limits = (airlock_limits){0}; /* the boot is ours: no fuel limit, no deadline */
-    *trap = vm_call(&c->vm, boot, NULL);
+    *trap = vm_call(&c->vm, boot, (void *)opt);
     c->vm.limits = run_limits;
     if (*trap) c->dead = true;
     return c;

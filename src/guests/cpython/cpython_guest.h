@@ -23,6 +23,7 @@ typedef struct cpython_options {
     uint64_t fuel;          /* per run: the same two stops after this much fuel; 0: none */
     bool deterministic;     /* clock from 2024-01-01, 1 ms per reading; random_get from a fixed seed */
     struct vfs *vfs;        /* the grants to mount the library and /tmp beside (taken over); NULL: none */
+    const char *boot_source; /* run in __main__ at the end of the boot (a snapshot keeps what it made); NULL: none */
 } cpython_options;
 
 /* cpython_exec's results. */
@@ -47,10 +48,32 @@ uint64_t cpython_fuel_used(const cpython_vm *c);
 /* Boot once and freeze the result (snapshot.c); NULL on host OOM or a
  * failed boot (*trap says which trap, if one). The options are the boot's. */
 cpython_snapshot *cpython_snapshot_new(const cpython_options *opt, int *trap);
+/* Freeze c, an interpreter made from a snapshot, as it is now (with the
+ * host's own additions: guest.c's host modules); NULL on host OOM. What c
+ * drew since is shared by every interpreter of the result: the caller
+ * reseeds them (plugins/boot.c, host_fresh_vm). */
+cpython_snapshot *cpython_snapshot_freeze(const cpython_vm *c);
 /* A fresh interpreter, a copy-on-write view of s: as cpython_boot's, at a
  * fraction of the cost. NULL on host OOM or a memory cap below the
  * snapshot's size. Any number may be made, from any thread, while s lives. */
 cpython_vm *cpython_new_from_snapshot(const cpython_snapshot *s, const cpython_options *opt);
+/* The snapshot every runtime starts from (guest.c): booted with the
+ * sandbox driver, under memory_bytes (0: 1 GiB). */
+cpython_snapshot *cpython_runtime_snapshot(uint64_t memory_bytes, int *trap);
+/* The snapshot as an image in fd (guests/cpython/mksnapshot.c, at build
+ * time); false with the reason in why. */
+bool cpython_snapshot_write(const cpython_snapshot *s, int fd, char *why, size_t whysize);
+/* A snapshot from an image of len bytes, checked against this build (the
+ * pinned guest, its standard library, its instance layout) and its head's
+ * checksum, with verify the checksum of every page too; NULL with the
+ * reason in why. */
+cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, bool verify, char *why,
+                                              size_t whysize);
+/* The image built into the library: NULL with why "" when there is none
+ * (or AIRLOCK_NO_PREBUILT is set), NULL with the reason when it is unusable. */
+cpython_snapshot *cpython_snapshot_prebuilt(char *why, size_t whysize);
+/* The guest memory a snapshot holds: the least any of its interpreters needs. */
+uint64_t cpython_snapshot_bytes(const cpython_snapshot *s);
 void cpython_snapshot_free(cpython_snapshot *s);
 
 /* Ask the run in progress (on another thread) to stop, as a timeout does. */

@@ -47,6 +47,10 @@ enum { CPYTHON_TRAP_EXIT = 120 }; /* exit() or an uncaught SystemExit: not a fau
 /* End the guest call: the guest reached for JavaScript (ffi_stubs.c). */
 _Noreturn void cpython_refuse_js(struct Z_pyenv_instance_t *env, const char *import);
 
+/* The standard library zip (build/cpython/python_stdlib.zip, .incbin). */
+extern const unsigned char cpython_stdlib_zip[];
+extern const uint64_t cpython_stdlib_size;
+
 /* A vm with opt's limits, output and a fresh vfs, not instantiated (boot.c). */
 cpython_vm *cpython_vm_new(const cpython_options *opt);
 /* Whether the booted interpreter holds no random state of its own that a

@@ -1,26 +1,26 @@
 /*
  * guest.c - the CPython guest behind guest.h.
  *
- * Each vm is an interpreter booted by boot.c (cpython_boot), then given
- * the driver (driver.py) and two private mounts: /.airlock/in, read-only,
- * where each execution's source and file name appear (host memory, never
- * copied), and /.airlock/out, a small scratch tree where the driver writes
- * its answer. The only source that enters guest memory directly is the
- * host's own (run_source): the driver, and the one-line call that starts
- * each execution.
+ * Each vm is a copy-on-write view of one interpreter booted with the
+ * driver (driver.py) and frozen (snapshot.c: at build time, or by the
+ * runtime), given two private mounts: /.airlock/in, read-only, where each
+ * execution's source and file name appear (host memory, never copied), and
+ * /.airlock/out, a small scratch tree where the driver writes its answer.
+ * The only source that enters guest memory directly is the host's own: the
+ * driver (at the boot), and the one-line call that starts each execution
+ * (run_source).
  *
  * The runtime's grants (mounts, scratch) are each vm's filesystem, beside
  * the standard library; the two channels are internal mounts, never in the
  * audit trail. Host functions, plugins and the env, sqlite and net grants
- * reach the guest through plugins/boot.c's host modules, installed in
- * every vm after the driver (attach_host): their transport is the host-call
- * device (plugins/device.c), as the JavaScript FFI leads nowhere.
+ * reach the guest through plugins/boot.c's host modules, installed once
+ * per runtime and frozen into its snapshot (boot): their transport is the
+ * host-call device (plugins/device.c), as the JavaScript FFI leads nowhere.
  *
  * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
- * with a message, never ignores them): fuel; rolling an execution back in
+ * with a message, never ignores them): rolling an execution back in
  * place (a trap starts a fresh interpreter). Sessions are session.c's.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +30,7 @@
 #include "guests/cpython/session.h"
 #include "grants.h"
 #include "plugins/host.h"
+#include "runtime/meter.h"
 #include "sandbox.h"
 #include "vfs/scratch.h"
 #include "vfs/vfs.h"
@@ -52,12 +53,6 @@ typedef struct cpy_data {
     scratch *out;              /* mounted at OUT_DIR (the vfs owns it) */
 } cpy_data;
 
-/* The runtime's state: one interpreter booted ahead, which the first
- * sandbox takes (the boot checked it works). */
-typedef struct cpy_runtime {
-    airlock_vm *spare;
-} cpy_runtime;
-
 static void process_init(void) {}
 
 /* ---- source into the guest -------------------------------------------------- */
@@ -74,16 +69,6 @@ static bool run_source(airlock_vm *vm, const char *src) {
     bool ok = Z_cpythonZ_PyRun_SimpleStringFlags(&c->inst, addr, 0) == 0;
     Z_cpythonZ_free(&c->inst, addr);
     return ok;
-}
-
-typedef struct source_args {
-    const char *src;
-    bool ok;
-} source_args;
-
-static void run_in_call(airlock_vm *vm, void *arg) {
-    source_args *a = arg;
-    a->ok = run_source(vm, a->src);
 }
 
 /* The host's own source, for boot and reseeding (inside vm_call). */
@@ -123,39 +108,27 @@ static void attach_host(airlock_vm *vm, void *arg) {
     a->ok = host_boot(a->rt, vm, &a->what) && run_source(vm, "del _airlock_hook\n");
 }
 
-/* A freshly booted interpreter with the driver; the boot's message in err
- * on failure. */
-static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
-    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes, .output_bytes = BOOT_OUTPUT,
+/* The runtime's start-up state: one interpreter booted with the driver
+ * and frozen (snapshot.c); every vm is a copy-on-write view of it. */
+typedef struct cpy_runtime {
+    cpython_snapshot *snap;
+} cpy_runtime;
+
+/* A fresh interpreter from the snapshot, with its private mounts, cwd and
+ * host state. The snapshot's memory is its lower bound (sandbox.c then
+ * applies the runtime's limits). */
+static int vm_from(airlock_runtime *rt, const cpython_snapshot *snap, airlock_vm **out) {
+    uint64_t floor = cpython_snapshot_bytes(snap);
+    cpython_options opt = {.memory_bytes = rt->limits.memory_bytes > floor ? rt->limits.memory_bytes : floor,
+                           .output_bytes = BOOT_OUTPUT,
                            .vfs = grants_new_vfs(rt)};
     if (!opt.vfs) return AIRLOCK_NOMEM;
-    int trap = 0;
-    cpython_vm *c = cpython_boot(&opt, &trap);
+    cpython_vm *c = cpython_new_from_snapshot(snap, &opt);
     if (!c) return AIRLOCK_NOMEM;
     airlock_vm *vm = *out = &c->vm;
     vm->guest = &guest_cpython;
     cpy_data *d = vm->guest_data = calloc(1, sizeof *d);
-    if (!d) return AIRLOCK_NOMEM;
-    if (trap) {
-        snprintf(err, errsize, "CPython trapped during start-up (%s): %.300s", vm_trap_message(trap),
-                 cpython_output(c, 1));
-        return AIRLOCK_TRAP;
-    }
-    if (!mount_channel(vm, d)) return AIRLOCK_NOMEM;
-    source_args a = {(const char *)cpython_driver_tree.files[0].data, false};
-    trap = vm_call(vm, run_in_call, &a);
-    if (trap || !a.ok) {
-        snprintf(err, errsize, "CPython's driver failed to start (%s): %.300s",
-                 trap ? vm_trap_message(trap) : "it raised", cpython_output(c, 1));
-        return AIRLOCK_ERROR;
-    }
-    host_args h = {rt, "host modules", false};
-    trap = vm_call(vm, attach_host, &h);
-    if (trap || !h.ok) {
-        snprintf(err, errsize, "CPython could not install the %s (%s): %.300s", h.what,
-                 trap ? vm_trap_message(trap) : "it raised", cpython_output(c, 1));
-        return AIRLOCK_ERROR;
-    }
+    if (!d || !mount_channel(vm, d)) return AIRLOCK_NOMEM;
     if (rt->initial_cwd) vfs_chdir(vm->vfs, rt->initial_cwd); /* "/" if not visible */
     host_attach_vm(rt, vm);
     vm->limits = rt->limits;
@@ -163,32 +136,76 @@ static int boot_vm(airlock_runtime *rt, airlock_vm **out, char *err, size_t errs
     return AIRLOCK_OK;
 }
 
-static void destroy(airlock_vm *vm) {
-    if (vm) vm_destroy(vm);
-}
-
 static int vm_new(airlock_runtime *rt, airlock_vm **out, char *err, size_t errsize) {
     cpy_runtime *st = rt->guest_state;
-    pthread_mutex_lock(&rt->lock);
-    *out = st->spare;
-    st->spare = NULL;
-    pthread_mutex_unlock(&rt->lock);
-    return *out ? AIRLOCK_OK : boot_vm(rt, out, err, errsize);
+    int rc = vm_from(rt, st->snap, out);
+    return rc ? rc : host_fresh_vm(rt, *out, err, errsize);
 }
 
 /* ---- the runtime ---------------------------------------------------------------- */
 
+cpython_snapshot *cpython_runtime_snapshot(uint64_t memory_bytes, int *trap) {
+    cpython_options opt = {.memory_bytes = memory_bytes,
+                           .output_bytes = BOOT_OUTPUT,
+                           .boot_source = (const char *)cpython_driver_tree.files[0].data};
+    return cpython_snapshot_new(&opt, trap);
+}
+
+/*
+ * The runtime's host modules (plugins/boot.c: its functions, plugins, env
+ * and the values hook), installed once in an interpreter made from st's
+ * snapshot, which is then frozen in its place: every sandbox starts with
+ * them for nothing (installing them costs about 30 ms of CPU). The device
+ * they write to is host state, given to each vm by host_attach_vm.
+ */
+static int install_host(airlock_runtime *rt, cpy_runtime *st) {
+    airlock_vm *vm = NULL;
+    int rc = vm_from(rt, st->snap, &vm);
+    if (rc) {
+        vm_destroy(vm);
+        return runtime_fail(rt, rc, "out of memory");
+    }
+    vm->limits = (airlock_limits){0}; /* the install is ours: no fuel limit, no deadline */
+    meter_begin(vm);
+    host_args h = {rt, "host modules", false};
+    int trap = vm_call(vm, attach_host, &h);
+    cpython_snapshot *installed = !trap && h.ok ? cpython_snapshot_freeze(cpython_of(vm)) : NULL;
+    if (!installed) {
+        rc = runtime_fail(rt, AIRLOCK_ERROR, "CPython could not install the %s (%s): %.300s", h.what,
+                          trap ? vm_trap_message(trap) : h.ok ? "out of memory" : "it raised",
+                          cpython_output(cpython_of(vm), 1));
+        vm_destroy(vm);
+        return rc;
+    }
+    vm_destroy(vm);
+    cpython_snapshot_free(st->snap);
+    st->snap = installed;
+    return AIRLOCK_OK;
+}
+
+/* The image built into the library if there is one (a damaged or stale one
+ * is refused, never booted around), else boot once with the driver and
+ * freeze it. */
 static int boot(airlock_runtime *rt) {
     cpy_runtime *st = calloc(1, sizeof *st);
     if (!st) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
-    char err[400] = "";
-    int rc = boot_vm(rt, &st->spare, err, sizeof err);
-    if (rc) {
-        destroy(st->spare);
+    char why[200];
+    int trap = 0;
+    st->snap = cpython_snapshot_prebuilt(why, sizeof why);
+    if (!st->snap && !why[0]) st->snap = cpython_runtime_snapshot(rt->limits.memory_bytes, &trap);
+    if (!st->snap) {
         free(st);
-        return runtime_fail(rt, rc, "%s", err[0] ? err : "out of memory");
+        if (why[0]) return runtime_fail(rt, AIRLOCK_CORRUPT, "the built-in CPython snapshot is unusable: %s", why);
+        if (!trap) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
+        return runtime_fail(rt, AIRLOCK_TRAP, "CPython failed to start (%s)", vm_trap_message(trap));
     }
-    rt->boot_memory = st->spare->mem->size;
+    int rc = install_host(rt, st);
+    if (rc) {
+        cpython_snapshot_free(st->snap);
+        free(st);
+        return rc;
+    }
+    rt->boot_memory = cpython_snapshot_bytes(st->snap);
     rt->guest_state = st;
     return AIRLOCK_OK;
 }
@@ -196,7 +213,7 @@ static int boot(airlock_runtime *rt) {
 static void runtime_free(airlock_runtime *rt) {
     cpy_runtime *st = rt->guest_state;
     if (!st) return;
-    destroy(st->spare);
+    cpython_snapshot_free(st->snap);
     free(st);
     rt->guest_state = NULL;
 }
@@ -311,6 +328,9 @@ const guest_ops guest_cpython = {
     .runtime_free = runtime_free,
     .vm_new = vm_new,
     .vm_free = vm_free,
+    .fuel = true,
+    .meter_begin = cpython_meter_begin,
+    .fuel_used = cpython_meter_used,
     .exec = exec_source,
     .run_trusted = run_trusted,
     .exited = exited,

@@ -13,9 +13,10 @@
  * vm_new (booted or from the start-up snapshot, with its own private
  * mounts /.airlock/in and /.airlock/out, host state and cwd), whose memory
  * and globals are then replaced. Memory is self-contained in the image
- * (every non-zero page; absent pages are zero): every process boots its
- * own interpreter, with its own hash secret, so no start-up state is the
- * same across processes.
+ * (every non-zero page; absent pages are zero), so an image does not
+ * depend on the start-up snapshot it came from (the build-time one is the
+ * same in every process of one build; AIRLOCK_NO_PREBUILT=1 boots one per
+ * process).
  *
  * Not kept, as for the MicroPython guest: open files and sockets (a file
  * object of the saved interpreter finds its descriptor closed: EBADF) and
