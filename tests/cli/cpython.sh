@@ -428,5 +428,27 @@ replies = {m["id"]: m["result"]["structuredContent"] for m in map(json.loads, op
 soft = all(replies[i]["error"]["type"] == "KeyboardInterrupt" and not replies[i]["stats"]["hard_stop"] for i in (2, 3, 4))
 sys.exit(0 if soft and replies[5]["ok"] and replies[5]["stdout"] == "42\n" else 1)' "$TMP/mcp"; then ok
 else bad "mcp: soft stops, then the same session: $(head -c 900 "$TMP/mcp")"; fi
+# ... and so does a fault: crafted bytecode, the native stack run out; the
+# session is reset (what it held is gone) and runs on
+{
+    printf '%s\n' \
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
+        '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+    mcp_call 2 'def f(a): return a
+print(type(f)(f.__code__.replace(co_code=bytes([255, 0] * 8)), {})(1))'
+    mcp_call 3 'import sys
+sys.setrecursionlimit(10**6)
+l = []
+for i in range(10**6): l = [l]
+repr(l)'
+    mcp_call 4 'print(40 + 2)'
+} | timeout 60 "$AIRLOCK" mcp $G --timeout 10 >"$TMP/mcp" 2>"$TMP/mcp.err"
+if python3 -c '
+import json, sys
+replies = {m["id"]: m["result"]["structuredContent"] for m in map(json.loads, open(sys.argv[1])) if "id" in m and m["id"] > 1}
+trap = replies[2]["error"]["type"] == "SandboxError"
+deep = replies[3]["error"]["type"] == "RecursionError" or replies[3]["limit"] == "stack"
+sys.exit(0 if trap and deep and replies[4]["ok"] and replies[4]["stdout"] == "42\n" else 1)' "$TMP/mcp"; then ok
+else bad "mcp: a trap, the stack, then the same session: $(head -c 900 "$TMP/mcp")"; fi
 
 finish
