@@ -7,6 +7,9 @@
  * reproducible enough, and whenever an execution trapped. Whatever the
  * source does, airlock_sandbox_exec must return one of its documented codes, the
  * sandbox must stay usable, and the host must not crash or leak.
+ *
+ * AIRLOCK_FUZZ_GUEST=cpython drives the CPython guest instead (fuel only
+ * where the guest counts it; the timeout stops the rest).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +33,21 @@ static void fresh_sandbox(void) {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
+    const char *guest = getenv("AIRLOCK_FUZZ_GUEST");
     airlock_limits lim = {.size = sizeof(airlock_limits), .memory_bytes = 64u << 20, .fuel = 5000000, .timeout_seconds = 1.0,
                           .max_output_bytes = 4096};
-    if (airlock_runtime_new(&rt) != AIRLOCK_OK || airlock_runtime_set_limits(rt, &lim) != AIRLOCK_OK) abort();
+    if (airlock_runtime_new(&rt) != AIRLOCK_OK) abort();
+    if (guest && *guest && airlock_runtime_set_guest(rt, guest) != AIRLOCK_OK) {
+        fprintf(stderr, "AIRLOCK_FUZZ_GUEST=%s: no such guest in this library\n", guest);
+        abort();
+    }
+    if (airlock_runtime_set_limits(rt, &lim) != AIRLOCK_OK) abort();
+    if (airlock_sandbox_new(rt, &sb) != AIRLOCK_OK) { /* a guest that does not count fuel refuses the limit */
+        airlock_sandbox_free(sb);
+        sb = NULL;
+        lim.fuel = 0;
+        if (airlock_runtime_set_limits(rt, &lim) != AIRLOCK_OK) abort();
+    }
     fresh_sandbox();
     return 0;
 }

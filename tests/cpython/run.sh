@@ -159,8 +159,15 @@ check "timeout: a swallowed interrupt is stopped by force" 3 '' 'stopped by a re
         while True: pass
     except KeyboardInterrupt:
         pass'
-check "timeout: a long sleep is stopped by force" 3 '' 'stopped by a resource limit' -- \
+check "timeout: a long sleep ends in KeyboardInterrupt" 1 '' 'KeyboardInterrupt' -- \
     --timeout 0.5 -c 'import time; time.sleep(60)'
+check "timeout: a sleep that swallows the interrupt is stopped by force" 3 '' 'stopped by a resource limit' -- \
+    --timeout 0.5 -c 'import time
+while True:
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        pass'
 
 # time.sleep waits without spinning: CPU time well under the sleep.
 cpu=$( { /usr/bin/time -f '%U %S' "$RUN" -c 'import time; time.sleep(1.0)' >/dev/null 2>/dev/null; } 2>&1 | tail -1)

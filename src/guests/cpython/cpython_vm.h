@@ -29,6 +29,8 @@ typedef struct cpython_vm {
     size_t output_bytes;     /* cap of each captured stream, per run */
     vm_interrupts interrupts; /* cpython_interrupt()'s requests (vm.interrupts points here) */
     struct cpython_net *net; /* its loopback sockets (net.c), NULL until the first */
+    uint64_t sleep_run_ns;   /* a sleep's readings of the clock: when they began, */
+    uint64_t sleep_last_ns;  /* and the last one (sys.c, sleep_pace) */
 } cpython_vm;
 
 _Static_assert(offsetof(cpython_vm, vm) + offsetof(airlock_vm, stack_limit) == CPYTHON_STACK_LIMIT_OFFSET,
@@ -62,8 +64,10 @@ void cpython_meter_begin(airlock_vm *vm);
 uint64_t cpython_meter_used(const airlock_vm *vm);
 
 /* Let ms milliseconds pass (-1: for ever), as a blocking call does, but
- * not past a stop (sys.c): false if one is due (the caller fails with
- * EINTR, and CPython raises KeyboardInterrupt). */
+ * not past a stop that begins meanwhile (sys.c): false if one did (the
+ * caller fails with EINTR, CPython's signal check raises the soft stop's
+ * KeyboardInterrupt). A wait in a stop's grace goes on, until the grace
+ * ends in the hard stop. */
 bool cpython_wait(airlock_vm *vm, int32_t ms);
 
 /* Loopback sockets (net.c): whether fd is one; close it; its O_NONBLOCK

@@ -195,9 +195,14 @@ u32 Z_pyenvZ___syscall_fcntl64(struct Z_pyenv_instance_t *env, u32 fd, u32 cmd, 
     return fcntl_for(PYVM(env), fd, cmd, arg);
 }
 
-u32 Z_pyenvZ__try_fcntl64(struct Z_pyenv_instance_t *env, u32 fd, u32 cmd, u32 arg, u32 unused) {
-    (void)unused;
-    return fcntl_for(PYVM(env), fd, cmd, arg);
+/* Pyodide's hook ahead of every fcntl, _try_fcntl64(fd, cmd, varargs,
+ * int *result), for its JavaScript file systems: nonzero means handled,
+ * with the answer in *result. Never here: the guest goes on to
+ * __syscall_fcntl64 above. (Answering here once set a socket's O_NONBLOCK
+ * from the bits of the varargs pointer, and read F_GETFL as 0.) */
+u32 Z_pyenvZ__try_fcntl64(struct Z_pyenv_instance_t *env, u32 fd, u32 cmd, u32 varargs, u32 result) {
+    (void)env, (void)fd, (void)cmd, (void)varargs, (void)result;
+    return 0;
 }
 
 /* No descriptor is a terminal; sockets take FIONBIO. */

@@ -238,9 +238,9 @@ u32 Z_pyenvZ___syscall_connect(struct Z_pyenv_instance_t *env, u32 fd, SOCKET_AR
 }
 
 /* A call that can only wait for something no one will do: it waits for
- * the stop (the deadline, an interrupt), then fails with EINTR. CPython
- * retries (its signal check does not see the soft stop), and the retry
- * waits out the grace: the stop becomes a hard one. */
+ * the stop (the deadline, an interrupt), then fails with EINTR, and
+ * CPython's signal check raises the soft stop's KeyboardInterrupt. A
+ * retry in the grace waits until the stop becomes a hard one. */
 static u32 block_forever(airlock_vm *vm) {
     cpython_wait(vm, -1);
     return fail(E_INTR);
@@ -485,9 +485,10 @@ u32 Z_pyenvZ___syscall_poll(struct Z_pyenv_instance_t *env, u32 fds, u32 nfds, u
     if (ready || timeout == 0) return ready;
     /* Nothing can become ready while the guest waits: the timeout runs
      * out, or a stop ends it early. Either way the answer is "nothing
-     * ready", not EINTR: CPython's poll retries after EINTR without
-     * returning to the eval loop, which is where it raises the soft
-     * stop's KeyboardInterrupt. */
+     * ready", not EINTR, which Pyodide's select() turns into OSError with
+     * errno 0: the check that follows the call raises the soft stop's
+     * KeyboardInterrupt, or runs the guest's SIGINT handler (asyncio.run's
+     * cancels its task and wakes its loop). */
     cpython_wait(vm, (int32_t)timeout);
     return 0;
 }

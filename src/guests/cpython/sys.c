@@ -5,6 +5,7 @@
  * (processes, name resolution, dynamic loading, libffi), which fail as
  * POSIX systems fail them. Sockets: net.c.
  */
+#include <math.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
@@ -105,8 +106,10 @@ void Z_pyenvZ___call_sighandler(struct Z_pyenv_instance_t *env, u32 fp, u32 sig)
  * Python or in C, escapes them; and at the guest's clock, which time.sleep
  * polls. The first stop is soft: CPython's eval loop calls the signal
  * helper below every 50 checks of its eval breaker once the byte
- * Py_EMSCRIPTEN_SIGNAL_HANDLING is set (boot.c sets it); it returns SIGINT
- * once and CPython raises KeyboardInterrupt (`finally` blocks run). A guest
+ * Py_EMSCRIPTEN_SIGNAL_HANDLING is set (boot.c sets it), and at once when
+ * a stop begins, and so does every PyErr_CheckSignals (C loops, and
+ * blocking calls that fail with EINTR); it returns SIGINT once and CPython
+ * raises KeyboardInterrupt (`finally` blocks run). A guest
  * still running after the grace (it caught the exception, sleeps, or loops
  * in C where no KeyboardInterrupt is raised) is stopped by force: the call
  * traps.
@@ -160,6 +163,9 @@ static void check_stop(airlock_vm *vm, uint64_t now) {
     if (!reason) return;
     vm_interrupts_absorb(vm);
     vm->stop_reason = reason;
+    /* the next of the eval loop's periodic checks calls the helper below
+     * (not up to 50 later): code that blocks again soon still sees it */
+    vm_store_u32(vm, cpython_of(vm)->inst.w2c__Py_emscripten_signal_clock, 0);
     vm->grace_until_ns = now + GRACE_NS;
     /* the grace of a fuel stop is fuel (the same on every machine); the
      * others' is time, with what fuel is left */
@@ -244,8 +250,8 @@ static uint64_t guest_monotonic_ns(airlock_vm *vm) {
 }
 
 /* Blocking calls wait in steps, so that a stop ends the wait in time. A
- * wait that begins with a stop already due (the guest went on waiting)
- * lasts until the grace is over and the stop becomes a hard one. */
+ * wait that begins in a stop's grace (the guest went on waiting) is not
+ * cut short: the grace's end makes the stop a hard one (check_stop). */
 #define WAIT_STEP_NS 10000000u
 
 bool cpython_wait(airlock_vm *vm, int32_t ms) {
@@ -255,7 +261,7 @@ bool cpython_wait(airlock_vm *vm, int32_t ms) {
     }
     bool stopping = vm->stop_reason != AIRLOCK_LIMIT_NONE;
     uint64_t now = abi_monotonic_ns();
-    uint64_t until = ms < 0 || stopping ? UINT64_MAX : now + (uint64_t)ms * MS;
+    uint64_t until = ms < 0 ? UINT64_MAX : now + (uint64_t)ms * MS;
     for (;;) {
         check_stop(vm, now);
         if (vm->stop_reason && !stopping) return false;
@@ -271,8 +277,43 @@ f64 Z_pyenvZ_emscripten_date_now(struct Z_pyenv_instance_t *env) {
     return (f64)(realtime_ns(PYVM(env)) / MS);
 }
 
+/*
+ * Emscripten's libc sleeps (time.sleep, through clock_nanosleep) by reading
+ * emscripten_get_now in a loop until the time has passed; no Python clock
+ * reads it (they use clock_time_get), only that loop, sched_yield and the
+ * interval timers, which this guest does not have. So a reading that
+ * closely follows another waits first, a quarter of the time since their
+ * run began, from 50 us to 1 ms: a sleep overshoots by a quarter of its
+ * length at most, and 1 ms, and wakes about 1,000 times a second.
+ */
+#define PACE_MIN_NS 50000u
+#define PACE_MAX_NS 1000000u
+#define PACE_GAP_NS 2000000u /* a longer gap between readings begins a new run */
+
+static void sleep_pace(cpython_vm *c) {
+    uint64_t now = abi_monotonic_ns();
+    if (now - c->sleep_last_ns > PACE_GAP_NS) {
+        c->sleep_run_ns = now;
+    } else {
+        uint64_t step = (now - c->sleep_run_ns) / 4;
+        step = step < PACE_MIN_NS ? PACE_MIN_NS : step > PACE_MAX_NS ? PACE_MAX_NS : step;
+        struct timespec pause = {0, (long)step};
+        nanosleep(&pause, NULL);
+        now = abi_monotonic_ns();
+    }
+    c->sleep_last_ns = now;
+}
+
+/* A stop that begins during a sleep ends it: the reading is +infinity, so
+ * the loop's "now - start < ms" fails, the sleep returns, and the check
+ * that follows the call raises the soft stop's KeyboardInterrupt. In the
+ * grace a sleep goes on, until the hard stop. */
 f64 Z_pyenvZ_emscripten_get_now(struct Z_pyenv_instance_t *env) {
-    return (f64)guest_monotonic_ns(PYVM(env)) / 1e6;
+    airlock_vm *vm = PYVM(env);
+    if (!vm->deterministic) sleep_pace(cpython_of(vm));
+    uint64_t ns = guest_monotonic_ns(vm);
+    if (vm->stop_reason && !vm->soft_stops) return HUGE_VAL;
+    return (f64)ns / 1e6;
 }
 
 u32 Z_pywasiZ_clock_time_get(struct Z_pywasi_instance_t *w, u32 id, u64 precision, u32 out) {
