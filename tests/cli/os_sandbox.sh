@@ -104,8 +104,11 @@ else
   else bad "airlock mcp under the hook" "$out $(cat "$work/err")"; fi
 fi
 
-# What airlock must still do under the filter (the release binary).
-run() { out=$(cd "$work/cwd" && timeout 20 "$bin" "$@" 2>&1); rc=$?; }
+# What airlock must still do under the filter (the release binary), with
+# each guest it has: the filter is the process's, whatever runs inside.
+run() { out=$(cd "$work/cwd" && timeout 20 "$bin" --guest "$guest" "$@" 2>&1); rc=$?; }
+under_filter() {
+rm -f "$work/sessions/"*
 run -c 'print(sum(range(10)))'
 [ "$rc" = 0 ] && [ "$out" = 45 ] && ok "plain run" || bad "plain run: rc=$rc" "$out"
 
@@ -126,18 +129,18 @@ rm -f "$work/rw/m.txt"
 
 # Sessions: saved beside FILE, in a directory that is neither granted nor
 # the working directory; loaded again; a relative FILE too.
-run --session "$work/sessions/s.bin" -c 'n = 41'
-run --session "$work/sessions/s.bin" -c 'n += 1; print(n)'
+run --session "$work/sessions/s-$guest.bin" -c 'n = 41'
+run --session "$work/sessions/s-$guest.bin" -c 'n += 1; print(n)'
 [ "$rc" = 0 ] && [ "$out" = 42 ] && ok "--session in another directory: saved and loaded" || bad "--session: rc=$rc" "$out"
-run --session rel.bin -c 'v = 7'
-run --session rel.bin -c 'print(v)'
+run --session "rel-$guest.bin" -c 'v = 7'
+run --session "rel-$guest.bin" -c 'print(v)'
 [ "$rc" = 0 ] && [ "$out" = 7 ] && ok "--session relative to the working directory" || bad "--session relative: rc=$rc" "$out"
-[ "$(ls "$work/sessions")" = s.bin ] && ok "--session leaves no temporary file" || bad "session directory: $(ls "$work/sessions")"
+[ "$(ls "$work/sessions")" = "s-$guest.bin" ] && ok "--session leaves no temporary file" || bad "session directory: $(ls "$work/sessions")"
 
 echo 'print("from a file")' >"$work/prog.py"
 run "$work/prog.py"
 [ "$rc" = 0 ] && [ "$out" = "from a file" ] && ok "program file" || bad "program file: rc=$rc" "$out"
-out=$(echo 'print("from stdin")' | "$bin" - 2>&1)
+out=$(echo 'print("from stdin")' | "$bin" --guest "$guest" - 2>&1)
 [ "$out" = "from stdin" ] && ok "program on stdin" || bad "program on stdin" "$out"
 
 run --audit "$work/audit.log" --allow-env HOME -c 'import os; print(os.getenv("HOME") is not None)'
@@ -149,6 +152,16 @@ import os
 try: os.system('true')
 except Exception as e: print(type(e).__name__)"
 [ "$rc" = 0 ] && ok "guest os.system: a clean Python error" || bad "guest os.system: rc=$rc" "$out"
+}
+for guest in micropython cpython; do
+  if ! "$bin" --guest "$guest" -c pass >/dev/null 2>&1; then
+    skip "under the filter, $guest: this airlock was built without it"
+    continue
+  fi
+  before=$pass
+  under_filter
+  echo "($guest: $((pass - before)) passed under the filter)"
+done
 
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" = 0 ]
