@@ -18,7 +18,8 @@ total_skip=0
 failed_suites=""
 log=$(mktemp)
 skips=$(mktemp)
-trap 'rm -f "$log" "$skips"' EXIT
+cpython_cli=$(mktemp) # airlock --guest cpython, for suites that take a binary
+trap 'rm -f "$log" "$skips" "$cpython_cli"' EXIT
 
 tally() { # name, exit status; reads the suite's output from $log
     name=$1 status=$2
@@ -109,6 +110,9 @@ if [ -x "$BUILD_DIR/cpython/run" ]; then
         case $(basename "$bin") in test_values) ;; *) continue ;; esac
         suite "unit/$(basename "$bin") (cpython)" env AIRLOCK_TEST_GUEST=cpython "$bin"
     done
+    # the CPython-idiom corpus on the CPython guest, CPython as the oracle
+    # (its differences: tests/compat/README.md)
+    rated_suite "compat (cpython guest)" python3 tests/compat/run.py --runner airlock --guest cpython
 else
     skip_suite "cpython guest (its runner)" "this build has no CPython guest (CPYTHON=0)"
 fi
@@ -141,6 +145,11 @@ suite "valgrind (CLI smoke)" tests/valgrind/run.sh "$AIRLOCK"
 # The shared five-test protocol lives outside the repository, beside it.
 if [ -x ../shared/checks/five-tests.sh ]; then
     suite "five-tests" ../shared/checks/five-tests.sh "$AIRLOCK"
+    if [ -x "$BUILD_DIR/cpython/run" ]; then
+        printf '#!/bin/sh\nexec "%s" --guest cpython "$@"\n' "$(cd "$BUILD_DIR" && pwd)/$(basename "$AIRLOCK")" >"$cpython_cli"
+        chmod +x "$cpython_cli"
+        suite "five-tests (cpython guest)" ../shared/checks/five-tests.sh "$cpython_cli"
+    fi
 else
     skip_suite "five-tests" "../shared/checks/five-tests.sh is not beside this checkout"
 fi

@@ -8,11 +8,13 @@ exception type (or its absence) is the same. SystemExit counts as no
 exception on both sides.
 
 Usage:
-  tests/compat/run.py [--runner airlock|node] [--raw] [-j N] [-k SUBSTR]
-                      [-v] [--json FILE] [--update-baseline]
+  tests/compat/run.py [--runner airlock|node] [--guest NAME] [--raw] [-j N]
+                      [-k SUBSTR] [-v] [--json FILE] [--update-baseline]
 
 --runner airlock  uses build/airlock --json FILE (default when it exists)
 --runner node     uses tests/compat/node_runner.mjs (the guest under Node.js)
+--guest NAME      airlock runner with --guest NAME (micropython, the default,
+                  or cpython); each guest has its baseline file
 --raw             node runner without guest/lib (the raw guest), no baseline
 The last line printed is "N passed, M failed"; the exit status is 0 when the
 pass rate is at or above tests/compat/baseline.txt.
@@ -64,20 +66,24 @@ def run_cpython(path):
     return {"stdout": out, "error": err}
 
 
-def runner_cmd(runner, raw, path):
+def baseline_file(guest):
+    return BASELINE if guest == "micropython" else os.path.join(HERE, "baseline-%s.txt" % guest)
+
+
+def runner_cmd(runner, raw, guest, path):
     if runner == "airlock":
         # Agent scripts write scratch files under /tmp, as the MCP server
         # allows by default; the CLI grants nothing unless asked.
-        return [AIRLOCK, "--json", "--scratch", "64M", path]
+        return [AIRLOCK, "--guest", guest, "--json", "--scratch", "64M", path]
     cmd = ["node", os.path.join(HERE, "node_runner.mjs")]
     if raw:
         cmd.append("--no-lib")
     return cmd + [path]
 
 
-def run_guest(runner, raw, path):
+def run_guest(runner, raw, guest, path):
     try:
-        p = subprocess.run(runner_cmd(runner, raw, path), capture_output=True,
+        p = subprocess.run(runner_cmd(runner, raw, guest, path), capture_output=True,
                            timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return {"stdout": "", "error": "Timeout", "message": "runner timed out"}
@@ -105,7 +111,7 @@ def run_guest(runner, raw, path):
 def run_case(args, name):
     path = os.path.join(CASES, name)
     want = run_cpython(path)
-    got = run_guest(args.runner, args.raw, path)
+    got = run_guest(args.runner, args.raw, args.guest, path)
     ok = want["stdout"] == got["stdout"] and want["error"] == got["error"]
     return {"name": name, "category": category(name), "ok": ok,
             "want": want, "got": got}
@@ -121,9 +127,9 @@ def first_diff(a, b):
     return "stdout identical"
 
 
-def read_baseline():
+def read_baseline(path):
     try:
-        with open(BASELINE) as f:
+        with open(path) as f:
             return float(f.read().split()[0])
     except (OSError, ValueError, IndexError):
         return 0.0
@@ -133,6 +139,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runner", choices=["airlock", "node"],
                     default="airlock" if os.path.exists(AIRLOCK) else "node")
+    ap.add_argument("--guest", default="micropython", choices=["micropython", "cpython"])
     ap.add_argument("--raw", action="store_true",
                     help="node runner without guest/lib (raw guest)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
@@ -143,6 +150,8 @@ def main():
     args = ap.parse_args()
     if args.raw and args.runner != "node":
         ap.error("--raw needs --runner node")
+    if args.guest != "micropython" and args.runner != "airlock":
+        ap.error("--guest needs --runner airlock")
     jobs = max(1, min(args.jobs, 2))  # the machine is shared: at most 2
 
     names = sorted(n for n in os.listdir(CASES)
@@ -164,7 +173,8 @@ def main():
                 why.append(first_diff(w["stdout"], g["stdout"]))
             print("FAIL %-40s %s" % (r["name"][:-3], " | ".join(why)))
 
-    label = "raw guest" if args.raw else args.runner
+    label = "raw guest" if args.raw else args.runner if args.guest == "micropython" else \
+        "%s --guest %s" % (args.runner, args.guest)
     print("\nPass rate by category (%s):" % label)
     for c in sorted(cats):
         p, f = cats[c]
@@ -172,7 +182,8 @@ def main():
     passed = sum(1 for r in results if r["ok"])
     failed = len(results) - passed
     rate = 100.0 * passed / max(1, len(results))
-    base = read_baseline()
+    base_path = baseline_file(args.guest)
+    base = read_baseline(base_path)
     print("  %-12s %3d/%-3d %5.1f%%   (baseline %.1f%%)" % (
         "overall", passed, len(results), rate, base))
 
@@ -183,7 +194,7 @@ def main():
     status = 0
     if not args.raw and not args.filter:
         if args.update_baseline and rate > base:
-            with open(BASELINE, "w") as f:
+            with open(base_path, "w") as f:
                 f.write("%.1f\n" % rate)
             print("baseline raised to %.1f%%" % rate)
         elif rate + 1e-9 < base:
