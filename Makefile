@@ -150,12 +150,13 @@ $(G)/prebuilt.img: $(B)/tools/mksnapshot
 	$(B)/tools/mksnapshot $@
 
 # $(call embed_image,NAME): an object holding $< as NAME_image[] and its
-# size as NAME_size, both hidden, through $(B)/gen/NAME.S
+# size as NAME_size, both hidden, through $(B)/gen/NAME.S; page-aligned
+# (the CPython guest maps the image's pages from the file: snapshot.c)
 define embed_image
 	@mkdir -p $(@D) $(B)/gen
 	printf '%s\n' '.section .rodata' '.global $(1)_image' '.global $(1)_size' \
 	    '.hidden $(1)_image' '.hidden $(1)_size' \
-	    '.balign 64' '$(1)_image:' '.incbin "$<"' '$(1)_end:' '.balign 8' \
+	    '.balign 4096' '$(1)_image:' '.incbin "$<"' '$(1)_end:' '.balign 8' \
 	    '$(1)_size:' '.quad $(1)_end - $(1)_image' \
 	    '.section .note.GNU-stack,"",@progbits' > $(B)/gen/$(1).S
 	$(CC) -c $(B)/gen/$(1).S -o $@

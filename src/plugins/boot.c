@@ -17,6 +17,7 @@
 #include "guests/guest.h"
 #include "plugins/host.h"
 #include "plugins/runtime.h"
+#include "runtime/image.h" /* session_sum: the install digest */
 #include "runtime/meter.h"
 #include "vfs/vfs.h"
 
@@ -186,6 +187,49 @@ static bool install(airlock_vm *vm, host_registry *reg, const char *src, char *e
     vm->host_boot = false;
     vfs_unmount(vm->vfs, BOOT_DIR);
     return ok;
+}
+
+static void digest_piece(session_sum *s, const void *data, size_t n) {
+    uint64_t len = n;
+    session_sum_add(s, &len, sizeof len);
+    session_sum_add(s, data, n);
+}
+
+/* A digest of all that host_boot would run for rt: the install source and
+ * every file of the module tree (names and bytes). A guest that froze an
+ * install made with the same digest (the CPython guest's build-time image)
+ * may start from it instead: the digest is computed by this function at
+ * build time and at boot, never assumed. Never 0; false (the message in
+ * rt's errmsg) when out of memory. */
+bool host_boot_digest(airlock_runtime *rt, const char *guest, uint64_t *digest) {
+    host_registry *reg = host_registry_of(rt);
+    if (!reg) {
+        runtime_fail(rt, AIRLOCK_NOMEM, "out of memory installing host modules");
+        return false;
+    }
+    if (!prepare(rt, reg, guest)) return false;
+    codec_buf src = {0};
+    bool ok = install_source(reg, &src);
+    if (ok) {
+        session_sum s;
+        session_sum_init(&s);
+        digest_piece(&s, src.data, src.len);
+        for (size_t i = 0; i < reg->boot_tree.count; i++) {
+            const vfs_embedded_file *f = &reg->boot_tree.files[i];
+            digest_piece(&s, f->path, strlen(f->path));
+            digest_piece(&s, f->data, f->size);
+        }
+        *digest = session_sum_final(&s) | 1;
+    } else {
+        runtime_fail(rt, AIRLOCK_NOMEM, "out of memory installing host modules");
+    }
+    codec_buf_free(&src);
+    return ok;
+}
+
+void host_boot_adopt(airlock_runtime *rt, bool reseed) {
+    host_registry *reg = host_registry_of(rt);
+    if (reg && reseed) reg->reseed = true;
 }
 
 /* Every runtime imports _airlock_host, with or without host modules: the

@@ -111,6 +111,12 @@ int host_add_plugin_locked(airlock_runtime *rt, host_registry *reg, const airloc
  * boot vm). false with *what set on failure and the reason appended to
  * the boot vm's stderr. */
 bool host_boot(airlock_runtime *rt, airlock_vm *vm, const char **what);
+/* The digest of the install host_boot would run for rt's registry (boot.c):
+ * equal digests, the same install. false on OOM (message in rt's errmsg). */
+bool host_boot_digest(airlock_runtime *rt, const char *guest, uint64_t *digest);
+/* rt starts from an install made earlier with its digest instead of running
+ * host_boot: take what that install found (reseed: it drew randomness). */
+void host_boot_adopt(airlock_runtime *rt, bool reseed);
 /* Give a new vm the runtime's host state (attach, clone, load). */
 void host_attach_vm(airlock_runtime *rt, airlock_vm *vm);
 /* A fresh sandbox from the snapshot: reseed if boot drew randomness (the

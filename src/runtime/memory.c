@@ -60,6 +60,19 @@ int vm_memory_map_snapshot(airlock_vm *vm, int fd, uint64_t bytes) {
     return 0;
 }
 
+int vm_memory_map_runs(airlock_vm *vm, int fd, uint64_t bytes, const vm_map_run *runs, size_t n) {
+    if (vm_memory_map(vm, (uint32_t)(bytes / WASM_PAGE)) != 0) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (runs[i].at + runs[i].len > bytes ||
+            mmap(vm->mem_base + runs[i].at, runs[i].len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd,
+                 (off_t)runs[i].file_offset) == MAP_FAILED) {
+            vm_memory_unmap(vm);
+            return -1;
+        }
+    vm->snap_mapped = true;
+    return 0;
+}
+
 int64_t vm_memory_grow(airlock_vm *vm, uint32_t delta) {
     wasm_rt_memory_t *mem = vm->mem;
     uint64_t old_pages = mem->pages;

@@ -191,6 +191,12 @@ void vm_signals_install(void);
 int vm_memory_map(airlock_vm *vm, uint32_t pages);
 /* Map a copy-on-write view of a snapshot file descriptor. */
 int vm_memory_map_snapshot(airlock_vm *vm, int fd, uint64_t bytes);
+/* A run of pages of a snapshot held in a file at another offset. */
+typedef struct vm_map_run {
+    uint64_t at, len, file_offset; /* page-aligned */
+} vm_map_run;
+/* The same for a snapshot whose data is n runs of fd (the rest zero). */
+int vm_memory_map_runs(airlock_vm *vm, int fd, uint64_t bytes, const vm_map_run *runs, size_t n);
 /* Grow by delta pages; returns the old page count or -1 (limit or max). */
 int64_t vm_memory_grow(airlock_vm *vm, uint32_t delta);
 void vm_memory_unmap(airlock_vm *vm);

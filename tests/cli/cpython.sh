@@ -145,6 +145,19 @@ except ImportError:
 
 # ---- host functions: plugins, through the host-call device (plugins/device.c) -------
 EX="--plugin ${PLUGIN:-build/plugins/example.so}=greeting=Howdy"
+# The host side installed at build time (a default runtime) or over it at
+# the runtime's boot (a plugin's) leaves nothing of its own reachable.
+HIDDEN='import sys
+print("_airlock_hook" in globals(), "_airlock_host" in sys.modules)
+try:
+    import _airlock_host
+except ImportError:
+    print("denied")'
+expect_stdout "False False
+denied" $G -c "$HIDDEN"
+expect_stdout "False False
+denied" $G $EX -c "import example
+$HIDDEN"
 expect_stdout "Howdy, Ada!
 5 1099511627777 -7 True None 2.5
 [('count', 3), ('mean', 2.1666666666666665), ('sum', 6.5)]

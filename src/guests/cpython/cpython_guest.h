@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 typedef struct cpython_vm cpython_vm;
+struct airlock_runtime;
 typedef struct cpython_snapshot cpython_snapshot;
 
 typedef struct cpython_options {
@@ -72,6 +73,14 @@ cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, b
 /* The image built into the library: NULL with why "" when there is none
  * (or AIRLOCK_NO_PREBUILT is set), NULL with the reason when it is unusable. */
 cpython_snapshot *cpython_snapshot_prebuilt(char *why, size_t whysize);
+/* Record in s the host_boot_digest of the host modules installed in it
+ * (guest.c), and whether that install drew randomness; 0: none installed
+ * (a snapshot made by booting). */
+void cpython_snapshot_set_host(cpython_snapshot *s, uint64_t digest, bool reseed);
+uint64_t cpython_snapshot_host(const cpython_snapshot *s, bool *reseed);
+/* The snapshot a booted runtime's sandboxes start from (for
+ * guests/cpython/mksnapshot.c); NULL before the first sandbox. */
+cpython_snapshot *cpython_runtime_installed(struct airlock_runtime *rt);
 /* The guest memory a snapshot holds: the least any of its interpreters needs. */
 uint64_t cpython_snapshot_bytes(const cpython_snapshot *s);
 void cpython_snapshot_free(cpython_snapshot *s);

@@ -98,14 +98,21 @@ static bool mount_channel(airlock_vm *vm, cpy_data *d) {
 typedef struct host_args {
     airlock_runtime *rt;
     const char *what;
+    bool over;   /* the snapshot holds another runtime's install */
     bool ok;
 } host_args;
+
+/* Over another install, the module tree's directory listing that the
+ * import system keeps from it goes, and the hook comes back. */
+static const char reinstall[] = "import importlib\nimportlib.invalidate_caches()\ndel importlib\n"
+                                "_airlock_hook = __airlock_value__.hook\n";
 
 /* The host modules (plugins/boot.c), then the driver's hook on their
  * values (__main__ holds it only while they install). */
 static void attach_host(airlock_vm *vm, void *arg) {
     host_args *a = arg;
-    a->ok = host_boot(a->rt, vm, &a->what) && run_source(vm, "del _airlock_hook\n");
+    a->ok = (!a->over || run_source(vm, reinstall)) && host_boot(a->rt, vm, &a->what) &&
+            run_source(vm, "del _airlock_hook\n");
 }
 
 /* The runtime's start-up state: one interpreter booted with the driver
@@ -158,7 +165,7 @@ cpython_snapshot *cpython_runtime_snapshot(uint64_t memory_bytes, int *trap) {
  * them for nothing (installing them costs about 30 ms of CPU). The device
  * they write to is host state, given to each vm by host_attach_vm.
  */
-static int install_host(airlock_runtime *rt, cpy_runtime *st) {
+static int install_host(airlock_runtime *rt, cpy_runtime *st, uint64_t digest) {
     airlock_vm *vm = NULL;
     int rc = vm_from(rt, st->snap, &vm);
     if (rc) {
@@ -167,7 +174,8 @@ static int install_host(airlock_runtime *rt, cpy_runtime *st) {
     }
     vm->limits = (airlock_limits){0}; /* the install is ours: no fuel limit, no deadline */
     meter_begin(vm);
-    host_args h = {rt, "host modules", false};
+    bool reseed;
+    host_args h = {rt, "host modules", cpython_snapshot_host(st->snap, &reseed) != 0, false};
     int trap = vm_call(vm, attach_host, &h);
     cpython_snapshot *installed = !trap && h.ok ? cpython_snapshot_freeze(cpython_of(vm)) : NULL;
     if (!installed) {
@@ -178,9 +186,27 @@ static int install_host(airlock_runtime *rt, cpy_runtime *st) {
         return rc;
     }
     vm_destroy(vm);
+    cpython_snapshot_set_host(installed, digest, host_registry_of(rt)->reseed);
     cpython_snapshot_free(st->snap);
     st->snap = installed;
     return AIRLOCK_OK;
+}
+
+/* The host modules: already in the snapshot when it froze an install with
+ * this runtime's digest (the build-time image holds the one of a runtime
+ * with no host functions, plugins or env: mksnapshot.c), else installed. */
+static int host_modules(airlock_runtime *rt, cpy_runtime *st) {
+    uint64_t digest;
+    if (!host_boot_digest(rt, guest_cpython.name, &digest)) return AIRLOCK_NOMEM;
+    bool reseed;
+    if (cpython_snapshot_host(st->snap, &reseed) != digest) return install_host(rt, st, digest);
+    host_boot_adopt(rt, reseed);
+    return AIRLOCK_OK;
+}
+
+cpython_snapshot *cpython_runtime_installed(airlock_runtime *rt) {
+    cpy_runtime *st = rt->guest_state;
+    return rt->guest == &guest_cpython && st ? st->snap : NULL;
 }
 
 /* The image built into the library if there is one (a damaged or stale one
@@ -199,7 +225,7 @@ static int boot(airlock_runtime *rt) {
         if (!trap) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
         return runtime_fail(rt, AIRLOCK_TRAP, "CPython failed to start (%s)", vm_trap_message(trap));
     }
-    int rc = install_host(rt, st);
+    int rc = host_modules(rt, st);
     if (rc) {
         cpython_snapshot_free(st->snap);
         free(st);

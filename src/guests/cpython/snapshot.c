@@ -3,7 +3,9 @@
  * copy-on-write views of the frozen one.
  *
  * A snapshot is the booted interpreter's linear memory in a sealed memfd
- * (only the pages that hold data are written: the rest stays a hole), its
+ * (only the pages that hold data are written: the rest stays a hole), or
+ * for the built-in image the runs of its pages in the file it was loaded
+ * from, its
  * instance (the wasm globals), its function table and the little host state
  * that describes guest memory (cpython_vm.utc_name). A fresh interpreter
  * maps the memfd MAP_PRIVATE, so it shares every page with the snapshot
@@ -18,6 +20,7 @@
  * random_get in each interpreter, afresh.
  */
 #include <fcntl.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +35,17 @@
 #include "runtime/image.h" /* session_sum: the image checksum */
 
 struct cpython_snapshot {
-    int fd;                       /* sealed memfd of the memory */
+    int fd;                       /* sealed memfd of the memory, or (runs) the file holding its pages */
+    vm_map_run *runs;             /* where the pages are in fd; NULL: at their own offsets */
+    size_t nruns;
     uint64_t bytes;               /* its size */
     Z_cpython_instance_t inst;    /* globals; host pointers are replaced */
     wasm_rt_funcref_t *table;     /* the function table */
     uint32_t table_size;
     uint32_t utc_name;            /* cpython_vm.utc_name */
     uint64_t boot_elapsed_ns;     /* the guest clock at the freeze */
+    uint64_t host_digest;         /* host modules installed: their host_boot_digest; 0: none */
+    bool host_reseed;             /* that install drew randomness */
 };
 
 #define PAGE 4096u
@@ -89,6 +96,7 @@ uint64_t cpython_snapshot_bytes(const cpython_snapshot *s) { return s->bytes; }
 void cpython_snapshot_free(cpython_snapshot *s) {
     if (!s) return;
     if (s->fd >= 0) close(s->fd);
+    free(s->runs);
     free(s->table);
     free(s);
 }
@@ -137,6 +145,16 @@ cpython_snapshot *cpython_snapshot_new(const cpython_options *opt, int *trap) {
 
 cpython_snapshot *cpython_snapshot_freeze(const cpython_vm *c) { return freeze(c); }
 
+void cpython_snapshot_set_host(cpython_snapshot *s, uint64_t digest, bool reseed) {
+    s->host_digest = digest;
+    s->host_reseed = reseed;
+}
+
+uint64_t cpython_snapshot_host(const cpython_snapshot *s, bool *reseed) {
+    *reseed = s->host_reseed;
+    return s->host_digest;
+}
+
 /* Give c the snapshot's instance with c's own host pointers and tables. */
 static bool attach(cpython_vm *c, const cpython_snapshot *s) {
     c->inst = s->inst;
@@ -156,6 +174,7 @@ static bool attach(cpython_vm *c, const cpython_snapshot *s) {
         if (table[i].func) table[i].module_instance = &c->inst;
     }
     c->vm.mem = &c->inst.w2c_memory;
+    if (s->runs) return vm_memory_map_runs(&c->vm, s->fd, s->bytes, s->runs, s->nruns) == 0;
     return vm_memory_map_snapshot(&c->vm, s->fd, s->bytes) == 0;
 }
 
@@ -190,7 +209,7 @@ cpython_vm *cpython_new_from_snapshot(const cpython_snapshot *s, const cpython_o
  */
 
 #define IMAGE_MAGIC "airlock cpython snapshot\n"
-#define IMAGE_FORMAT 1u
+#define IMAGE_FORMAT 2u
 /* The instance's wasm globals: after the import pointers, before the memory. */
 #define GLOBALS_AT (offsetof(Z_cpython_instance_t, Z_wasi_snapshot_preview1_instance) + sizeof(void *))
 #define GLOBALS_LEN (offsetof(Z_cpython_instance_t, w2c_memory) - GLOBALS_AT)
@@ -206,6 +225,8 @@ typedef struct image_head {
     uint64_t memory_bytes, pages;       /* memory size; pages holding data */
     uint32_t table_size, t1_size, t2_size, utc_name;
     uint64_t boot_elapsed_ns;
+    uint64_t host_digest;               /* the snapshot's: 0, or the host modules' install */
+    uint32_t host_reseed, pad;
     uint8_t globals[GLOBALS_LEN];
     uint64_t sum;                       /* of the index and the pages */
     uint64_t head_sum;                  /* of this head, this field as 0 */
@@ -216,6 +237,14 @@ static uint64_t sum_of(const void *data, size_t n) {
     session_sum_init(&s);
     session_sum_add(&s, data, n);
     return session_sum_final(&s);
+}
+
+/* Where an image's pages begin: after its head and index, page-aligned
+ * (the build places the image itself on a page boundary, so that its pages
+ * can be mapped straight from the file that holds it: cpython_prebuilt). */
+static uint64_t pages_at(uint64_t pages) {
+    uint64_t end = sizeof(image_head) + pages * sizeof(uint32_t);
+    return (end + PAGE - 1) / PAGE * PAGE;
 }
 
 /* Entry i of an image's page index. */
@@ -297,24 +326,42 @@ static bool write_image(const cpython_snapshot *s, const uint8_t *mem, int fd, c
                     .globals_len = GLOBALS_LEN, .max_pages = (uint32_t)s->inst.w2c_memory.max_pages,
                     .stdlib_size = cpython_stdlib_size, .stdlib_sum = stdlib_sum(),
                     .memory_bytes = s->bytes, .table_size = s->table_size, .t1_size = s->inst.w2c_T1.size,
-                    .t2_size = s->inst.w2c_T2.size, .utc_name = s->utc_name, .boot_elapsed_ns = s->boot_elapsed_ns};
+                    .t2_size = s->inst.w2c_T2.size, .utc_name = s->utc_name, .boot_elapsed_ns = s->boot_elapsed_ns,
+                    .host_digest = s->host_digest, .host_reseed = s->host_reseed};
     memcpy(h.magic, IMAGE_MAGIC, sizeof IMAGE_MAGIC);
     snprintf(h.wasm_sha256, sizeof h.wasm_sha256, "%s", guest_cpython.sha256);
     memcpy(h.globals, (const uint8_t *)&s->inst + GLOBALS_AT, GLOBALS_LEN);
     uint32_t *index = data_pages(mem, s->bytes, &h.pages);
     if (!index) return FAIL("out of memory");
+    static const uint8_t zeros[PAGE];
+    size_t pad = pages_at(h.pages) - sizeof h - h.pages * sizeof *index;
     session_sum sum;
     session_sum_init(&sum);
     session_sum_add(&sum, index, h.pages * sizeof *index);
+    session_sum_add(&sum, zeros, pad);
     for (uint64_t i = 0; i < h.pages; i++) session_sum_add(&sum, mem + (uint64_t)index[i] * PAGE, PAGE);
     h.sum = session_sum_final(&sum);
     h.head_sum = sum_of(&h, sizeof h);
     session_sum ignored;
     session_sum_init(&ignored);
-    bool ok = write_all(fd, &h, sizeof h, &ignored) && write_all(fd, index, h.pages * sizeof *index, &ignored);
+    bool ok = write_all(fd, &h, sizeof h, &ignored) && write_all(fd, index, h.pages * sizeof *index, &ignored) &&
+              write_all(fd, zeros, pad, &ignored);
     for (uint64_t i = 0; ok && i < h.pages; i++) ok = write_all(fd, mem + (uint64_t)index[i] * PAGE, PAGE, &ignored);
     free(index);
     return ok || FAIL("write failed");
+}
+
+/* A read-only view of s's memory. */
+static void *map_view(const cpython_snapshot *s) {
+    if (!s->runs) return mmap(NULL, s->bytes, PROT_READ, MAP_PRIVATE, s->fd, 0);
+    uint8_t *p = mmap(NULL, s->bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (size_t i = 0; p != MAP_FAILED && i < s->nruns; i++)
+        if (mmap(p + s->runs[i].at, s->runs[i].len, PROT_READ, MAP_PRIVATE | MAP_FIXED, s->fd,
+                 (off_t)s->runs[i].file_offset) == MAP_FAILED) {
+            munmap(p, s->bytes);
+            p = MAP_FAILED;
+        }
+    return p;
 }
 
 bool cpython_snapshot_write(const cpython_snapshot *s, int fd, char *why, size_t whysize) {
@@ -323,7 +370,7 @@ bool cpython_snapshot_write(const cpython_snapshot *s, int fd, char *why, size_t
     bool same = same_table(s, &t->inst.w2c___indirect_function_table);
     cpython_free(t);
     if (!same) return FAIL("the boot changed the function table: an image cannot describe it");
-    void *mem = s->bytes ? mmap(NULL, s->bytes, PROT_READ, MAP_PRIVATE, s->fd, 0) : NULL;
+    void *mem = s->bytes ? map_view(s) : NULL;
     if (mem == MAP_FAILED) return FAIL("cannot map the snapshot");
     bool ok = write_image(s, mem, fd, why, whysize);
     if (mem) munmap(mem, s->bytes);
@@ -347,7 +394,8 @@ static bool check_head(const image_head *h, uint64_t len, char *why, size_t whys
     uint64_t max = (uint64_t)h->max_pages * 65536;
     if (h->memory_bytes % 65536 || h->memory_bytes > max || h->pages > h->memory_bytes / PAGE)
         return FAIL("bad memory size");
-    if (len - sizeof *h != h->pages * (sizeof(uint32_t) + PAGE)) return FAIL("truncated or too long");
+    if (len < pages_at(h->pages) || len - pages_at(h->pages) != h->pages * PAGE) return FAIL("truncated or too long");
+    if (h->host_reseed > 1) return FAIL("bad host install flag");
     if (h->t1_size > EXTERNREF_MAX || h->t2_size > EXTERNREF_MAX) return FAIL("bad table size");
     return true;
 }
@@ -370,7 +418,7 @@ static bool check_body(const image_head *h, const uint8_t *image, uint64_t len, 
 static int image_memfd(const image_head *h, const uint8_t *image) {
     int fd = memfd_create("airlock-cpython-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0) return -1;
-    const uint8_t *index = image + sizeof *h, *pages = index + h->pages * sizeof(uint32_t);
+    const uint8_t *index = image + sizeof *h, *pages = image + pages_at(h->pages);
     bool ok = ftruncate(fd, (off_t)h->memory_bytes) == 0;
     for (uint64_t i = 0, n; ok && i < h->pages; i += n) {
         uint32_t first = index_at(index, i);
@@ -384,12 +432,79 @@ static int image_memfd(const image_head *h, const uint8_t *image) {
     return fd;
 }
 
-/* A snapshot of the image's memory and globals, with t's table. */
-static cpython_snapshot *from_image(const image_head *h, const uint8_t *image, const cpython_vm *t) {
+/* The runs of consecutive pages of an image, as they lie in a file that
+ * holds the image at offset base; NULL on host OOM. */
+static vm_map_run *image_runs(const image_head *h, const uint8_t *image, uint64_t base, size_t *count) {
+    const uint8_t *index = image + sizeof *h;
+    vm_map_run *runs = malloc((h->pages ? h->pages : 1) * sizeof *runs);
+    *count = 0;
+    for (uint64_t i = 0, n; runs && i < h->pages; i += n) {
+        uint32_t first = index_at(index, i);
+        for (n = 1; i + n < h->pages && index_at(index, i + n) == first + n;) n++;
+        runs[(*count)++] = (vm_map_run){(uint64_t)first * PAGE, n * PAGE, base + pages_at(h->pages) + i * PAGE};
+    }
+    return runs;
+}
+
+/* Where the built-in image lies in the file it was loaded from (the
+ * library, or the program it is linked into). */
+typedef struct image_place {
+    uintptr_t addr;
+    uint64_t len, offset;
+    int fd;
+} image_place;
+
+static int find_object(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    image_place *p = arg;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type != PT_LOAD || p->addr < start || p->addr - start > ph->p_filesz ||
+            p->len > ph->p_filesz - (p->addr - start))
+            continue;
+        p->offset = ph->p_offset + (p->addr - start);
+        p->fd = open(info->dlpi_name[0] ? info->dlpi_name : "/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * The file that holds the built-in image, open, with the image's offset in
+ * it; -1 when it is not found, its pages are not page-aligned in it, or it
+ * does not hold this image: its head and index are compared with the ones
+ * in memory, and the head holds the checksum of every page (a library
+ * replaced on disk since it was loaded holds another image). Mapping its
+ * pages from there spares copying them into a memfd at every start; the
+ * file is as trusted as the code beside them.
+ */
+static int image_file(const image_head *h, const uint8_t *image, uint64_t len, uint64_t *offset) {
+    image_place p = {(uintptr_t)image, len, 0, -1};
+    dl_iterate_phdr(find_object, &p);
+    uint64_t head = pages_at(h->pages);
+    uint8_t *copy = p.fd >= 0 && (p.offset + head) % PAGE == 0 ? malloc(head) : NULL;
+    bool same = copy && pread(p.fd, copy, head, (off_t)p.offset) == (ssize_t)head && memcmp(copy, image, head) == 0;
+    free(copy);
+    if (!same && p.fd >= 0) close(p.fd);
+    *offset = p.offset;
+    return same ? p.fd : -1;
+}
+
+/* A snapshot of the image's memory and globals, with t's table; its pages
+ * mapped from the file that holds it when map_file finds one. */
+static cpython_snapshot *from_image(const image_head *h, const uint8_t *image, uint64_t len, bool map_file,
+                                    const cpython_vm *t) {
     cpython_snapshot *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     const wasm_rt_funcref_table_t *table = &t->inst.w2c___indirect_function_table;
-    s->fd = image_memfd(h, image);
+    uint64_t offset = 0;
+    s->fd = map_file ? image_file(h, image, len, &offset) : -1;
+    if (s->fd >= 0 && !(s->runs = image_runs(h, image, offset, &s->nruns))) {
+        cpython_snapshot_free(s);
+        return NULL;
+    }
+    if (s->fd < 0) s->fd = image_memfd(h, image);
     s->bytes = h->memory_bytes;
     s->inst = t->inst;
     memcpy((uint8_t *)&s->inst + GLOBALS_AT, h->globals, GLOBALS_LEN);
@@ -400,6 +515,8 @@ static cpython_snapshot *from_image(const image_head *h, const uint8_t *image, c
     s->table = malloc((table->size ? table->size : 1) * sizeof *s->table);
     s->utc_name = h->utc_name;
     s->boot_elapsed_ns = h->boot_elapsed_ns;
+    s->host_digest = h->host_digest;
+    s->host_reseed = h->host_reseed != 0;
     if (s->fd < 0 || !s->table) {
         cpython_snapshot_free(s);
         return NULL;
@@ -408,8 +525,8 @@ static cpython_snapshot *from_image(const image_head *h, const uint8_t *image, c
     return s;
 }
 
-cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, bool verify, char *why,
-                                              size_t whysize) {
+static cpython_snapshot *load_image(const void *image, uint64_t len, bool verify, bool map_file, char *why,
+                                    size_t whysize) {
     image_head h;
     if (len < sizeof h) {
         FAIL("truncated");
@@ -425,10 +542,15 @@ cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, b
     cpython_snapshot *s = NULL;
     if (t->inst.w2c___indirect_function_table.size != h.table_size || t->inst.w2c_memory.max_pages != h.max_pages)
         FAIL("its function table or memory does not match this build's");
-    else if (!(s = from_image(&h, image, t)))
+    else if (!(s = from_image(&h, image, len, map_file, t)))
         FAIL("out of memory");
     cpython_free(t);
     return s;
+}
+
+cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, bool verify, char *why,
+                                              size_t whysize) {
+    return load_image(image, len, verify, false, why, whysize);
 }
 
 /* The image built into the library (cpython_prebuilt.S; empty in the build
@@ -439,5 +561,5 @@ extern const uint64_t cpython_prebuilt_size;
 cpython_snapshot *cpython_snapshot_prebuilt(char *why, size_t whysize) {
     why[0] = '\0';
     if (!cpython_prebuilt_size || getenv("AIRLOCK_NO_PREBUILT")) return NULL;
-    return cpython_snapshot_from_image(cpython_prebuilt_image, cpython_prebuilt_size, false, why, whysize);
+    return load_image(cpython_prebuilt_image, cpython_prebuilt_size, false, true, why, whysize);
 }
