@@ -58,6 +58,8 @@ typedef struct airlock_vm {
     bool in_guest;
     uintptr_t stack_top;       /* frame that entered the guest (gc.c scans below it) */
     struct airlock_vm *outer;  /* the vm this thread ran before entering us */
+    bool own_stack;            /* its calls run on the thread's guest stack
+                                * (trap.c), not on the caller's */
 
     /* WebAssembly exceptions (runtime/exception.c): the innermost `try`'s
      * unwind target and the exception being thrown. */
@@ -172,8 +174,14 @@ typedef void (*vm_guest_fn)(airlock_vm *vm, void *arg);
 
 /*
  * Run fn on vm with the trap target set: returns 0, or the trap code if the
- * guest trapped (fn was abandoned mid-way). Nested calls are allowed.
+ * guest trapped (fn was abandoned mid-way). Nested calls are allowed. A vm
+ * with own_stack runs on a stack of VM_GUEST_STACK_BYTES that trap.c keeps
+ * per thread (committed only as touched), whatever the caller's stack.
  */
+#define VM_GUEST_STACK_BYTES ((size_t)256 << 20)
+/* The size of guest stacks made from now on (tests: a small one makes deep
+ * C recursion reach the stack trap). */
+void vm_guest_stack_set_size(size_t bytes);
 int vm_call(airlock_vm *vm, vm_guest_fn fn, void *arg);
 /* The vm whose guest code this thread is running, or NULL. */
 airlock_vm *vm_current(void);

@@ -524,8 +524,9 @@ replies = {m["id"]: m["result"]["structuredContent"] for m in map(json.loads, op
 soft = all(replies[i]["error"]["type"] == "KeyboardInterrupt" and not replies[i]["stats"]["hard_stop"] for i in (2, 3, 4))
 sys.exit(0 if soft and replies[5]["ok"] and replies[5]["stdout"] == "42\n" else 1)' "$TMP/mcp"; then ok
 else bad "mcp: soft stops, then the same session: $(head -c 900 "$TMP/mcp")"; fi
-# ... and so does a fault: crafted bytecode, the native stack run out; the
-# session is reset (what it held is gone) and runs on
+# ... and so does a fault (crafted bytecode: the session is reset, what it
+# held is gone) and recursion through C as deep as CPython allows (a clean
+# RecursionError)
 {
     printf '%s\n' \
         '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
@@ -534,17 +535,53 @@ else bad "mcp: soft stops, then the same session: $(head -c 900 "$TMP/mcp")"; fi
 print(type(f)(f.__code__.replace(co_code=bytes([255, 0] * 8)), {})(1))'
     mcp_call 3 'import sys
 sys.setrecursionlimit(10**6)
-l = []
-for i in range(10**6): l = [l]
-repr(l)'
+l = []; m = []
+for i in range(10**6): l = [l]; m = [m]
+l == m'
     mcp_call 4 'print(40 + 2)'
 } | timeout 60 "$AIRLOCK" mcp $G --timeout 10 >"$TMP/mcp" 2>"$TMP/mcp.err"
 if python3 -c '
 import json, sys
 replies = {m["id"]: m["result"]["structuredContent"] for m in map(json.loads, open(sys.argv[1])) if "id" in m and m["id"] > 1}
 trap = replies[2]["error"]["type"] == "SandboxError"
-deep = replies[3]["error"]["type"] == "RecursionError" or replies[3]["limit"] == "stack"
+deep = replies[3]["error"]["type"] == "RecursionError"
 sys.exit(0 if trap and deep and replies[4]["ok"] and replies[4]["stdout"] == "42\n" else 1)' "$TMP/mcp"; then ok
-else bad "mcp: a trap, the stack, then the same session: $(head -c 900 "$TMP/mcp")"; fi
+else bad "mcp: a trap, RecursionError, then the same session: $(head -c 900 "$TMP/mcp")"; fi
+
+# ---- deep recursion through C: RecursionError, not the stack trap ----------------
+# CPython's C recursion guard measures the wasm shadow stack; the guest runs on
+# a native stack of the runtime's own (256 MiB, runtime/trap.c), big enough for
+# every level that guard allows, whatever the caller's stack (here 1 MiB).
+DEEP='import sys
+sys.setrecursionlimit(10**6)
+l = []; m = []
+for i in range(10**6): l = [l]; m = [m]
+'
+for what in 'l == m' 'import pickle; pickle.dumps(l)' 'import json; json.dumps(l)' \
+    'def f(n): return list(map(f, [n + 1]))
+f(0)'; do
+    (ulimit -s 1024; run_airlock $G -c "$DEEP$what")
+    if [ "$(cat "$TMP/rc")" = 1 ] && grep -q '^RecursionError' "$TMP/err"; then ok
+    else bad "deep C recursion ($what): status $(cat "$TMP/rc"), $(tail -c 300 "$TMP/err")"; fi
+done
+# plain Python recursion to the limit, then C recursion, then the same session
+cat >"$TMP/deep.py" <<PY
+$DEEP
+def g(n): return g(n + 1)
+try: g(0)
+except RecursionError as e: print("python:", type(e).__name__)
+try: l == m
+except RecursionError as e: print("c:", type(e).__name__)
+print(40 + 2)
+PY
+expect_stdout "python: RecursionError
+c: RecursionError
+42" $G --memory 1G "$TMP/deep.py"
+# the million-deep repr: CPython's repr of nested lists is quadratic in the
+# depth (Py_ReprEnter), so it ends in the timeout, or RecursionError given
+# the time (about 35 s of CPU), and never in the stack trap
+run_airlock $G --timeout 2 -c "${DEEP}repr(l)"
+if grep -q -e 'timeout limit' -e '^RecursionError' "$TMP/err"; then ok
+else bad "million-deep repr: status $(cat "$TMP/rc"), $(tail -c 300 "$TMP/err")"; fi
 
 finish

@@ -14,9 +14,10 @@
  * the process is fine), 4 if the boot failed, or the guest's own status
  * after sys.exit() (the last such status with --fresh). --times prints the
  * boot's and each run's wall time (µs), each fresh interpreter's, and each
- * run's fuel on stderr. The interpreter runs on a thread with a large stack (256 MiB,
- * or --stack-mb), so that CPython's own recursion guards fire before the
- * native stack runs out.
+ * run's fuel on stderr. The interpreter runs on a guest stack of 256 MiB (or
+ * --stack-mb: runtime/trap.c), so that CPython's own recursion guards fire
+ * before the native stack runs out; its thread has a stack as large, for a
+ * build that has no guest stack (SANITIZE=1).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -184,6 +185,7 @@ int main(int argc, char **argv) {
     pthread_t t;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, j.stack_mb << 20);
+    vm_guest_stack_set_size(j.stack_mb << 20);
     if (pthread_create(&t, &attr, run_job, &j) != 0) {
         fprintf(stderr, "run: cannot start the guest thread\n");
         return 4;

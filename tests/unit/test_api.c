@@ -2,6 +2,7 @@
  * test_api.c - the public C API: executions, sessions, results, errors,
  * bad input, and the closed world a fresh sandbox sees.
  */
+#include <pthread.h>
 #include <stdio.h>
 
 #include "testutil.h"
@@ -320,6 +321,40 @@ START_TEST(getters_accept_null) {
 }
 END_TEST
 
+/* Recursion through C as deep as CPython's guards allow, on an embedder
+ * thread with a 256 KiB stack: the guest runs on the runtime's own stack,
+ * so CPython raises RecursionError (never a crash, not even the trap), and
+ * the thread's next sandbox runs. */
+static void *deep_compare(void *arg) {
+    airlock_sandbox *sb = NULL;
+    ck_assert_int_eq(airlock_sandbox_new(arg, &sb), AIRLOCK_OK);
+    ck_run_raises(sb,
+                  "import sys\nsys.setrecursionlimit(10**6)\nx = []; y = []\n"
+                  "for i in range(10**6): x = [x]; y = [y]\nx == y",
+                  "RecursionError");
+    ck_run_prints(sb, "print(40 + 2)", "42\n");
+    airlock_sandbox_free(sb);
+    return NULL;
+}
+
+START_TEST(deep_c_recursion_on_a_small_thread) {
+    airlock_runtime *rt = NULL;
+    ck_assert_int_eq(airlock_runtime_new(&rt), AIRLOCK_OK);
+    if (airlock_runtime_set_guest(rt, "cpython") != AIRLOCK_OK) { /* a build without it */
+        airlock_runtime_free(rt);
+        return;
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    ck_assert_int_eq(pthread_attr_setstacksize(&attr, 256 << 10), 0);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, &attr, deep_compare, rt), 0);
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    pthread_attr_destroy(&attr);
+    airlock_runtime_free(rt);
+}
+END_TEST
+
 static Suite *api_suite(void) {
     Suite *s = suite_create("api");
     TCase *tc = tcase_create("api");
@@ -342,6 +377,7 @@ static Suite *api_suite(void) {
     tcase_add_test(tc, file_names_in_tracebacks);
     tcase_add_test(tc, userdata_stays_with_the_sandbox);
     tcase_add_test(tc, bounds_check_mode_is_the_builds);
+    tcase_add_test(tc, deep_c_recursion_on_a_small_thread);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -111,6 +111,7 @@ cpython_vm *cpython_vm_new(const cpython_options *opt) {
     }
     memset(c, 0, sizeof *c);
     airlock_vm *vm = &c->vm;
+    vm->own_stack = true; /* C recursion as deep as CPython's guards allow (trap.c) */
     vm->mem_limit = opt->memory_bytes ? opt->memory_bytes : DEFAULT_MEMORY;
     vm->limits.timeout_seconds = opt->timeout_seconds;
     vm->limits.fuel = opt->fuel;
