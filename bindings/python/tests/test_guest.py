@@ -81,3 +81,32 @@ def test_cpython_host_functions_files_and_values(tmp_path):
         with pytest.raises(airlock.ValueCrossingError, match="too large"):
             s.get_value("big")
         assert s.run("len(big)").result == str(8 << 20)
+
+
+@needs_cpython
+def test_cpython_deep_c_recursion_on_a_small_thread():
+    # The guest runs on the runtime's own native stack, not the calling
+    # thread's: recursion through C as deep as CPython allows is a clean
+    # RecursionError on a 256 KiB thread, and a host function called from
+    # the guest (on that stack) still works afterwards.
+    import threading
+
+    code = ("import sys\nsys.setrecursionlimit(10**6)\nx = []; y = []\n"
+            "for i in range(10**6): x = [x]; y = [y]\nx == y")
+    seen = {}
+
+    def work():
+        try:
+            run(code, guest="cpython")
+        except GuestError as e:
+            seen["type"] = e.type
+        seen["after"] = run("print(add(40, 2))", guest="cpython", host_functions={"add": lambda a, b: a + b}).stdout
+
+    old = threading.stack_size(256 << 10)
+    try:
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    assert seen == {"type": "RecursionError", "after": "42\n"}
