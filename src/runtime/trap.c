@@ -157,11 +157,13 @@ static void guest_stack_key_make(void) {
 static guest_stack *guest_stack_get(void) {
     if (thread_guest_stack) return thread_guest_stack;
     pthread_once(&guest_stack_once, guest_stack_key_make);
-    if (guest_stack_key == (pthread_key_t)-1) return NULL;
+    size_t bytes = atomic_load(&guest_stack_bytes);
+    /* Too small to hold the host's reserve and any guest frame: none. */
+    if (guest_stack_key == (pthread_key_t)-1 || bytes < 2 * HOST_STACK_RESERVE) return NULL;
     guest_stack *gs = calloc(1, sizeof *gs);
     if (!gs) return NULL;
     gs->guard = (size_t)sysconf(_SC_PAGESIZE);
-    gs->map_size = (atomic_load(&guest_stack_bytes) + gs->guard - 1) / gs->guard * gs->guard + gs->guard;
+    gs->map_size = (bytes + gs->guard - 1) / gs->guard * gs->guard + gs->guard;
     gs->map = mmap(NULL, gs->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
                    -1, 0);
     if (gs->map == MAP_FAILED || mprotect(gs->map, gs->guard, PROT_NONE) != 0 || getcontext(&gs->guest) != 0) {

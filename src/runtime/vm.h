@@ -180,7 +180,7 @@ typedef void (*vm_guest_fn)(airlock_vm *vm, void *arg);
  */
 #define VM_GUEST_STACK_BYTES ((size_t)256 << 20)
 /* The size of guest stacks made from now on (tests: a small one makes deep
- * C recursion reach the stack trap). */
+ * C recursion reach the stack trap; under 96 KiB, none: the caller's). */
 void vm_guest_stack_set_size(size_t bytes);
 int vm_call(airlock_vm *vm, vm_guest_fn fn, void *arg);
 /* The vm whose guest code this thread is running, or NULL. */
