@@ -328,10 +328,15 @@ END_TEST
 static void *deep_compare(void *arg) {
     airlock_sandbox *sb = NULL;
     ck_assert_int_eq(airlock_sandbox_new(arg, &sb), AIRLOCK_OK);
-    ck_run_raises(sb,
-                  "import sys\nsys.setrecursionlimit(10**6)\nx = []; y = []\n"
-                  "for i in range(10**6): x = [x]; y = [y]\nx == y",
-                  "RecursionError");
+    const char *deep = "import sys\nsys.setrecursionlimit(10**6)\nx = []; y = []\n"
+                       "for i in range(10**6): x = [x]; y = [y]\nx == y";
+#if defined(__SANITIZE_ADDRESS__)
+    /* sanitizer builds keep the guest on the caller's stack (runtime/trap.c):
+     * there the stack trap ends the call, cleanly */
+    ck_assert_int_ne(run(sb, deep), AIRLOCK_OK);
+#else
+    ck_run_raises(sb, deep, "RecursionError");
+#endif
     ck_run_prints(sb, "print(40 + 2)", "42\n");
     airlock_sandbox_free(sb);
     return NULL;

@@ -1,5 +1,7 @@
 """guest=: choosing the interpreter, and what each guest offers."""
 
+import os
+
 import pytest
 
 import airlock
@@ -100,6 +102,8 @@ def test_cpython_deep_c_recursion_on_a_small_thread():
             run(code, guest="cpython")
         except GuestError as e:
             seen["type"] = e.type
+        except airlock.AirlockError as e:  # the stack trap (sanitizer builds)
+            seen["type"] = type(e).__name__
         seen["after"] = run("print(add(40, 2))", guest="cpython", host_functions={"add": lambda a, b: a + b}).stdout
 
     old = threading.stack_size(256 << 10)
@@ -109,4 +113,8 @@ def test_cpython_deep_c_recursion_on_a_small_thread():
         t.join()
     finally:
         threading.stack_size(old)
-    assert seen == {"type": "RecursionError", "after": "42\n"}
+    # sanitizer builds keep the guest on the caller's stack (runtime/trap.c),
+    # where the stack trap ends the call instead
+    sanitized = "libasan" in os.environ.get("LD_PRELOAD", "")
+    assert seen["after"] == "42\n"
+    assert seen.get("type") == "RecursionError" or (sanitized and "type" in seen)
