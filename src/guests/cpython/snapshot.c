@@ -32,7 +32,7 @@
 #include "cpython_guest.h"
 #include "cpython_vm.h"
 #include "guests/guest.h"
-#include "runtime/image.h" /* session_sum: the image checksum */
+#include "runtime/image.h" /* session_sum, image_page_is_zero */
 
 struct cpython_snapshot {
     int fd;                       /* sealed memfd of the memory, or (runs) the file holding its pages */
@@ -48,23 +48,13 @@ struct cpython_snapshot {
     bool host_reseed;             /* that install drew randomness */
 };
 
-#define PAGE 4096u
-
-static bool page_is_zero(const uint8_t *p) {
-    uint64_t acc = 0;
-    for (size_t i = 0; i < PAGE; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        acc |= w;
-    }
-    return acc == 0;
-}
+#define PAGE IMAGE_PAGE
 
 /* Write memory to fd, one pwrite per run of pages holding data. */
 static bool write_data_runs(int fd, const uint8_t *mem, uint64_t bytes) {
     uint64_t run = 0, at = 0;
     for (uint64_t off = 0; off <= bytes; off += PAGE) {
-        bool data = off < bytes && !page_is_zero(mem + off);
+        bool data = off < bytes && !image_page_is_zero(mem + off);
         if (data && !run) at = off;
         if (data) {
             run += PAGE;
@@ -317,7 +307,7 @@ static uint32_t *data_pages(const uint8_t *mem, uint64_t bytes, uint64_t *n) {
     uint32_t *index = malloc((bytes / PAGE + 1) * sizeof *index);
     *n = 0;
     for (uint64_t off = 0; index && off < bytes; off += PAGE)
-        if (!page_is_zero(mem + off)) index[(*n)++] = (uint32_t)(off / PAGE);
+        if (!image_page_is_zero(mem + off)) index[(*n)++] = (uint32_t)(off / PAGE);
     return index;
 }
 
