@@ -14,6 +14,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -193,9 +194,34 @@ static bool exchange(worker *w, const exec_job *job, exec_outcome *out) {
     return out->report != NULL;
 }
 
+/* An idle worker never has anything to say: a readable or hung-up socket
+ * means it died since its last job and pool_reap has not seen it yet. */
+static bool worker_died_idle(const worker *w) {
+    struct pollfd pfd = {.fd = w->fd, .events = POLLIN};
+    return poll(&pfd, 1, 0) != 0;
+}
+
+static void replace_worker(worker_pool *p, worker *w) {
+    kill_worker(w);
+    p->restarts++;
+    if (!spawn_worker(p, w)) serve_log("cannot replace a worker: %s", strerror(errno));
+}
+
+/* An idle worker, never one that died between jobs: the job has not been
+ * sent yet, so taking another loses nothing. */
+static worker *take_live(worker_pool *p, double wait_seconds) {
+    worker *w = take_idle(p, wait_seconds);
+    for (int tries = 0; w && worker_died_idle(w) && tries < p->n; tries++) {
+        replace_worker(p, w);
+        give_back(p, w);
+        w = take_idle(p, wait_seconds);
+    }
+    return w;
+}
+
 void pool_run(worker_pool *p, const exec_job *job, double wait_seconds, exec_outcome *out) {
     memset(out, 0, sizeof *out);
-    worker *w = take_idle(p, wait_seconds);
+    worker *w = take_live(p, wait_seconds);
     if (!w) {
         out->failure = "every worker is busy";
         return;
@@ -205,9 +231,7 @@ void pool_run(worker_pool *p, const exec_job *job, double wait_seconds, exec_out
         out->image = NULL;
         json_decref(out->report);
         out->report = NULL;
-        kill_worker(w);
-        p->restarts++;
-        if (!spawn_worker(p, w)) serve_log("cannot replace a worker: %s", strerror(errno));
+        replace_worker(p, w);
     }
     give_back(p, w);
 }
