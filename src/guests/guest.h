@@ -56,6 +56,26 @@ typedef enum guest_value_outcome {
                             * session from before value operations */
 } guest_value_outcome;
 
+/*
+ * How runtime/meter.c meters a guest. The build-time fuel pass keeps an
+ * i64 counter among the instance's globals and decrements it inline; when
+ * it goes negative the guest's fuel_exhausted import hands the vm to
+ * meter_exhausted(). The policy (slices, soft stop, grace, hard stop) is
+ * meter.c's; what differs between guests is here.
+ */
+typedef struct guest_meter {
+    ptrdiff_t counter;          /* the counter's offset from the vm (negative
+                                 * where the instance precedes the vm) */
+    uint64_t slice;             /* fuel between two host checks */
+    uint64_t grace_ns;          /* a soft stop's grace: wall time, */
+    uint64_t grace_fuel;        /* and the fuel a fuel stop leaves */
+    bool grace_fuel_every_stop; /* every stop leaves grace_fuel, not only a
+                                 * fuel stop (the others keep what is left) */
+    /* Ask the guest to raise KeyboardInterrupt soon (vm->stop_reason is
+     * set); at most once per execution. */
+    void (*soft_stop)(struct airlock_vm *vm);
+} guest_meter;
+
 typedef struct guest_ops {
     const char *name;        /* "micropython", "cpython": what --guest takes */
     const char *title;       /* "MicroPython", "CPython": for people */
@@ -89,11 +109,8 @@ typedef struct guest_ops {
     /* Run host-made source in __main__ (boot, host modules, reseeding);
      * inside vm_call. false with the exception's text in err. */
     bool (*run_trusted)(struct airlock_vm *vm, const char *src, char *err, size_t errsize);
-    /* Fuel of one execution where the guest keeps its own counter (both
-     * NULL: runtime/meter.c's, in the MicroPython instance): start metering
-     * with vm->limits; the fuel used since. */
-    void (*meter_begin)(struct airlock_vm *vm);
-    uint64_t (*fuel_used)(const struct airlock_vm *vm);
+    /* How its executions are metered (above). */
+    const guest_meter *meter;
     /* After runtime/undo.c put memory and globals back (may be NULL). */
     void (*rolled_back)(struct airlock_vm *vm);
     /* The guest ended itself (exit() from C) during a trapped call: true

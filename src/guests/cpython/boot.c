@@ -16,6 +16,7 @@
 #include "abi/abi.h"
 #include "cpython_guest.h"
 #include "cpython_vm.h"
+#include "runtime/meter.h"
 #include "vfs/scratch.h"
 #include "vfs/vfs.h"
 
@@ -78,7 +79,7 @@ static void boot(airlock_vm *vm, void *arg) {
     cpython_vm *c = cpython_of(vm);
     Z_cpython_instantiate(&c->inst, (struct Z_pyairlock_instance_t *)vm, (struct Z_pyenv_instance_t *)vm,
                           (struct Z_pywasi_instance_t *)vm);
-    cpython_meter_begin(vm); /* unmetered (cpython_boot), but counted */
+    meter_begin(vm); /* unmetered (cpython_boot), but counted */
     Z_cpythonZ_emscripten_stack_init(&c->inst);
     Z_cpythonZ___wasm_call_ctors(&c->inst);
     /* Turn on the eval loop's periodic call to our soft-stop check (sys.c). */
@@ -111,6 +112,7 @@ cpython_vm *cpython_vm_new(const cpython_options *opt) {
     }
     memset(c, 0, sizeof *c);
     airlock_vm *vm = &c->vm;
+    vm->guest = &guest_cpython;
     vm->own_stack = true; /* C recursion as deep as CPython's guards allow (trap.c) */
     vm->mem_limit = opt->memory_bytes ? opt->memory_bytes : DEFAULT_MEMORY;
     vm->limits.timeout_seconds = opt->timeout_seconds;
@@ -166,7 +168,7 @@ static void run(airlock_vm *vm, void *arg) {
 static void begin_run(airlock_vm *vm) {
     vm->interrupts = &cpython_of(vm)->interrupts;
     vm->mem_limit_hit = false;
-    cpython_meter_begin(vm);
+    meter_begin(vm);
 }
 
 int cpython_exec(cpython_vm *c, const char *source, int *trap) {
@@ -190,7 +192,7 @@ void cpython_interrupt(cpython_vm *c) { atomic_fetch_add(&c->interrupts.sent, 1)
 
 const char *cpython_output(const cpython_vm *c, int stream) { return outbuf_str(&c->vm.out[stream ? 1 : 0]); }
 
-uint64_t cpython_fuel_used(const cpython_vm *c) { return cpython_meter_used(&c->vm); }
+uint64_t cpython_fuel_used(const cpython_vm *c) { return meter_fuel_used(&c->vm); }
 
 int cpython_exit_status(const cpython_vm *c) { return c->exit_status; }
 

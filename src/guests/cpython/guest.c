@@ -133,7 +133,6 @@ static int vm_from(airlock_runtime *rt, const cpython_snapshot *snap, airlock_vm
     cpython_vm *c = cpython_new_from_snapshot(snap, &opt);
     if (!c) return AIRLOCK_NOMEM;
     airlock_vm *vm = *out = &c->vm;
-    vm->guest = &guest_cpython;
     cpy_data *d = vm->guest_data = calloc(1, sizeof *d);
     if (!d || !mount_channel(vm, d)) return AIRLOCK_NOMEM;
     if (rt->initial_cwd) vfs_chdir(vm->vfs, rt->initial_cwd); /* "/" if not visible */
@@ -355,8 +354,7 @@ const guest_ops guest_cpython = {
     .vm_new = vm_new,
     .vm_free = vm_free,
     .fuel = true,
-    .meter_begin = cpython_meter_begin,
-    .fuel_used = cpython_meter_used,
+    .meter = &cpython_meter,
     .exec = exec_source,
     .run_trusted = run_trusted,
     .exited = exited,

@@ -13,6 +13,7 @@
 
 #include "abi/abi.h"
 #include "cpython_vm.h"
+#include "runtime/meter.h"
 #include "vfs/vfs.h"
 
 #define ENV(env) ((struct Z_env_instance_t *)(void *)(env))
@@ -91,94 +92,41 @@ void Z_pyenvZ___call_sighandler(struct Z_pyenv_instance_t *env, u32 fp, u32 sig)
 /* ---- stopping ---------------------------------------------------------------- */
 
 #define SIGINT_GUEST 2
-/* A soft stop's grace: wall time, and fuel. Longer than the MicroPython
- * guest's 0.1 s: CPython unwinds and prints an uncaught KeyboardInterrupt's
- * traceback in Python code (traceback is imported at boot, boot.c). */
-#define GRACE_NS 1000000000u
-#define GRACE_FUEL 2000000000u
-/* Fuel between two host checks (guest/patch/README.md: slices). */
-#define SLICE 1000000u
 
 /*
- * Stopping. Three limits: the deadline, airlock_interrupt(), and fuel. They
- * are noticed where the fuel pass (guests/cpython/meter.c) calls
- * fuel_exhausted, at the end of every slice of fuel, so that no loop, in
- * Python or in C, escapes them; and at the guest's clock, which time.sleep
- * polls. The first stop is soft: CPython's eval loop calls the signal
- * helper below every 50 checks of its eval breaker once the byte
+ * Stopping (runtime/meter.c). Three limits: the deadline, airlock_interrupt(),
+ * and fuel. They are noticed where the fuel pass (guests/cpython/meter.c)
+ * calls fuel_exhausted, at the end of every slice of fuel, so that no loop,
+ * in Python or in C, escapes them; and at the guest's clock, which
+ * time.sleep polls. The first stop is soft: CPython's eval loop calls the
+ * signal helper below every 50 checks of its eval breaker once the byte
  * Py_EMSCRIPTEN_SIGNAL_HANDLING is set (boot.c sets it), and at once when
  * a stop begins, and so does every PyErr_CheckSignals (C loops, and
  * blocking calls that fail with EINTR); it returns SIGINT once and CPython
- * raises KeyboardInterrupt (`finally` blocks run). A guest
- * still running after the grace (it caught the exception, sleeps, or loops
- * in C where no KeyboardInterrupt is raised) is stopped by force: the call
- * traps.
+ * raises KeyboardInterrupt (`finally` blocks run). A guest still running
+ * after the grace (it caught the exception, sleeps, or loops in C where no
+ * KeyboardInterrupt is raised) is stopped by force: the call traps.
  */
-static void refill(airlock_vm *vm) {
-    uint64_t slice = vm->fuel_budget < SLICE ? vm->fuel_budget : SLICE;
-    vm->fuel_budget -= slice;
-    vm->fuel_slice = slice;
-    cpython_of(vm)->inst.w2c_airlock_fuel = slice;
-}
+void Z_pyairlockZ_fuel_exhausted(struct Z_pyairlock_instance_t *self) { meter_exhausted(PYVM(self)); }
 
-void cpython_meter_begin(airlock_vm *vm) {
-    vm->stop_reason = AIRLOCK_LIMIT_NONE;
-    vm->soft_stops = 0;
-    vm->hard_stop = false;
-    vm->grace_until_ns = 0;
-    vm->deadline_ns = 0;
-    if (vm->limits.timeout_seconds > 0)
-        vm->deadline_ns = abi_monotonic_ns() + (uint64_t)(vm->limits.timeout_seconds * 1e9);
-    vm->fuel_used = 0;
-    vm->fuel_budget = vm->limits.fuel ? vm->limits.fuel : UINT64_MAX;
-    refill(vm);
-}
-
-/* Fuel used in the current slice (the counter may have gone negative). */
-static uint64_t slice_used(const airlock_vm *vm) {
-    int64_t left = (int64_t)cpython_of((airlock_vm *)vm)->inst.w2c_airlock_fuel;
-    return (uint64_t)((int64_t)vm->fuel_slice - left);
-}
-
-uint64_t cpython_meter_used(const airlock_vm *vm) { return vm->fuel_used + slice_used(vm); }
-
-static _Noreturn void hard_stop(airlock_vm *vm) {
-    vm->hard_stop = true;
-    vm_trap(vm, VM_TRAP_LIMIT);
-}
-
-static void check_stop(airlock_vm *vm, uint64_t now) {
-    if (vm->stop_reason) {
-        vm_interrupts_absorb(vm); /* they ask for this same stop */
-        if (now >= vm->grace_until_ns) hard_stop(vm);
-        return;
-    }
-    int reason = AIRLOCK_LIMIT_NONE;
-    if (vm_interrupt_pending(vm))
-        reason = AIRLOCK_LIMIT_INTERRUPT;
-    else if (vm->deadline_ns && now >= vm->deadline_ns)
-        reason = AIRLOCK_LIMIT_TIMEOUT;
-    else if (vm->fuel_budget == 0)
-        reason = AIRLOCK_LIMIT_FUEL;
-    if (!reason) return;
-    vm_interrupts_absorb(vm);
-    vm->stop_reason = reason;
-    /* the next of the eval loop's periodic checks calls the helper below
-     * (not up to 50 later): code that blocks again soon still sees it */
+/* The next of the eval loop's periodic checks calls the helper below (not
+ * up to 50 later): code that blocks again soon still sees the stop. */
+static void signal_soon(airlock_vm *vm) {
     vm_store_u32(vm, cpython_of(vm)->inst.w2c__Py_emscripten_signal_clock, 0);
-    vm->grace_until_ns = now + GRACE_NS;
-    /* the grace of a fuel stop is fuel (the same on every machine); the
-     * others' is time, with what fuel is left */
-    if (reason == AIRLOCK_LIMIT_FUEL) vm->fuel_budget = GRACE_FUEL;
 }
 
-void Z_pyairlockZ_fuel_exhausted(struct Z_pyairlock_instance_t *self) {
-    airlock_vm *vm = PYVM(self);
-    vm->fuel_used += slice_used(vm);
-    if (vm->stop_reason && vm->fuel_budget == 0) hard_stop(vm); /* the grace's fuel is spent too */
-    check_stop(vm, abi_monotonic_ns());
-    refill(vm);
-}
+/* The grace is longer than the MicroPython guest's 0.1 s: CPython unwinds
+ * and prints an uncaught KeyboardInterrupt's traceback in Python code
+ * (traceback is imported at boot, boot.c). The grace of a fuel stop is
+ * fuel too (the same on every machine); the others' is time, with what
+ * fuel is left. */
+const guest_meter cpython_meter = {
+    .counter = (ptrdiff_t)offsetof(cpython_vm, inst.w2c_airlock_fuel) - (ptrdiff_t)offsetof(cpython_vm, vm),
+    .slice = 1000000, /* guest/patch/README.md: slices */
+    .grace_ns = 1000000000, /* 1 s */
+    .grace_fuel = 2000000000,
+    .soft_stop = signal_soon,
+};
 
 u32 Z_pyenvZ__Py_CheckEmscriptenSignals_Helper(struct Z_pyenv_instance_t *env) {
     airlock_vm *vm = PYVM(env);
@@ -242,7 +190,7 @@ static uint64_t realtime_ns(airlock_vm *vm) {
  * polling this clock; abi_clock_polled turns the spin into real waiting. */
 static uint64_t guest_monotonic_ns(airlock_vm *vm) {
     uint64_t now = abi_monotonic_ns();
-    check_stop(vm, now);
+    meter_check(vm, now);
     if (vm->deterministic) return vm->det_ms++ * MS;
     uint64_t ns = now - vm->ticks_origin_ns;
     abi_clock_polled(vm, (uint32_t)(ns / MS));
@@ -251,7 +199,7 @@ static uint64_t guest_monotonic_ns(airlock_vm *vm) {
 
 /* Blocking calls wait in steps, so that a stop ends the wait in time. A
  * wait that begins in a stop's grace (the guest went on waiting) is not
- * cut short: the grace's end makes the stop a hard one (check_stop). */
+ * cut short: the grace's end makes the stop a hard one (meter_check). */
 #define WAIT_STEP_NS 10000000u
 
 bool cpython_wait(airlock_vm *vm, int32_t ms) {
@@ -263,7 +211,7 @@ bool cpython_wait(airlock_vm *vm, int32_t ms) {
     uint64_t now = abi_monotonic_ns();
     uint64_t until = ms < 0 ? UINT64_MAX : now + (uint64_t)ms * MS;
     for (;;) {
-        check_stop(vm, now);
+        meter_check(vm, now);
         if (vm->stop_reason && !stopping) return false;
         if (now >= until) return true;
         uint64_t step = until - now < WAIT_STEP_NS ? until - now : WAIT_STEP_NS;

@@ -12,6 +12,7 @@
 #include "guests/micropython/micropython.h"
 #include "guests/micropython/qstr.h"
 #include "plugins/host.h"
+#include "runtime/meter.h"
 
 /* Generated at build time from guest/lib/. */
 extern const vfs_embedded_tree airlock_lib_tree;
@@ -106,6 +107,24 @@ static void runtime_free(airlock_runtime *rt) {
     rt->guest_state = NULL;
 }
 
+/* ---- metering (runtime/meter.c) ---- */
+
+/* The fuel pass's import (runtime/guest_fuel.h): a slice ran out. */
+void Z_airlockZ_fuel_exhausted(struct Z_airlock_instance_t *self) { meter_exhausted(VM_OF(self)); }
+
+/* The soft stop: a KeyboardInterrupt through MicroPython's own
+ * pending-exception mechanism, raised at its next check. */
+static void raise_keyboard_interrupt(airlock_vm *vm) { Z_guestZ_mp_sched_keyboard_interrupt(&vm->inst); }
+
+static const guest_meter mp_meter = {
+    .counter = offsetof(airlock_vm, inst.w2c_airlock_fuel),
+    .slice = 100000,
+    .grace_ns = 100000000, /* 0.1 s */
+    .grace_fuel = 20000000,
+    .grace_fuel_every_stop = true,
+    .soft_stop = raise_keyboard_interrupt,
+};
+
 const guest_ops guest_micropython = {
     .name = "micropython",
     .title = "MicroPython",
@@ -123,6 +142,7 @@ const guest_ops guest_micropython = {
     .vm_free = vm_free,
     .exec = mp_exec,
     .run_trusted = mp_run_trusted,
+    .meter = &mp_meter,
     .rolled_back = qstr_index_reset,
     .value = driver_value,
     .clone = mp_clone,
