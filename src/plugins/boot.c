@@ -1,13 +1,13 @@
 /*
  * boot.c - install host modules into the start-up snapshot; per-vm host
- * state; the bridge's one name; the grants text.
+ * state; the grants text.
  *
  * At boot every registered module becomes a real Python module: host.c's
  * registry is written out as source files in a tree mounted (in the boot
  * vm only) at BOOT_DIR, and imported from there. The source of a module is
  * a def per function, forwarding to _airlock_host._call with the function's
- * number, then the plugin's own Python. The bridge hands the guest its host
- * callable only during this step; afterwards the defs are the only way to
+ * number, then the plugin's own Python. MicroPython's js bridge hands the
+ * guest its host callable only during this step (vm->host_boot); afterwards the defs are the only way to
  * it, and they only reach functions the runtime registered.
  */
 #include <stdio.h>
@@ -24,8 +24,6 @@
 #define BOOT_DIR "/.airlock_host"
 /* Start-up Python of the host side (src/plugins/py/, embedded at build). */
 extern const vfs_embedded_tree airlock_host_py_tree;
-
-enum { JS_OBJECT = 7 };
 
 /* ---- the registry's fingerprint ----------------------------------------- */
 
@@ -317,16 +315,3 @@ void host_vm_free(airlock_vm *vm) {
     }
 }
 
-/* ---- the bridge's name ------------------------------------------------------------------- */
-
-int host_bridge_lookup(airlock_vm *vm, uint32_t name, uint32_t out) {
-    if (!vm->host_boot) return 0;
-    int64_t n = vm_strlen(vm, name, 64);
-    if (n != (int64_t)strlen(HOST_BRIDGE_NAME) || memcmp(vm_ptr(vm, name, (uint64_t)n), HOST_BRIDGE_NAME, (size_t)n))
-        return 0;
-    uint8_t *p = vm_ptr(vm, out, 12);
-    if (!p) return 0;
-    uint32_t w[3] = {JS_OBJECT, HOST_BRIDGE_REF, 0};
-    memcpy(p, w, 12);
-    return 1;
-}

@@ -1,10 +1,12 @@
 /*
- * call.c - one host call: from the guest's str, through the callback, back
- * to a value slot in the guest; and the airlock_call_* accessors.
+ * call.c - one host call, for every guest: from the encoded call the guest
+ * sent, through the callback, to the answer the guest's end hands back
+ * (guests/micropython/host.c: its value slot; plugins/device.c: the host
+ * device); and the airlock_call_* accessors.
  *
- * Nothing the guest sends is trusted: the slot, the blob, the fingerprint
- * and the function number are all checked before any callback runs, and a
- * refusal is audited like any other call.
+ * Nothing the guest sends is trusted: the blob, the fingerprint and the
+ * function number are all checked before any callback runs, and a refusal
+ * is audited like any other call.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,10 +18,6 @@
 #include "plugins/builtin.h"
 #include "plugins/host.h"
 #include "runtime/meter.h"
-
-/* Value kinds in the guest's 12-byte slots (proxy_c.c of the port). */
-enum { MP_KIND_STR = 5 };
-enum { JS_UNDEFINED = 0, JS_NULL = 1, JS_BOOLEAN = 2, JS_INTEGER = 3, JS_DOUBLE = 4, JS_STRING = 5 };
 
 struct airlock_call {
     const host_fn *fn;
@@ -148,54 +146,9 @@ int airlock_call_deny(airlock_call *c, const char *fmt, ...) {
     return rc;
 }
 
-/* ---- the bridge ------------------------------------------------------------------ */
+/* ---- one call ------------------------------------------------------------------- */
 
 static double now_ms(void) { return (double)abi_monotonic_ns() / 1e6; }
-
-/* Write a 12-byte slot {kind, a, b}; a trap if the guest gave a bad address. */
-static void put_slot(airlock_vm *vm, uint32_t out, uint32_t kind, uint32_t a, uint32_t b) {
-    uint8_t *p = vm_ptr(vm, out, 12);
-    if (!p) vm_trap(vm, WASM_RT_TRAP_OOB);
-    uint32_t w[3] = {kind, a, b};
-    memcpy(p, w, 12);
-}
-
-/* Scalars the guest can take straight from the slot; false otherwise. */
-static bool put_scalar(airlock_vm *vm, uint32_t out, const airlock_value *v) {
-    switch (airlock_value_kind(v)) {
-    case AIRLOCK_NONE: put_slot(vm, out, JS_NULL, 0, 0); return true;
-    case AIRLOCK_BOOL: put_slot(vm, out, JS_BOOLEAN, airlock_value_bool(v) ? 1 : 0, 0); return true;
-    case AIRLOCK_INT: {
-        int64_t i = airlock_value_int(v);
-        if (i < INT32_MIN || i > INT32_MAX) return false; /* the slot holds 32 bits */
-        put_slot(vm, out, JS_INTEGER, (uint32_t)(int32_t)i, 0);
-        return true;
-    }
-    case AIRLOCK_FLOAT: {
-        double d = airlock_value_float(v);
-        uint32_t w[2];
-        memcpy(w, &d, 8);
-        put_slot(vm, out, JS_DOUBLE, w[0], w[1]);
-        return true;
-    }
-    default: return false;
-    }
-}
-
-/* Hand the str in vm->host_buf to the guest: it copies and frees it. */
-static void put_text(airlock_vm *vm, uint32_t out) {
-    codec_buf *b = vm->host_buf;
-    uint32_t n = (uint32_t)b->len;
-    uint32_t p = b->len < UINT32_MAX ? Z_guestZ_malloc(&vm->inst, n + 1) : 0;
-    uint8_t *dst = p ? vm_ptr(vm, p, (uint64_t)n + 1) : NULL;
-    if (!dst) {
-        put_slot(vm, out, JS_UNDEFINED, 0, 0); /* _airlock_host raises MemoryError */
-        return;
-    }
-    memcpy(dst, b->data, n);
-    dst[n] = 0;
-    put_slot(vm, out, JS_STRING, n, p);
-}
 
 typedef struct outcome {
     host_audit audit;            /* reason and error are malloc'd */
@@ -303,21 +256,4 @@ host_served host_call_serve(airlock_vm *vm, const uint8_t *blob, size_t len, con
     free((char *)o.audit.reason);
     free((char *)o.audit.error);
     return sent ? HOST_SERVED_SENT : HOST_SERVED_TEXT;
-}
-
-static bool slot_put(airlock_vm *vm, const airlock_value *v, void *ctx) {
-    return put_scalar(vm, *(const uint32_t *)ctx, v);
-}
-
-void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out) {
-    uint8_t *slot = vm_ptr(vm, a0, 12);
-    if (!slot) vm_trap(vm, WASM_RT_TRAP_OOB);
-    uint32_t w[3];
-    memcpy(w, slot, 12);
-    const uint8_t *blob = w[0] == MP_KIND_STR ? vm_ptr(vm, w[2], w[1]) : NULL;
-    host_put put = {slot_put, &out};
-    host_served r = host_call_serve(vm, blob, w[1], &put);
-    if (r == HOST_SERVED_NOMEM) put_slot(vm, out, JS_UNDEFINED, 0, 0); /* the guest raises MemoryError */
-    /* last, so that a trap inside the guest's malloc leaks nothing */
-    if (r == HOST_SERVED_TEXT) put_text(vm, out);
 }

@@ -6,7 +6,9 @@
  * snapshot is built, host.c writes one guest module per registered module
  * (a def per function that calls _airlock_host._call with its fid, then the
  * plugin's own Python) and imports them all; from then on the registry is
- * frozen. call.c serves the calls arriving through the js bridge.
+ * frozen. call.c serves each call, whichever way the guest sends it
+ * (MicroPython's js bridge, guests/micropython/host.c; the host-call
+ * device, device.c).
  */
 #ifndef AIRLOCK_PLUGINS_HOST_H
 #define AIRLOCK_PLUGINS_HOST_H
@@ -20,12 +22,6 @@
 #include "plugins/codec.h"
 #include "runtime/vm.h"
 #include "vfs/vfs.h"
-
-/* The js bridge reference of the host callable (0 is globalThis and 1 is
- * undefined in the guest's numbering). */
-#define HOST_BRIDGE_REF 2u
-/* Its name on the js root, answered only while the snapshot is built. */
-#define HOST_BRIDGE_NAME "_airlock_host_call"
 
 typedef struct host_plugin {
     char *name;
@@ -130,7 +126,7 @@ void host_vm_free(airlock_vm *vm);
 void host_exec_begin(airlock_vm *vm);
 void host_exec_end(airlock_vm *vm, bool rolled_back);
 
-/* ---- the bridge (call.c) ------------------------------------------------------- */
+/* ---- one call (call.c) ------------------------------------------------------- */
 
 /* How a guest takes a scalar result directly (MicroPython's 12-byte slot):
  * fn returns false when it cannot, and the scalar goes as text. */
@@ -150,12 +146,6 @@ typedef enum host_served {
  * decoded; NULL: it sent something else). Admitted, run, answered and
  * audited; put may be NULL. */
 host_served host_call_serve(airlock_vm *vm, const uint8_t *blob, size_t len, const host_put *put);
-
-/* MicroPython's js bridge (js.c): lookup_attr on the js root, 1 if
- * answered (slot out written), else 0; the host callable called with one
- * argument (slot a0). */
-int host_bridge_lookup(airlock_vm *vm, uint32_t name, uint32_t out);
-void host_bridge_call(airlock_vm *vm, uint32_t a0, uint32_t out);
 
 /* The device a guest without the js bridge calls the host through
  * (device.c, guest_ops.host_device): installed at this descriptor of the

@@ -23,6 +23,20 @@ void mp_bridge_put(airlock_vm *vm, uint32_t out, int32_t kind, uint32_t a, uint3
     if (!slot_write(vm, out, kind, a, b)) vm_trap(vm, WASM_RT_TRAP_OOB);
 }
 
+void mp_bridge_put_str(airlock_vm *vm, uint32_t out, const void *data, size_t n) {
+    if (!vm_ptr(vm, out, SLOT_SIZE)) vm_trap(vm, WASM_RT_TRAP_OOB); /* before the guest's memory is spent */
+    /* the guest copies the str out of its malloc'd buffer and frees it */
+    uint32_t p = n < UINT32_MAX ? Z_guestZ_malloc(&vm->inst, (uint32_t)n + 1) : 0;
+    uint8_t *dst = p ? vm_ptr(vm, p, (uint64_t)n + 1) : NULL;
+    if (!dst) {
+        mp_bridge_put(vm, out, SLOT_JS_UNDEFINED, 0, 0);
+        return;
+    }
+    memcpy(dst, data, n);
+    dst[n] = 0;
+    mp_bridge_put(vm, out, SLOT_JS_STRING, (uint32_t)n, p);
+}
+
 const uint8_t *mp_bridge_text(airlock_vm *vm, uint32_t arg, size_t *n) {
     slot s;
     if (!slot_read(vm, arg, &s)) vm_trap(vm, WASM_RT_TRAP_OOB);

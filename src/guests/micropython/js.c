@@ -30,9 +30,13 @@
 
 #include "guests/micropython/micropython.h"
 #include "guests/micropython/slot.h"
-#include "plugins/host.h"
 #include "runtime/vm.h"
 
+/* The host callable's reference (0 is globalThis and 1 is undefined in the
+ * guest's numbering), and its name on the root, answered only while the
+ * host modules are installed (plugins/boot.c sets vm->host_boot). */
+#define HOST_BRIDGE_REF 2u
+#define HOST_BRIDGE_NAME "_airlock_host_call"
 #define ENTROPY_REF (HOST_BRIDGE_REF + 1)
 #define ENTROPY_NAME "_airlock_entropy"
 #define JSON_REF (HOST_BRIDGE_REF + 2)
@@ -61,12 +65,18 @@ static bool compat_lookup(airlock_vm *vm, u32 name, u32 out) {
     return ref != 0;
 }
 
+static bool host_lookup(airlock_vm *vm, u32 name, u32 out) {
+    if (!vm->host_boot || !is_name(vm, name, HOST_BRIDGE_NAME)) return false;
+    mp_bridge_put(vm, out, SLOT_JS_OBJECT, HOST_BRIDGE_REF, 0);
+    return true;
+}
+
 /* Answer `undefined` in the guest's 12-byte value slot at out. */
 static void put_undefined(airlock_vm *vm, u32 out) { mp_bridge_put(vm, out, SLOT_JS_UNDEFINED, 0, 0); }
 
 u32 Z_envZ_lookup_attr(struct Z_env_instance_t *env, u32 jsref, u32 name, u32 out) {
     if (jsref == 0 && compat_lookup(VM_OF(env), name, out)) return 1;
-    if (jsref == 0) return (u32)host_bridge_lookup(VM_OF(env), name, out);
+    if (jsref == 0 && host_lookup(VM_OF(env), name, out)) return 1;
     return 0; /* not found: the guest raises AttributeError */
 }
 
@@ -91,7 +101,7 @@ void Z_envZ_call0(struct Z_env_instance_t *env, u32 f, u32 out) {
 }
 
 u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 out) {
-    if (f == HOST_BRIDGE_REF && !via_call) host_bridge_call(VM_OF(env), a0, out);
+    if (f == HOST_BRIDGE_REF && !via_call) mp_host_call(VM_OF(env), a0, out);
     else if (f == JSON_REF && !via_call) mp_json_bridge(VM_OF(env), a0, out);
     else if (f == JSON_CHECK_REF && !via_call) mp_json_check(VM_OF(env), a0, out);
     else put_undefined(VM_OF(env), out);

@@ -427,14 +427,6 @@ void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
         mp_bridge_put(vm, out, SLOT_JS_UNDEFINED, 0, 0); /* json.py then parses in Python */
         return;
     }
-    /* the guest copies the str out of its malloc'd buffer and frees it */
-    uint32_t p = Z_guestZ_malloc(&vm->inst, (uint32_t)len + 1);
-    uint8_t *dst = p ? vm_ptr(vm, p, (uint64_t)len + 1) : NULL;
-    if (dst) {
-        memcpy(dst, res, len);
-        dst[len] = 0;
-    }
+    mp_bridge_put_str(vm, out, res, len);
     free(res);
-    if (dst) mp_bridge_put(vm, out, SLOT_JS_STRING, (uint32_t)len, p);
-    else mp_bridge_put(vm, out, SLOT_JS_UNDEFINED, 0, 0);
 }

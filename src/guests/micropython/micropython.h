@@ -65,6 +65,9 @@ int mp_snapshot_build(airlock_runtime *rt);
 /* compat.c: the bridge's value slots for the compatibility layer's host
  * helpers, and the fuel they charge (1 unit per 16 bytes of work). */
 void mp_bridge_put(airlock_vm *vm, uint32_t out, int32_t kind, uint32_t a, uint32_t b);
+/* A str of n bytes for the guest in the slot at out, copied into its heap;
+ * undefined if that has no room (the guest raises MemoryError). */
+void mp_bridge_put_str(airlock_vm *vm, uint32_t out, const void *data, size_t n);
 const uint8_t *mp_bridge_text(airlock_vm *vm, uint32_t arg, size_t *n); /* the str at arg, or NULL */
 void mp_bridge_charge(airlock_vm *vm, uint64_t bytes);
 /* Whether the str at a0 contains one of the '\n'-separated needles at a1
@@ -78,6 +81,10 @@ void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out);
 /* Whether the guest str at arg is strict JSON (a bool in the slot at out):
  * json.dumps's check of the guest's C encoder. */
 void mp_json_check(airlock_vm *vm, uint32_t arg, uint32_t out);
+
+/* host.c: the host callable's call with the str in slot a0 (a host call,
+ * plugins/call.c); its answer in the slot at out. */
+void mp_host_call(airlock_vm *vm, uint32_t a0, uint32_t out);
 
 /* ---- image.c: session images ---- */
 
