@@ -15,4 +15,7 @@ struct airlock_vm;
  * pauses the host thread briefly instead of letting it spin (abi/env.c). */
 void abi_clock_polled(struct airlock_vm *vm, uint32_t now_ms);
 
+/* The next number of a splitmix64 generator (deterministic mode's). */
+uint64_t abi_splitmix64(uint64_t *state);
+
 #endif

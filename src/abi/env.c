@@ -1,7 +1,7 @@
 /*
- * env.c - heap growth, clocks, randomness and abort for the guest.
+ * env.c - heap growth, the clock and abort for every guest; the seeded
+ * generator of deterministic mode.
  */
-#include <sys/random.h>
 #include <time.h>
 
 #include "abi/abi.h"
@@ -13,7 +13,7 @@
  * malloc inside the guest asks for more memory here. Like Emscripten's own
  * loader we over-allocate a little (20%) to make growth amortised, but never
  * past the sandbox's memory limit; a refusal makes the guest's malloc fail,
- * which MicroPython turns into MemoryError.
+ * which the guest turns into MemoryError.
  */
 u32 Z_envZ_emscripten_resize_heap(struct Z_env_instance_t *env, u32 requested) {
     airlock_vm *vm = VM_OF(env);
@@ -36,11 +36,6 @@ uint64_t abi_monotonic_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Deterministic mode: both clocks read one counter that advances 1 ms per
- * reading, so busy-waits (time.sleep) still end and nothing depends on the
- * machine's speed; wall time starts at 2024-01-01T00:00:00Z. */
-#define DETERMINISTIC_EPOCH_MS 1704067200000.0
-
 /*
  * The guest's time.sleep() (and asyncio's timers) wait by polling this clock
  * in a loop: a busy wait that burns a host core for the whole sleep. When
@@ -61,39 +56,12 @@ void abi_clock_polled(airlock_vm *vm, uint32_t now_ms) {
     }
 }
 
-u32 Z_envZ_mp_js_ticks_ms(struct Z_env_instance_t *env) {
-    airlock_vm *vm = VM_OF(env);
-    if (vm->deterministic) return (u32)vm->det_ms++;
-    u32 now = (u32)((abi_monotonic_ns() - vm->ticks_origin_ns) / 1000000u);
-    abi_clock_polled(vm, now);
-    return now;
-}
-
-f64 Z_envZ_mp_js_time_ms(struct Z_env_instance_t *env) {
-    airlock_vm *vm = VM_OF(env);
-    if (vm->deterministic) return DETERMINISTIC_EPOCH_MS + (f64)vm->det_ms++;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (f64)ts.tv_sec * 1000.0 + (f64)(ts.tv_nsec / 1000000);
-}
-
-/* splitmix64: small, fast, and good enough to seed the guest's generator. */
-static uint64_t splitmix64(uint64_t *state) {
+/* splitmix64: small, fast, and good enough to seed a guest's generator. */
+uint64_t abi_splitmix64(uint64_t *state) {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
-}
-
-u32 Z_envZ_mp_js_random_u32(struct Z_env_instance_t *env) {
-    airlock_vm *vm = VM_OF(env);
-    vm->random_draws++;
-    if (vm->deterministic) return (u32)(splitmix64(&vm->rng_state) >> 32);
-    u32 value = 0;
-    /* getrandom(2) of 4 bytes never blocks once the pool is initialised and
-     * is never interrupted for requests this small. */
-    if (getrandom(&value, sizeof value, 0) != (ssize_t)sizeof value) value = (u32)abi_monotonic_ns();
-    return value;
 }
 
 void Z_envZ__abort_js(struct Z_env_instance_t *env) { vm_trap(VM_OF(env), VM_TRAP_ABORT); }

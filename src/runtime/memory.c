@@ -21,7 +21,7 @@
 #define RESERVATION ((8ull << 30) + WASM_PAGE)
 
 static int reserve(airlock_vm *vm) {
-    if (!vm->mem) vm->mem = &vm->inst.w2c_memory; /* MicroPython; other guests set it first */
+    if (!vm->mem) return -1; /* the guest's memory descriptor, set first (vm.h) */
     void *p = mmap(NULL, RESERVATION, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return -1;
     vm->mem_base = p;

@@ -68,8 +68,8 @@ typedef struct airlock_vm {
     uint8_t exc_value[VM_EXCEPTION_MAX];
 
     /* Linear memory reservation (runtime/memory.c). `mem` is the guest's
-     * memory descriptor, inside its instance: &inst.w2c_memory for the
-     * MicroPython guest, set by instantiation for any guest. */
+     * memory descriptor, inside its instance: set by instantiation, or by
+     * the guest before it maps a snapshot's memory. */
     wasm_rt_memory_t *mem;
     uint8_t *mem_base;
     uint64_t mem_reserved;      /* bytes of address space reserved */
@@ -122,7 +122,8 @@ typedef struct airlock_vm {
     /* Virtual filesystem seen by this guest (vfs/vfs.c). */
     struct vfs *vfs;
 
-    /* Clock and randomness (abi/env.c). */
+    /* Clock and randomness (the guest's imports: micropython/clock.c,
+     * cpython/sys.c under src/guests/). */
     uint64_t rng_state;
     uint64_t ticks_origin_ns;
     uint32_t ticks_last, ticks_polls; /* busy-wait detection (abi/env.c) */

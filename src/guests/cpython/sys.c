@@ -376,14 +376,6 @@ u32 Z_pywasiZ_environ_get(struct Z_pywasi_instance_t *w, u32 environ, u32 buf) {
     return 0;
 }
 
-/* splitmix64, for deterministic mode (same as the MicroPython guest's). */
-static uint64_t next_seed(uint64_t *state) {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 u32 Z_pywasiZ_random_get(struct Z_pywasi_instance_t *w, u32 buf, u32 len) {
     airlock_vm *vm = PYVM(w);
     uint8_t *p = vm_ptr(vm, buf, len);
@@ -392,7 +384,7 @@ u32 Z_pywasiZ_random_get(struct Z_pywasi_instance_t *w, u32 buf, u32 len) {
     vm->random_draws++;
     for (u32 done = 0; done < len;) {
         if (vm->deterministic) {
-            uint64_t r = next_seed(&vm->rng_state);
+            uint64_t r = abi_splitmix64(&vm->rng_state);
             u32 n = len - done < 8 ? len - done : 8;
             memcpy(p + done, &r, n);
             done += n;

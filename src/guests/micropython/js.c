@@ -21,7 +21,7 @@
  * And one for os.urandom: while the compatibility layer boots, the root
  * answers ENTROPY_NAME with a callable (ENTROPY_REF) that takes no argument
  * and returns 32 bits from the sandbox's random source, the one that seeds
- * `random` (abi/env.c: getrandom, or the seeded generator of
+ * `random` (clock.c: getrandom, or the seeded generator of
  * --deterministic). It reaches nothing else. Likewise JSON_NAME and
  * JSON_CHECK_NAME, which take one str: json's strict scanner (json.c), and
  * FIND_ANY_NAME, which takes two: the rewriter's pre-check (compat.c).
