@@ -22,21 +22,6 @@
  * code happens in the guest's exec, where a trap is caught. */
 static void guest_exec(airlock_vm *vm, void *arg) { vm->guest->exec(vm, arg); }
 
-/* Drop airlock's own frames from a traceback, in place: boot.py's
- * _airlock_run, and the compatibility library's shims (/lib/_airlock*.py),
- * which stand in for builtins whose frames CPython would not show. */
-static void strip_driver_frames(char *tb) {
-    char *line = tb;
-    while (*line) {
-        char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line + 1) : strlen(line);
-        if (memmem(line, len, "in _airlock_run", 15) || memmem(line, len, "File \"/lib/_airlock", 19))
-            memmove(line, line + len, strlen(line + len) + 1);
-        else
-            line += len;
-    }
-}
-
 /* A run of identical lines (the frames of a recursion) keeps three and a
  * note of the rest, as CPython prints it. In place: a run is read whole
  * before it is written, and the note replaces at least as many bytes. */
@@ -70,7 +55,6 @@ static void take_exception(airlock_sandbox *sb, char *text) {
     char *sep = strchr(text, '\x04');
     char *tb = sep ? sep + 1 : text;
     if (sep) *sep = '\0';
-    strip_driver_frames(tb);
     collapse_repeats(tb);
     const char *type = sep ? text : "Exception";
     /* The message follows "Type: " on the traceback's last line that starts

@@ -26,7 +26,8 @@ struct airlock_vm;
  *   "R<repr>"     repr() of the last expression's value
  *   "X<int>"      SystemExit with an integer (or no) code
  *   "S<text>"     SystemExit with any other code
- * or, with kind GUEST_RAISED, "Type\x04traceback".
+ * or, with kind GUEST_RAISED, "Type\x04traceback" (without the frames of
+ * the guest's own driver and shims).
  */
 typedef enum guest_answer_kind {
     GUEST_ANSWERED,    /* text holds the tagged answer */

@@ -79,6 +79,21 @@ static char *copy_guest_ends(airlock_vm *vm, uint32_t ptr, uint32_t len, size_t 
     return s;
 }
 
+/* Drop airlock's own frames from a traceback, in place: boot.py's
+ * _airlock_run, and the compatibility library's shims (/lib/_airlock*.py),
+ * which stand in for builtins whose frames CPython would not show. */
+static void strip_driver_frames(char *tb) {
+    char *line = tb;
+    while (*line) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+        if (memmem(line, len, "in _airlock_run", 15) || memmem(line, len, "File \"/lib/_airlock", 19))
+            memmove(line, line + len, strlen(line + len) + 1);
+        else
+            line += len;
+    }
+}
+
 /* _airlock_run(src, name) (driver.c). */
 void mp_exec(airlock_vm *vm, guest_run *run) {
     const driver_arg args[2] = {{run->src, run->len}, {run->filename, strlen(run->filename)}};
@@ -93,7 +108,11 @@ void mp_exec(airlock_vm *vm, guest_run *run) {
         if (run->text) run->kind = GUEST_ANSWERED;
     } else if (answer.kind == SLOT_MP_EXCEPTION) {
         run->text = copy_guest_ends(vm, answer.b, answer.a, GUEST_ERROR_CAP, &run->text_len);
-        if (run->text) run->kind = GUEST_RAISED;
+        if (run->text) {
+            strip_driver_frames(run->text);
+            run->text_len = strlen(run->text);
+            run->kind = GUEST_RAISED;
+        }
         Z_guestZ_free(&vm->inst, answer.b); /* a malloc'd buffer we must give back */
     }
 }
