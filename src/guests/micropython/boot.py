@@ -20,7 +20,7 @@
 # __main__, so guest code cannot find or replace it; the builtins it needs are
 # bound as defaults for the same reason.
 
-# The guest library's source rewriter (guest/lib/_airlock_rewrite.py) turns
+# The guest library's source rewriter (guests/micropython/lib/_airlock_rewrite.py) turns
 # CPython idioms MicroPython cannot run into calls that can; sources too large
 # to be agent code go unrewritten, to bound its cost.
 # _airlock_compat is set by the host before this file runs.

@@ -1,5 +1,5 @@
 /*
- * compat.c - small host helpers of the compatibility layer (guest/lib), each
+ * compat.c - small host helpers of the compatibility layer (guests/micropython/lib), each
  * a js bridge callable handed out while it boots (js.c), and the fuel they
  * charge.
  */
@@ -31,7 +31,7 @@ const uint8_t *mp_bridge_text(airlock_vm *vm, uint32_t arg, size_t *n) {
 }
 
 /* find_any(text, needles): whether text contains one of the '\n'-separated
- * needles (the rewriter's pre-check, guest/lib/_airlock_rewrite.py). */
+ * needles (the rewriter's pre-check, guests/micropython/lib/_airlock_rewrite.py). */
 void mp_find_any(airlock_vm *vm, uint32_t a0, uint32_t a1, uint32_t out) {
     size_t n, nn;
     const uint8_t *text = mp_bridge_text(vm, a0, &n);

@@ -13,7 +13,7 @@
 #include "guests/micropython/qstr.h"
 #include "plugins/host.h"
 
-/* Generated at build time from guest/lib/. */
+/* Generated at build time from guests/micropython/lib/. */
 extern const vfs_embedded_tree airlock_lib_tree;
 
 static void process_init(void) {

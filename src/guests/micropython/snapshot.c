@@ -24,7 +24,7 @@
 #include "sandbox.h"
 #include "vfs/vfs.h"
 
-/* Generated at build time from boot.py and guest/lib/. */
+/* Generated at build time from boot.py and guests/micropython/lib/. */
 extern const vfs_embedded_tree airlock_boot_tree;
 extern const vfs_embedded_tree airlock_lib_tree;
 
@@ -294,7 +294,7 @@ static void instantiate_only(airlock_vm *vm, void *arg) {
 }
 
 /*
- * The snapshot built into libairlock at build time (guest/mksnapshot.c): the
+ * The snapshot built into libairlock at build time (guests/micropython/mksnapshot.c): the
  * state a default runtime's boot produces, so a process does not pay for
  * booting the interpreter and importing the compatibility library. It is
  * our own read-only data, so its checksum is not recomputed at every start.
