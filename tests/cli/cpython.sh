@@ -81,6 +81,10 @@ json_check 'def g():
     raise KeyError("k")
 g()' 'd["error"]["type"] == "KeyError" and "line 2, in g" in d["error"]["traceback"] and "airlock" not in d["error"]["traceback"]' $G
 expect_stderr_has "SyntaxError" $G -c 'def ('
+# ctypes has no foreign calls here: a clean ImportError, not a MemoryError
+# that would read as the memory limit
+json_check 'import ctypes' \
+    'd["error"]["type"] == "ImportError" and d["limit"] is None and "foreign function" in d["error"]["traceback"]' $G
 
 # ---- limits ----------------------------------------------------------------------
 json_check 'x = bytearray(512 * 1024 * 1024)' \
