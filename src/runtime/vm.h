@@ -104,7 +104,6 @@ typedef struct airlock_vm {
     uint32_t undo_kept_count;
     uint32_t undo_kept[UNDO_KEEP]; /* pages recent executions wrote, ascending */
     uint8_t undo_kept_idle[UNDO_KEEP]; /* executions each went unchanged */
-    Z_guest_instance_t undo_inst; /* globals when the execution began */
 
     /* Captured output of the execution in progress, and where it streams. */
     outbuf out[2];              /* [0] stdout, [1] stderr */
