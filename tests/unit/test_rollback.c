@@ -6,10 +6,12 @@
  * rollback hook). What earlier executions opened stays open and usable.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/vm.h" /* vm_guest_stack_set_size */
 #include "testutil.h"
 
 #ifndef TEST_BUILD_DIR
@@ -139,6 +141,49 @@ START_TEST(a_plugin_releases_the_stopped_runs_state) {
 }
 END_TEST
 
+typedef struct threaded_run {
+    airlock_sandbox *sb;
+    const char *code;
+    int rc;
+} threaded_run;
+
+static void *run_thread(void *arg) {
+    threaded_run *t = arg;
+    t->rc = run(t->sb, t->code);
+    return NULL;
+}
+
+/* Runs code on a thread whose 256 KiB stack is the guest's too (no guest
+ * stack of its own: runtime/trap.c); the run's status. */
+static int run_on_small_stack(airlock_sandbox *sb, const char *code) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    threaded_run t = {sb, code, -1};
+    pthread_t th;
+    vm_guest_stack_set_size(0);
+    ck_assert_int_eq(pthread_create(&th, &attr, run_thread, &t), 0);
+    pthread_join(th, NULL);
+    vm_guest_stack_set_size(VM_GUEST_STACK_BYTES);
+    pthread_attr_destroy(&attr);
+    return t.rc;
+}
+
+/* A trap is rolled back as a hard stop is: C-level recursion that runs out
+ * of native stack ends in the stack limit, and the session is as it was
+ * before that run. */
+START_TEST(a_stack_trap_is_rolled_back) {
+    airlock_sandbox *sb = new_sandbox();
+    ck_run_prints(sb, "x = 1\nimport sys\ngetattr(sys, 'setrecursionlimit', abs)(10 ** 6)\n", "");
+    int rc = run_on_small_stack(sb, "y = 2\nl = []\nfor i in range(10 ** 5): l = [l]\nrepr(l)\n");
+    ck_assert_msg(rc == AIRLOCK_LIMIT && airlock_sandbox_limit_hit(sb) == AIRLOCK_LIMIT_STACK, "rc=%d %s", rc,
+                  airlock_sandbox_errmsg(sb));
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(sb), "as it was before"));
+    ck_run_prints(sb, "print(x, 'y' in globals())", "1 False\n");
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
 static Suite *rollback_suite(void) {
     Suite *s = suite_create("rollback");
     TCase *tc = tcase_create("rollback");
@@ -147,6 +192,7 @@ static Suite *rollback_suite(void) {
     tcase_add_test(tc, files_and_listings_opened_by_the_stopped_run_are_closed);
     tcase_add_test(tc, sqlite_connections_and_transactions_of_the_stopped_run_are_closed);
     tcase_add_test(tc, a_plugin_releases_the_stopped_runs_state);
+    tcase_add_test(tc, a_stack_trap_is_rolled_back);
     suite_add_tcase(s, tc);
     return s;
 }
