@@ -64,6 +64,10 @@ typedef struct guest_ops {
     bool compat;             /* has the compatibility layer and source rewriter */
     bool undo;               /* a trapped execution can be rolled back in place
                               * (runtime/undo.c, with undo_save/undo_restore) */
+    uint32_t undo_keep;      /* pages an execution may leave writable for the
+                              * next, saved by a copy instead of a fault
+                              * (runtime/undo.c; at most UNDO_KEEP_MAX): about
+                              * what a small execution writes */
     bool host_calls;         /* host functions, plugins and env reach it */
     bool grants;             /* file grants (mounts, scratch) reach it */
     bool host_device;        /* its host modules call the host through the

@@ -16,7 +16,7 @@
  * execution that writes the same pages as the one before costs a few page
  * copies and no protection change; only the first execution of a sandbox
  * makes the whole memory read-only, and only an execution that wrote more
- * than UNDO_KEEP pages protects it whole again.
+ * than the guest's undo_keep pages protects it whole again.
  */
 #include "runtime/undo.h"
 
@@ -125,23 +125,27 @@ static void drop_run(airlock_vm *vm, uint64_t from, uint64_t to) {
 
 /* Executions a kept page may go unchanged before it is protected again: a
  * page written every time may still end up with the same contents (the
- * interpreter's stack), and a fault costs far more than a copy. */
-#define UNDO_IDLE 8
+ * interpreter's stack), and a fault (with the two mprotects around it)
+ * costs about what 20 executions' copy and compare of the page do. 32, not
+ * 8: exec("x = 1") 103 -> 85 us on the CPython guest, 23.2 -> 20.6 us on
+ * the MicroPython guest (bench/harness exec-small, same sitting). */
+#define UNDO_IDLE 32
 
 /*
  * After the execution: the saved pages stay writable and are kept for the
  * next execution, unless one was kept before and has now gone UNDO_IDLE
  * executions unchanged; the others are protected again, run by run (and
  * their saved copies dropped), and so is memory the execution grew. With
- * more than UNDO_KEEP pages to keep, all of memory is protected in one call
- * and false returned.
+ * more than the guest's undo_keep pages to keep, all of memory is
+ * protected in one call and false returned.
  */
 static bool settle(airlock_vm *vm) {
     uint64_t size = vm->mem->size;
     if (size > vm->undo_size) protect_run(vm, vm->undo_size / PAGE, size / PAGE);
     uint32_t old_count = vm->undo_kept_count, o = 0, n = 0;
-    uint32_t pages[UNDO_KEEP];
-    uint8_t idle[UNDO_KEEP];
+    uint32_t keep = vm->guest->undo_keep < UNDO_KEEP_MAX ? vm->guest->undo_keep : UNDO_KEEP_MAX;
+    uint32_t pages[UNDO_KEEP_MAX];
+    uint8_t idle[UNDO_KEEP_MAX];
     uint64_t run_start = 0, run_end = 0; /* pages to protect, not yet done */
     for (uint64_t off = vm->undo_low; off < vm->undo_high; off += PAGE) {
         uint64_t page = off / PAGE;
@@ -151,7 +155,7 @@ static bool settle(airlock_vm *vm) {
         unsigned age = 0;
         if (was_kept && memcmp(vm->mem_base + off, vm->undo_area + off, PAGE) == 0) age = vm->undo_kept_idle[o] + 1u;
         if (age < UNDO_IDLE) {
-            if (n == UNDO_KEEP) {
+            if (n == keep) {
                 mprotect(vm->mem_base, vm->undo_size, PROT_READ);
                 vm->undo_kept_count = 0;
                 return false;
@@ -176,7 +180,8 @@ static bool settle(airlock_vm *vm) {
 
 /* Settle the protection. The saved copies of kept pages stay, so that the
  * next execution copies into pages already there instead of faulting each
- * one in again (at most UNDO_KEEP pages per sandbox); all others go. */
+ * one in again (at most the guest's undo_keep pages per sandbox); all
+ * others go. */
 static void finish(airlock_vm *vm) {
     bool kept = false;
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER

@@ -369,6 +369,7 @@ const guest_ops guest_cpython = {
     .version = AIRLOCK_CPYTHON_VERSION,
     .sha256 = AIRLOCK_CPYTHON_SHA256,
     .undo = true,
+    .undo_keep = 256, /* `x = 1` writes 110 to 120 pages */
     .host_calls = true,
     .grants = true,
     .host_device = true,

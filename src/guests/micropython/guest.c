@@ -130,6 +130,7 @@ const guest_ops guest_micropython = {
     .sha256 = AIRLOCK_GUEST_SHA256,
     .compat = true,
     .undo = true,
+    .undo_keep = 64, /* `x = 1` writes 11 pages */
     .host_calls = true,
     .grants = true,
     .fuel = true,
