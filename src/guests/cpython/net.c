@@ -10,7 +10,8 @@
  * ENETUNREACH, to a port nobody listens on with ECONNREFUSED; the only
  * name that resolves is localhost. No host socket is ever made. Each interpreter has at
  * most NET_SOCKETS of them, each with at most NET_BUFFER bytes in flight
- * towards it; a fresh interpreter has none.
+ * towards it; a fresh interpreter has none, and an execution rolled back
+ * leaves them as they were before it (cpython_net_save, _restore).
  *
  * The interpreter is single-threaded, so nothing can arrive while it
  * waits: poll() with a timeout only lets the time pass (cpython_wait), and
