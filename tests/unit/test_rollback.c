@@ -6,12 +6,11 @@
  * rollback hook). What earlier executions opened stays open and usable.
  */
 #include <dirent.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/vm.h" /* vm_guest_stack_set_size */
+#include "small_stack.h"
 #include "testutil.h"
 
 #ifndef TEST_BUILD_DIR
@@ -140,34 +139,6 @@ START_TEST(a_plugin_releases_the_stopped_runs_state) {
     airlock_sandbox_free(sb);
 }
 END_TEST
-
-typedef struct threaded_run {
-    airlock_sandbox *sb;
-    const char *code;
-    int rc;
-} threaded_run;
-
-static void *run_thread(void *arg) {
-    threaded_run *t = arg;
-    t->rc = run(t->sb, t->code);
-    return NULL;
-}
-
-/* Runs code on a thread whose 256 KiB stack is the guest's too (no guest
- * stack of its own: runtime/trap.c); the run's status. */
-static int run_on_small_stack(airlock_sandbox *sb, const char *code) {
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    threaded_run t = {sb, code, -1};
-    pthread_t th;
-    vm_guest_stack_set_size(0);
-    ck_assert_int_eq(pthread_create(&th, &attr, run_thread, &t), 0);
-    pthread_join(th, NULL);
-    vm_guest_stack_set_size(VM_GUEST_STACK_BYTES);
-    pthread_attr_destroy(&attr);
-    return t.rc;
-}
 
 /* A trap is rolled back as a hard stop is: C-level recursion that runs out
  * of native stack ends in the stack limit, and the session is as it was
