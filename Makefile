@@ -216,7 +216,7 @@ FUZZ_HARNESSES := $(basename $(notdir $(wildcard fuzz/fz_*.c)))
 SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(B)/tests/chaos $(B)/tests/airlock_hooks $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES))
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
+$(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h tests/unit/small_stack.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) -Itests/unit $< $(B)/libairlock.a -o $@ $(CHECK_LIBS) $(LDLIBS_CORE)
 

@@ -36,7 +36,8 @@ vfs *mp_new_vfs(const airlock_runtime *rt, bool with_grants) {
 }
 
 airlock_vm *mp_vm_alloc(const airlock_runtime *rt) {
-    airlock_vm *vm = calloc(1, sizeof *vm);
+    mp_vm *m = calloc(1, sizeof *m);
+    airlock_vm *vm = m ? &m->vm : NULL;
     if (vm) {
         vm->guest = &guest_micropython;
         vm->mem = &vm->inst.w2c_memory;
@@ -96,6 +97,22 @@ static void vm_free(airlock_vm *vm) {
     free(vm);
 }
 
+/* runtime/undo.c's part for this guest: the instance's globals, all of
+ * the instance but its memory descriptor and function table (host state,
+ * which stays as it is). */
+static bool undo_save(airlock_vm *vm) {
+    mp_vm_of(vm)->undo_globals = vm->inst;
+    return true;
+}
+
+static void undo_restore(airlock_vm *vm) {
+    wasm_rt_memory_t mem = vm->inst.w2c_memory;
+    wasm_rt_funcref_table_t table = vm->inst.w2c___indirect_function_table;
+    vm->inst = mp_vm_of(vm)->undo_globals;
+    vm->inst.w2c_memory = mem;
+    vm->inst.w2c___indirect_function_table = table;
+}
+
 static void runtime_free(airlock_runtime *rt) {
     mp_runtime *mp = mp_of(rt);
     if (!mp) return;
@@ -113,6 +130,7 @@ const guest_ops guest_micropython = {
     .sha256 = AIRLOCK_GUEST_SHA256,
     .compat = true,
     .undo = true,
+    .undo_keep = 64, /* `x = 1` writes 11 pages */
     .host_calls = true,
     .grants = true,
     .fuel = true,
@@ -123,6 +141,8 @@ const guest_ops guest_micropython = {
     .vm_free = vm_free,
     .exec = mp_exec,
     .run_trusted = mp_run_trusted,
+    .undo_save = undo_save,
+    .undo_restore = undo_restore,
     .rolled_back = qstr_index_reset,
     .value = driver_value,
     .clone = mp_clone,

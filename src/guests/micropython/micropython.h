@@ -33,6 +33,16 @@ typedef struct mp_runtime {
 
 static inline mp_runtime *mp_of(const airlock_runtime *rt) { return rt->guest_state; }
 
+/* A vm of this guest: the guest-neutral one, whose instance is this
+ * guest's, and what the guest keeps beside it. */
+typedef struct mp_vm {
+    airlock_vm vm;                   /* must stay first (vm.h) */
+    Z_guest_instance_t undo_globals; /* the instance when the execution
+                                      * runtime/undo.c records began */
+} mp_vm;
+
+static inline mp_vm *mp_vm_of(airlock_vm *vm) { return (mp_vm *)(void *)vm; }
+
 /* ---- guest.c ---- */
 
 /* Give vm the runtime's instance (globals), its own function table and a
