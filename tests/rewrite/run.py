@@ -110,6 +110,10 @@ EDGE = [
     b''.join(b' ' * i + b'class C%d:\n' % i for i in range(300)) + b' ' * 300 + b'x: int\n',
     b''.join(b' ' * i + b'async def g%d():\n' % i for i in range(300)) + b' ' * 300 + b'yield 1\n',
     b'x = 1\n' * 3 + b'y = a[::2]\n' * (MAX_SOURCE // 11),
+    # the oracle's quadratic cases (a chain, nested braces and blocks), small enough for it
+    b'x = a' + b'.zfill(1)[::2]' * 1000, b'x = ' + b'{**a, ' * 2000 + b'}' * 2000, b'x = ' + b'a[' * 3000 + b'1:2:3' + b']' * 3000,
+    b"x = f'''" + b"{f'{a[1:2:3]:,}'}" * 2000 + b"'''\n", b'class C:\n' + b''.join(b'    f%d: int\n' % (i % 700) for i in range(3000)),
+    b''.join(b'\t' * (i // 8) + b' ' * (i % 8) + b'class C:\n' for i in range(200)) + b'\t' * 25 + b'x: int = 1 + 1\n',
 ]
 
 PIECES = [

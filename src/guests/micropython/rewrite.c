@@ -467,8 +467,8 @@ static int by_position(const void *a, const void *b) {
 }
 
 /* The edited source: at each position the insertions, then the
- * replacement of the token starting there; edits inside a replaced token
- * are dropped. */
+ * replacement of the token starting there. Every edit is at a token's
+ * start, so none falls inside a replaced token. */
 static void apply(ctx *c, buf *out) {
     if (c->nins) qsort(c->ins, c->nins, sizeof(insertion), by_position);
     size_t pos = 0, ii = 0, k = 0;
@@ -478,11 +478,6 @@ static void apply(ctx *c, buf *out) {
         size_t p_rep = k < c->nt ? c->t[k].start : SIZE_MAX;
         size_t p = p_ins < p_rep ? p_ins : p_rep;
         if (p == SIZE_MAX) break;
-        if (p < pos) { /* inside a replaced token */
-            if (p == p_ins) ii++;
-            else k++;
-            continue;
-        }
         put(c, out, c->src + pos, p - pos);
         for (; ii < c->nins && c->ins[ii].pos == p; ii++) put(c, out, c->text.p + c->ins[ii].off, c->ins[ii].len);
         pos = p;
@@ -694,43 +689,52 @@ static int32_t element_colon(const ctx *c, size_t a, size_t b) {
     return -1;
 }
 
+/* Walks the top-level elements of the braces at k..e: each call gives the
+ * next non-empty one, tokens a..b-1 (b: the ',' or the closer after it). */
+typedef struct elem_walk {
+    size_t j, e, start;
+} elem_walk;
+
+static bool next_element(const ctx *c, elem_walk *w, size_t *a, size_t *b, bool *comprehension) {
+    for (; w->j <= w->e; w->j++) {
+        size_t j = w->j;
+        if (j != w->e && is_opener(c, j)) {
+            w->j = (size_t)c->t[j].match; /* nested: its closer, then on */
+        } else if (is_op(c, j, ",") || j == w->e) {
+            size_t first = w->start;
+            w->start = j + 1;
+            if (j > first) {
+                *a = first, *b = j, w->j++;
+                return true;
+            }
+        } else if (is_word(c, j, "for") || is_word(c, j, "async")) {
+            *comprehension = true;
+        }
+    }
+    return false;
+}
+
 static void dicts(ctx *c) {
     for (size_t k = 0; k < c->nt; k++) {
         if (!is_op(c, k, "{") || (k > 0 && ends_primary(c, k - 1)) || c->t[k].match < 0) continue;
-        size_t e = (size_t)c->t[k].match, start = k + 1, elems = 0;
-        bool star = false, comprehension = false;
-        for (size_t j = k + 1; j <= e && !comprehension; j++) { /* top-level elements */
-            if (j != e && is_opener(c, j)) j = (size_t)c->t[j].match;
-            else if (is_op(c, j, ",") || j == e) {
-                if (j > start) elems++, star |= is_op(c, start, "**");
-                start = j + 1;
-            } else if (is_word(c, j, "for") || is_word(c, j, "async")) comprehension = true;
-        }
+        size_t e = (size_t)c->t[k].match, a, b, elems = 0;
+        bool star = false, comprehension = false, ok = true;
+        elem_walk w = {k + 1, e, k + 1};
+        while (!comprehension && next_element(c, &w, &a, &b, &comprehension)) elems++, star |= is_op(c, a, "**");
         if (comprehension || !elems || !star) continue;
-        bool ok = true; /* every k: v element has its colon */
-        start = k + 1;
-        for (size_t j = k + 1; j <= e && ok; j++) {
-            if (j != e && is_opener(c, j)) j = (size_t)c->t[j].match;
-            else if (is_op(c, j, ",") || j == e) {
-                if (j > start && !is_op(c, start, "**")) ok = element_colon(c, start, j) >= 0;
-                start = j + 1;
-            }
-        }
+        w = (elem_walk){k + 1, e, k + 1}; /* every k: v element has its colon */
+        while (ok && next_element(c, &w, &a, &b, &comprehension)) ok = is_op(c, a, "**") || element_colon(c, a, b) >= 0;
         if (!ok) continue;
         replace_s(c, k, "_airlock.merge(");
-        start = k + 1;
-        for (size_t j = k + 1; j <= e; j++) {
-            if (j != e && is_opener(c, j)) j = (size_t)c->t[j].match;
-            else if (is_op(c, j, ",") || j == e) {
-                if (j > start && is_op(c, start, "**")) {
-                    replace_s(c, start, "(");
-                    insert(c, c->t[j].start, -1, ",)", 2);
-                } else if (j > start) {
-                    insert(c, c->t[start].start, (int64_t)1 << 30, "(", 1);
-                    replace_s(c, (size_t)element_colon(c, start, j), ",");
-                    insert(c, c->t[j].start, -1, ")", 1);
-                }
-                start = j + 1;
+        w = (elem_walk){k + 1, e, k + 1};
+        while (next_element(c, &w, &a, &b, &comprehension)) {
+            if (is_op(c, a, "**")) {
+                replace_s(c, a, "(");
+                insert(c, c->t[b].start, -1, ",)", 2);
+            } else {
+                insert(c, c->t[a].start, (int64_t)1 << 30, "(", 1);
+                replace_s(c, (size_t)element_colon(c, a, b), ",");
+                insert(c, c->t[b].start, -1, ")", 1);
             }
         }
         replace_s(c, e, ")");
