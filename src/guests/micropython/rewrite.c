@@ -5,7 +5,7 @@
  * recording edits (insertions before a position, replacements of a token),
  * applied in one copy at the end. Its output is the contract: it equals
  * what the earlier guest-side rewriter in Python produced, which
- * tests/rewrite/oracle.py keeps and tests/rewrite/run.sh compares against,
+ * tests/rewrite/oracle.py keeps and tests/rewrite/run.py compares against,
  * including that rewriter's quirks (a class field after a nested block is
  * not seen, a source ending in "class C:" is left as it is, ...).
  *
@@ -157,6 +157,8 @@ typedef struct ctx {
     size_t nins, capins;
     buf text;            /* insertion and replacement texts */
     buf scratch[3];      /* f-string rewriting: body, field, expression */
+    char *inner;         /* a nested rewrite's answer, being copied */
+    buf out;             /* the answer (here, not on the stack: longjmp) */
     int32_t *names;      /* class fields (tokens), in order */
     size_t nnames, capnames;
     ann *anns;
@@ -931,12 +933,12 @@ static field_result rewrite_field(ctx *c, const uint8_t *f, size_t n, char oq, s
     if (contains(f, expr_len, oq)) return eq ? FIELD_FAIL : FIELD_KEEP;
     buf *expr = &c->scratch[2];
     expr->n = 0;
-    char *inner = NULL;
     size_t inner_len = 0;
     bool worked = needs_work(f, expr_len);
-    if (worked && (inner = rewrite_level(f, expr_len, oq, c->depth + 1, &inner_len)) != NULL) {
-        put(c, expr, inner, inner_len);
-        free(inner);
+    if (worked && (c->inner = rewrite_level(f, expr_len, oq, c->depth + 1, &inner_len)) != NULL) {
+        put(c, expr, c->inner, inner_len);
+        free(c->inner);
+        c->inner = NULL;
     } else {
         put(c, expr, f, expr_len);
     }
@@ -1058,6 +1060,8 @@ static void ctx_free(ctx *c) {
     free(c->t), free(c->memo), free(c->stmt), free(c->rep), free(c->ins), free(c->text.p);
     for (size_t i = 0; i < sizeof c->scratch / sizeof c->scratch[0]; i++) free(c->scratch[i].p);
     free(c->names), free(c->anns), free(c->set_tok), free(c->set_gen), free(c->indents), free(c->stack);
+    free(c->inner), free(c->out.p);
+    free(c);
 }
 
 static void syntax_error(ctx *c, buf *out, size_t off, const char *msg) {
@@ -1074,11 +1078,8 @@ static char *rewrite_level(const uint8_t *src, size_t n, char q, int depth, size
     ctx *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->src = src, c->n = n, c->q = q, c->depth = depth;
-    buf out = {0};
     if (setjmp(c->fail)) {
-        free(out.p);
         ctx_free(c);
-        free(c);
         return NULL;
     }
     tokenize(c);
@@ -1086,7 +1087,7 @@ static char *rewrite_level(const uint8_t *src, size_t n, char q, int depth, size
     size_t off;
     const char *msg;
     if (unsupported(c, &off, &msg)) {
-        syntax_error(c, &out, off, msg);
+        syntax_error(c, &c->out, off, msg);
     } else {
         c->memo = zalloc(c, c->nt, sizeof(int32_t));
         for (size_t k = 0; k < c->nt; k++) c->memo[k] = -2;
@@ -1098,13 +1099,13 @@ static char *rewrite_level(const uint8_t *src, size_t n, char q, int depth, size
         fstrings(c);
         bool edited = c->nins > 0;
         for (size_t k = 0; k < c->nt && !edited; k++) edited = c->rep[k].set;
-        if (edited) apply(c, &out);
+        if (edited) apply(c, &c->out);
     }
+    char *out = c->out.p;
+    *out_len = c->out.n;
+    c->out.p = NULL;
     ctx_free(c);
-    free(c);
-    if (!out.p) return NULL;
-    *out_len = out.n;
-    return out.p;
+    return out;
 }
 
 /* UTF-8 as the guest's str conversion checks it: lead bytes followed by as
