@@ -406,7 +406,9 @@ static bool word_has(const ctx *c, size_t k, int flag) {
 
 static bool is_opener(const ctx *c, size_t k) { return is_op_in(c, k, "([{"); }
 static bool is_closer(const ctx *c, size_t k) { return is_op_in(c, k, ")]}"); }
-static bool at_stmt_start(const ctx *c, size_t k) { return c->t[k].kind == NL || c->t[k].kind == INDENT || c->t[k].kind == DEDENT; }
+static bool at_stmt_start(const ctx *c, size_t k) {
+    return c->t[k].kind == NL || c->t[k].kind == INDENT || c->t[k].kind == DEDENT;
+}
 
 static bool ends_primary(const ctx *c, size_t k) {
     const tok *t = &c->t[k];
