@@ -5,6 +5,7 @@ python3).
 
     tests/rewrite/run.py DRIVER...    (build/tests/rewrite_driver, and its
                                        ASan/UBSan build rewrite_driver_san)
+    tests/rewrite/run.py --guest build/airlock DRIVER...
 
 Inputs: every .py file under tests/, guests/micropython/lib and bench/, the
 bench's rewrite workloads (bench/workloads/rewrite.py.in), hand-made edge
@@ -14,6 +15,11 @@ fixed seed, a bounded number of random sources and mutations of the corpus,
 malformed ones included. Each driver must answer every input as the oracle
 does. The last line is "N passed, M failed"; with -v each difference is
 shown, and the inputs that differ are written to $TMPDIR/rewrite-diff-N.py.
+
+--guest AIRLOCK also runs the oracle where it used to run, inside airlock's
+MicroPython guest (imported from a mount, so the host's rewriter leaves it
+alone), on the inputs under 16 KB (a few minutes), and requires it to
+answer as under CPython: the check that CPython stands for MicroPython.
 """
 import os
 import random
@@ -206,12 +212,57 @@ def run_driver(driver, srcs):
     if res.returncode != 0:
         sys.stderr.write(res.stderr.decode(errors='replace')[-4000:])
         return None
-    out, data, i = [], res.stdout, 0
+    return frames(res.stdout)
+
+
+GUEST_PROGRAM = '''
+import sys
+sys.path.insert(0, '/oracle')
+import oracle
+f = open('/oracle/in.bin', 'rb')
+data = f.read()
+f.close()
+out = open('/oracle/out.bin', 'wb')
+i = 0
+while i < len(data):
+    n = int.from_bytes(data[i:i + 4], 'little')
+    src = data[i + 4:i + 4 + n]
+    i += 4 + n
+    try:
+        answer = oracle.rewrite(src.decode()).encode() if n < %d else src
+    except UnicodeError:
+        answer = src
+    out.write(len(answer).to_bytes(4, 'little'))
+    out.write(answer)
+out.close()
+''' % MAX_SOURCE
+
+
+def frames(data):
+    out, i = [], 0
     while i < len(data):
         (n,) = struct.unpack_from('<I', data, i)
         out.append(data[i + 4:i + 4 + n])
         i += 4 + n
     return out
+
+
+def run_guest_oracle(airlock, srcs):
+    """The oracle inside airlock's MicroPython guest over srcs: its answers."""
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'oracle.py'), 'rb') as fh:
+            code = fh.read()
+        for name, data in (('oracle.py', code), ('prog.py', GUEST_PROGRAM.encode()),
+                           ('in.bin', b''.join(struct.pack('<I', len(s)) + s for s in srcs))):
+            with open(os.path.join(d, name), 'wb') as fh:
+                fh.write(data)
+        res = subprocess.run([airlock, '--mount', d + ':/oracle:rw', '--timeout', '3000', '--memory', '2G',
+                              os.path.join(d, 'prog.py')], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if res.returncode != 0:
+            sys.stderr.write(res.stderr.decode(errors='replace')[-4000:])
+            return None
+        with open(os.path.join(d, 'out.bin'), 'rb') as fh:
+            return frames(fh.read())
 
 
 def first_difference(a, b):
@@ -221,14 +272,35 @@ def first_difference(a, b):
     return i
 
 
+def check_guest(airlock, cases, want):
+    """Whether the oracle in the guest answers as under CPython."""
+    small = [k for k, (_, s) in enumerate(cases) if len(s) < 16384 and want[k] is not None]
+    got = run_guest_oracle(airlock, [cases[k][1] for k in small])
+    if got is None or len(got) != len(small):
+        print('guest oracle: failed or answered %s of %d inputs' % ('no' if got is None else len(got), len(small)))
+        return False
+    bad = [k for k, g in zip(small, got) if g != want[k]]
+    for k in bad[:5]:
+        print('guest oracle: %s answers otherwise than under CPython' % cases[k][0])
+    print('guest oracle: %d inputs, %d answered otherwise than under CPython' % (len(small), len(bad)))
+    return not bad
+
+
 def main():
-    verbose = '-v' in sys.argv[1:]
-    drivers = [a for a in sys.argv[1:] if a != '-v']
+    args = sys.argv[1:]
+    verbose = '-v' in args
+    guest = args[args.index('--guest') + 1] if '--guest' in args else None
+    drivers = [a for a in args if a not in ('-v', '--guest', guest)]
     if not drivers:
         sys.exit(__doc__)
     cases = inputs()
     want = [expected(s) for _, s in cases]
     passed = failed = 0
+    if guest:
+        if check_guest(guest, cases, want):
+            passed += 1
+        else:
+            failed += 1
     for driver in drivers:
         got = run_driver(driver, [s for _, s in cases])
         if got is None or len(got) != len(cases):
