@@ -110,7 +110,7 @@ static bool needs_work(const uint8_t *s, size_t n) {
         case '.':
             if (method_call_at(s, n, i)) return true;
             continue;
-        case '*': case 'c': case 'f': case 'F': case 'm': case 'a': case 'e': break;
+        case '*': case 'c': case 'f': case 'F': case 'm': case 'a': case 'e': break; /* other_needles start so */
         default: continue;
         }
         for (size_t k = 0; k < sizeof other_needles / sizeof other_needles[0]; k++)
