@@ -271,6 +271,7 @@ static size_t op_length(const uint8_t *s, size_t n, size_t i) {
     static const char *const ops3[] = {"**=", "//=", ">>=", "<<=", "..."};
     static const char *const ops2[] = {"**", "//", "==", "!=", "<=", ">=", "->", "+=", "-=", "*=",
                                        "/=", "%=", "&=", "|=", "^=", "@=", ":=", "<<", ">>"};
+    if (!s[i] || !strchr("*/<>.=!-+%&|^@:", s[i])) return 1; /* no longer operator starts so */
     for (size_t k = 0; k < sizeof ops3 / sizeof ops3[0]; k++)
         if (has_at(s, n, i, ops3[k])) return 3;
     for (size_t k = 0; k < sizeof ops2 / sizeof ops2[0]; k++)
@@ -382,8 +383,9 @@ static void tokenize(ctx *c) {
 
 static bool is_op(const ctx *c, size_t k, const char *s) {
     const tok *t = &c->t[k];
+    if (t->kind != OP || c->src[t->start] != (uint8_t)s[0]) return false;
     size_t len = strlen(s);
-    return t->kind == OP && t->end - t->start == len && memcmp(c->src + t->start, s, len) == 0;
+    return t->end - t->start == len && memcmp(c->src + t->start, s, len) == 0;
 }
 
 /* one of the one-byte operators in set */
