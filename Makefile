@@ -213,7 +213,8 @@ TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
 # the security suites' binaries (see below)
 FUZZ_HARNESSES := $(basename $(notdir $(wildcard fuzz/fz_*.c)))
-SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(B)/tests/chaos $(B)/tests/airlock_hooks $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES))
+SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(B)/tests/chaos $(B)/tests/airlock_hooks $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES)) \
+            $(B)/tests/rewrite_driver $(B)/tests/rewrite_driver_san
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h tests/unit/small_stack.h
@@ -268,6 +269,17 @@ endif
 #
 # Built next to the CLI; tests/run.sh finds them there. Each fuzz harness is
 # also linked with fuzz/replay.c and replayed over its seeds and regressions.
+
+# The source rewriter as a filter for its differential test against the
+# Python oracle (tests/rewrite/run.py): plain, and under ASan and UBSan.
+REWRITE_SRCS := tests/rewrite/driver.c src/guests/micropython/rewrite.c
+$(B)/tests/rewrite_driver: $(REWRITE_SRCS) src/guests/micropython/rewrite.h
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -Isrc $(WARN) $(CFLAGS) $(REWRITE_SRCS) -o $@
+$(B)/tests/rewrite_driver_san: $(REWRITE_SRCS) src/guests/micropython/rewrite.h
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -Isrc $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined $(REWRITE_SRCS) -o $@
 
 $(B)/tests/escape_api: tests/escape/api.c $(B)/libairlock.a
 	@mkdir -p $(@D)

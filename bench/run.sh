@@ -105,7 +105,7 @@ wait $p2 || { tail -20 "$OUT/build-nofuel.log"; die "make B=$NF failed (log: $OU
 grep -q 'AIRLOCK_FUEL_METERED 0' "$NF/guest/layout.h" || die "$NF is not an unmetered build"
 grep -q 'AIRLOCK_FUEL_METERED 1' "$B/guest/layout.h" || die "$B is not a metered build"
 
-HARNESS_CFLAGS=(-std=c17 -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude)
+HARNESS_CFLAGS=(-std=c17 -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc)
 read -r -a LIBS <<<"$(make -s print-ldlibs)"
 cc "${HARNESS_CFLAGS[@]}" bench/harness.c "$B/libairlock.a" "${LIBS[@]}" -o "$B/harness"
 cc "${HARNESS_CFLAGS[@]}" bench/harness.c "$NF/libairlock.a" "${LIBS[@]}" -o "$NF/harness"
@@ -156,15 +156,15 @@ anchor airlock json_loads_1m "$B/harness" --reps 3 --warmup 0 --min-reps 1 --max
     workload $W/json_loads_1m.py
 anchor airlock idle100 "$B/harness" idle "$IDLE"
 anchor airlock hostcall "$B/harness" --reps "$REPS" --max-seconds "$MAXS" hostcall
-# The source rewriter (airlock's own code, so airlock only) on agent-style
-# sources of three sizes and on one it has nothing to do for: one workload
-# file each, made from the template.
+# The source rewriter (airlock's own code, on the host, so airlock only) on
+# agent-style sources of three sizes and on one it has nothing to do for:
+# one source each, made by python3 from the template.
 for spec in agent:5000:5k agent:50000:50k agent:250000:250k plain:50000:none50k; do
     IFS=: read -r kind size tag <<<"$spec"
-    sed -e "s/@KIND@/$kind/" -e "s/@SIZE@/$size/g" $W/rewrite.py.in >"$OUT/rewrite_$tag.py"
+    sed -e "s/@KIND@/$kind/" -e "s/@SIZE@/$size/g" $W/rewrite.py.in | python3 - >"$OUT/rewrite_$tag.py"
 done
-anchor airlock rewrite "$B/harness" --reps "$REPS" --max-seconds "$MAXS" workload "$OUT/rewrite_5k.py" \
-    workload "$OUT/rewrite_50k.py" workload "$OUT/rewrite_250k.py" workload "$OUT/rewrite_none50k.py"
+anchor airlock rewrite "$B/harness" --reps "$REPS" --max-seconds "$MAXS" rewrite "$OUT/rewrite_5k.py" \
+    rewrite "$OUT/rewrite_50k.py" rewrite "$OUT/rewrite_250k.py" rewrite "$OUT/rewrite_none50k.py"
 
 log "airlock's CPython guest in-process (bench/cpython_guest.c)"
 if make --no-print-directory B="$B" -j"$JOBS" cpython >"$OUT/build-cpython.log" 2>&1 &&

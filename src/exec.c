@@ -12,6 +12,7 @@
 
 #include "abi/abi.h"
 #include "guests/guest.h"
+#include "guests/micropython/rewrite.h"
 #include "plugins/value.h"
 #include "plugins/host.h"
 #include "runtime/meter.h"
@@ -235,8 +236,15 @@ static int run(airlock_sandbox *sb, const char *src, size_t len, const char *fil
     uint64_t gc0 = vm->gc_count;
     bool undoing = exec_guard_begin(sb);
 
-    guest_run run = {.src = src ? src : "", .len = len, .filename = filename};
+    /* A guest with the compatibility layer compiles the source as the
+     * source rewriter leaves it (guests/micropython/rewrite.h), made here,
+     * before the source is copied into the guest. */
+    size_t rewritten_len = 0;
+    char *rewritten = vm->guest->compat && !sb->rt->no_compat && src ? rewrite_source(src, len, &rewritten_len) : NULL;
+    guest_run run = {.src = rewritten ? rewritten : src ? src : "", .len = rewritten ? rewritten_len : len,
+                     .filename = filename};
     int trap = vm_call(vm, guest_exec, &run);
+    free(rewritten);
     uint64_t fuel = meter_fuel_used(vm), gcs = vm->gc_count - gc0;
     bool hard = vm->hard_stop;
     if (trap) free(run.text);

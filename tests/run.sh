@@ -117,6 +117,10 @@ else
     skip_suite "cpython guest (its runner)" "this build has no CPython guest (CPYTHON=0)"
 fi
 suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-exit
+# the host's source rewriter against the Python rewriter it replaced (and
+# that rewriter in the guest against itself under CPython)
+suite "rewrite (C vs Python oracle)" python3 tests/rewrite/run.py --guest "$AIRLOCK" \
+    "$BUILD_DIR/tests/rewrite_driver" "$BUILD_DIR/tests/rewrite_driver_san"
 rated_suite "compat" python3 tests/compat/run.py --runner airlock
 suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
 suite "serve (HTTP, tenants, stores)" tests/serve/run.sh "$AIRLOCK"

@@ -77,9 +77,6 @@ int mp_snapshot_build(airlock_runtime *rt);
 void mp_bridge_put(airlock_vm *vm, uint32_t out, int32_t kind, uint32_t a, uint32_t b);
 const uint8_t *mp_bridge_text(airlock_vm *vm, uint32_t arg, size_t *n); /* the str at arg, or NULL */
 void mp_bridge_charge(airlock_vm *vm, uint64_t bytes);
-/* Whether the str at a0 contains one of the '\n'-separated needles at a1
- * (a bool at out; undefined past 64 needles or 4 KB of them). */
-void mp_find_any(airlock_vm *vm, uint32_t a0, uint32_t a1, uint32_t out);
 
 /* json.c: the strict JSON scanner behind the compatibility layer's
  * json.loads. Its answer to the document in the guest str slot at arg is a
