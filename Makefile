@@ -11,7 +11,7 @@
 # Variables: CC, CFLAGS, PREFIX, DESTDIR, BOUNDS=guard|explicit,
 # SANITIZE=1, CPYTHON=0 (a library without the CPython guest: builds in a
 # minute instead of about ten), GUEST_WASM=/path/micropython.wasm (still checked against
-# guest/guest.lock unless GUEST_UNCHECKED=1).
+# guests/micropython/guest.lock unless GUEST_UNCHECKED=1).
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -37,8 +37,8 @@ ifeq ($(SANITIZE),1)
   MEMCHECK := 0
 endif
 
-GUEST_VERSION := $(shell sed -n 's/^micropython_version=//p' guest/guest.lock)
-GUEST_SHA256 := $(shell sed -n 's/^sha256=//p' guest/guest.lock)
+GUEST_VERSION := $(shell sed -n 's/^micropython_version=//p' guests/micropython/guest.lock)
+GUEST_SHA256 := $(shell sed -n 's/^sha256=//p' guests/micropython/guest.lock)
 
 RT_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=$(MEMCHECK) -DWASM_RT_USE_STACK_DEPTH_COUNT=0
 # Hidden by default: the shared library exports only what airlock.h and
@@ -53,7 +53,7 @@ LIB_SRCS := $(wildcard src/*.c src/runtime/*.c src/abi/*.c src/vfs/*.c src/plugi
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/guest.o $(O)/gen/boot_tree.o $(O)/gen/lib_tree.o \
             $(O)/gen/host_tree.o
 HOST_PY_FILES := $(sort $(wildcard src/plugins/py/*.py))
-GUEST_LIB_FILES := $(shell find guest/lib -type f -name '*.py' 2>/dev/null | sort)
+GUEST_LIB_FILES := $(shell find guests/micropython/lib -type f -name '*.py' 2>/dev/null | sort)
 
 SONAME := libairlock.so.0
 CLI_SRCS := $(wildcard cli/*.c serve/*.c)
@@ -70,11 +70,11 @@ $(B)/.deps: tools/deps.sh
 
 # ---- the guest: fetch, verify, patch, translate -------------------------
 
-$(G)/micropython.wasm: guest/guest.lock guest/fetch.sh | $(B)/.deps
-	@guest/fetch.sh $(G)
+$(G)/micropython.wasm: guests/micropython/guest.lock guests/fetch.sh | $(B)/.deps
+	@guests/fetch.sh $(G)
 
--include guest/patch/patch.mk
-ifneq ($(wildcard guest/patch/patch.mk),)
+-include guests/patch/patch.mk
+ifneq ($(wildcard guests/patch/patch.mk),)
 $(G)/patched.wasm $(G)/layout.h &: $(G)/micropython.wasm $(B)/tools/airlock-patch
 	$(B)/tools/airlock-patch $< $(G)/patched.wasm $(G)/layout.h
 else
@@ -101,7 +101,7 @@ guest: $(G)/guest.c
 # Everything compiled before the guest exists (the tools, the plugins, the
 # snapshot stub) waits for tools/deps.sh: under make -j on a fresh machine
 # it would otherwise run before the compiler is installed.
-$(B)/tools/embed: guest/embed.c | $(B)/.deps
+$(B)/tools/embed: guests/embed.c | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -O1 $(WARN) $< -o $@
 
@@ -111,7 +111,7 @@ $(B)/gen/boot_tree.c: src/guests/micropython/boot.py $(B)/tools/embed
 
 $(B)/gen/lib_tree.c: $(GUEST_LIB_FILES) $(B)/tools/embed
 	@mkdir -p $(@D)
-	$(B)/tools/embed $@ airlock_lib_tree guest/lib $(GUEST_LIB_FILES)
+	$(B)/tools/embed $@ airlock_lib_tree guests/micropython/lib $(GUEST_LIB_FILES)
 
 $(B)/gen/host_tree.c: $(HOST_PY_FILES) $(B)/tools/embed
 	@mkdir -p $(@D)
@@ -138,11 +138,11 @@ $(O)/%.o: %.c $(G)/guest.h $(G)/layout.h $(wildcard include/*.h src/*.h src/*/*.
 # mksnapshot boots the library (built without an image) and writes the state
 # every default runtime starts from; the final library embeds it.
 
-$(O)/gen/prebuilt_none.o: guest/prebuilt_none.c | $(B)/.deps
+$(O)/gen/prebuilt_none.o: guests/prebuilt_none.c | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) -c $< -o $@
 
-$(B)/tools/mksnapshot: guest/mksnapshot.c $(LIB_OBJS) $(O)/gen/prebuilt_none.o
+$(B)/tools/mksnapshot: guests/micropython/mksnapshot.c $(LIB_OBJS) $(O)/gen/prebuilt_none.o
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) -include $(G)/layout.h $^ -o $@ $(LDLIBS_CORE)
 
@@ -213,10 +213,11 @@ TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
 # the security suites' binaries (see below)
 FUZZ_HARNESSES := $(basename $(notdir $(wildcard fuzz/fz_*.c)))
-SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(B)/tests/chaos $(B)/tests/airlock_hooks $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES))
+SEC_BINS := $(B)/tests/escape_api $(B)/tests/stress $(B)/tests/chaos $(B)/tests/airlock_hooks $(addprefix $(B)/fuzz/replay_,$(FUZZ_HARNESSES)) \
+            $(B)/tests/rewrite_driver $(B)/tests/rewrite_driver_san
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h
+$(B)/tests/%: tests/unit/%.c $(B)/libairlock.a tests/unit/testutil.h tests/unit/small_stack.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(WARN) -Itests/unit $< $(B)/libairlock.a -o $@ $(CHECK_LIBS) $(LDLIBS_CORE)
 
@@ -268,6 +269,17 @@ endif
 #
 # Built next to the CLI; tests/run.sh finds them there. Each fuzz harness is
 # also linked with fuzz/replay.c and replayed over its seeds and regressions.
+
+# The source rewriter as a filter for its differential test against the
+# Python oracle (tests/rewrite/run.py): plain, and under ASan and UBSan.
+REWRITE_SRCS := tests/rewrite/driver.c src/guests/micropython/rewrite.c
+$(B)/tests/rewrite_driver: $(REWRITE_SRCS) src/guests/micropython/rewrite.h
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -Isrc $(WARN) $(CFLAGS) $(REWRITE_SRCS) -o $@
+$(B)/tests/rewrite_driver_san: $(REWRITE_SRCS) src/guests/micropython/rewrite.h
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -Isrc $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined $(REWRITE_SRCS) -o $@
 
 $(B)/tests/escape_api: tests/escape/api.c $(B)/libairlock.a
 	@mkdir -p $(@D)

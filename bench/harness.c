@@ -21,6 +21,9 @@
  *   workload FILE    FILE holds Python set-up code, a line "# --- run ---",
  *                    then the code to time. The set-up runs once in a fresh
  *                    sandbox, then the timed part runs --reps times in it.
+ *   rewrite FILE     the host's source rewriter (src/guests/micropython/
+ *                    rewrite.c) on FILE's bytes, --reps times; the metric is
+ *                    FILE's name without its extension
  *   idle N           resident memory of N live sandboxes that each ran one
  *                    small exec: /proc/self/statm before and after, per
  *                    sandbox (also RssAnon from /proc/self/status)
@@ -54,6 +57,7 @@
 
 #include "airlock.h"
 #include "airlock_plugin.h"
+#include "guests/micropython/rewrite.h"
 #include "measure.h"
 
 
@@ -291,6 +295,28 @@ static void bench_workload(const char *path) {
     timing_report(&t, name);
 }
 
+static void bench_rewrite(const char *path) {
+    size_t len, out_len = 0;
+    char *src = slurp(path, &len);
+    char name[64];
+    workload_name(path, name, sizeof name);
+    char *once = rewrite_source(src, len, &out_len);
+    fprintf(stderr, "harness: %s/%s: %zu bytes, %s\n", impl, name, len, once ? "rewritten" : "nothing to rewrite");
+    free(once);
+    long reps = reps_opt ? reps_opt : 10;
+    for (long i = 0; i < warmup; i++) free(rewrite_source(src, len, &out_len));
+    timing t;
+    timing_begin(&t);
+    while (more(&t.wall, reps, t.started)) {
+        rep_begin(&t);
+        char *out = rewrite_source(src, len, &out_len);
+        rep_end(&t);
+        free(out);
+    }
+    free(src);
+    timing_report(&t, name);
+}
+
 /* Resident pages of this process (second field of /proc/self/statm). */
 static long statm_resident_kib(void) {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -349,7 +375,7 @@ static void bench_idle(long count) {
 static void usage(void) {
     fputs("usage: harness [--guest NAME] [--impl NAME] [--reps N] [--max-seconds S] [--warmup N] [--min-reps N]\n"
           "               {new | new-exec | exec | exec-print | exec-small | session-cli AIRLOCK |\n"
-          "                workload FILE | idle N | hostcall}...\n",
+          "                workload FILE | rewrite FILE | idle N | hostcall}...\n",
           stderr);
     exit(2);
 }
@@ -378,6 +404,7 @@ int main(int argc, char **argv) {
         else if (strcmp(cmd, "exec-small") == 0) bench_exec_small();
         else if (strcmp(cmd, "session-cli") == 0 && i + 1 < argc) bench_session_cli(argv[++i]);
         else if (strcmp(cmd, "workload") == 0 && i + 1 < argc) bench_workload(argv[++i]);
+        else if (strcmp(cmd, "rewrite") == 0 && i + 1 < argc) bench_rewrite(argv[++i]);
         else if (strcmp(cmd, "idle") == 0 && i + 1 < argc) bench_idle(strtol(argv[++i], NULL, 10));
         else if (strcmp(cmd, "hostcall") == 0) bench_hostcall();
         else usage();

@@ -186,11 +186,11 @@ SECTIONS = [
         ("airlock, CPython guest", "airlock-cpython", "str", "same interpreter as Pyodide"),
         ("CPython in-process", "cpython", "str", ""),
     ]),
-    ("Source rewriter, in a running sandbox", ("airlock", "rewrite_50k"), [
+    ("Source rewriter, on the host before the source enters the guest", ("airlock", "rewrite_50k"), [
         ("rewrite 5 KB", "airlock", "rewrite_5k", "agent-style source"),
         ("rewrite 50 KB", "airlock", "rewrite_50k", ""),
         ("rewrite 250 KB", "airlock", "rewrite_250k", "the largest source it rewrites"),
-        ("50 KB, nothing to rewrite", "airlock", "rewrite_none50k", "the pre-check only"),
+        ("50 KB, nothing to rewrite", "airlock", "rewrite_none50k", "the one-scan pre-check only"),
     ]),
     ("Host function round trip, 10,000 calls", None, [
         ("airlock", "airlock", "hostcall", "MicroPython guest: the js bridge's slot"),

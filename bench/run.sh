@@ -62,13 +62,13 @@ fi
 
 # ---- 3. build: airlock, and the same with fuel metering left out ---------------
 
-PATCH_SRCS=$(ls guest/patch/*.c)
+PATCH_SRCS=$(ls guests/patch/*.c)
 # The top-level Makefile's guest rule wants $(B)/tools/airlock-patch, but
-# guest/patch/patch.mk only knows how to build build/tools/airlock-patch; build
+# guests/patch/patch.mk only knows how to build build/tools/airlock-patch; build
 # it here (same sources and flags) so that B=$B works.
 build_patch_tool() { # DIR
     local tool=$1/tools/airlock-patch
-    if [ ! -x "$tool" ] || [ -n "$(find guest/patch -newer "$tool" 2>/dev/null)" ]; then
+    if [ ! -x "$tool" ] || [ -n "$(find guests/patch -newer "$tool" 2>/dev/null)" ]; then
         mkdir -p "$1/tools"
         cc -O2 -g -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$tool" $PATCH_SRCS -lbinaryen
     fi
@@ -81,7 +81,7 @@ build_patch_tool() { # DIR
 prepare_nofuel() {
     build_patch_tool "$NF"
     if [ ! -f "$NF/guest/micropython.wasm" ]; then
-        GUEST_WASM="$B/guest/micropython.wasm" guest/fetch.sh "$NF/guest"
+        GUEST_WASM="$B/guest/micropython.wasm" guests/fetch.sh "$NF/guest"
     fi
     if [ ! -f "$NF/guest/patched.wasm" ] || [ "$NF/guest/patched.wasm" -ot "$NF/tools/airlock-patch" ] ||
        [ "$NF/guest/patched.wasm" -ot "$NF/guest/micropython.wasm" ] ||
@@ -105,12 +105,12 @@ wait $p2 || { tail -20 "$OUT/build-nofuel.log"; die "make B=$NF failed (log: $OU
 grep -q 'AIRLOCK_FUEL_METERED 0' "$NF/guest/layout.h" || die "$NF is not an unmetered build"
 grep -q 'AIRLOCK_FUEL_METERED 1' "$B/guest/layout.h" || die "$B is not a metered build"
 
-HARNESS_CFLAGS=(-std=c17 -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude)
+HARNESS_CFLAGS=(-std=c17 -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc)
 read -r -a LIBS <<<"$(make -s print-ldlibs)"
 cc "${HARNESS_CFLAGS[@]}" bench/harness.c "$B/libairlock.a" "${LIBS[@]}" -o "$B/harness"
 cc "${HARNESS_CFLAGS[@]}" bench/harness.c "$NF/libairlock.a" "${LIBS[@]}" -o "$NF/harness"
 MPJS=$B/guest/package/micropython.mjs
-[ -f "$MPJS" ] || die "$MPJS missing (guest/fetch.sh makes it)"
+[ -f "$MPJS" ] || die "$MPJS missing (guests/fetch.sh makes it)"
 log "built in $(( $(date +%s) - started )) s"
 
 # ---- 4. measure ------------------------------------------------------------------
@@ -138,7 +138,7 @@ anchor() { # IMPL METRIC-FOR-NOTE COMMAND...
 fact date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 fact machine "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r)"
 fact load "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times)"
-fact versions "$("$PY" -c 'import platform; print("CPython", platform.python_version())') ($PY), node $(node --version), pyodide $(sed -n 's/.*"version": "\(.*\)".*/\1/p' bench/node_modules/pyodide/package.json 2>/dev/null | head -1), MicroPython $(sed -n 's/^micropython_version=//p' guest/guest.lock), $(hyperfine --version), $(cc --version | head -1)"
+fact versions "$("$PY" -c 'import platform; print("CPython", platform.python_version())') ($PY), node $(node --version), pyodide $(sed -n 's/.*"version": "\(.*\)".*/\1/p' bench/node_modules/pyodide/package.json 2>/dev/null | head -1), MicroPython $(sed -n 's/^micropython_version=//p' guests/micropython/guest.lock), $(hyperfine --version), $(cc --version | head -1)"
 
 log "airlock in-process (C harness)"
 anchor airlock new "$B/harness" --reps "$NEW_REPS" --max-seconds "$MAXS" new new-exec exec exec-print exec-small
@@ -156,15 +156,15 @@ anchor airlock json_loads_1m "$B/harness" --reps 3 --warmup 0 --min-reps 1 --max
     workload $W/json_loads_1m.py
 anchor airlock idle100 "$B/harness" idle "$IDLE"
 anchor airlock hostcall "$B/harness" --reps "$REPS" --max-seconds "$MAXS" hostcall
-# The source rewriter (airlock's own code, so airlock only) on agent-style
-# sources of three sizes and on one it has nothing to do for: one workload
-# file each, made from the template.
+# The source rewriter (airlock's own code, on the host, so airlock only) on
+# agent-style sources of three sizes and on one it has nothing to do for:
+# one source each, made by python3 from the template.
 for spec in agent:5000:5k agent:50000:50k agent:250000:250k plain:50000:none50k; do
     IFS=: read -r kind size tag <<<"$spec"
-    sed -e "s/@KIND@/$kind/" -e "s/@SIZE@/$size/g" $W/rewrite.py.in >"$OUT/rewrite_$tag.py"
+    sed -e "s/@KIND@/$kind/" -e "s/@SIZE@/$size/g" $W/rewrite.py.in | python3 - >"$OUT/rewrite_$tag.py"
 done
-anchor airlock rewrite "$B/harness" --reps "$REPS" --max-seconds "$MAXS" workload "$OUT/rewrite_5k.py" \
-    workload "$OUT/rewrite_50k.py" workload "$OUT/rewrite_250k.py" workload "$OUT/rewrite_none50k.py"
+anchor airlock rewrite "$B/harness" --reps "$REPS" --max-seconds "$MAXS" rewrite "$OUT/rewrite_5k.py" \
+    rewrite "$OUT/rewrite_50k.py" rewrite "$OUT/rewrite_250k.py" rewrite "$OUT/rewrite_none50k.py"
 
 log "airlock's CPython guest in-process (bench/cpython_guest.c)"
 if make --no-print-directory B="$B" -j"$JOBS" cpython >"$OUT/build-cpython.log" 2>&1 &&

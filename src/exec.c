@@ -219,8 +219,15 @@ static int run(airlock_sandbox *sb, const char *src, size_t len, const char *fil
     uint64_t gc0 = vm->gc_count;
     bool undoing = exec_guard_begin(sb);
 
-    guest_run run = {.src = src ? src : "", .len = len, .filename = filename};
+    /* The source as the guest compiles it (MicroPython's compatibility
+     * layer rewrites it), made here, before it is copied into the guest. */
+    size_t rewritten_len = 0;
+    char *rewritten =
+        vm->guest->prepare_source && src ? vm->guest->prepare_source(sb->rt, src, len, &rewritten_len) : NULL;
+    guest_run run = {.src = rewritten ? rewritten : src ? src : "", .len = rewritten ? rewritten_len : len,
+                     .filename = filename};
     int trap = vm_call(vm, guest_exec, &run);
+    free(rewritten);
     uint64_t fuel = meter_fuel_used(vm), gcs = vm->gc_count - gc0;
     bool hard = vm->hard_stop;
     if (trap) free(run.text);

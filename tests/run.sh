@@ -107,7 +107,7 @@ if [ -x "$BUILD_DIR/cpython/run" ]; then
     suite "cpython guest (its runner)" tests/cpython/run.sh "$BUILD_DIR/cpython/run"
     # unit suites written guest-neutral, again on the CPython guest (testutil.h)
     for bin in "$@"; do
-        case $(basename "$bin") in test_values) ;; *) continue ;; esac
+        case $(basename "$bin") in test_values | test_rollback) ;; *) continue ;; esac
         suite "unit/$(basename "$bin") (cpython)" env AIRLOCK_TEST_GUEST=cpython "$bin"
     done
     # the CPython-idiom corpus on the CPython guest, CPython as the oracle
@@ -117,6 +117,10 @@ else
     skip_suite "cpython guest (its runner)" "this build has no CPython guest (CPYTHON=0)"
 fi
 suite "differential (vs Node.js)" python3 tests/diff/run.py "$AIRLOCK" --check-exit
+# the host's source rewriter against the Python rewriter it replaced (and
+# that rewriter in the guest against itself under CPython)
+suite "rewrite (C vs Python oracle)" python3 tests/rewrite/run.py --guest "$AIRLOCK" \
+    "$BUILD_DIR/tests/rewrite_driver" "$BUILD_DIR/tests/rewrite_driver_san"
 rated_suite "compat" python3 tests/compat/run.py --runner airlock
 suite "mcp (SDK clients, protocol)" tests/mcp/run.sh "$AIRLOCK"
 suite "serve (HTTP, tenants, stores)" tests/serve/run.sh "$AIRLOCK"

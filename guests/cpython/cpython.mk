@@ -8,7 +8,7 @@
 # compiled without -g and without sanitizers (SANITIZE=1 still applies to
 # the host code); CPYTHON_PARTS the number of its translation units.
 # From the pinned package to objects:
-#   fetch (guest/fetch.sh + guest.lock) -> dce.sh (drop the exports we never
+#   fetch (guests/fetch.sh + guest.lock) -> dce.sh (drop the exports we never
 #   call) -> meter.c (fuel) -> wasm2c -> rename the import modules ->
 #   split.awk -> cc, in parallel. The standard library: the pinned zip, plus
 #   the guest's own .pyc (compileall.c runs compileall.py, addpyc.py adds
@@ -29,19 +29,19 @@ CPY_HOST_OBJS := $(patsubst src/guests/cpython/%.c,$(CPY_OBJ)/host/%.o,$(CPY_HOS
 .PHONY: cpython test-cpython
 cpython: $(CPY)/run
 
-$(CPY)/pyodide.asm.wasm $(CPY)/python_stdlib.zip &: $(CPY_LOCK) guest/fetch.sh | $(B)/.deps
-	@guest/fetch.sh $(CPY) $(CPY_LOCK)
+$(CPY)/pyodide.asm.wasm $(CPY)/python_stdlib.zip &: $(CPY_LOCK) guests/fetch.sh | $(B)/.deps
+	@guests/fetch.sh $(CPY) $(CPY_LOCK)
 
 $(CPY)/dce.wasm: $(CPY)/pyodide.asm.wasm guests/cpython/exports.keep guests/cpython/dce.sh
 	guests/cpython/dce.sh $< guests/cpython/exports.keep $@
 
-# Fuel metering: the MicroPython guest's pass (guest/patch/fuel.c), driven
+# Fuel metering: the MicroPython guest's pass (guests/patch/fuel.c), driven
 # by guests/cpython/meter.c.
 CPY_METER := $(B)/tools/cpython-meter
-CPY_METER_SRCS := guests/cpython/meter.c guest/patch/fuel.c guest/patch/ir.c
-$(CPY_METER): $(CPY_METER_SRCS) guest/patch/patch.h | $(B)/.deps
+CPY_METER_SRCS := guests/cpython/meter.c guests/patch/fuel.c guests/patch/ir.c
+$(CPY_METER): $(CPY_METER_SRCS) guests/patch/patch.h | $(B)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Iguest/patch -o $@ $(CPY_METER_SRCS) -lbinaryen
+	$(CC) $(CFLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Iguests/patch -o $@ $(CPY_METER_SRCS) -lbinaryen
 
 # CPYTHON_FUEL=0: no checks (what metering costs; nothing stops a loop in C).
 CPYTHON_FUEL ?= 1

@@ -1,8 +1,8 @@
 /*
  * cpython-meter IN.wasm OUT.wasm [--no-fuel] - fuel metering for the CPython guest.
  *
- * The MicroPython guest's fuel pass (guest/patch/fuel.c, described in
- * guest/patch/README.md), applied to the CPython module after dce.sh and
+ * The MicroPython guest's fuel pass (guests/patch/fuel.c, described in
+ * guests/patch/README.md), applied to the CPython module after dce.sh and
  * nothing else: that tool's other passes rewrite MicroPython's own code.
  * Adds the global airlock_fuel, the import airlock.fuel_exhausted and the
  * inline checks; the generated C renames the import's module to pyairlock

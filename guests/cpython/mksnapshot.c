@@ -9,7 +9,7 @@
  *
  *   cpython-mksnapshot OUT.img
  *
- * Linked with empty prebuilt images (guest/prebuilt_none.c), so it really
+ * Linked with empty prebuilt images (guests/prebuilt_none.c), so it really
  * boots.
  */
 #include <fcntl.h>

@@ -84,7 +84,11 @@ typedef struct guest_ops {
     const char *sha256;      /* of the pinned artifact the guest is built from */
     bool compat;             /* has the compatibility layer and source rewriter */
     bool undo;               /* a trapped execution can be rolled back in place
-                              * (runtime/undo.c restores its globals) */
+                              * (runtime/undo.c, with undo_save/undo_restore) */
+    uint32_t undo_keep;      /* pages an execution may leave writable for the
+                              * next, saved by a copy instead of a fault
+                              * (runtime/undo.c; at most UNDO_KEEP_MAX): about
+                              * what a small execution writes */
     bool host_calls;         /* host functions, plugins and env reach it */
     bool grants;             /* file grants (mounts, scratch) reach it */
     bool host_device;        /* its host modules call the host through the
@@ -105,6 +109,10 @@ typedef struct guest_ops {
     /* Free what the guest owns of vm, and vm itself (called by vm_destroy
      * after the guest-neutral parts are freed). */
     void (*vm_free)(struct airlock_vm *vm);
+    /* The source as this guest compiles it, made on the host before the
+     * execution enters the guest (outside vm_call): a malloc'd copy, its
+     * length in *out_len, or NULL to run src as given. May be NULL. */
+    char *(*prepare_source)(const airlock_runtime *rt, const char *src, size_t len, size_t *out_len);
     /* Run one execution; called inside vm_call, so a trap abandons it. */
     void (*exec)(struct airlock_vm *vm, guest_run *run);
     /* Run host-made source in __main__ (boot, host modules, reseeding);
@@ -112,6 +120,15 @@ typedef struct guest_ops {
     bool (*run_trusted)(struct airlock_vm *vm, const char *src, char *err, size_t errsize);
     /* How its executions are metered (above). */
     const guest_meter *meter;
+    /* The guest's part of the undo log (runtime/undo.c keeps the pages of
+     * memory, through vm->mem): what an execution may change outside
+     * linear memory that the guest must have back with it (its instance's
+     * globals, host state describing guest memory), saved when recording
+     * begins (false: it could not be, a hard stop then resets the session)
+     * and put back on a rollback, memory descriptor, tables and instance
+     * pointers untouched. Both set where undo is. */
+    bool (*undo_save)(struct airlock_vm *vm);
+    void (*undo_restore)(struct airlock_vm *vm);
     /* After runtime/undo.c put memory and globals back (may be NULL). */
     void (*rolled_back)(struct airlock_vm *vm);
     /* The guest ended itself (exit() from C) during a trapped call: true

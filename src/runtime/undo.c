@@ -4,6 +4,10 @@
  * The saved copy of guest page i lives at the same offset i in an undo area
  * of the same size as the memory reservation: no allocation at fault time
  * (the fault handler may not call malloc), and only saved pages use memory.
+ * Memory is reached through vm->mem, the guest's memory descriptor, and
+ * what the guest keeps outside it (its instance's globals) through its
+ * undo_save/undo_restore hooks (guests/guest.h): this file serves every
+ * guest alike.
  *
  * In guard-page mode memory stays read-only between executions ("guarded"),
  * except the few pages the last executions wrote, which stay writable and
@@ -12,7 +16,7 @@
  * execution that writes the same pages as the one before costs a few page
  * copies and no protection change; only the first execution of a sandbox
  * makes the whole memory read-only, and only an execution that wrote more
- * than UNDO_KEEP pages protects it whole again.
+ * than the guest's undo_keep pages protects it whole again.
  */
 #include "runtime/undo.h"
 
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "guests/guest.h"
 
 #define PAGE 4096u
 
@@ -30,7 +35,7 @@ static bool ensure_area(airlock_vm *vm) {
         if (p == MAP_FAILED) return false;
         vm->undo_area = p;
     }
-    size_t bitmap_bytes = (size_t)(vm->inst.w2c_memory.size / PAGE + 7) / 8 + 1;
+    size_t bitmap_bytes = (size_t)(vm->mem->size / PAGE + 7) / 8 + 1;
     if (bitmap_bytes > vm->undo_bitmap_bytes) {
         uint8_t *b = realloc(vm->undo_bitmap, bitmap_bytes);
         if (!b) return false;
@@ -57,8 +62,8 @@ static bool is_saved(const airlock_vm *vm, uint64_t page) {
 
 /* Memory fully writable again (recording could not start). */
 static void unguard(airlock_vm *vm) {
-    if (vm->undo_guarded && vm->inst.w2c_memory.size)
-        mprotect(vm->mem_base, vm->inst.w2c_memory.size, PROT_READ | PROT_WRITE);
+    if (vm->undo_guarded && vm->mem->size)
+        mprotect(vm->mem_base, vm->mem->size, PROT_READ | PROT_WRITE);
     vm->undo_guarded = false;
     vm->undo_kept_count = 0;
 }
@@ -66,12 +71,12 @@ static void unguard(airlock_vm *vm) {
 
 bool undo_begin(airlock_vm *vm) {
     vm->undo_active = false;
-    vm->undo_size = vm->inst.w2c_memory.size;
-    vm->undo_inst = vm->inst;
+    vm->undo_size = vm->mem->size;
     vm->undo_low = UINT64_MAX;
     vm->undo_high = 0;
+    bool ready = vm->guest->undo_save(vm) && ensure_area(vm);
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-    if (!ensure_area(vm)) {
+    if (!ready) {
         unguard(vm);
         return false;
     }
@@ -86,7 +91,7 @@ bool undo_begin(airlock_vm *vm) {
     /* the pages left writable are saved now: their first write will not fault */
     for (uint32_t i = 0; i < vm->undo_kept_count; i++) save_page(vm, vm->undo_kept[i]);
 #else
-    if (!ensure_area(vm)) return false;
+    if (!ready) return false;
     memcpy(vm->undo_area, vm->mem_base, vm->undo_size);
     vm->undo_low = 0;
     vm->undo_high = vm->undo_size;
@@ -120,23 +125,27 @@ static void drop_run(airlock_vm *vm, uint64_t from, uint64_t to) {
 
 /* Executions a kept page may go unchanged before it is protected again: a
  * page written every time may still end up with the same contents (the
- * interpreter's stack), and a fault costs far more than a copy. */
-#define UNDO_IDLE 8
+ * interpreter's stack), and a fault (with the two mprotects around it)
+ * costs about what 20 executions' copy and compare of the page do. 32, not
+ * 8: exec("x = 1") 103 -> 85 us on the CPython guest, 23.2 -> 20.6 us on
+ * the MicroPython guest (bench/harness exec-small, same sitting). */
+#define UNDO_IDLE 32
 
 /*
  * After the execution: the saved pages stay writable and are kept for the
  * next execution, unless one was kept before and has now gone UNDO_IDLE
  * executions unchanged; the others are protected again, run by run (and
  * their saved copies dropped), and so is memory the execution grew. With
- * more than UNDO_KEEP pages to keep, all of memory is protected in one call
- * and false returned.
+ * more than the guest's undo_keep pages to keep, all of memory is
+ * protected in one call and false returned.
  */
 static bool settle(airlock_vm *vm) {
-    uint64_t size = vm->inst.w2c_memory.size;
+    uint64_t size = vm->mem->size;
     if (size > vm->undo_size) protect_run(vm, vm->undo_size / PAGE, size / PAGE);
     uint32_t old_count = vm->undo_kept_count, o = 0, n = 0;
-    uint32_t pages[UNDO_KEEP];
-    uint8_t idle[UNDO_KEEP];
+    uint32_t keep = vm->guest->undo_keep < UNDO_KEEP_MAX ? vm->guest->undo_keep : UNDO_KEEP_MAX;
+    uint32_t pages[UNDO_KEEP_MAX];
+    uint8_t idle[UNDO_KEEP_MAX];
     uint64_t run_start = 0, run_end = 0; /* pages to protect, not yet done */
     for (uint64_t off = vm->undo_low; off < vm->undo_high; off += PAGE) {
         uint64_t page = off / PAGE;
@@ -146,7 +155,7 @@ static bool settle(airlock_vm *vm) {
         unsigned age = 0;
         if (was_kept && memcmp(vm->mem_base + off, vm->undo_area + off, PAGE) == 0) age = vm->undo_kept_idle[o] + 1u;
         if (age < UNDO_IDLE) {
-            if (n == UNDO_KEEP) {
+            if (n == keep) {
                 mprotect(vm->mem_base, vm->undo_size, PROT_READ);
                 vm->undo_kept_count = 0;
                 return false;
@@ -171,7 +180,8 @@ static bool settle(airlock_vm *vm) {
 
 /* Settle the protection. The saved copies of kept pages stay, so that the
  * next execution copies into pages already there instead of faulting each
- * one in again (at most UNDO_KEEP pages per sandbox); all others go. */
+ * one in again (at most the guest's undo_keep pages per sandbox); all
+ * others go. */
 static void finish(airlock_vm *vm) {
     bool kept = false;
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
@@ -195,18 +205,14 @@ void undo_rollback(airlock_vm *vm) {
     memcpy(vm->mem_base, vm->undo_area, vm->undo_size);
 #endif
     /* Memory the execution grew goes away again. */
-    uint64_t grown = vm->inst.w2c_memory.size;
+    uint64_t grown = vm->mem->size;
     if (grown > vm->undo_size) {
         mprotect(vm->mem_base + vm->undo_size, grown - vm->undo_size, PROT_NONE);
         madvise(vm->mem_base + vm->undo_size, grown - vm->undo_size, MADV_DONTNEED);
     }
-    wasm_rt_memory_t mem = vm->inst.w2c_memory;
-    wasm_rt_funcref_table_t table = vm->inst.w2c___indirect_function_table;
-    vm->inst = vm->undo_inst;
-    vm->inst.w2c_memory = mem;
-    vm->inst.w2c_memory.size = vm->undo_size;
-    vm->inst.w2c_memory.pages = (uint32_t)(vm->undo_size / 65536);
-    vm->inst.w2c___indirect_function_table = table;
+    vm->mem->size = vm->undo_size;
+    vm->mem->pages = (uint32_t)(vm->undo_size / 65536);
+    vm->guest->undo_restore(vm);
     finish(vm);
 }
 

@@ -22,13 +22,14 @@
 
 #include "runtime/vm.h"
 
-/* Start recording; false if recording could not be set up (out of address
- * space), in which case a hard stop resets the session instead. */
+/* Start recording, the guest's globals saved first (guest_ops.undo_save);
+ * false if recording could not be set up (out of address space or host
+ * memory), in which case a hard stop resets the session instead. */
 bool undo_begin(airlock_vm *vm);
 /* Stop recording and forget the saved pages. */
 void undo_commit(airlock_vm *vm);
-/* Write every saved page back, shrink memory to its old size, restore the
- * instance's globals. */
+/* Write every saved page back, shrink memory to its old size, and have
+ * the guest restore its instance's globals (guest_ops.undo_restore). */
 void undo_rollback(airlock_vm *vm);
 /* Release the undo area. */
 void undo_free(airlock_vm *vm);

@@ -24,8 +24,9 @@
 struct vfs;
 struct qstr_index;
 
-/* Most pages an execution may leave writable for the next (undo.c). */
-#define UNDO_KEEP 64
+/* Most pages an execution may leave writable for the next (undo.c), for
+ * any guest: each guest says how many it keeps (guest_ops.undo_keep). */
+#define UNDO_KEEP_MAX 256
 
 /*
  * The interrupt requests of one sandbox. They live in the sandbox handle,
@@ -102,9 +103,8 @@ typedef struct airlock_vm {
     bool undo_guarded;          /* memory is read-only between executions,
                                  * but for the undo_kept pages */
     uint32_t undo_kept_count;
-    uint32_t undo_kept[UNDO_KEEP]; /* pages recent executions wrote, ascending */
-    uint8_t undo_kept_idle[UNDO_KEEP]; /* executions each went unchanged */
-    Z_guest_instance_t undo_inst; /* globals when the execution began */
+    uint32_t undo_kept[UNDO_KEEP_MAX]; /* pages recent executions wrote, ascending */
+    uint8_t undo_kept_idle[UNDO_KEEP_MAX]; /* executions each went unchanged */
 
     /* Captured output of the execution in progress, and where it streams. */
     outbuf out[2];              /* [0] stdout, [1] stderr */

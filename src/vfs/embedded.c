@@ -1,7 +1,7 @@
 /*
  * embedded.c - a read-only directory tree compiled into airlock.
  *
- * Serves the guest library (guest/lib, embedded at build time) at /lib.
+ * Serves the guest library (guests/micropython/lib, embedded at build time) at /lib.
  * The file table is immutable and shared by every sandbox; directories are
  * implied by the files' paths.
  */

@@ -81,6 +81,10 @@ json_check 'def g():
     raise KeyError("k")
 g()' 'd["error"]["type"] == "KeyError" and "line 2, in g" in d["error"]["traceback"] and "airlock" not in d["error"]["traceback"]' $G
 expect_stderr_has "SyntaxError" $G -c 'def ('
+# ctypes has no foreign calls here: a clean ImportError, not a MemoryError
+# that would read as the memory limit
+json_check 'import ctypes' \
+    'd["error"]["type"] == "ImportError" and d["limit"] is None and "foreign function" in d["error"]["traceback"]' $G
 
 # ---- limits ----------------------------------------------------------------------
 json_check 'x = bytearray(512 * 1024 * 1024)' \
@@ -379,22 +383,35 @@ got=$(mcp_secrets 2>&1)
 got=$(mcp_secrets --deterministic 2>&1)
 [ "$got" = same ] && ok || bad "--deterministic: two sandboxes should draw the same: $got"
 
-# ---- a hard stop, then the same sandbox runs again (airlock mcp keeps it), in a
-# fresh interpreter: what the stopped one held is gone
-printf '%s\n' \
-    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
-    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
-    '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"left = 1"}}}' \
-    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass"}}}' \
-    '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"run_python","arguments":{"session":"s","code":"print(40 + 2, \"left\" in globals())"}}}' \
-    | timeout 60 "$AIRLOCK" mcp $G --timeout 0.3 >"$TMP/mcp" 2>"$TMP/mcp.err"
+# ---- a hard stop, then the same sandbox runs again (airlock mcp keeps it), rolled
+# back in place: what the calls before it made is there, what it made is not
+# mcp_calls FLAGS... < CALLS: the replies of one airlock mcp to the calls (one
+# JSON line each, after initialize), in $TMP/mcp
+mcp_calls() {
+    { echo "$mcp_init"; cat; } | timeout 120 "$AIRLOCK" mcp $G "$@" >"$TMP/mcp" 2>"$TMP/mcp.err"
+}
+# the guest swallows every KeyboardInterrupt: the timeout ends it by force
+SWALLOW_JSON='while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass'
+{ mcp_run 2 s 'x = 1'; mcp_run 3 s "y = 2\\n$SWALLOW_JSON"; mcp_run 4 s 'print(x, \"y\" in globals())'
+  mcp_run 5 s 'z = 3\nsum(range(10**15))'; mcp_run 6 s 'print(x, \"z\" in globals())'; } | mcp_calls --timeout 0.3
 if python3 -c '
 import json, sys
-replies = {m["id"]: m for m in map(json.loads, open(sys.argv[1])) if "id" in m}
-stopped = replies[2]["result"]["structuredContent"]
-again = replies[3]["result"]["structuredContent"]
-sys.exit(0 if stopped["stats"]["hard_stop"] and again["ok"] and again["stdout"] == "42 False\n" else 1)' "$TMP/mcp"; then ok
-else bad "mcp: a hard stop, then the same session: $(head -c 600 "$TMP/mcp")"; fi
+replies = {m["id"]: m["result"]["structuredContent"] for m in map(json.loads, open(sys.argv[1])) if m.get("id", 1) > 1}
+stops = [replies[i] for i in (3, 5)]
+sys.exit(0 if all(d["stats"]["hard_stop"] and "as it was before" in d["error"]["message"] for d in stops)
+         and replies[4]["stdout"] == replies[6]["stdout"] == "1 False\n" else 1)' "$TMP/mcp"; then ok
+else bad "mcp: a hard stop, then the same session: $(head -c 1200 "$TMP/mcp")"; fi
+# a socket that a stopped call opened is closed with it (4 x 5 sockets, over the
+# cap of 16 had they stayed), and one opened before is as it was, data included
+{ mcp_run 2 s 'import socket\na, b = socket.socketpair()\na.send(b\"kept\")'
+  for i in 3 4 5 6; do mcp_run $i s "b.recv(1)\\na.close()\\nmore = [socket.socket() for _ in range(5)]\\n$SWALLOW_JSON"; done
+  mcp_run 7 s 'n = []\ntry:\n    while True: n.append(socket.socket())\nexcept OSError as e:\n    print(len(n), e.errno)\nprint(b.recv(10), a.fileno() > 0)'; } | mcp_calls --timeout 0.2
+if python3 -c '
+import json, sys
+replies = {m["id"]: m["result"]["structuredContent"] for m in map(json.loads, open(sys.argv[1])) if m.get("id", 1) > 1}
+sys.exit(0 if all(replies[i]["stats"]["hard_stop"] for i in (3, 4, 5, 6))
+         and replies[7]["stdout"] == "14 33\nb%skept%s True\n" % ("\x27", "\x27") else 1)' "$TMP/mcp"; then ok
+else bad "mcp: sockets of stopped calls: $(head -c 1500 "$TMP/mcp")"; fi
 expect_stderr_has "ready: CPython 3.14.2" mcp $G </dev/null
 # the interpreter that replaces a hard-stopped one has its host modules and grants too
 printf '%s\n' \

@@ -2,13 +2,16 @@
 // until the C runtime exists.
 //   node tests/compat/node_runner.mjs [--no-lib] [--lib DIR] FILE.py
 // Prints exactly one JSON object of the same shape as `airlock --json`.
+import { spawnSync } from "child_process";
 import fs from "fs";
 import path from "path";
 import url from "url";
 
 const here = path.dirname(url.fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..");
-let libDir = path.join(root, "guest", "lib");
+let libDir = path.join(root, "guests", "micropython", "lib");
+// The host's source rewriter as a filter (tests/rewrite/driver.c, built by make test).
+const rewriteDriver = process.env.AIRLOCK_REWRITE_DRIVER || path.join(root, "build", "tests", "rewrite_driver");
 let useLib = true;
 let file = null;
 const args = process.argv.slice(2);
@@ -78,14 +81,13 @@ let error = setupError;
 const r0 = performance.now();
 if (!error) {
   try {
-    if (useLib && process.env.AIRLOCK_NO_REWRITE !== "1" &&
-        fs.existsSync(path.join(libDir, "_airlock_rewrite.py"))) {
-      // Same as the planned runtime hook: rewrite(src) inside the guest.
-      mp.globals.set("__airlock_src", src);
-      mp.runPython("import _airlock_rewrite\n" +
-        "__airlock_src = _airlock_rewrite.rewrite(__airlock_src)");
-      src = mp.globals.get("__airlock_src");
-      mp.globals.delete("__airlock_src");
+    if (useLib && process.env.AIRLOCK_NO_REWRITE !== "1" && fs.existsSync(rewriteDriver)) {
+      // As airlock does: the host rewrites the source before the guest sees it.
+      const bytes = Buffer.from(src, "utf8");
+      const frame = Buffer.alloc(4);
+      frame.writeUInt32LE(bytes.length);
+      const out = spawnSync(rewriteDriver, { input: Buffer.concat([frame, bytes]) }).stdout;
+      src = out.subarray(4, 4 + out.readUInt32LE(0)).toString("utf8");
       if (process.env.AIRLOCK_SHOW_REWRITE) process.stderr.write(src);
     }
     mp.runPython(src);

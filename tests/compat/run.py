@@ -15,7 +15,7 @@ Usage:
 --runner node     uses tests/compat/node_runner.mjs (the guest under Node.js)
 --guest NAME      airlock runner with --guest NAME (micropython, the default,
                   or cpython); each guest has its baseline file
---raw             node runner without guest/lib (the raw guest), no baseline
+--raw             node runner without guests/micropython/lib (the raw guest), no baseline
 The last line printed is "N passed, M failed"; the exit status is 0 when the
 pass rate is at or above tests/compat/baseline.txt.
 """
@@ -142,7 +142,7 @@ def main():
                     default="airlock" if os.path.exists(AIRLOCK) else "node")
     ap.add_argument("--guest", default="micropython", choices=["micropython", "cpython"])
     ap.add_argument("--raw", action="store_true",
-                    help="node runner without guest/lib (raw guest)")
+                    help="node runner without guests/micropython/lib (raw guest)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("-k", "--filter", default="")
     ap.add_argument("-v", "--verbose", action="store_true")

@@ -509,7 +509,7 @@ case("time.sleep past the deadline", 'import time; time.sleep(1000)', limit("tim
 # ---- the CPython guest's own ways in (issue 11 item 7) -------------------------------------
 # Each must end in a Python exception, a limit, or a trap that ends only that
 # call (SandboxError: the sandbox is reset); the host checks hold after each.
-NO_CTYPES = python_error("MemoryError", "ImportError")  # _ctypes needs libffi's JavaScript half
+NO_CTYPES = python_error("ImportError")  # _ctypes needs libffi's JavaScript half (driver.py)
 case("cpython: ctypes.string_at on a wild address", 'import ctypes; print(ctypes.string_at(0xfffffff0, 64))',
      NO_CTYPES, guests=CPY)
 case("cpython: ctypes.memmove over the interpreter", 'import ctypes; ctypes.memmove(0x100, 0x200, 1 << 20)',
@@ -517,6 +517,8 @@ case("cpython: ctypes.memmove over the interpreter", 'import ctypes; ctypes.memm
 case("cpython: ctypes.CDLL system", 'import ctypes; ctypes.CDLL("libc.so.6").system(b"touch {MARK}")',
      NO_CTYPES, guests=CPY)
 case("cpython: _ctypes directly", 'import _ctypes', NO_CTYPES, guests=CPY)
+case("cpython: _ctypes past the driver's import hook", 'import sys; sys.meta_path.pop(0); import _ctypes',
+     python_error("MemoryError"), guests=CPY)
 CODE = 'import dis\ndef f(a): return a\nc = f.__code__.replace(%s)\nprint(type(f)(c, {})(1))'
 case("cpython: bytecode with bad opcodes", CODE % 'co_code=bytes([255, 0] * 8)',
      one_of(trapped("aborted"), python_error("SystemError")), guests=CPY)

@@ -59,7 +59,7 @@ void Z_airlockZ_gc_collect(struct Z_airlock_instance_t *h)
     h->gc_calls++;
 }
 
-/* Reached only by a longjmp that found no setjmp (guest/patch/sjlj.c). */
+/* Reached only by a longjmp that found no setjmp (guests/patch/sjlj.c). */
 void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *e)
 {
     e->escaped_longjmps++;

@@ -92,7 +92,7 @@ uint32_t Z_airlockZ_qstr_find(struct Z_airlock_instance_t *a, uint32_t str, uint
     return 0xffffffffu;
 }
 
-/* ---- setjmp/longjmp: done inside the guest (guest/patch/sjlj.c); the
+/* ---- setjmp/longjmp: done inside the guest (guests/patch/sjlj.c); the
  * import is reached only by a longjmp that found no setjmp ---- */
 void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *e)
 {

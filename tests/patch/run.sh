@@ -1,5 +1,5 @@
 #!/bin/sh
-# Tests for the build-time guest patch tool (guest/patch).
+# Tests for the build-time guest patch tool (guests/patch).
 #
 #   tests/patch/run.sh            all tests, including the real guest under
 #                                 wasm2c (about a minute on 2 cores)
@@ -22,7 +22,7 @@ fails=0
 pass() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
-make -s -f guest/patch/patch.mk "$tool" CC="$CC" CFLAGS="${CFLAGS:--O2}"
+make -s -f guests/patch/patch.mk "$tool" CC="$CC" CFLAGS="${CFLAGS:--O2}"
 
 # ---- small hand-written modules ----
 wat2wasm --enable-all tests/patch/skeleton.wat -o "$out/sk.wasm"
@@ -41,7 +41,7 @@ $CC $HCFLAGS -DNO_FUEL -o "$out/fuel_harness_nofuel" tests/patch/fuel_harness.c 
 if "$out/fuel_harness"; then pass "fuel counts (metered build)"; else fail "fuel harness (metered)"; fi
 # the optional switch-case charge points (FUEL_SWITCH_MIN_CASES, off by default)
 $CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -DFUEL_SWITCH_MIN_CASES=2 \
-    -o "$out/airlock-patch-switch" guest/patch/*.c -lbinaryen
+    -o "$out/airlock-patch-switch" guests/patch/*.c -lbinaryen
 "$out/airlock-patch-switch" "$out/sk.wasm" "$out/sks.wasm" "$out/skls.h" --keep-uctypes --keep-dict-update 2>/dev/null
 wasm-validate --enable-all "$out/sks.wasm"
 wasm2c "$out/sks.wasm" -n sk -o "$out/sk.c"
@@ -118,7 +118,7 @@ fi
 
 # ---- the real guest ----
 if [ ! -f "$guest" ]; then
-    guest/fetch.sh build/guest
+    guests/fetch.sh build/guest
 fi
 $tool "$guest" "$out/mp.wasm" "$out/layout.h" 2>"$out/mp.log"
 $tool "$guest" "$out/mpn.wasm" "$out/layoutn.h" --no-fuel 2>"$out/mpn.log"

@@ -1,5 +1,5 @@
 ;; A tiny module with the same GC shapes as the pinned MicroPython guest
-;; (see guest/patch/gchook.c), plus functions the fuel tests call.
+;; (see guests/patch/gchook.c), plus functions the fuel tests call.
 ;; Layout: "mp_state_ctx" at 800, area at 868, gc_stack_overflow at 900,
 ;; gc_alloc_amount at 1000, call depth at 1196, pending flag at 1200;
 ;; Emscripten's __THREW__ and __threwValue at 3000 and 3004.
@@ -91,7 +91,7 @@
       (then (i32.const 0))
       (else (i32.add (i32.const 1)
               (call $recurse (i32.sub (local.get $n) (i32.const 1)))))))
-;; vstr_ensure_extra's shape (guest/patch/vstrgrow.c): vstr_t {alloc, len,
+;; vstr_ensure_extra's shape (guests/patch/vstrgrow.c): vstr_t {alloc, len,
   ;; buf, fixed_buf} at offsets 0, 4, 8, 12; $renew stands for m_renew.
   (func $renew (param i32 i32) (result i32) (local.get 0))
   (func $vstr_ensure_extra (export "vstr_ensure_extra") (param $0 i32) (param $1 i32)
@@ -104,7 +104,7 @@
         (call $renew (i32.load offset=8 (local.get $0))
           (local.tee $1 (i32.add (i32.and (local.get $1) (i32.const -8)) (i32.const 24)))))
       (i32.store (local.get $0) (local.get $1))))
-;; qstr_find_strn's shape (guest/patch/qstrfind.c), a linear search only:
+;; qstr_find_strn's shape (guests/patch/qstrfind.c), a linear search only:
   ;; the pool chain head at 1300; pool = prev, total_prev_len, alloc, len,
   ;; hashes*, lengths*, qstrs[] (texts are not compared here).
   (func $qstr_find_strn (export "qstr_find_strn") (param $str i32) (param $len i32) (result i32)
@@ -137,7 +137,7 @@
         (local.set $pool (i32.load (local.get $pool)))
         (br $pools)))
     (i32.const 0))
-;; mp_map_lookup's and mp_set_lookup's shapes (guest/patch/maptable.c): the
+;; mp_map_lookup's and mp_set_lookup's shapes (guests/patch/maptable.c): the
   ;; key hashed by $unary_op(6, key), home slot hash % alloc (alloc at offset
   ;; 4 of a map, 0 of a set), one key comparison with the table's first key,
   ;; the linear probe, and a rehash that counts its calls at offset 12 (its
@@ -169,7 +169,7 @@
     (i32.or (i32.or (i32.shl (local.get $p) (i32.const 20))
                     (i32.shl (i32.rem_u (i32.add (local.get $p) (i32.const 1)) (local.get $a)) (i32.const 4)))
             (call $equal (local.get $k) (local.get $1))))
-  ;; Emscripten's setjmp/longjmp calling convention (guest/patch/sjlj.c)
+  ;; Emscripten's setjmp/longjmp calling convention (guests/patch/sjlj.c)
   (table 4 funcref)
   (elem (i32.const 1) $sj_thrower $sj_plain)
   (func $setThrew (export "setThrew") (param i32 i32)

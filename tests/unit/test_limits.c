@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "small_stack.h"
 #include "testutil.h"
 
 static airlock_sandbox *limited(const airlock_limits *l) {
@@ -240,31 +241,6 @@ START_TEST(deep_python_recursion_is_catchable) {
 END_TEST
 
 static const char *nested = "x = []\nfor i in range(100000):\n x = [x]\ntry:\n r = repr(x)\nexcept Exception as e:\n print(type(e).__name__)";
-
-typedef struct threaded_run {
-    airlock_sandbox *sb;
-    const char *code;
-    int rc;
-} threaded_run;
-
-static void *run_thread(void *arg) {
-    threaded_run *t = arg;
-    t->rc = run(t->sb, t->code);
-    return NULL;
-}
-
-/* Runs code on a thread with a 256 KiB stack; the run's status. */
-static int run_on_small_stack(airlock_sandbox *sb, const char *code) {
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    threaded_run t = {sb, code, -1};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, &attr, run_thread, &t), 0);
-    pthread_join(th, NULL);
-    pthread_attr_destroy(&attr);
-    return t.rc;
-}
 
 START_TEST(deep_c_recursion_ends_cleanly_on_a_small_stack) {
     airlock_sandbox *sb = new_sandbox();

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "small_stack.h"
 #include "testutil.h"
 
 #ifndef TEST_BUILD_DIR
@@ -35,7 +36,7 @@ static void setup(void) {
     char p[400];
     snprintf(p, sizeof p, "%s/data", dir);
     mkdir(p, 0700);
-    ck_assert_int_eq(airlock_runtime_new(&test_rt), AIRLOCK_OK);
+    shared_runtime(); /* $AIRLOCK_TEST_GUEST's guest */
     ck_assert_int_eq(airlock_runtime_mount(test_rt, p, "/data", AIRLOCK_MOUNT_WRITE), AIRLOCK_OK);
     snprintf(p, sizeof p, "%s/db.sqlite", dir);
     ck_assert_int_eq(airlock_runtime_allow_sqlite(test_rt, p, 1), AIRLOCK_OK);
@@ -79,7 +80,8 @@ START_TEST(files_and_listings_opened_by_the_stopped_run_are_closed) {
                       "kept = open('/data/f2')\nos.chdir('/data')\n", "");
     int before = open_fds();
     hard_stop(sb, "import os\nfiles = [open('/data/f%d' % (i % 3)) for i in range(40)]\n"
-                  "lists = [os.ilistdir('/data') for i in range(5)]\nfor l in lists: next(l)\n"
+                  "listdir = getattr(os, 'scandir', None) or os.ilistdir\n" /* CPython's, MicroPython's */
+                  "lists = [listdir('/data') for i in range(5)]\nfor l in lists: next(l)\n"
                   "kept.close()\nos.chdir('/')\n");
     ck_assert_int_eq(open_fds(), before);
     /* the earlier run's file is open again, at its offset, and the cwd is back */
@@ -138,6 +140,21 @@ START_TEST(a_plugin_releases_the_stopped_runs_state) {
 }
 END_TEST
 
+/* A trap is rolled back as a hard stop is: C-level recursion that runs out
+ * of native stack ends in the stack limit, and the session is as it was
+ * before that run. */
+START_TEST(a_stack_trap_is_rolled_back) {
+    airlock_sandbox *sb = new_sandbox();
+    ck_run_prints(sb, "x = 1\nimport sys\ngetattr(sys, 'setrecursionlimit', abs)(10 ** 6)\n", "");
+    int rc = run_on_small_stack(sb, "y = 2\nl = []\nfor i in range(10 ** 5): l = [l]\nrepr(l)\n");
+    ck_assert_msg(rc == AIRLOCK_LIMIT && airlock_sandbox_limit_hit(sb) == AIRLOCK_LIMIT_STACK, "rc=%d %s", rc,
+                  airlock_sandbox_errmsg(sb));
+    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(sb), "as it was before"));
+    ck_run_prints(sb, "print(x, 'y' in globals())", "1 False\n");
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
 static Suite *rollback_suite(void) {
     Suite *s = suite_create("rollback");
     TCase *tc = tcase_create("rollback");
@@ -146,6 +163,7 @@ static Suite *rollback_suite(void) {
     tcase_add_test(tc, files_and_listings_opened_by_the_stopped_run_are_closed);
     tcase_add_test(tc, sqlite_connections_and_transactions_of_the_stopped_run_are_closed);
     tcase_add_test(tc, a_plugin_releases_the_stopped_runs_state);
+    tcase_add_test(tc, a_stack_trap_is_rolled_back);
     suite_add_tcase(s, tc);
     return s;
 }

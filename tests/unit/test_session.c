@@ -424,8 +424,9 @@ END_TEST
 /* What a forged CPython session can do: give the interpreter any globals
  * (here a stack pointer at the top of the address space, far past its
  * memory, whose first u32 the instance part starts with). Its checksums
- * pass, it loads, and its first execution ends in a fault that resets the
- * sandbox: the process and the runtime go on. */
+ * pass, it loads, and its executions end in a fault, each rolled back to
+ * the state it loaded: the process, the runtime and other sandboxes go
+ * on. */
 START_TEST(cpython_forged_globals_end_in_a_fault) {
     airlock_runtime *rt = cpython_runtime("cpython forged globals");
     if (!rt) return;
@@ -439,10 +440,11 @@ START_TEST(cpython_forged_globals_end_in_a_fault) {
     memcpy((uint8_t *)image + SESSION_HEADER_BYTES, &sp, 4);
     image_seal(image, len); /* as a forger would: the checksums are no defence */
     ck_assert_int_eq(airlock_sandbox_load_buffer(rt, image, len, &b), AIRLOCK_OK);
-    ck_assert_int_eq(run(b, "print(x)"), AIRLOCK_TRAP);
-    ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(b), "out-of-bounds"));
-    ck_assert_str_eq(airlock_sandbox_stdout(b, NULL), "");
-    ck_run_prints(b, "print('fresh')", "fresh\n");
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(run(b, "print(x)"), AIRLOCK_TRAP);
+        ck_assert_ptr_nonnull(strstr(airlock_sandbox_errmsg(b), "out-of-bounds"));
+        ck_assert_str_eq(airlock_sandbox_stdout(b, NULL), "");
+    }
     ck_run_prints(a, "print(x)", "1\n");
     airlock_buffer_free(image);
     airlock_sandbox_free(b);

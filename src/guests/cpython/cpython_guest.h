@@ -42,7 +42,7 @@ enum {
 cpython_vm *cpython_boot(const cpython_options *opt, int *trap);
 /* Run source as the __main__ module; *trap is set when CPYTHON_TRAPPED. */
 int cpython_exec(cpython_vm *c, const char *source, int *trap);
-/* Fuel the last run used (guest/patch/README.md: an upper bound on the
+/* Fuel the last run used (guests/patch/README.md: an upper bound on the
  * WebAssembly instructions it executed, the same on every machine). */
 uint64_t cpython_fuel_used(const cpython_vm *c);
 

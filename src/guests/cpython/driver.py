@@ -106,6 +106,17 @@ def _airlock_install():
         except OSError:  # larger than the answer's room (guest.c's OUT_BYTES)
             write("EValueError\nthe value is too large to cross (%d characters encoded)" % len(answer))
 
+    class NoForeignCalls:
+        # Pyodide's ctypes calls through libffi's JavaScript half, which
+        # airlock does not have (sys.c refuses it): _ctypes' own start-up
+        # fails with a bare MemoryError, which would read as the memory limit
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name == "_ctypes":
+                raise ImportError("ctypes is not available in airlock's CPython: no foreign function calls", name=name)
+            return None
+
+    sys.meta_path.insert(0, NoForeignCalls)
     builtins.__airlock_run__ = run
     builtins.__airlock_value__ = value
     value.hook = hook  # for a runtime installing other host modules over the image's (guest.c)

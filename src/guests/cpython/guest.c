@@ -17,9 +17,9 @@
  * per runtime and frozen into its snapshot (boot): their transport is the
  * host-call device (plugins/device.c), as the JavaScript FFI leads nowhere.
  *
- * Not yet for this guest (guest_ops says so, and sandbox.c refuses them
- * with a message, never ignores them): rolling an execution back in
- * place (a trap starts a fresh interpreter). Sessions are session.c's.
+ * A trapped or hard-stopped execution is rolled back in place
+ * (runtime/undo.c keeps the pages of memory it wrote; undo_save and
+ * undo_restore below the rest). Sessions are session.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +335,28 @@ static guest_value_outcome value(airlock_vm *vm, char op, const char *name, cons
     return GUEST_VALUE_ANSWERED;
 }
 
+/* ---- rollback (runtime/undo.c keeps memory) ------------------------------------- */
+
+/* What lies outside memory and goes back with it: the wasm globals, the
+ * guest address of "UTC" (the rolled-back execution may have allocated
+ * it), the loopback sockets. */
+static bool undo_save(airlock_vm *vm) {
+    cpython_vm *c = cpython_of(vm);
+    memcpy(c->undo_globals, (const uint8_t *)&c->inst + CPYTHON_GLOBALS_FROM, sizeof c->undo_globals);
+    c->undo_utc_name = c->utc_name;
+    return cpython_net_save(c);
+}
+
+static void undo_restore(airlock_vm *vm) {
+    cpython_vm *c = cpython_of(vm);
+    memcpy((uint8_t *)&c->inst + CPYTHON_GLOBALS_FROM, c->undo_globals, sizeof c->undo_globals);
+    c->utc_name = c->undo_utc_name;
+    cpython_net_restore(c);
+}
+
+/* The abandoned call left the channel naming the caller's buffers. */
+static void rolled_back(airlock_vm *vm) { set_input(vm->guest_data, NULL, 0, NULL); }
+
 static bool exited(airlock_vm *vm, int *status) {
     *status = cpython_exit_status(cpython_of(vm));
     return cpython_of(vm)->exited;
@@ -345,6 +367,8 @@ const guest_ops guest_cpython = {
     .title = "CPython",
     .version = AIRLOCK_CPYTHON_VERSION,
     .sha256 = AIRLOCK_CPYTHON_SHA256,
+    .undo = true,
+    .undo_keep = 256, /* `x = 1` writes 110 to 120 pages */
     .host_calls = true,
     .grants = true,
     .host_device = true,
@@ -357,6 +381,9 @@ const guest_ops guest_cpython = {
     .meter = &cpython_meter,
     .exec = exec_source,
     .run_trusted = run_trusted,
+    .undo_save = undo_save,
+    .undo_restore = undo_restore,
+    .rolled_back = rolled_back,
     .exited = exited,
     .clone = cpython_session_clone,
     .save = cpython_session_save,

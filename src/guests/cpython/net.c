@@ -10,7 +10,8 @@
  * ENETUNREACH, to a port nobody listens on with ECONNREFUSED; the only
  * name that resolves is localhost. No host socket is ever made. Each interpreter has at
  * most NET_SOCKETS of them, each with at most NET_BUFFER bytes in flight
- * towards it; a fresh interpreter has none.
+ * towards it; a fresh interpreter has none, and an execution rolled back
+ * leaves them as they were before it (cpython_net_save, _restore).
  *
  * The interpreter is single-threaded, so nothing can arrive while it
  * waits: poll() with a timeout only lets the time pass (cpython_wait), and
@@ -58,9 +59,19 @@ typedef struct net_socket {
     size_t len;
 } net_socket;
 
+/* The sockets as the execution in progress began (cpython_net_save), to
+ * go back to if it is rolled back. */
+typedef struct net_saved {
+    net_socket s[NET_SOCKETS];  /* their buf pointers are stale: data[i] holds the data */
+    uint8_t *data[NET_SOCKETS]; /* s[i].len bytes in flight, NET_BUFFER each, kept for reuse */
+    uint16_t next_port;
+    bool valid;                 /* false: the table was made after the save */
+} net_saved;
+
 struct cpython_net {
     net_socket s[NET_SOCKETS];
     uint16_t next_port;
+    net_saved saved;
 };
 
 static u32 fail(uint32_t e) { return (u32) - (int32_t)e; }
@@ -73,9 +84,53 @@ static struct cpython_net *net_of(airlock_vm *vm, bool create) {
 
 void cpython_net_free(cpython_vm *c) {
     if (!c->net) return;
-    for (int i = 0; i < NET_SOCKETS; i++) free(c->net->s[i].buf);
+    for (int i = 0; i < NET_SOCKETS; i++) {
+        free(c->net->s[i].buf);
+        free(c->net->saved.data[i]);
+    }
     free(c->net);
     c->net = NULL;
+}
+
+/* A copy of the table and of the data in flight: most executions have no
+ * sockets, or none with data waiting, and copy nothing but the table. */
+bool cpython_net_save(cpython_vm *c) {
+    struct cpython_net *n = c->net;
+    if (!n) return true; /* a rollback frees the table the execution makes */
+    net_saved *v = &n->saved;
+    for (int i = 0; i < NET_SOCKETS; i++) {
+        const net_socket *s = &n->s[i];
+        if (!s->len) continue;
+        if (!v->data[i] && !(v->data[i] = malloc(NET_BUFFER))) return false;
+        memcpy(v->data[i], s->buf, s->len);
+    }
+    memcpy(v->s, n->s, sizeof v->s);
+    v->next_port = n->next_port;
+    v->valid = true;
+    return true;
+}
+
+/* No allocation: a buffer with saved data changes places with the
+ * socket's own (which becomes the spare copy), and the buffer of a socket
+ * that was free is freed. */
+void cpython_net_restore(cpython_vm *c) {
+    struct cpython_net *n = c->net;
+    if (n && !n->saved.valid) cpython_net_free(c);
+    if (!c->net) return;
+    net_saved *v = &n->saved;
+    for (int i = 0; i < NET_SOCKETS; i++) {
+        uint8_t *buf = n->s[i].buf;
+        n->s[i] = v->s[i];
+        n->s[i].buf = buf;
+        if (v->s[i].len) {
+            n->s[i].buf = v->data[i];
+            v->data[i] = buf;
+        } else if (v->s[i].state == S_FREE) {
+            free(buf);
+            n->s[i].buf = NULL;
+        }
+    }
+    n->next_port = v->next_port;
 }
 
 /* The socket behind descriptor fd, or NULL. */

@@ -35,23 +35,11 @@
 
 #define WASM_PAGE 65536u
 
-/* The wasm globals: the instance's fields after its import pointers and
- * before its memory and tables (wasm2c's order), stored as they are. No
- * host pointer is ever written to a file or read from one. */
-#define GLOBALS_FROM offsetof(Z_cpython_instance_t, w2c___stack_pointer)
-#define GLOBALS_TO offsetof(Z_cpython_instance_t, w2c_memory)
-_Static_assert(offsetof(Z_cpython_instance_t, Z_airlock_instance) < GLOBALS_FROM &&
-                   offsetof(Z_cpython_instance_t, Z_env_instance) < GLOBALS_FROM &&
-                   offsetof(Z_cpython_instance_t, Z_wasi_snapshot_preview1_instance) < GLOBALS_FROM &&
-                   GLOBALS_TO < offsetof(Z_cpython_instance_t, w2c___indirect_function_table) &&
-                   GLOBALS_TO < offsetof(Z_cpython_instance_t, w2c_T1) &&
-                   GLOBALS_TO < offsetof(Z_cpython_instance_t, w2c_T2),
-               "the globals lie between the import pointers and the memory");
-
-/* The image's instance part: the globals and the host state that goes with
- * memory. */
+/* The image's instance part: the wasm globals (cpython_vm.h), stored as
+ * they are, and the host state that goes with memory. No host pointer is
+ * ever written to a file or read from one. */
 typedef struct cpy_saved {
-    uint8_t globals[GLOBALS_TO - GLOBALS_FROM];
+    uint8_t globals[CPYTHON_GLOBALS_TO - CPYTHON_GLOBALS_FROM];
     uint64_t rng_state;  /* deterministic random_get */
     uint64_t det_ms;     /* deterministic clock: readings so far */
     uint64_t elapsed_ns; /* the guest's monotonic clock */
@@ -60,13 +48,13 @@ typedef struct cpy_saved {
 } cpy_saved;
 
 static image_spec spec(void) {
-    uint64_t parts[] = {sizeof(Z_cpython_instance_t), sizeof(cpy_saved), GLOBALS_FROM, GLOBALS_TO};
+    uint64_t parts[] = {sizeof(Z_cpython_instance_t), sizeof(cpy_saved), CPYTHON_GLOBALS_FROM, CPYTHON_GLOBALS_TO};
     return (image_spec){guest_cpython.sha256, image_fnv1a(parts, sizeof parts), sizeof(cpy_saved)};
 }
 
 static void capture(const cpython_vm *c, cpy_saved *s) {
     memset(s, 0, sizeof *s);
-    memcpy(s->globals, (const uint8_t *)&c->inst + GLOBALS_FROM, sizeof s->globals);
+    memcpy(s->globals, (const uint8_t *)&c->inst + CPYTHON_GLOBALS_FROM, sizeof s->globals);
     s->rng_state = c->vm.rng_state;
     s->det_ms = c->vm.det_ms;
     s->elapsed_ns = abi_monotonic_ns() - c->vm.ticks_origin_ns;
@@ -76,7 +64,7 @@ static void capture(const cpython_vm *c, cpy_saved *s) {
 
 /* Give c the saved globals and host state. */
 static void restore(cpython_vm *c, const cpy_saved *s) {
-    memcpy((uint8_t *)&c->inst + GLOBALS_FROM, s->globals, sizeof s->globals);
+    memcpy((uint8_t *)&c->inst + CPYTHON_GLOBALS_FROM, s->globals, sizeof s->globals);
     c->vm.rng_state = s->rng_state;
     c->vm.det_ms = s->det_ms;
     c->vm.ticks_origin_ns = abi_monotonic_ns() - s->elapsed_ns;

@@ -544,7 +544,7 @@ cpython_snapshot *cpython_snapshot_from_image(const void *image, uint64_t len, b
 }
 
 /* The image built into the library (cpython_prebuilt.S; empty in the build
- * tool that makes it, guest/prebuilt_none.c). */
+ * tool that makes it, guests/prebuilt_none.c). */
 extern const unsigned char cpython_prebuilt_image[];
 extern const uint64_t cpython_prebuilt_size;
 

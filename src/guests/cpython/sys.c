@@ -473,8 +473,9 @@ u32 Z_pyenvZ__dlsym_js(struct Z_pyenv_instance_t *env, u32 handle, u32 symbol, u
     return 0;
 }
 
-/* libffi (ctypes) runs through JavaScript in Pyodide: closures cannot be
- * made (MemoryError from ctypes), preparing one fails (FFI_BAD_TYPEDEF),
+/* libffi (ctypes) runs through JavaScript in Pyodide. driver.py refuses
+ * `import _ctypes` with an ImportError; past that (a guest that removes the
+ * refusal), closures cannot be made, preparing one fails (FFI_BAD_TYPEDEF),
  * and a foreign call ends the guest call. */
 u32 Z_pyenvZ_ffi_closure_alloc_js(struct Z_pyenv_instance_t *env, u32 size, u32 code) {
     (void)env, (void)size, (void)code;

@@ -20,28 +20,19 @@
 # __main__, so guest code cannot find or replace it; the builtins it needs are
 # bound as defaults for the same reason.
 
-# The guest library's source rewriter (guest/lib/_airlock_rewrite.py) turns
-# CPython idioms MicroPython cannot run into calls that can; sources too large
-# to be agent code go unrewritten, to bound its cost.
-# _airlock_compat is set by the host before this file runs.
-_airlock_rw = None
-if _airlock_compat:
-    try:
-        from _airlock_rewrite import rewrite as _airlock_rw
-    except ImportError:
-        pass
+# The source arrives rewritten: the host's source rewriter
+# (src/guests/micropython/rewrite.c) turns CPython idioms MicroPython cannot
+# run into calls that can before the source is copied in.
 _airlock_hook = [None, None]
 
 
 def _airlock_run(src, name, op=None, _compile=compile, _exec=exec, _repr=repr, _str=str, _int=int,
                  _isinstance=isinstance, _SE=SyntaxError, _SX=SystemExit, _g=globals(),
-                 _rw=_airlock_rw, _len=len, _hook=_airlock_hook):
+                 _hook=_airlock_hook):
     if op is not None:
         return _hook[0](op, src, name, _g, _hook[1])
     _hook[1] = None
     try:
-        if _rw is not None and _len(src) < 262144:
-            src = _rw(src)
         lines = src.split("\n")
         # The last statement starts on the last line at column 0 whose
         # preceding lines compile on their own (a line like "x)" that ends a

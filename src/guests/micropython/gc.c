@@ -4,7 +4,7 @@
  * The guest's own gc_collect() only sets a flag (in a browser, pointers held
  * in WebAssembly locals cannot be found, so MicroPython's pyscript build
  * defers every collection until the outermost call returns). The build-time
- * patch (guest/patch) makes gc_collect() call this import instead. Here,
+ * patch (guests/patch) makes gc_collect() call this import instead. Here,
  * WebAssembly locals are C locals of the translated code, on this thread's
  * native stack or in its registers, so we can find them: we run MicroPython's
  * own collection, and between its start (which marks the interpreter's root

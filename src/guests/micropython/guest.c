@@ -11,10 +11,11 @@
 #include "guests/micropython/driver.h"
 #include "guests/micropython/micropython.h"
 #include "guests/micropython/qstr.h"
+#include "guests/micropython/rewrite.h"
 #include "plugins/host.h"
 #include "runtime/meter.h"
 
-/* Generated at build time from guest/lib/. */
+/* Generated at build time from guests/micropython/lib/. */
 extern const vfs_embedded_tree airlock_lib_tree;
 
 static void process_init(void) {
@@ -37,7 +38,8 @@ vfs *mp_new_vfs(const airlock_runtime *rt, bool with_grants) {
 }
 
 airlock_vm *mp_vm_alloc(const airlock_runtime *rt) {
-    airlock_vm *vm = calloc(1, sizeof *vm);
+    mp_vm *m = calloc(1, sizeof *m);
+    airlock_vm *vm = m ? &m->vm : NULL;
     if (vm) {
         vm->guest = &guest_micropython;
         vm->mem = &vm->inst.w2c_memory;
@@ -97,6 +99,22 @@ static void vm_free(airlock_vm *vm) {
     free(vm);
 }
 
+/* runtime/undo.c's part for this guest: the instance's globals, all of
+ * the instance but its memory descriptor and function table (host state,
+ * which stays as it is). */
+static bool undo_save(airlock_vm *vm) {
+    mp_vm_of(vm)->undo_globals = vm->inst;
+    return true;
+}
+
+static void undo_restore(airlock_vm *vm) {
+    wasm_rt_memory_t mem = vm->inst.w2c_memory;
+    wasm_rt_funcref_table_t table = vm->inst.w2c___indirect_function_table;
+    vm->inst = mp_vm_of(vm)->undo_globals;
+    vm->inst.w2c_memory = mem;
+    vm->inst.w2c___indirect_function_table = table;
+}
+
 static void runtime_free(airlock_runtime *rt) {
     mp_runtime *mp = mp_of(rt);
     if (!mp) return;
@@ -105,6 +123,12 @@ static void runtime_free(airlock_runtime *rt) {
     free(mp->snap_table);
     free(mp);
     rt->guest_state = NULL;
+}
+
+/* With the compatibility layer, the guest compiles the source as the
+ * source rewriter leaves it (rewrite.h). */
+static char *prepare_source(const airlock_runtime *rt, const char *src, size_t len, size_t *out_len) {
+    return rt->no_compat ? NULL : rewrite_source(src, len, out_len);
 }
 
 /* ---- metering (runtime/meter.c) ---- */
@@ -132,6 +156,7 @@ const guest_ops guest_micropython = {
     .sha256 = AIRLOCK_GUEST_SHA256,
     .compat = true,
     .undo = true,
+    .undo_keep = 64, /* `x = 1` writes 11 pages */
     .host_calls = true,
     .grants = true,
     .fuel = true,
@@ -140,9 +165,12 @@ const guest_ops guest_micropython = {
     .runtime_free = runtime_free,
     .vm_new = vm_new,
     .vm_free = vm_free,
+    .prepare_source = prepare_source,
     .exec = mp_exec,
     .run_trusted = mp_run_trusted,
     .meter = &mp_meter,
+    .undo_save = undo_save,
+    .undo_restore = undo_restore,
     .rolled_back = qstr_index_reset,
     .value = driver_value,
     .clone = mp_clone,

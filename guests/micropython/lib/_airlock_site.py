@@ -132,8 +132,6 @@ def _urandom():
     draw = js._airlock_entropy
     _airlock.json_scan = js._airlock_json
     _airlock.json_check = js._airlock_json_check
-    import _airlock_rewrite
-    _airlock_rewrite._find_any = js._airlock_find_any
     index = _airlock._index
 
     def urandom(size):

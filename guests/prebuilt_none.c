@@ -1,5 +1,5 @@
 /* prebuilt_none.c - no prebuilt snapshots: for the build tools that make
- * them (guest/mksnapshot.c, guests/cpython/mksnapshot.c), which must boot
+ * them (guests/micropython/mksnapshot.c, guests/cpython/mksnapshot.c), which must boot
  * for real. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,6 @@
 # Runtime helpers for the CPython compatibility layer (installed as the
-# builtin name `_airlock`). Source rewritten by _airlock_rewrite calls these.
+# builtin name `_airlock`). Source rewritten by the host's source rewriter
+# (src/guests/micropython/rewrite.c) calls these.
 _bsorted = sorted
 
 
