@@ -187,12 +187,6 @@ static bool install(airlock_vm *vm, host_registry *reg, const char *src, char *e
     return ok;
 }
 
-static void digest_piece(session_sum *s, const void *data, size_t n) {
-    uint64_t len = n;
-    session_sum_add(s, &len, sizeof len);
-    session_sum_add(s, data, n);
-}
-
 /* A digest of all that host_boot would run for rt: the install source and
  * every file of the module tree (names and bytes). A guest that froze an
  * install made with the same digest (the CPython guest's build-time image)
@@ -209,14 +203,11 @@ bool host_boot_digest(airlock_runtime *rt, const char *guest, uint64_t *digest) 
     codec_buf src = {0};
     bool ok = install_source(reg, &src);
     if (ok) {
+        uint64_t tree = vfs_embedded_digest(&reg->boot_tree.tree);
         session_sum s;
         session_sum_init(&s);
-        digest_piece(&s, src.data, src.len);
-        for (size_t i = 0; i < reg->boot_tree.count; i++) {
-            const vfs_embedded_file *f = &reg->boot_tree.files[i];
-            digest_piece(&s, f->path, strlen(f->path));
-            digest_piece(&s, f->data, f->size);
-        }
+        session_sum_add(&s, &tree, sizeof tree);
+        session_sum_add(&s, src.data, src.len);
         *digest = session_sum_final(&s) | 1;
     } else {
         runtime_fail(rt, AIRLOCK_NOMEM, "out of memory installing host modules");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/image.h"
 #include "vfs/vfs.h"
 
 typedef vfs_embedded_tree embedded;
@@ -154,3 +155,19 @@ static void *em_clone(void *self) { return self; }
 static void em_release(void *self) { (void)self; }
 
 const vfs_backend_ops vfs_embedded_ops = {em_open, em_stat, em_mkdir, em_unlink, em_rmdir, em_rename, em_clone, em_release};
+
+static void sum_piece(session_sum *s, const void *data, size_t n) {
+    uint64_t len = n;
+    session_sum_add(s, &len, sizeof len);
+    session_sum_add(s, data, n);
+}
+
+uint64_t vfs_embedded_digest(const vfs_embedded_tree *t) {
+    session_sum s;
+    session_sum_init(&s);
+    for (size_t i = 0; i < t->count; i++) {
+        sum_piece(&s, t->files[i].path, strlen(t->files[i].path));
+        sum_piece(&s, t->files[i].data, t->files[i].size);
+    }
+    return session_sum_final(&s) | 1;
+}

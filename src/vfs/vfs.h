@@ -182,4 +182,9 @@ typedef struct vfs_embedded_tree {
  * tree is static data and is never freed. */
 extern const vfs_backend_ops vfs_embedded_ops;
 
+/* A digest of a tree's file names and bytes (never 0): what a session or
+ * snapshot made with this build's guest-side code records, so that one made
+ * with other code is refused (it holds that code's objects). */
+uint64_t vfs_embedded_digest(const vfs_embedded_tree *t);
+
 #endif

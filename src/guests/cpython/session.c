@@ -22,6 +22,7 @@
  * object of the saved interpreter finds its descriptor closed: EBADF) and
  * the contents of /tmp.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,9 +48,21 @@ typedef struct cpy_saved {
     uint32_t random_draws;
 } cpy_saved;
 
+extern const vfs_embedded_tree cpython_driver_tree;
+
+static uint64_t layout;
+static pthread_once_t layout_once = PTHREAD_ONCE_INIT;
+
+/* The instance's layout and the driver whose objects a session holds. */
+static void compute_layout(void) {
+    uint64_t parts[] = {sizeof(Z_cpython_instance_t), sizeof(cpy_saved), CPYTHON_GLOBALS_FROM, CPYTHON_GLOBALS_TO,
+                        vfs_embedded_digest(&cpython_driver_tree)};
+    layout = image_fnv1a(parts, sizeof parts);
+}
+
 static image_spec spec(void) {
-    uint64_t parts[] = {sizeof(Z_cpython_instance_t), sizeof(cpy_saved), CPYTHON_GLOBALS_FROM, CPYTHON_GLOBALS_TO};
-    return (image_spec){guest_cpython.sha256, image_fnv1a(parts, sizeof parts), sizeof(cpy_saved)};
+    pthread_once(&layout_once, compute_layout);
+    return (image_spec){guest_cpython.sha256, layout, sizeof(cpy_saved)};
 }
 
 static void capture(const cpython_vm *c, cpy_saved *s) {

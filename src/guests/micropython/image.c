@@ -9,6 +9,7 @@
  * process. Pages are self-contained (absent pages are zero) or relative
  * to the built-in snapshot (base_id).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,24 @@
 #define PAGE IMAGE_PAGE
 #define WASM_PAGE 65536u
 
-/* What must match for globals and memory to mean the same thing. */
-static uint64_t layout_id(void) {
+extern const vfs_embedded_tree airlock_boot_tree, airlock_lib_tree;
+
+static uint64_t layout;
+static pthread_once_t layout_once = PTHREAD_ONCE_INIT;
+
+/* What must match for globals and memory to mean the same thing: the
+ * instance's layout, and the driver and library whose objects a session
+ * holds (one saved by a build with another driver would run that one). */
+static void compute_layout(void) {
     uint64_t parts[] = {sizeof(Z_guest_instance_t), AIRLOCK_GC_AREA_ADDR, AIRLOCK_MP_PENDING_EXCEPTION_ADDR,
-                        AIRLOCK_FUEL_METERED};
-    return image_fnv1a(parts, sizeof parts);
+                        AIRLOCK_FUEL_METERED, vfs_embedded_digest(&airlock_boot_tree),
+                        vfs_embedded_digest(&airlock_lib_tree)};
+    layout = image_fnv1a(parts, sizeof parts);
+}
+
+static uint64_t layout_id(void) {
+    pthread_once(&layout_once, compute_layout);
+    return layout;
 }
 
 /* What this guest's images are checked against. */
