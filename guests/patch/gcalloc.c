@@ -59,6 +59,8 @@
  */
 #include "patch.h"
 
+#include <string.h>
+
 #define HINT_AREA "airlock$gcalloc_area"
 #define HINT_ATB "airlock$gcalloc_atb"
 #define FN_FIRST "airlock$gcalloc_first_area"
@@ -326,7 +328,29 @@ static void add_helpers(BinaryenModuleRef m, uint32_t last_free_area)
 typedef struct {
     BinaryenModuleRef m;
     const AllocScan *s;
+    unsigned in_single;      /* inside code that runs only for N == 1 */
+    unsigned single_blocks;  /* such blocks met */
 } Rewrite;
+
+/* (block $B (br_if $B (i32.ne (local.get N) (i32.const 1))) ...): the rest
+ * of the block is the 1-block path, where the helpers would only cost fuel
+ * (each still checks N, so this is an optimisation, not a condition). */
+static bool is_single_block_path(BinaryenExpressionRef e, BinaryenIndex n)
+{
+    BinaryenIndex idx = 0;
+    int32_t one = 0;
+    if (BinaryenExpressionGetId(e) != BinaryenBlockId() || !BinaryenBlockGetName(e) ||
+        BinaryenBlockGetNumChildren(e) < 2)
+        return false;
+    BinaryenExpressionRef br = BinaryenBlockGetChildAt(e, 0);
+    if (BinaryenExpressionGetId(br) != BinaryenBreakId() || BinaryenBreakGetValue(br) ||
+        !BinaryenBreakGetCondition(br) || strcmp(BinaryenBreakGetName(br), BinaryenBlockGetName(e)) != 0)
+        return false;
+    BinaryenExpressionRef c = BinaryenBreakGetCondition(br);
+    return BinaryenExpressionGetId(c) == BinaryenBinaryId() && BinaryenBinaryGetOp(c) == BinaryenNeInt32() &&
+           expr_is_local_get(BinaryenBinaryGetLeft(c), &idx) && idx == n &&
+           expr_is_const_i32(BinaryenBinaryGetRight(c), &one) && one == 1;
+}
 
 static BinaryenExpressionRef call(BinaryenModuleRef m, const char *fn, BinaryenExpressionRef *args, BinaryenIndex n)
 {
@@ -340,8 +364,18 @@ static BinaryenExpressionRef rewrite(BinaryenExpressionRef e, void *ctx)
     const AllocScan *s = r->s;
     BinaryenModuleRef m = r->m;
     BinaryenIndex last = 0;
+    bool single = is_single_block_path(e, s->n_blocks);
+    r->in_single += single;
+    r->single_blocks += single;
     map_children(e, rewrite, ctx);
+    r->in_single -= single;
     BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    if (is_full_mark(e, s->area, &last)) {
+        BinaryenStoreSetValue(e, get(m, last));
+        return e;
+    }
+    if (r->in_single)
+        return e;
     if (id == BinaryenLoadId() && is_const_load(e, s->last_free_area)) {
         BinaryenExpressionRef args[2] = {e, get(m, s->n_blocks)};
         return call(m, FN_FIRST, args, 2);
@@ -353,8 +387,6 @@ static BinaryenExpressionRef rewrite(BinaryenExpressionRef e, void *ctx)
     if (is_next_step(e, s->area)) {
         BinaryenExpressionRef args[2] = {BinaryenLocalSetGetValue(e), get(m, s->n_blocks)};
         BinaryenLocalSetSetValue(e, call(m, FN_NEXT, args, 2));
-    } else if (is_full_mark(e, s->area, &last)) {
-        BinaryenStoreSetValue(e, get(m, last));
     } else if (e == s->used_store) {
         BinaryenExpressionRef args[4] = {get(m, s->area), get(m, s->end_block), get(m, s->n_blocks),
                                          BinaryenStoreGetValue(e)};
@@ -415,11 +447,11 @@ void gc_alloc_patch(BinaryenModuleRef m, const GcLayout *L)
         die("gc alloc: gc_last_free_area at %u is not in mp_state_ctx after the first area (%u)",
             hit.last_free_area, L->area_addr);
     add_helpers(m, hit.last_free_area);
-    Rewrite r = {m, &hit};
+    Rewrite r = {m, &hit, 0, 0};
     BinaryenFunctionSetBody(found, rewrite(BinaryenFunctionGetBody(found), &r));
     clear_hint_on_collect(m, hit.last_free_area);
     note("gc alloc: gc_alloc = %s (gc_last_free_area at %u; %u head loads, %u index loads, %u area steps, "
-         "%u full marks), next-fit hint",
+         "%u full marks; %u 1-block path left alone), next-fit hint",
          BinaryenFunctionGetName(found), hit.last_free_area, hit.head_loads, hit.index_loads, hit.next_steps,
-         hit.full_marks);
+         hit.full_marks, r.single_blocks);
 }
