@@ -55,7 +55,10 @@
  * In that function every load of G becomes first_area(G, N), every load of
  * the index start(A, index, N), every step to the next area next(step, N),
  * the last-used store's value goes through found(A, E, N, value), and the
- * full marks store I.
+ * full marks store I.  Inside the block that follows
+ * `br_if (i32.ne (local.get N) (i32.const 1))`, the 1-block path, only the
+ * full marks change: the helpers would return their argument there and
+ * only cost fuel.
  */
 #include "patch.h"
 
