@@ -9,7 +9,8 @@
  *   3. hook gc_collect to the host import airlock.gc_collect and export
  *      gc_collect_start / gc_collect_end; derive the layout constants;
  *      the speed passes: vstr growth, qstr_find_strn through the host,
- *      dict and set tables (mixed homes, growth at 3/4),
+ *      dict and set tables (mixed homes, growth at 3/4), next-fit
+ *      multi-block heap allocation (gcalloc.c),
  *      setjmp/longjmp without a host call per invoke (sjlj.c);
  *   4. add the fuel global, export and import, and (unless --no-fuel) the
  *      inline fuel checks;
@@ -216,6 +217,7 @@ int main(int argc, char **argv)
     QstrLayout Q;
     qstr_find_hook(m, &Q);
     map_table_patch(m);
+    gc_alloc_patch(m, &L);
     SjljStats sj;
     sjlj_patch(m, &sj);
     FuelStats fs;

@@ -15,6 +15,7 @@
  *   vstrgrow.c  geometric growth of vstr buffers (json.dumps, str.join...)
  *   qstrfind.c  qstr_find_strn asks the host's hash index first
  *   maptable.c  dicts and sets: mixed home slots, growth at 3/4 full
+ *   gcalloc.c   gc_alloc: next-fit for allocations of 2 blocks or more
  *   sjlj.c      setjmp/longjmp without a host call per invoke
  *   airlock_patch.c  command line, orchestration, LAYOUT.h writer
  */
@@ -144,6 +145,11 @@ void qstr_find_hook(BinaryenModuleRef m, QstrLayout *out);
  * if the data image holds a hash table laid out by the old homes. */
 void map_table_check_rom(const DataImage *img);
 void map_table_patch(BinaryenModuleRef m);
+
+/* gcalloc.c: multi-block allocations start where the last one ended (a
+ * hint, cleared by gc_collect_end); the original search runs before any
+ * allocation fails. */
+void gc_alloc_patch(BinaryenModuleRef m, const GcLayout *L);
 
 /* sjlj.c: setjmp/longjmp unwinds by returning, with a guest-side catch in
  * place of each invoke_* import (the imports are removed). */

@@ -7,6 +7,8 @@
  *
  *   guest_harness uctypes        import uctypes must raise ImportError
  *   guest_harness fib N REPEAT   time fib(N), best of REPEAT; print fuel used
+ *   guest_harness gcalloc N M    M 2-block allocations after a collection
+ *                                left N/2 1-block holes; print their fuel
  *   guest_harness budget UNITS   `while True: pass` with a fuel budget: the
  *                                host raises KeyboardInterrupt through the
  *                                LAYOUT.h addresses (soft stop)
@@ -290,6 +292,34 @@ int main(int argc, char **argv)
         exec("print('fib result', r)", NULL, 0);
         printf("fib(%s): best %.1f ms, fuel %lld units, gc hook calls %ld\n", argv[2], best * 1e3,
                (long long)used, gc_calls);
+        return 0;
+    }
+    if (strcmp(argv[1], "gcalloc") == 0 && argc >= 4) {
+        /* Leaves 1-block holes all over the heap (every other 1-tuple of N
+         * dropped, then a collection: the call wrapper runs it, since
+         * gc_collect only sets the pending flag here), then measures the
+         * fuel of M 2-block tuples and checks every object. */
+        char src[512];
+        snprintf(src, sizeof src, "import gc\na = [(i,) for i in range(%d)]\na = a[1::2]\ngc.collect()\n",
+                 atoi(argv[2]));
+        if (exec(src, err, sizeof err) == -1) {
+            printf("gcalloc set-up failed: %s\n", err);
+            return 1;
+        }
+        snprintf(src, sizeof src, "r = [(i, i, i, i, -i) for i in range(%d)]\n", atoi(argv[3]));
+        int64_t f0 = fuel_used();
+        if (exec(src, err, sizeof err) == -1) {
+            printf("gcalloc failed: %s\n", err);
+            return 1;
+        }
+        int64_t used = fuel_used() - f0;
+        int32_t k = exec("assert all(t == (i, i, i, i, -i) for i, t in enumerate(r))\n"
+                         "assert all(t == (2 * j + 1,) for j, t in enumerate(a))\n", err, sizeof err);
+        if (k == -1) {
+            printf("gcalloc: objects damaged: %s\n", err);
+            return 1;
+        }
+        printf("gcalloc %s holes, %s allocations: fuel %lld\n", argv[2], argv[3], (long long)used);
         return 0;
     }
     if (strcmp(argv[1], "budget") == 0 && argc >= 3) {

@@ -104,6 +104,17 @@ else
     fail "missing map/set lookup: unexpected message"; cat "$out/nomap.log"
 fi
 
+sed 's/(i32.store offset=28 (local.get $a)/(i32.store offset=32 (local.get $a)/' \
+    tests/patch/skeleton.wat >"$out/noalloc.wat"
+wat2wasm --enable-all "$out/noalloc.wat" -o "$out/noalloc.wasm"
+if $tool "$out/noalloc.wasm" "$out/noallocp.wasm" "$out/noallocl.h" --keep-uctypes --keep-dict-update 2>"$out/noalloc.log"; then
+    fail "module without gc_alloc was accepted"
+elif grep -q "0 functions look like gc_alloc" "$out/noalloc.log"; then
+    pass "missing gc_alloc shape: build fails with a clear message"
+else
+    fail "missing gc_alloc: unexpected message"; cat "$out/noalloc.log"
+fi
+
 # Patching twice is refused; so is a module without the uctypes table.
 if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes --keep-dict-update 2>/dev/null; then
     fail "a patched module was patched again"
@@ -140,6 +151,11 @@ if grep -q "map table: mp_map_lookup = 390 (rehash 391), mp_set_lookup = 393 (re
     pass "guest: mp_map_lookup, mp_set_lookup, their rehashes and mp_obj_equal found by shape"
 else
     fail "guest: map/set lookup not found where expected"; grep "map table" "$out/mp.log"
+fi
+if grep -q "gc alloc: gc_alloc = 22 (gc_last_free_area at 186052; 4 head loads, 4 index loads, 4 area steps, 2 full marks; 1 1-block path left alone)" "$out/mp.log"; then
+    pass "guest: gc_alloc found by shape (func 22, gc_last_free_area at 186052, both searches)"
+else
+    fail "guest: gc_alloc not found where expected"; grep "gc alloc" "$out/mp.log"
 fi
 # The mapping pass finds dict_update and the keys() calls by shape.
 if grep -q "dict mapping: dict_update is 481; keys() protocol through 335/342/337" "$out/mp.log"; then
@@ -198,6 +214,13 @@ else
     $CC -o "$out/guest" "$out/guest_harness.o" "$out/mp_guest.o" "$out/rt.o" -lm
     $CC -o "$out/guest_nofuel" "$out/guest_harness.o" "$out/mpn_guest.o" "$out/rt.o" -lm
     if "$out/guest" uctypes; then pass "guest: import uctypes raises ImportError, other modules import"; else fail "guest: uctypes"; fi
+    # 2-block allocations after a collection left 1-block holes everywhere:
+    # their fuel must barely grow with the number of holes (unpatched: 2.1x).
+    a1=$("$out/guest" gcalloc 8000 8000) && a4=$("$out/guest" gcalloc 32000 8000) &&
+        f1=${a1##* } && f4=${a4##* } && echo "     $a1; $a4" &&
+        awk -v a="$f1" -v b="$f4" 'BEGIN { exit !(b < 1.5 * a) }' &&
+        pass "guest: allocations after a collection cost the same with 4x the holes; objects intact" ||
+        fail "guest: allocation cost grows with the holes left by a collection ($a1; $a4)"
     if "$out/guest" budget 50000000; then pass "guest: fuel budget stops 'while True' with KeyboardInterrupt (LAYOUT.h addresses)"; else fail "guest: budget"; fi
     # Wall clock (informational: on a shared machine it is noisy).
     best() { "$1" fib 27 5 | sed -n 's/.*best \([0-9.]*\) ms.*/\1/p'; }

@@ -1,7 +1,8 @@
 ;; A tiny module with the same GC shapes as the pinned MicroPython guest
 ;; (see guests/patch/gchook.c), plus functions the fuel tests call.
 ;; Layout: "mp_state_ctx" at 800, area at 868, gc_stack_overflow at 900,
-;; gc_alloc_amount at 1000, call depth at 1196, pending flag at 1200;
+;; gc_alloc_amount at 1000, gc_last_free_area at 1104, call depth at 1196,
+;; pending flag at 1200;
 ;; Emscripten's __THREW__ and __threwValue at 3000 and 3004.
 (module
   (import "env" "host_nop" (func $host_nop))
@@ -19,6 +20,7 @@
     (drop (i32.and (i32.shr_u (local.get 0) (i32.const 3)) (i32.const 6))))
   (func $gc_collect_end
     (drop (i32.add (i32.const 800) (i32.const 68)))
+    (i32.store offset=1104 (i32.const 0) (i32.const 868))
     (if (i32.load offset=900 (i32.const 0))
       (then (i32.store offset=900 (i32.const 0) (i32.const 0)))))
   (func $gc_collect
@@ -107,6 +109,27 @@
 ;; qstr_find_strn's shape (guests/patch/qstrfind.c), a linear search only:
   ;; the pool chain head at 1300; pool = prev, total_prev_len, alloc, len,
   ;; hashes*, lengths*, qstrs[] (texts are not compared here).
+;; gc_alloc's shape (guests/patch/gcalloc.c), not called: the block count,
+;; the area steps and index loads of its two searches, the 1-block search's
+;; full mark, gc_last_free_area, the last-used-block update
+  (func $gc_alloc (export "gc_alloc") (param $0 i32) (param $1 i32) (result i32)
+    (local $a i32) (local $x i32) (local $n i32) (local $i i32) (local $e i32) (local $t i32)
+    (drop (i32.lt_u (local.tee $x (i32.add (local.get $0) (i32.const 15))) (i32.const 16)))
+    (local.set $n (i32.shr_u (local.get $x) (i32.const 4)))
+    (local.set $a (i32.load offset=1104 (i32.const 0)))
+    (loop $one
+      (drop (i32.ge_u (local.tee $i (i32.load offset=24 (local.get $a))) (i32.load offset=8 (local.get $a))))
+      (i32.store offset=24 (local.get $a) (i32.shr_u (i32.add (local.get $i) (i32.const 1)) (i32.const 2)))
+      (br_if $one (local.tee $a (i32.load (local.get $a)))))
+    (local.set $a (i32.load offset=1104 (i32.const 0)))
+    (loop $many
+      (drop (i32.ge_u (local.tee $i (i32.load offset=24 (local.get $a))) (i32.load offset=8 (local.get $a))))
+      (br_if $many (local.tee $a (i32.load (local.get $a)))))
+    (i32.store offset=1104 (i32.const 0) (local.get $a))
+    (i32.store offset=28 (local.get $a)
+      (select (local.tee $t (i32.load offset=28 (local.get $a))) (local.get $e)
+              (i32.gt_u (local.get $t) (local.get $e))))
+    (local.get $e))
   (func $qstr_find_strn (export "qstr_find_strn") (param $str i32) (param $len i32) (result i32)
     (local $h i32) (local $pool i32) (local $i i32) (local $p i32)
     (if (i32.eqz (local.get $len)) (then (return (i32.const 1))))
