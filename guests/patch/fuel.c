@@ -136,16 +136,29 @@ static void st_add(State *s, int64_t k)
         s->p[i].len += k;
 }
 
-/* ---- leaf table (sorted by name for bsearch) ---- */
+/* ---- the defined functions, by name ---- */
 
 typedef struct {
     const char *name;
-    int64_t cost;
-} Leaf;
+    unsigned idx;
+} NameIdx;
 
-static int leaf_cmp(const void *a, const void *b)
+static int nameidx_cmp(const void *a, const void *b)
 {
-    return strcmp(((const Leaf *)a)->name, ((const Leaf *)b)->name);
+    return strcmp(((const NameIdx *)a)->name, ((const NameIdx *)b)->name);
+}
+
+typedef struct {
+    NameIdx *names;  /* sorted by name */
+    size_t n;
+} FuncIndex;
+
+/* Index of the defined function `name`, or -1 (an import). */
+static int func_lookup(const FuncIndex *fx, const char *name)
+{
+    NameIdx key = {name, 0};
+    const NameIdx *r = bsearch(&key, fx->names, fx->n, sizeof key, nameidx_cmp);
+    return r ? (int)r->idx : -1;
 }
 
 /* ---- the analysis ---- */
@@ -166,8 +179,10 @@ typedef struct {
     BinaryenModuleRef m;
     BinaryenFunctionRef fn;
     bool rewrite;        /* false: analysis only, no charge points */
-    const Leaf *leaves;
-    size_t nleaves;
+    const FuncIndex *fx;
+    const int64_t *paid; /* per defined function: the entry cost its callers
+                          * pay at the call (a tiny leaf or a folded entry),
+                          * or -1: it charges its own entry */
     Label *labels;
     size_t nlabels, cap_labels;
     State *regions;      /* the current point's state, per region */
@@ -257,18 +272,21 @@ static int64_t node_cost(Meter *mt, BinaryenExpressionRef e)
     if (id == BinaryenCallIndirectId())
         return 1 + FUEL_LEAF_MAX;
     if (id == BinaryenCallId()) {
-        const char *target = BinaryenCallGetTarget(e);
-        BinaryenFunctionRef f = BinaryenGetFunction(mt->m, target);
-        if (func_is_import(f))
-            return 1 + FUEL_LEAF_MAX;
-        Leaf key = {target, 0};
-        const Leaf *l = bsearch(&key, mt->leaves, mt->nleaves, sizeof key, leaf_cmp);
-        return l ? 1 + l->cost : 1;
+        int t = func_lookup(mt->fx, BinaryenCallGetTarget(e));
+        if (t < 0)
+            return 1 + FUEL_LEAF_MAX;  /* an import */
+        return mt->paid[t] >= 0 ? 1 + mt->paid[t] : 1;
     }
     return 1;
 }
 
 /* ---- code generation ---- */
+
+static void count_cost(FuelStats *st, int64_t cost)
+{
+    st->cost_sum += (uint64_t)cost;
+    st->max_cost = max64(st->max_cost, cost);
+}
 
 static BinaryenExpressionRef gen_charge(Meter *mt, BinaryenExpressionRef amount)
 {
@@ -295,7 +313,7 @@ static BinaryenExpressionRef prepend_check(Meter *mt, int64_t cost, BinaryenExpr
         cost = 1;
     BinaryenExpressionRef kids[3] = {
         gen_charge(mt, BinaryenConst(mt->m, BinaryenLiteralInt64(cost))), gen_check(mt), body};
-    mt->st->cost_sum += (uint64_t)cost;
+    count_cost(mt->st, cost);
     return BinaryenBlock(mt->m, NULL, kids, 3, BinaryenTypeAuto());
 }
 
@@ -304,7 +322,7 @@ static BinaryenExpressionRef prepend_charge(Meter *mt, int64_t cost, BinaryenExp
 {
     BinaryenExpressionRef kids[2] = {
         gen_charge(mt, BinaryenConst(mt->m, BinaryenLiteralInt64(cost))), body};
-    mt->st->cost_sum += (uint64_t)cost;
+    count_cost(mt->st, cost);
     return BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto());
 }
 
@@ -532,7 +550,7 @@ static int64_t analyse(Meter *mt)
     for (size_t i = 0; i < mt->norigins; i++)
         if (mt->origins[i].constant) {
             BinaryenConstSetValueI64(mt->origins[i].constant, mt->origins[i].cost);
-            mt->st->cost_sum += (uint64_t)mt->origins[i].cost;
+            count_cost(mt->st, mt->origins[i].cost);
         }
     return max64(mt->origins[entry].cost, 1);
 }
@@ -551,48 +569,31 @@ static void scan_leaf(BinaryenExpressionRef e, void *ctx)
         for_each_child(e, scan_leaf, ctx);
 }
 
-static Leaf *find_leaves(BinaryenModuleRef m, Meter *mt, size_t *nleaves)
+/* Sets paid[i] to the cost of each tiny leaf; returns how many there are. */
+static unsigned find_leaves(Meter *mt, BinaryenFunctionRef *defined, size_t ndef, int64_t *paid)
 {
-    BinaryenIndex n = BinaryenGetNumFunctions(m);
-    Leaf *leaves = calloc(n ? n : 1, sizeof *leaves);
-    if (!leaves)
-        die("out of memory");
-    size_t k = 0;
-    for (BinaryenIndex i = 0; i < n; i++) {
-        BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
-        if (func_is_import(f))
-            continue;
+    unsigned k = 0;
+    for (size_t i = 0; i < ndef; i++) {
         bool disqualified = false;
-        scan_leaf(BinaryenFunctionGetBody(f), &disqualified);
+        scan_leaf(BinaryenFunctionGetBody(defined[i]), &disqualified);
         if (disqualified)
             continue;
-        mt->fn = f;
+        mt->fn = defined[i];
         mt->rewrite = false;
         int64_t cost = analyse(mt);
-        if (cost <= FUEL_LEAF_MAX)
-            leaves[k++] = (Leaf){BinaryenFunctionGetName(f), cost};
+        if (cost <= FUEL_LEAF_MAX) {
+            paid[i] = cost;
+            k++;
+        }
     }
-    qsort(leaves, k, sizeof *leaves, leaf_cmp);
-    *nleaves = k;
-    return leaves;
+    return k;
 }
 
 /* ---- which entries need a check: possible members of a call cycle ---- */
 
 typedef struct {
-    const char *name;
-    unsigned idx;
-} NameIdx;
-
-static int nameidx_cmp(const void *a, const void *b)
-{
-    return strcmp(((const NameIdx *)a)->name, ((const NameIdx *)b)->name);
-}
-
-typedef struct {
-    NameIdx *names;      /* defined functions, sorted by name */
-    size_t n;
-    unsigned **callees;  /* direct calls to defined functions, per function */
+    const FuncIndex *fx;
+    unsigned **callees;  /* direct calls outside loops to defined functions */
     size_t *ncallees, *cap;
     bool *check;         /* result */
     unsigned cur;        /* function being scanned */
@@ -605,21 +606,14 @@ typedef struct {
     int next_index;
 } CallGraph;
 
-static int cg_lookup(const CallGraph *g, const char *name)
-{
-    NameIdx key = {name, 0};
-    const NameIdx *r = bsearch(&key, g->names, g->n, sizeof key, nameidx_cmp);
-    return r ? (int)r->idx : -1;
-}
-
 static void cg_scan(BinaryenExpressionRef e, void *ctx)
 {
     CallGraph *g = ctx;
     BinaryenExpressionId id = BinaryenExpressionGetId(e);
     int t = -1;
     if (id == BinaryenCallId())
-        t = cg_lookup(g, BinaryenCallGetTarget(e));
-    else if (id == BinaryenRefFuncId() && (t = cg_lookup(g, BinaryenRefFuncGetFunc(e))) >= 0)
+        t = func_lookup(g->fx, BinaryenCallGetTarget(e));
+    else if (id == BinaryenRefFuncId() && (t = func_lookup(g->fx, BinaryenRefFuncGetFunc(e))) >= 0)
         g->check[t] = true;  /* address taken: may be called indirectly */
     /* A call inside a loop is reached through the loop header's check on
      * every iteration, so a call cycle through it already checks: it is
@@ -667,27 +661,25 @@ static void cg_strongconnect(CallGraph *g, unsigned v)
     g->sp = base;
 }
 
-static bool *entries_needing_check(BinaryenModuleRef m, BinaryenFunctionRef *defined, size_t ndef)
+/* Builds the graph of direct calls made outside loops and sets g->check
+ * for the functions whose entry needs a check. */
+static void cg_build(CallGraph *g, BinaryenModuleRef m, const FuncIndex *fx,
+                     BinaryenFunctionRef *defined, size_t ndef)
 {
-    CallGraph g = {0};
-    g.n = ndef;
-    g.names = calloc(ndef + 1, sizeof *g.names);
-    g.callees = calloc(ndef + 1, sizeof *g.callees);
-    g.ncallees = calloc(ndef + 1, sizeof *g.ncallees);
-    g.cap = calloc(ndef + 1, sizeof *g.cap);
-    g.check = calloc(ndef + 1, sizeof *g.check);
-    g.index = malloc((ndef + 1) * sizeof *g.index);
-    g.low = calloc(ndef + 1, sizeof *g.low);
-    g.on_stack = calloc(ndef + 1, sizeof *g.on_stack);
-    g.stack = calloc(ndef + 1, sizeof *g.stack);
-    if (!g.names || !g.callees || !g.ncallees || !g.cap || !g.check || !g.index || !g.low ||
-        !g.on_stack || !g.stack)
+    *g = (CallGraph){.fx = fx};
+    g->callees = calloc(ndef + 1, sizeof *g->callees);
+    g->ncallees = calloc(ndef + 1, sizeof *g->ncallees);
+    g->cap = calloc(ndef + 1, sizeof *g->cap);
+    g->check = calloc(ndef + 1, sizeof *g->check);
+    g->index = malloc((ndef + 1) * sizeof *g->index);
+    g->low = calloc(ndef + 1, sizeof *g->low);
+    g->on_stack = calloc(ndef + 1, sizeof *g->on_stack);
+    g->stack = calloc(ndef + 1, sizeof *g->stack);
+    if (!g->callees || !g->ncallees || !g->cap || !g->check || !g->index || !g->low ||
+        !g->on_stack || !g->stack)
         die("out of memory");
-    for (size_t i = 0; i < ndef; i++) {
-        g.names[i] = (NameIdx){BinaryenFunctionGetName(defined[i]), (unsigned)i};
-        g.index[i] = -1;
-    }
-    qsort(g.names, ndef, sizeof *g.names, nameidx_cmp);
+    for (size_t i = 0; i < ndef; i++)
+        g->index[i] = -1;
 
     /* reachable from outside the direct-call graph: the table, exports */
     BinaryenIndex nseg = BinaryenGetNumElementSegments(m);
@@ -695,9 +687,9 @@ static bool *entries_needing_check(BinaryenModuleRef m, BinaryenFunctionRef *def
         BinaryenElementSegmentRef seg = BinaryenGetElementSegmentByIndex(m, s);
         BinaryenIndex len = BinaryenElementSegmentGetLength(seg);
         for (BinaryenIndex k = 0; k < len; k++) {
-            int t = cg_lookup(&g, BinaryenElementSegmentGetData(seg, k));
+            int t = func_lookup(fx, BinaryenElementSegmentGetData(seg, k));
             if (t >= 0)
-                g.check[t] = true;
+                g->check[t] = true;
         }
     }
     BinaryenIndex nexp = BinaryenGetNumExports(m);
@@ -705,28 +697,68 @@ static bool *entries_needing_check(BinaryenModuleRef m, BinaryenFunctionRef *def
         BinaryenExportRef ex = BinaryenGetExportByIndex(m, k);
         int t;
         if (BinaryenExportGetKind(ex) == BinaryenExternalFunction() &&
-            (t = cg_lookup(&g, BinaryenExportGetValue(ex))) >= 0)
-            g.check[t] = true;
+            (t = func_lookup(fx, BinaryenExportGetValue(ex))) >= 0)
+            g->check[t] = true;
     }
     for (size_t i = 0; i < ndef; i++) {
-        g.cur = (unsigned)i;
-        cg_scan(BinaryenFunctionGetBody(defined[i]), &g);
+        g->cur = (unsigned)i;
+        cg_scan(BinaryenFunctionGetBody(defined[i]), g);
     }
     for (size_t i = 0; i < ndef; i++)
-        if (g.index[i] < 0)
-            cg_strongconnect(&g, (unsigned)i);
+        if (g->index[i] < 0)
+            cg_strongconnect(g, (unsigned)i);
+}
 
+static void cg_free(CallGraph *g, size_t ndef)
+{
     for (size_t i = 0; i < ndef; i++)
-        free(g.callees[i]);
-    free(g.names);
-    free(g.callees);
-    free(g.ncallees);
-    free(g.cap);
-    free(g.index);
-    free(g.low);
-    free(g.on_stack);
-    free(g.stack);
-    return g.check;
+        free(g->callees[i]);
+    free(g->callees);
+    free(g->ncallees);
+    free(g->cap);
+    free(g->check);
+    free(g->index);
+    free(g->low);
+    free(g->on_stack);
+    free(g->stack);
+}
+
+/* ---- folded entries: charged by the callers ---- */
+
+typedef struct {
+    Meter *mt;
+    const CallGraph *g;
+    BinaryenFunctionRef *defined;
+    int64_t *paid;
+    unsigned char *state; /* 0 not seen, 1 in progress, 2 done */
+} Fold;
+
+/* A function whose entry only charges (no check: it is in no call cycle,
+ * never called through the table or by the host) is reached by direct calls
+ * only.  If that charge is at most FUEL_FOLD_MAX it is folded: the entry
+ * charges nothing and every call site pays 1 + the entry's cost, as for a
+ * tiny leaf.  The entry's cost counts the folded entries of the functions it
+ * calls outside its loops (calls inside a loop are paid by the loop's check),
+ * so those are folded first; among charge-only functions those calls form no
+ * cycle (a cycle would make them checks). */
+static void fold(Fold *fd, unsigned i)
+{
+    if (fd->state[i] == 2)
+        return;
+    if (fd->state[i] == 1)
+        die("fuel: internal: a call cycle among charge-only functions");
+    fd->state[i] = 1;
+    for (size_t k = 0; k < fd->g->ncallees[i]; k++) {
+        unsigned c = fd->g->callees[i][k];
+        if (!fd->g->check[c] && fd->paid[c] < 0)
+            fold(fd, c);
+    }
+    fd->mt->fn = fd->defined[i];
+    fd->mt->rewrite = false;
+    int64_t cost = analyse(fd->mt);
+    if (cost <= FUEL_FOLD_MAX)
+        fd->paid[i] = cost;
+    fd->state[i] = 2;
 }
 
 /* ---- entry point ---- */
@@ -741,6 +773,34 @@ static void meter_free(Meter *mt)
     free(mt->regions);
     free(mt->origins);
     free(mt->targets);
+}
+
+/* Inserts the entry charge or check of every metered function, after the
+ * charges inside it (analyse). */
+static void meter_functions(Meter *mt, BinaryenFunctionRef *defined, size_t ndef, const bool *leaf,
+                            const bool *check)
+{
+    FuelStats *st = mt->st;
+    for (size_t i = 0; i < ndef; i++) {
+        if (leaf[i])
+            continue;
+        BinaryenFunctionRef f = defined[i];
+        mt->fn = f;
+        mt->rewrite = true;
+        int64_t cost = analyse(mt);
+        if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
+            note("fuel: entry of %s costs %lld", BinaryenFunctionGetName(f), (long long)cost);
+        st->funcs_metered++;
+        if (mt->paid[i] >= 0) {
+            st->entry_folded++;
+        } else if (check[i]) {
+            BinaryenFunctionSetBody(f, prepend_check(mt, cost, BinaryenFunctionGetBody(f)));
+            st->entry_checks++;
+        } else {
+            BinaryenFunctionSetBody(f, prepend_charge(mt, cost, BinaryenFunctionGetBody(f)));
+            st->entry_charges++;
+        }
+    }
 }
 
 void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
@@ -773,33 +833,35 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
         return;
     }
 
-    bool *check = entries_needing_check(m, defined, ndef);
-    Meter mt = {.m = m, .st = st};
-    Leaf *leaves = find_leaves(m, &mt, &mt.nleaves);
-    mt.leaves = leaves;
-    st->funcs_leaf = (unsigned)mt.nleaves;
-    add_charge_bytes(&mt);
+    FuncIndex fx = {calloc(ndef + 1, sizeof *fx.names), ndef};
+    int64_t *paid = malloc((ndef + 1) * sizeof *paid);
+    bool *leaf = calloc(ndef + 1, sizeof *leaf);
+    unsigned char *state = calloc(ndef + 1, 1);
+    if (!fx.names || !paid || !leaf || !state)
+        die("out of memory");
     for (size_t i = 0; i < ndef; i++) {
-        BinaryenFunctionRef f = defined[i];
-        Leaf key = {BinaryenFunctionGetName(f), 0};
-        if (bsearch(&key, mt.leaves, mt.nleaves, sizeof key, leaf_cmp))
-            continue;
-        mt.fn = f;
-        mt.rewrite = true;
-        int64_t cost = analyse(&mt);
-        if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
-            note("fuel: entry of %s costs %lld", BinaryenFunctionGetName(f), (long long)cost);
-        if (check[i]) {
-            BinaryenFunctionSetBody(f, prepend_check(&mt, cost, BinaryenFunctionGetBody(f)));
-            st->entry_checks++;
-        } else {
-            BinaryenFunctionSetBody(f, prepend_charge(&mt, cost, BinaryenFunctionGetBody(f)));
-            st->entry_charges++;
-        }
-        st->funcs_metered++;
+        fx.names[i] = (NameIdx){BinaryenFunctionGetName(defined[i]), (unsigned)i};
+        paid[i] = -1;
     }
+    qsort(fx.names, ndef, sizeof *fx.names, nameidx_cmp);
+
+    CallGraph g;
+    cg_build(&g, m, &fx, defined, ndef);
+    Meter mt = {.m = m, .st = st, .fx = &fx, .paid = paid};
+    st->funcs_leaf = find_leaves(&mt, defined, ndef, paid);
+    for (size_t i = 0; i < ndef; i++)
+        leaf[i] = paid[i] >= 0;
+    Fold fd = {&mt, &g, defined, paid, state};
+    for (size_t i = 0; i < ndef; i++)
+        if (!g.check[i] && !leaf[i])
+            fold(&fd, (unsigned)i);
+    add_charge_bytes(&mt);
+    meter_functions(&mt, defined, ndef, leaf, g.check);
     meter_free(&mt);
-    free(check);
-    free(leaves);
+    cg_free(&g, ndef);
+    free(state);
+    free(leaf);
+    free(paid);
+    free(fx.names);
     free(defined);
 }

@@ -105,6 +105,12 @@ void gc_hook(BinaryenModuleRef m, GcLayout *out);
 /* Functions with no loop, call or bulk-memory op and at most this many
  * instructions are not metered themselves; see fuel.c. */
 #define FUEL_LEAF_MAX 32
+/* A function whose entry only charges (in no call cycle, not in the table,
+ * not exported) and costs at most this much charges nothing: its direct
+ * callers pay for it at the call; see fuel.c. */
+#ifndef FUEL_FOLD_MAX
+#define FUEL_FOLD_MAX 100
+#endif
 /* If nonzero, the cases of a br_table with at least this many targets get
  * their own charge point (fuel.c) instead of the loop header paying for the
  * longest case.  Off by default: on fib(27) it cuts the fuel charged by 34%
@@ -117,8 +123,9 @@ void gc_hook(BinaryenModuleRef m, GcLayout *out);
 
 typedef struct {
     unsigned funcs_total, funcs_metered, funcs_leaf;
-    unsigned entry_checks, entry_charges, loop_checks, bulk_checks, charge_points;
+    unsigned entry_checks, entry_charges, entry_folded, loop_checks, bulk_checks, charge_points;
     uint64_t cost_sum;
+    int64_t max_cost;  /* the largest amount one check or charge takes */
 } FuelStats;
 
 /* Adds the global, export and import; inserts the checks unless !meter. */

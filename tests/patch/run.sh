@@ -39,6 +39,13 @@ done
 $CC $HCFLAGS -o "$out/fuel_harness" tests/patch/fuel_harness.c "$out/skp.o" "$out/rt.o" -lm
 $CC $HCFLAGS -DNO_FUEL -o "$out/fuel_harness_nofuel" tests/patch/fuel_harness.c "$out/skn.o" "$out/rt.o" -lm
 if "$out/fuel_harness"; then pass "fuel counts (metered build)"; else fail "fuel harness (metered)"; fi
+# Every charge-only entry of the skeleton ($helper, $helper2, $spin_inner and
+# 7 more) costs under FUEL_FOLD_MAX: all are folded into their callers.
+if grep -q "charge-only points: 0 entry + 0 switch-case; 10 entries folded into their callers" "$out/sk.log"; then
+    pass "charge-only entries folded into their callers"
+else
+    fail "folded entries: $(grep -o '[0-9]* entries folded' "$out/sk.log")"
+fi
 # the optional switch-case charge points (FUEL_SWITCH_MIN_CASES, off by default)
 $CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -DFUEL_SWITCH_MIN_CASES=2 \
     -o "$out/airlock-patch-switch" guests/patch/*.c -lbinaryen

@@ -86,6 +86,27 @@
   (func (export "use_helper") (param $n i32) (result i32)
     (call $host_nop)
     (call $helper (call $helper (local.get $n))))
+  ;; folded entries (guests/patch/fuel.c): $helper2 only calls $helper, both
+  ;; are charge-only and cost under FUEL_FOLD_MAX, so neither entry charges;
+  ;; a loop through them pays for both at its header on every iteration
+  (func $helper2 (param $n i32) (result i32)
+    (call $helper (i32.add (local.get $n) (i32.const 1))))
+  (func (export "spin_helper") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (drop (call $helper2 (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
+  ;; a folded function with a loop of its own: the loop still checks
+  (func $spin_inner (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
+  (func (export "spin_folded") (param $n i32) (result i32)
+    (call $spin_inner (local.get $n)))
   (func $recurse (export "recurse") (param $n i32) (result i32)
     (if (result i32) (i32.eqz (local.get $n))
       (then (i32.const 0))
