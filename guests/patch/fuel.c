@@ -54,6 +54,7 @@
  */
 #include "patch.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -592,8 +593,13 @@ static unsigned find_leaves(Meter *mt, BinaryenFunctionRef *defined, size_t ndef
 /* ---- which entries need a check: possible members of a call cycle ---- */
 
 typedef struct {
+    unsigned to;   /* a defined function */
+    bool in_loop;  /* the call is inside a loop of the caller */
+} Call;
+
+typedef struct {
     const FuncIndex *fx;
-    unsigned **callees;  /* direct calls outside loops to defined functions */
+    Call **callees;      /* direct calls to defined functions, per function */
     size_t *ncallees, *cap;
     bool *check;         /* result */
     unsigned cur;        /* function being scanned */
@@ -615,13 +621,10 @@ static void cg_scan(BinaryenExpressionRef e, void *ctx)
         t = func_lookup(g->fx, BinaryenCallGetTarget(e));
     else if (id == BinaryenRefFuncId() && (t = func_lookup(g->fx, BinaryenRefFuncGetFunc(e))) >= 0)
         g->check[t] = true;  /* address taken: may be called indirectly */
-    /* A call inside a loop is reached through the loop header's check on
-     * every iteration, so a call cycle through it already checks: it is
-     * not an edge of the graph whose cycles need entry checks. */
-    if (id == BinaryenCallId() && t >= 0 && g->loop_depth == 0) {
+    if (id == BinaryenCallId() && t >= 0) {
         unsigned c = g->cur;
         g->callees[c] = grow(g->callees[c], &g->cap[c], g->ncallees[c] + 1, sizeof **g->callees);
-        g->callees[c][g->ncallees[c]++] = (unsigned)t;
+        g->callees[c][g->ncallees[c]++] = (Call){(unsigned)t, g->loop_depth > 0};
     }
     g->loop_depth += id == BinaryenLoopId();
     for_each_child(e, cg_scan, g);
@@ -635,7 +638,12 @@ static void cg_strongconnect(CallGraph *g, unsigned v)
     g->on_stack[v] = true;
     bool self_loop = false;
     for (size_t i = 0; i < g->ncallees[v]; i++) {
-        unsigned w = g->callees[v][i];
+        /* A call inside a loop is reached through the loop header's check
+         * on every iteration, so a call cycle through it already checks:
+         * it is not an edge of the graph whose cycles need entry checks. */
+        if (g->callees[v][i].in_loop)
+            continue;
+        unsigned w = g->callees[v][i].to;
         if (w == v)
             self_loop = true;
         if (g->index[w] < 0) {
@@ -661,7 +669,7 @@ static void cg_strongconnect(CallGraph *g, unsigned v)
     g->sp = base;
 }
 
-/* Builds the graph of direct calls made outside loops and sets g->check
+/* Builds the graph of direct calls and sets g->check
  * for the functions whose entry needs a check. */
 static void cg_build(CallGraph *g, BinaryenModuleRef m, const FuncIndex *fx,
                      BinaryenFunctionRef *defined, size_t ndef)
@@ -727,19 +735,61 @@ static void cg_free(CallGraph *g, size_t ndef)
 
 typedef struct {
     Meter *mt;
-    const CallGraph *g;
+    CallGraph *g;
     BinaryenFunctionRef *defined;
+    const bool *leaf;
     int64_t *paid;
     unsigned char *state; /* 0 not seen, 1 in progress, 2 done */
+    int64_t cap;          /* fold entries that cost at most this */
+    bool bound;           /* give checks to keep intervals under FUEL_CHECK_INTERVAL_MAX */
+    unsigned checks_added;
 } Fold;
+
+static bool charge_only(const Fold *fd, unsigned i)
+{
+    return !fd->g->check[i] && !fd->leaf[i];
+}
+
+/* Analyses function i; returns its entry's cost, and its costliest origin's
+ * in *worst. */
+static int64_t costs(Fold *fd, unsigned i, int64_t *worst)
+{
+    fd->mt->fn = fd->defined[i];
+    fd->mt->rewrite = false;
+    int64_t entry = analyse(fd->mt);
+    *worst = 0;
+    for (size_t k = 0; k < fd->mt->norigins; k++)
+        *worst = max64(*worst, fd->mt->origins[k].cost);
+    return entry;
+}
+
+/* Turns function i's costliest folded callee (outside loops only if
+ * entry_only) into a check; false if it has none. */
+static bool give_check(Fold *fd, unsigned i, bool entry_only)
+{
+    int best = -1;
+    for (size_t k = 0; k < fd->g->ncallees[i]; k++) {
+        const Call *c = &fd->g->callees[i][k];
+        if ((entry_only && c->in_loop) || !charge_only(fd, c->to) || fd->paid[c->to] < 0)
+            continue;
+        if (best < 0 || fd->paid[c->to] > fd->paid[best])
+            best = (int)c->to;
+    }
+    if (best < 0)
+        return false;
+    fd->g->check[best] = true;
+    fd->paid[best] = -1;
+    fd->checks_added++;
+    return true;
+}
 
 /* A function whose entry only charges (no check: it is in no call cycle,
  * never called through the table or by the host) is reached by direct calls
- * only.  If that charge is at most FUEL_FOLD_MAX it is folded: the entry
- * charges nothing and every call site pays 1 + the entry's cost, as for a
- * tiny leaf.  The entry's cost counts the folded entries of the functions it
- * calls outside its loops (calls inside a loop are paid by the loop's check),
- * so those are folded first; among charge-only functions those calls form no
+ * only.  If that charge is at most fd->cap it is folded: the entry charges
+ * nothing and every call site pays 1 + the entry's cost, as for a tiny leaf.
+ * The entry's cost counts the folded entries of the functions it calls
+ * outside its loops (calls inside a loop are paid by the loop's check), so
+ * those are folded first; among charge-only functions those calls form no
  * cycle (a cycle would make them checks). */
 static void fold(Fold *fd, unsigned i)
 {
@@ -749,16 +799,57 @@ static void fold(Fold *fd, unsigned i)
         die("fuel: internal: a call cycle among charge-only functions");
     fd->state[i] = 1;
     for (size_t k = 0; k < fd->g->ncallees[i]; k++) {
-        unsigned c = fd->g->callees[i][k];
-        if (!fd->g->check[c] && fd->paid[c] < 0)
+        unsigned c = fd->g->callees[i][k].to;
+        if (!fd->g->callees[i][k].in_loop && charge_only(fd, c))
             fold(fd, c);
     }
-    fd->mt->fn = fd->defined[i];
-    fd->mt->rewrite = false;
-    int64_t cost = analyse(fd->mt);
-    if (cost <= FUEL_FOLD_MAX)
+    int64_t worst, cost = costs(fd, i, &worst);
+    while (fd->bound && cost > FUEL_CHECK_INTERVAL_MAX && give_check(fd, i, true))
+        cost = costs(fd, i, &worst);
+    if (cost <= fd->cap)
         fd->paid[i] = cost;
     fd->state[i] = 2;
+}
+
+/* Folds every charge-only entry that costs at most cap (paid: the leaves'
+ * costs, -1 elsewhere). */
+static void fold_all(Fold *fd, size_t ndef, int64_t cap, const int64_t *leaf_cost)
+{
+    memcpy(fd->paid, leaf_cost, ndef * sizeof *fd->paid);
+    memset(fd->state, 0, ndef);
+    fd->cap = cap;
+    for (size_t i = 0; i < ndef; i++)
+        if (charge_only(fd, (unsigned)i))
+            fold(fd, (unsigned)i);
+}
+
+/* With every charge-only entry folded, nothing charges between two checks
+ * but the catches (each pays for its own body), so the most fuel charged
+ * from one check to the next is the largest cost of any origin then.  Where
+ * that is over FUEL_CHECK_INTERVAL_MAX, the costliest folded callees get
+ * checks (in call order: callees first), until it is not or no callee is left
+ * (a region's own code then costs more).  Returns that largest cost, N. */
+static int64_t bound_check_interval(Fold *fd, size_t ndef, const int64_t *leaf_cost)
+{
+    fd->bound = true;
+    fold_all(fd, ndef, INT64_MAX, leaf_cost);
+    int64_t worst;
+    for (size_t i = 0; i < ndef; i++)
+        if (!fd->leaf[i])
+            while (costs(fd, (unsigned)i, &worst), worst > FUEL_CHECK_INTERVAL_MAX && give_check(fd, (unsigned)i, false))
+                ;
+    fd->bound = false;
+    fold_all(fd, ndef, INT64_MAX, leaf_cost); /* the costs with the checks added */
+    int64_t n = 0;
+    const char *where = NULL;
+    for (size_t i = 0; i < ndef; i++)
+        if (!fd->leaf[i] && (costs(fd, (unsigned)i, &worst), worst > n)) {
+            n = worst;
+            where = BinaryenFunctionGetName(fd->defined[i]);
+        }
+    if (getenv("AIRLOCK_PATCH_DEBUG") && where)
+        note("fuel: the most charged between two checks, %lld, starts in %s", (long long)n, where);
+    return n;
 }
 
 /* ---- entry point ---- */
@@ -851,10 +942,15 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
     st->funcs_leaf = find_leaves(&mt, defined, ndef, paid);
     for (size_t i = 0; i < ndef; i++)
         leaf[i] = paid[i] >= 0;
-    Fold fd = {&mt, &g, defined, paid, state};
-    for (size_t i = 0; i < ndef; i++)
-        if (!g.check[i] && !leaf[i])
-            fold(&fd, (unsigned)i);
+    int64_t *leaf_cost = malloc((ndef + 1) * sizeof *leaf_cost);
+    if (!leaf_cost)
+        die("out of memory");
+    memcpy(leaf_cost, paid, ndef * sizeof *paid);
+    Fold fd = {.mt = &mt, .g = &g, .defined = defined, .leaf = leaf, .paid = paid, .state = state};
+    st->check_interval = bound_check_interval(&fd, ndef, leaf_cost);
+    st->entry_checks_added = fd.checks_added;
+    fold_all(&fd, ndef, FUEL_FOLD_MAX, leaf_cost);
+    free(leaf_cost);
     add_charge_bytes(&mt);
     meter_functions(&mt, defined, ndef, leaf, g.check);
     meter_free(&mt);

@@ -111,6 +111,11 @@ void gc_hook(BinaryenModuleRef m, GcLayout *out);
 #ifndef FUEL_FOLD_MAX
 #define FUEL_FOLD_MAX 100
 #endif
+/* Charge-only entries get checks where that keeps the fuel charged from one
+ * check to the next under this (where the code allows it); see fuel.c. */
+#ifndef FUEL_CHECK_INTERVAL_MAX
+#define FUEL_CHECK_INTERVAL_MAX 100000
+#endif
 /* If nonzero, the cases of a br_table with at least this many targets get
  * their own charge point (fuel.c) instead of the loop header paying for the
  * longest case.  Off by default: on fib(27) it cuts the fuel charged by 34%
@@ -126,6 +131,8 @@ typedef struct {
     unsigned entry_checks, entry_charges, entry_folded, loop_checks, bulk_checks, charge_points;
     uint64_t cost_sum;
     int64_t max_cost;  /* the largest amount one check or charge takes */
+    int64_t check_interval; /* N: the most fuel charged from one check to the next */
+    unsigned entry_checks_added; /* charge-only entries checked to bound N */
 } FuelStats;
 
 /* Adds the global, export and import; inserts the checks unless !meter. */

@@ -56,6 +56,20 @@ $CC $GENCFLAGS -c "$out/sk.c" -o "$out/sks.o"
 $CC $HCFLAGS -DSWITCH_CHARGE_POINTS -o "$out/fuel_harness_switch" tests/patch/fuel_harness.c "$out/sks.o" "$out/rt.o" -lm
 if "$out/fuel_harness_switch" >/dev/null; then pass "switch-case charge points (optional build) count per case"; else fail "fuel harness (switch charge points)"; fi
 if "$out/fuel_harness_nofuel" >/dev/null; then pass "--no-fuel build links the same and consumes nothing"; else fail "fuel harness (--no-fuel)"; fi
+# A small bound on the fuel charged between two checks (FUEL_CHECK_INTERVAL_MAX):
+# the costliest folded entries get checks; every amount charged stays the same.
+$CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -DFUEL_CHECK_INTERVAL_MAX=60 \
+    -o "$out/airlock-patch-interval" guests/patch/*.c -lbinaryen
+"$out/airlock-patch-interval" "$out/sk.wasm" "$out/ski.wasm" "$out/skli.h" --keep-uctypes --keep-dict-update 2>"$out/ski.log"
+wasm2c "$out/ski.wasm" -n sk -o "$out/sk.c"
+$CC $GENCFLAGS -c "$out/sk.c" -o "$out/ski.o"
+$CC $HCFLAGS -o "$out/fuel_harness_interval" tests/patch/fuel_harness.c "$out/ski.o" "$out/rt.o" -lm
+if grep -q "at most 87 between checks (3 entries checked for that)" "$out/ski.log" &&
+    "$out/fuel_harness_interval" >/dev/null; then
+    pass "a bound on the fuel between checks adds entry checks, charges the same"
+else
+    fail "check interval bound: $(grep -o 'at most.*' "$out/ski.log")"
+fi
 
 # More imports shift every function index: the GC shapes must still be found.
 sed 's/^  (import "env" "host_nop" (func $host_nop))/  (import "env" "x1" (func))\n  (import "env" "x2" (func))\n  (import "env" "x3" (func))\n&/' \
