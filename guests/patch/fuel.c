@@ -42,6 +42,13 @@
  * fuel can go below zero only by a bounded amount before fuel_exhausted()
  * is called.  The amounts charged are the same either way.
  *
+ * Folded entries.  A charge-only entry that costs at most FUEL_FOLD_MAX is
+ * removed: such a function is reached by direct calls only, so each call
+ * site pays 1 + its entry's cost, as for a tiny leaf (below).  N, the most
+ * fuel charged from one check to the next, is computed with every
+ * charge-only entry folded and kept under FUEL_CHECK_INTERVAL_MAX by giving
+ * the costliest ones checks (bound_check_interval).
+ *
  * memory.copy / memory.fill additionally pay size / FUEL_BYTES_PER_UNIT units,
  * charged and checked just before the operation (after its operands).
  *
@@ -181,6 +188,15 @@ typedef struct {
     BinaryenFunctionRef fn;
     bool rewrite;        /* false: analysis only, no charge points */
     const FuncIndex *fx;
+    int counter;         /* the local holding the counter in this function
+                          * (FUEL_LOCAL_COUNTER), or -1: the global */
+    BinaryenIndex first_added; /* index of the first var added */
+    BinaryenType *added; /* the vars added to this function: counter, temps */
+    size_t nadded, cap_added;
+    const bool *quiet;   /* per defined function: never reads or writes the
+                          * counter (a tiny leaf, or a folded entry with no
+                          * loop, catch or bulk-memory operation that calls
+                          * only such functions) */
     const int64_t *paid; /* per defined function: the entry cost its callers
                           * pay at the call (a tiny leaf or a folded entry),
                           * or -1: it charges its own entry */
@@ -289,22 +305,52 @@ static void count_cost(FuelStats *st, int64_t cost)
     st->max_cost = max64(st->max_cost, cost);
 }
 
-static BinaryenExpressionRef gen_charge(Meter *mt, BinaryenExpressionRef amount)
+/* The counter: the global, or the function's local copy of it. */
+static BinaryenExpressionRef get_counter(Meter *mt)
 {
-    BinaryenModuleRef m = mt->m;
-    BinaryenExpressionRef sub = BinaryenBinary(
-        m, BinaryenSubInt64(), BinaryenGlobalGet(m, FUEL_GLOBAL, BinaryenTypeInt64()), amount);
-    return BinaryenGlobalSet(m, FUEL_GLOBAL, sub);
+    if (mt->counter < 0)
+        return BinaryenGlobalGet(mt->m, FUEL_GLOBAL, BinaryenTypeInt64());
+    return BinaryenLocalGet(mt->m, (BinaryenIndex)mt->counter, BinaryenTypeInt64());
 }
 
+static BinaryenExpressionRef set_counter(Meter *mt, BinaryenExpressionRef value)
+{
+    if (mt->counter < 0)
+        return BinaryenGlobalSet(mt->m, FUEL_GLOBAL, value);
+    return BinaryenLocalSet(mt->m, (BinaryenIndex)mt->counter, value);
+}
+
+/* With a local copy: global = local (before the code leaves the function or
+ * calls the host), local = global (after the host call). */
+static BinaryenExpressionRef store_counter(Meter *mt)
+{
+    return BinaryenGlobalSet(mt->m, FUEL_GLOBAL,
+                             BinaryenLocalGet(mt->m, (BinaryenIndex)mt->counter, BinaryenTypeInt64()));
+}
+
+static BinaryenExpressionRef load_counter(Meter *mt)
+{
+    return BinaryenLocalSet(mt->m, (BinaryenIndex)mt->counter,
+                            BinaryenGlobalGet(mt->m, FUEL_GLOBAL, BinaryenTypeInt64()));
+}
+
+static BinaryenExpressionRef gen_charge(Meter *mt, BinaryenExpressionRef amount)
+{
+    return set_counter(mt, BinaryenBinary(mt->m, BinaryenSubInt64(), get_counter(mt), amount));
+}
+
+/* if (fuel < 0) fuel_exhausted(); the host reads and writes the global */
 static BinaryenExpressionRef gen_check(Meter *mt)
 {
     BinaryenModuleRef m = mt->m;
     BinaryenExpressionRef neg =
-        BinaryenBinary(m, BinaryenLtSInt64(), BinaryenGlobalGet(m, FUEL_GLOBAL, BinaryenTypeInt64()),
-                       BinaryenConst(m, BinaryenLiteralInt64(0)));
-    return BinaryenIf(m, neg, BinaryenCall(m, FUEL_IMPORT_INTERNAL, NULL, 0, BinaryenTypeNone()),
-                      NULL);
+        BinaryenBinary(m, BinaryenLtSInt64(), get_counter(mt), BinaryenConst(m, BinaryenLiteralInt64(0)));
+    BinaryenExpressionRef call = BinaryenCall(m, FUEL_IMPORT_INTERNAL, NULL, 0, BinaryenTypeNone());
+    if (mt->counter >= 0) {
+        BinaryenExpressionRef kids[3] = {store_counter(mt), call, load_counter(mt)};
+        call = BinaryenBlock(m, NULL, kids, 3, BinaryenTypeNone());
+    }
+    return BinaryenIf(m, neg, call, NULL);
 }
 
 /* { fuel -= cost; if (fuel < 0) fuel_exhausted(); body } */
@@ -355,6 +401,140 @@ static BinaryenExpressionRef charge_size(Meter *mt, BinaryenExpressionRef size)
 {
     mt->st->bulk_checks++;
     return BinaryenCall(mt->m, CHARGE_BYTES_INTERNAL, &size, 1, BinaryenTypeInt32());
+}
+
+/* ---- the counter in a local (FUEL_LOCAL_COUNTER) ----
+ *
+ * In a function with a loop that makes no call which may touch the counter
+ * (only calls to quiet functions: Meter.quiet), no bulk-memory operation
+ * and no try, the counter lives in a local: loaded at the entry, stored
+ * before every way out (return, throw, rethrow, unreachable, the end) and
+ * around the fuel_exhausted call of a check.  The C compiler then keeps it
+ * in a register in the function's loops instead of a read-modify-write of
+ * the instance on every iteration (a chain of store-to-load forwarding from
+ * one iteration to the next).  The charges are the same, at the same
+ * points.  Doing the same in functions that make calls (the counter stored
+ * before each, reloaded after) measured slower: see README.md. */
+
+static BinaryenIndex add_var(Meter *mt, BinaryenType t)
+{
+    mt->added = grow(mt->added, &mt->cap_added, mt->nadded + 1, sizeof *mt->added);
+    mt->added[mt->nadded] = t;
+    return mt->first_added + (BinaryenIndex)mt->nadded++;
+}
+
+/* One temporary per type: each is set and read back at once, with only
+ * the counter's store between. */
+static BinaryenIndex temp_of(Meter *mt, BinaryenType t)
+{
+    for (size_t i = 1; i < mt->nadded; i++) /* 0 is the counter */
+        if (mt->added[i] == t)
+            return mt->first_added + (BinaryenIndex)i;
+    return add_var(mt, t);
+}
+
+/* value, then the counter stored, the value's result kept */
+static BinaryenExpressionRef then_store(Meter *mt, BinaryenExpressionRef value)
+{
+    BinaryenModuleRef m = mt->m;
+    BinaryenType t = BinaryenExpressionGetType(value);
+    if (t == BinaryenTypeUnreachable())
+        return value;
+    if (t == BinaryenTypeNone()) {
+        BinaryenExpressionRef kids[2] = {value, store_counter(mt)};
+        return BinaryenBlock(m, NULL, kids, 2, BinaryenTypeNone());
+    }
+    BinaryenIndex tmp = temp_of(mt, t);
+    BinaryenExpressionRef kids[3] = {BinaryenLocalSet(m, tmp, value), store_counter(mt),
+                                     BinaryenLocalGet(m, tmp, t)};
+    return BinaryenBlock(m, NULL, kids, 3, t);
+}
+
+static BinaryenExpressionRef store_first(Meter *mt, BinaryenExpressionRef e)
+{
+    BinaryenExpressionRef kids[2] = {store_counter(mt), e};
+    return BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto());
+}
+
+/* Stores the counter before every way out of the function but its end. */
+static BinaryenExpressionRef store_on_exits(BinaryenExpressionRef e, void *ctx)
+{
+    Meter *mt = ctx;
+    map_children(e, store_on_exits, mt);
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    if (id == BinaryenReturnId() && BinaryenReturnGetValue(e)) {
+        BinaryenReturnSetValue(e, then_store(mt, BinaryenReturnGetValue(e)));
+    } else if (id == BinaryenThrowId() && BinaryenThrowGetNumOperands(e) > 0) {
+        BinaryenIndex last = BinaryenThrowGetNumOperands(e) - 1;
+        BinaryenThrowSetOperandAt(e, last, then_store(mt, BinaryenThrowGetOperandAt(e, last)));
+    } else if (id == BinaryenReturnId() || id == BinaryenThrowId() || id == BinaryenRethrowId() ||
+               id == BinaryenUnreachableId()) {
+        return store_first(mt, e);
+    }
+    return e;
+}
+
+/* Whether a call may read or write the counter. */
+static bool call_touches_counter(const Meter *mt, BinaryenExpressionRef e)
+{
+    if (BinaryenExpressionGetId(e) == BinaryenCallIndirectId())
+        return true;
+    int t = func_lookup(mt->fx, BinaryenCallGetTarget(e));
+    return t < 0 || !mt->quiet[t]; /* imports do */
+}
+
+/* Whether a function has a loop, and whether it has code that may touch the
+ * counter. */
+typedef struct {
+    const Meter *mt;
+    bool loop, noisy;
+} CounterScan;
+
+static void scan_counter_use(BinaryenExpressionRef e, void *ctx)
+{
+    CounterScan *cs = ctx;
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    if (id == BinaryenLoopId())
+        cs->loop = true;
+    if (((id == BinaryenCallId() || id == BinaryenCallIndirectId()) && call_touches_counter(cs->mt, e)) ||
+        id == BinaryenMemoryCopyId() || id == BinaryenMemoryFillId() || id == BinaryenTryId())
+        cs->noisy = true;
+    for_each_child(e, scan_counter_use, ctx);
+}
+
+/* Vars added per function, to make the functions again with them. */
+typedef struct {
+    BinaryenType *types;
+    size_t n;
+} AddedVars;
+
+/* Binaryen's C API cannot add a var to a function: every defined function
+ * (and the bulk-memory helper, added after them) is made again, in order,
+ * so function indices do not change. */
+static void remake_functions(BinaryenModuleRef m, BinaryenFunctionRef *defined, size_t ndef,
+                             const AddedVars *added)
+{
+    for (size_t i = 0; i <= ndef; i++) {
+        BinaryenFunctionRef f = i < ndef ? defined[i] : BinaryenGetFunction(m, CHARGE_BYTES_INTERNAL);
+        const char *name = BinaryenFunctionGetName(f);
+        BinaryenType params = BinaryenFunctionGetParams(f), results = BinaryenFunctionGetResults(f);
+        BinaryenIndex nvars = BinaryenFunctionGetNumVars(f);
+        size_t nadd = i < ndef ? added[i].n : 0;
+        BinaryenType *vars = malloc((nvars + nadd + 1) * sizeof *vars);
+        if (!vars)
+            die("out of memory");
+        for (BinaryenIndex k = 0; k < nvars; k++)
+            vars[k] = BinaryenFunctionGetVar(f, k);
+        for (size_t k = 0; k < nadd; k++)
+            vars[nvars + k] = added[i].types[k];
+        BinaryenExpressionRef body = BinaryenFunctionGetBody(f);
+        BinaryenRemoveFunction(m, name);
+        BinaryenFunctionRef g = BinaryenAddFunction(m, name, params, results, vars,
+                                                    (BinaryenIndex)(nvars + nadd), body);
+        if (i < ndef)
+            defined[i] = g;
+        free(vars);
+    }
 }
 
 /* ---- the walk ---- */
@@ -443,15 +623,16 @@ static void visit_loop(Meter *mt, BinaryenExpressionRef e)
 static BinaryenExpressionRef charge_catch(Meter *mt, BinaryenExpressionRef body, bool has_pop,
                                           BinaryenExpressionRef amount)
 {
+    BinaryenExpressionRef charge = gen_charge(mt, amount);
     if (!has_pop) {
-        BinaryenExpressionRef kids[2] = {gen_charge(mt, amount), body};
+        BinaryenExpressionRef kids[2] = {charge, body};
         return BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto());
     }
     if (BinaryenExpressionGetId(body) != BinaryenBlockId() || BinaryenBlockGetNumChildren(body) == 0 ||
         (BinaryenBlockGetNumChildren(body) == 1 &&
          BinaryenExpressionGetType(BinaryenBlockGetChildAt(body, 0)) != BinaryenTypeNone()))
         die("fuel: a catch body in %s does not start with a pop statement", BinaryenFunctionGetName(mt->fn));
-    BinaryenBlockInsertChildAt(body, 1, gen_charge(mt, amount));
+    BinaryenBlockInsertChildAt(body, 1, charge);
     return body;
 }
 
@@ -852,6 +1033,45 @@ static int64_t bound_check_interval(Fold *fd, size_t ndef, const int64_t *leaf_c
     return n;
 }
 
+/* ---- functions that never touch the counter ---- */
+
+typedef struct {
+    const Meter *mt;
+    bool noisy;
+} QuietScan;
+
+static void scan_quiet(BinaryenExpressionRef e, void *ctx)
+{
+    QuietScan *q = ctx;
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    int t;
+    if (id == BinaryenLoopId() || id == BinaryenTryId() || id == BinaryenCallIndirectId() ||
+        id == BinaryenMemoryCopyId() || id == BinaryenMemoryFillId() ||
+        (id == BinaryenCallId() && ((t = func_lookup(q->mt->fx, BinaryenCallGetTarget(e))) < 0 ||
+                                    !q->mt->quiet[t])))
+        q->noisy = true;
+    else if (!q->noisy)
+        for_each_child(e, scan_quiet, ctx);
+}
+
+/* quiet[i] (Meter.quiet) among the functions their callers pay for (the
+ * leaves and folded entries), to a fixed point: mt->quiet is quiet. */
+static void find_quiet(const Meter *mt, BinaryenFunctionRef *defined, size_t ndef, bool *quiet)
+{
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (size_t i = 0; i < ndef; i++) {
+            if (quiet[i] || mt->paid[i] < 0)
+                continue;
+            QuietScan q = {mt, false};
+            scan_quiet(BinaryenFunctionGetBody(defined[i]), &q);
+            if (!q.noisy)
+                quiet[i] = changed = true;
+        }
+    }
+}
+
 /* ---- entry point ---- */
 
 static void meter_free(Meter *mt)
@@ -864,34 +1084,74 @@ static void meter_free(Meter *mt)
     free(mt->regions);
     free(mt->origins);
     free(mt->targets);
+    free(mt->added);
 }
 
-/* Inserts the entry charge or check of every metered function, after the
- * charges inside it (analyse). */
+/* Meters function i: the charges inside it (analyse), then its entry. */
+static void meter_function(Meter *mt, BinaryenFunctionRef f, size_t i, const bool *check)
+{
+    FuelStats *st = mt->st;
+    CounterScan cs = {mt, false, false};
+    scan_counter_use(BinaryenFunctionGetBody(f), &cs);
+    mt->fn = f;
+    mt->rewrite = true;
+    mt->nadded = 0;
+    mt->counter = -1;
+    if (FUEL_LOCAL_COUNTER && cs.loop && !cs.noisy) {
+        mt->first_added = BinaryenTypeArity(BinaryenFunctionGetParams(f)) + BinaryenFunctionGetNumVars(f);
+        mt->counter = (int)add_var(mt, BinaryenTypeInt64());
+        st->funcs_local_counter++;
+    }
+    int64_t cost = analyse(mt);
+    if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
+        note("fuel: entry of %s costs %lld", BinaryenFunctionGetName(f), (long long)cost);
+    BinaryenExpressionRef body = BinaryenFunctionGetBody(f);
+    if (mt->counter >= 0)
+        body = store_on_exits(body, mt);
+    if (mt->paid[i] >= 0) {
+        st->entry_folded++;
+    } else if (check[i]) {
+        body = prepend_check(mt, cost, body);
+        st->entry_checks++;
+    } else {
+        body = prepend_charge(mt, cost, body);
+        st->entry_charges++;
+    }
+    if (mt->counter >= 0) {
+        BinaryenExpressionRef kids[2] = {load_counter(mt), body};
+        body = then_store(mt, BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto()));
+    }
+    BinaryenFunctionSetBody(f, body);
+    st->funcs_metered++;
+}
+
+/* Meters every function but the tiny leaves. */
 static void meter_functions(Meter *mt, BinaryenFunctionRef *defined, size_t ndef, const bool *leaf,
                             const bool *check)
 {
-    FuelStats *st = mt->st;
+    AddedVars *added = calloc(ndef + 1, sizeof *added);
+    if (!added)
+        die("out of memory");
+    bool remake = false;
     for (size_t i = 0; i < ndef; i++) {
         if (leaf[i])
             continue;
-        BinaryenFunctionRef f = defined[i];
-        mt->fn = f;
-        mt->rewrite = true;
-        int64_t cost = analyse(mt);
-        if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
-            note("fuel: entry of %s costs %lld", BinaryenFunctionGetName(f), (long long)cost);
-        st->funcs_metered++;
-        if (mt->paid[i] >= 0) {
-            st->entry_folded++;
-        } else if (check[i]) {
-            BinaryenFunctionSetBody(f, prepend_check(mt, cost, BinaryenFunctionGetBody(f)));
-            st->entry_checks++;
-        } else {
-            BinaryenFunctionSetBody(f, prepend_charge(mt, cost, BinaryenFunctionGetBody(f)));
-            st->entry_charges++;
+        meter_function(mt, defined[i], i, check);
+        if (mt->nadded) {
+            added[i].types = malloc(mt->nadded * sizeof *added[i].types);
+            if (!added[i].types)
+                die("out of memory");
+            memcpy(added[i].types, mt->added, mt->nadded * sizeof *mt->added);
+            added[i].n = mt->nadded;
+            remake = true;
         }
     }
+    mt->counter = -1;
+    if (remake)
+        remake_functions(mt->m, defined, ndef, added);
+    for (size_t i = 0; i < ndef; i++)
+        free(added[i].types);
+    free(added);
 }
 
 void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
@@ -938,7 +1198,10 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
 
     CallGraph g;
     cg_build(&g, m, &fx, defined, ndef);
-    Meter mt = {.m = m, .st = st, .fx = &fx, .paid = paid};
+    bool *quiet = calloc(ndef + 1, sizeof *quiet);
+    if (!quiet)
+        die("out of memory");
+    Meter mt = {.m = m, .st = st, .fx = &fx, .paid = paid, .quiet = quiet, .counter = -1};
     st->funcs_leaf = find_leaves(&mt, defined, ndef, paid);
     for (size_t i = 0; i < ndef; i++)
         leaf[i] = paid[i] >= 0;
@@ -951,11 +1214,13 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
     st->entry_checks_added = fd.checks_added;
     fold_all(&fd, ndef, FUEL_FOLD_MAX, leaf_cost);
     free(leaf_cost);
+    find_quiet(&mt, defined, ndef, quiet);
     add_charge_bytes(&mt);
     meter_functions(&mt, defined, ndef, leaf, g.check);
     meter_free(&mt);
     cg_free(&g, ndef);
     free(state);
+    free(quiet);
     free(leaf);
     free(paid);
     free(fx.names);

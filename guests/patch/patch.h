@@ -116,6 +116,11 @@ void gc_hook(BinaryenModuleRef m, GcLayout *out);
 #ifndef FUEL_CHECK_INTERVAL_MAX
 #define FUEL_CHECK_INTERVAL_MAX 100000
 #endif
+/* 1: in functions with a loop the counter is a local, stored and reloaded
+ * around calls (fuel.c); 0: every charge updates the global. */
+#ifndef FUEL_LOCAL_COUNTER
+#define FUEL_LOCAL_COUNTER 1
+#endif
 /* If nonzero, the cases of a br_table with at least this many targets get
  * their own charge point (fuel.c) instead of the loop header paying for the
  * longest case.  Off by default: on fib(27) it cuts the fuel charged by 34%
@@ -133,6 +138,7 @@ typedef struct {
     int64_t max_cost;  /* the largest amount one check or charge takes */
     int64_t check_interval; /* N: the most fuel charged from one check to the next */
     unsigned entry_checks_added; /* charge-only entries checked to bound N */
+    unsigned funcs_local_counter; /* functions keeping the counter in a local */
 } FuelStats;
 
 /* Adds the global, export and import; inserts the checks unless !meter. */

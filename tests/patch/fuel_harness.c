@@ -22,6 +22,9 @@ struct Z_airlock_instance_t {
 };
 struct Z_env_instance_t {
     long escaped_longjmps;
+    long host_calls;
+    int64_t fuel_seen[4];  /* the counter at the first host_nop calls */
+    int64_t fuel_given;    /* added to the counter by each host_nop */
 };
 
 static Z_sk_instance_t inst;
@@ -67,9 +70,16 @@ void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *e)
     wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
 
+static int64_t *fuel(void);
+
+/* Records the counter and may add to it: the guest must have stored it
+ * before the call and must read it again after. */
 void Z_envZ_host_nop(struct Z_env_instance_t *e)
 {
-    (void)e;
+    if (e->host_calls < 4)
+        e->fuel_seen[e->host_calls] = *fuel();
+    e->host_calls++;
+    *fuel() += e->fuel_given;
 }
 
 #define BIG ((int64_t)1 << 40)
@@ -276,6 +286,21 @@ int main(void)
           (long long)((i2 - i1) / 1000));
     CHECK(stopped(Z_skZ_spin_helper), "a loop through folded entries was not stopped");
     CHECK(stopped(Z_skZ_spin_folded), "a loop inside a folded function was not stopped");
+
+    /* the host sees the counter as charged so far, and what it adds stays */
+    arm();
+    env.host_calls = 0;
+    env.fuel_given = 1000;
+    Z_skZ_spin_host(&inst, 4);
+    int64_t host_used = used();
+    env.fuel_given = 0;
+    printf("spin_host: the host saw %lld, %lld, %lld units used\n", (long long)(BIG - env.fuel_seen[0]),
+           (long long)(BIG - env.fuel_seen[1]), (long long)(BIG - env.fuel_seen[2]));
+    /* per iteration: spin's 8 + the host call's 33; the host adds 1000 each time */
+    CHECK(env.fuel_seen[0] - env.fuel_seen[1] == 41 - 1000 && env.fuel_seen[1] - env.fuel_seen[2] == 41 - 1000,
+          "spin_host: the host did not see the counter as charged");
+    CHECK(host_used == BIG - env.fuel_seen[3] - 1000, "spin_host: %lld used after the last host call",
+          (long long)host_used);
 
     /* fuel_exhausted: called each time the global goes negative; refills */
     *fuel() = 0;

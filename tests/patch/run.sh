@@ -56,6 +56,13 @@ $CC $GENCFLAGS -c "$out/sk.c" -o "$out/sks.o"
 $CC $HCFLAGS -DSWITCH_CHARGE_POINTS -o "$out/fuel_harness_switch" tests/patch/fuel_harness.c "$out/sks.o" "$out/rt.o" -lm
 if "$out/fuel_harness_switch" >/dev/null; then pass "switch-case charge points (optional build) count per case"; else fail "fuel harness (switch charge points)"; fi
 if "$out/fuel_harness_nofuel" >/dev/null; then pass "--no-fuel build links the same and consumes nothing"; else fail "fuel harness (--no-fuel)"; fi
+# spin, nested, $spin_inner and one more: the 4 functions whose loops make no
+# call keep the counter in a local; the harness's counts above ran through them.
+if grep -q "4 functions keep the counter in a local" "$out/sk.log"; then
+    pass "the counter in a local in call-free looping functions"
+else
+    fail "local counter: $(grep -o '[0-9]* functions keep the counter in a local' "$out/sk.log")"
+fi
 # A small bound on the fuel charged between two checks (FUEL_CHECK_INTERVAL_MAX):
 # the costliest folded entries get checks; every amount charged stays the same.
 $CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -DFUEL_CHECK_INTERVAL_MAX=60 \
