@@ -1035,25 +1035,6 @@ static int64_t bound_check_interval(Fold *fd, size_t ndef, const int64_t *leaf_c
 
 /* ---- functions that never touch the counter ---- */
 
-typedef struct {
-    const Meter *mt;
-    bool noisy;
-} QuietScan;
-
-static void scan_quiet(BinaryenExpressionRef e, void *ctx)
-{
-    QuietScan *q = ctx;
-    BinaryenExpressionId id = BinaryenExpressionGetId(e);
-    int t;
-    if (id == BinaryenLoopId() || id == BinaryenTryId() || id == BinaryenCallIndirectId() ||
-        id == BinaryenMemoryCopyId() || id == BinaryenMemoryFillId() ||
-        (id == BinaryenCallId() && ((t = func_lookup(q->mt->fx, BinaryenCallGetTarget(e))) < 0 ||
-                                    !q->mt->quiet[t])))
-        q->noisy = true;
-    else if (!q->noisy)
-        for_each_child(e, scan_quiet, ctx);
-}
-
 /* quiet[i] (Meter.quiet) among the functions their callers pay for (the
  * leaves and folded entries), to a fixed point: mt->quiet is quiet. */
 static void find_quiet(const Meter *mt, BinaryenFunctionRef *defined, size_t ndef, bool *quiet)
@@ -1064,9 +1045,9 @@ static void find_quiet(const Meter *mt, BinaryenFunctionRef *defined, size_t nde
         for (size_t i = 0; i < ndef; i++) {
             if (quiet[i] || mt->paid[i] < 0)
                 continue;
-            QuietScan q = {mt, false};
-            scan_quiet(BinaryenFunctionGetBody(defined[i]), &q);
-            if (!q.noisy)
+            CounterScan cs = {mt, false, false};
+            scan_counter_use(BinaryenFunctionGetBody(defined[i]), &cs);
+            if (!cs.loop && !cs.noisy)
                 quiet[i] = changed = true;
         }
     }

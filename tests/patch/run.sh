@@ -46,14 +46,19 @@ if grep -q "charge-only points: 0 entry + 0 switch-case; 10 entries folded into 
 else
     fail "folded entries: $(grep -o '[0-9]* entries folded' "$out/sk.log")"
 fi
+# variant TAG -DSETTING [HARNESS_FLAGS]: the skeleton patched by a tool built
+# with that setting (its log: $out/sk_TAG.log), in $out/fuel_harness_TAG
+variant() {
+    $CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror "$2" -o "$out/airlock-patch-$1" guests/patch/*.c -lbinaryen
+    "$out/airlock-patch-$1" "$out/sk.wasm" "$out/sk_$1.wasm" "$out/skl_$1.h" --keep-uctypes --keep-dict-update \
+        2>"$out/sk_$1.log"
+    wasm-validate --enable-all "$out/sk_$1.wasm"
+    wasm2c "$out/sk_$1.wasm" -n sk -o "$out/sk.c"
+    $CC $GENCFLAGS -c "$out/sk.c" -o "$out/sk_$1.o"
+    $CC $HCFLAGS ${3:-} -o "$out/fuel_harness_$1" tests/patch/fuel_harness.c "$out/sk_$1.o" "$out/rt.o" -lm
+}
 # the optional switch-case charge points (FUEL_SWITCH_MIN_CASES, off by default)
-$CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -DFUEL_SWITCH_MIN_CASES=2 \
-    -o "$out/airlock-patch-switch" guests/patch/*.c -lbinaryen
-"$out/airlock-patch-switch" "$out/sk.wasm" "$out/sks.wasm" "$out/skls.h" --keep-uctypes --keep-dict-update 2>/dev/null
-wasm-validate --enable-all "$out/sks.wasm"
-wasm2c "$out/sks.wasm" -n sk -o "$out/sk.c"
-$CC $GENCFLAGS -c "$out/sk.c" -o "$out/sks.o"
-$CC $HCFLAGS -DSWITCH_CHARGE_POINTS -o "$out/fuel_harness_switch" tests/patch/fuel_harness.c "$out/sks.o" "$out/rt.o" -lm
+variant switch -DFUEL_SWITCH_MIN_CASES=2 -DSWITCH_CHARGE_POINTS
 if "$out/fuel_harness_switch" >/dev/null; then pass "switch-case charge points (optional build) count per case"; else fail "fuel harness (switch charge points)"; fi
 if "$out/fuel_harness_nofuel" >/dev/null; then pass "--no-fuel build links the same and consumes nothing"; else fail "fuel harness (--no-fuel)"; fi
 # spin, nested, $spin_inner and one more: the 4 functions whose loops make no
@@ -65,17 +70,12 @@ else
 fi
 # A small bound on the fuel charged between two checks (FUEL_CHECK_INTERVAL_MAX):
 # the costliest folded entries get checks; every amount charged stays the same.
-$CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -DFUEL_CHECK_INTERVAL_MAX=60 \
-    -o "$out/airlock-patch-interval" guests/patch/*.c -lbinaryen
-"$out/airlock-patch-interval" "$out/sk.wasm" "$out/ski.wasm" "$out/skli.h" --keep-uctypes --keep-dict-update 2>"$out/ski.log"
-wasm2c "$out/ski.wasm" -n sk -o "$out/sk.c"
-$CC $GENCFLAGS -c "$out/sk.c" -o "$out/ski.o"
-$CC $HCFLAGS -o "$out/fuel_harness_interval" tests/patch/fuel_harness.c "$out/ski.o" "$out/rt.o" -lm
-if grep -q "at most 87 between checks (3 entries checked for that)" "$out/ski.log" &&
+variant interval -DFUEL_CHECK_INTERVAL_MAX=60
+if grep -q "at most 87 between checks (3 entries checked for that)" "$out/sk_interval.log" &&
     "$out/fuel_harness_interval" >/dev/null; then
     pass "a bound on the fuel between checks adds entry checks, charges the same"
 else
-    fail "check interval bound: $(grep -o 'at most.*' "$out/ski.log")"
+    fail "check interval bound: $(grep -o 'at most.*' "$out/sk_interval.log")"
 fi
 
 # More imports shift every function index: the GC shapes must still be found.
