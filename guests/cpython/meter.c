@@ -59,9 +59,12 @@ int main(int argc, char **argv) {
     if (!out || fwrite(w.binary, 1, w.binaryBytes, out) != w.binaryBytes || fclose(out) != 0)
         die("%s: write failed", argv[2]);
     note("%s: %zu bytes; %u functions, %u metered, %u unmetered leaves; checks: %u entry + %u loop + %u "
-         "bulk-memory; charge-only: %u entry + %u catch",
+         "bulk-memory; charge-only: %u entry + %u catch; %u entries folded into their callers; max cost %lld; at most %lld between checks (%u entries checked for that); "
+         "%u functions keep the counter in a local",
          argv[2], w.binaryBytes, fs.funcs_total, fs.funcs_metered, fs.funcs_leaf, fs.entry_checks,
-         fs.loop_checks, fs.bulk_checks, fs.entry_charges, fs.charge_points);
+         fs.loop_checks, fs.bulk_checks, fs.entry_charges, fs.charge_points, fs.entry_folded,
+         (long long)fs.max_cost, (long long)fs.check_interval,
+         fs.entry_checks_added, fs.funcs_local_counter);
     free(w.binary);
     free(w.sourceMap);
     BinaryenModuleDispose(m);

@@ -234,12 +234,15 @@ int main(int argc, char **argv)
     char *hdr = layout_header(&L, &Q, &fs, fuel, &mr, !keep_uctypes);
     write_file(pos[2], hdr, strlen(hdr));
 
+    unsigned charges = fs.entry_checks + fs.entry_charges + fs.loop_checks + fs.charge_points;
     note("%s: %zu bytes; %u functions, %u metered, %u unmetered leaves; "
-         "check points: %u entry + %u loop + %u bulk-memory; charge-only points: %u entry + %u switch-case; mean cost %.1f",
+         "check points: %u entry + %u loop + %u bulk-memory; charge-only points: %u entry + %u switch-case; "
+         "%u entries folded into their callers; mean cost %.1f, max %lld; at most %lld between checks (%u entries checked for that); "
+         "%u functions keep the counter in a local",
          pos[1], w.binaryBytes, fs.funcs_total, fs.funcs_metered, fs.funcs_leaf, fs.entry_checks,
-         fs.loop_checks, fs.bulk_checks, fs.entry_charges, fs.charge_points,
-         fs.funcs_metered + fs.loop_checks + fs.charge_points
-             ? (double)fs.cost_sum / (fs.funcs_metered + fs.loop_checks + fs.charge_points) : 0.0);
+         fs.loop_checks, fs.bulk_checks, fs.entry_charges, fs.charge_points, fs.entry_folded,
+         charges ? (double)fs.cost_sum / charges : 0.0, (long long)fs.max_cost,
+         (long long)fs.check_interval, fs.entry_checks_added, fs.funcs_local_counter);
     note("setjmp/longjmp: %u invoke imports replaced: %u call sites direct, %u through call_indirect; "
          "%u functions test the unwinding flag after %u calls; %u exports wrapped",
          sj.invoke_imports, sj.invoke_direct, sj.invoke_indirect, sj.funcs_unwinding, sj.checks,

@@ -42,6 +42,13 @@
  * fuel can go below zero only by a bounded amount before fuel_exhausted()
  * is called.  The amounts charged are the same either way.
  *
+ * Folded entries.  A charge-only entry that costs at most FUEL_FOLD_MAX is
+ * removed: such a function is reached by direct calls only, so each call
+ * site pays 1 + its entry's cost, as for a tiny leaf (below).  N, the most
+ * fuel charged from one check to the next, is computed with every
+ * charge-only entry folded and kept under FUEL_CHECK_INTERVAL_MAX by giving
+ * the costliest ones checks (bound_check_interval).
+ *
  * memory.copy / memory.fill additionally pay size / FUEL_BYTES_PER_UNIT units,
  * charged and checked just before the operation (after its operands).
  *
@@ -54,6 +61,7 @@
  */
 #include "patch.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,16 +144,29 @@ static void st_add(State *s, int64_t k)
         s->p[i].len += k;
 }
 
-/* ---- leaf table (sorted by name for bsearch) ---- */
+/* ---- the defined functions, by name ---- */
 
 typedef struct {
     const char *name;
-    int64_t cost;
-} Leaf;
+    unsigned idx;
+} NameIdx;
 
-static int leaf_cmp(const void *a, const void *b)
+static int nameidx_cmp(const void *a, const void *b)
 {
-    return strcmp(((const Leaf *)a)->name, ((const Leaf *)b)->name);
+    return strcmp(((const NameIdx *)a)->name, ((const NameIdx *)b)->name);
+}
+
+typedef struct {
+    NameIdx *names;  /* sorted by name */
+    size_t n;
+} FuncIndex;
+
+/* Index of the defined function `name`, or -1 (an import). */
+static int func_lookup(const FuncIndex *fx, const char *name)
+{
+    NameIdx key = {name, 0};
+    const NameIdx *r = bsearch(&key, fx->names, fx->n, sizeof key, nameidx_cmp);
+    return r ? (int)r->idx : -1;
 }
 
 /* ---- the analysis ---- */
@@ -166,8 +187,19 @@ typedef struct {
     BinaryenModuleRef m;
     BinaryenFunctionRef fn;
     bool rewrite;        /* false: analysis only, no charge points */
-    const Leaf *leaves;
-    size_t nleaves;
+    const FuncIndex *fx;
+    int counter;         /* the local holding the counter in this function
+                          * (FUEL_LOCAL_COUNTER), or -1: the global */
+    BinaryenIndex first_added; /* index of the first var added */
+    BinaryenType *added; /* the vars added to this function: counter, temps */
+    size_t nadded, cap_added;
+    const bool *quiet;   /* per defined function: never reads or writes the
+                          * counter (a tiny leaf, or a folded entry with no
+                          * loop, catch or bulk-memory operation that calls
+                          * only such functions) */
+    const int64_t *paid; /* per defined function: the entry cost its callers
+                          * pay at the call (a tiny leaf or a folded entry),
+                          * or -1: it charges its own entry */
     Label *labels;
     size_t nlabels, cap_labels;
     State *regions;      /* the current point's state, per region */
@@ -257,35 +289,68 @@ static int64_t node_cost(Meter *mt, BinaryenExpressionRef e)
     if (id == BinaryenCallIndirectId())
         return 1 + FUEL_LEAF_MAX;
     if (id == BinaryenCallId()) {
-        const char *target = BinaryenCallGetTarget(e);
-        BinaryenFunctionRef f = BinaryenGetFunction(mt->m, target);
-        if (func_is_import(f))
-            return 1 + FUEL_LEAF_MAX;
-        Leaf key = {target, 0};
-        const Leaf *l = bsearch(&key, mt->leaves, mt->nleaves, sizeof key, leaf_cmp);
-        return l ? 1 + l->cost : 1;
+        int t = func_lookup(mt->fx, BinaryenCallGetTarget(e));
+        if (t < 0)
+            return 1 + FUEL_LEAF_MAX;  /* an import */
+        return mt->paid[t] >= 0 ? 1 + mt->paid[t] : 1;
     }
     return 1;
 }
 
 /* ---- code generation ---- */
 
-static BinaryenExpressionRef gen_charge(Meter *mt, BinaryenExpressionRef amount)
+static void count_cost(FuelStats *st, int64_t cost)
 {
-    BinaryenModuleRef m = mt->m;
-    BinaryenExpressionRef sub = BinaryenBinary(
-        m, BinaryenSubInt64(), BinaryenGlobalGet(m, FUEL_GLOBAL, BinaryenTypeInt64()), amount);
-    return BinaryenGlobalSet(m, FUEL_GLOBAL, sub);
+    st->cost_sum += (uint64_t)cost;
+    st->max_cost = max64(st->max_cost, cost);
 }
 
+/* The counter: the global, or the function's local copy of it. */
+static BinaryenExpressionRef get_counter(Meter *mt)
+{
+    if (mt->counter < 0)
+        return BinaryenGlobalGet(mt->m, FUEL_GLOBAL, BinaryenTypeInt64());
+    return BinaryenLocalGet(mt->m, (BinaryenIndex)mt->counter, BinaryenTypeInt64());
+}
+
+static BinaryenExpressionRef set_counter(Meter *mt, BinaryenExpressionRef value)
+{
+    if (mt->counter < 0)
+        return BinaryenGlobalSet(mt->m, FUEL_GLOBAL, value);
+    return BinaryenLocalSet(mt->m, (BinaryenIndex)mt->counter, value);
+}
+
+/* With a local copy: global = local (before the code leaves the function or
+ * calls the host), local = global (after the host call). */
+static BinaryenExpressionRef store_counter(Meter *mt)
+{
+    return BinaryenGlobalSet(mt->m, FUEL_GLOBAL,
+                             BinaryenLocalGet(mt->m, (BinaryenIndex)mt->counter, BinaryenTypeInt64()));
+}
+
+static BinaryenExpressionRef load_counter(Meter *mt)
+{
+    return BinaryenLocalSet(mt->m, (BinaryenIndex)mt->counter,
+                            BinaryenGlobalGet(mt->m, FUEL_GLOBAL, BinaryenTypeInt64()));
+}
+
+static BinaryenExpressionRef gen_charge(Meter *mt, BinaryenExpressionRef amount)
+{
+    return set_counter(mt, BinaryenBinary(mt->m, BinaryenSubInt64(), get_counter(mt), amount));
+}
+
+/* if (fuel < 0) fuel_exhausted(); the host reads and writes the global */
 static BinaryenExpressionRef gen_check(Meter *mt)
 {
     BinaryenModuleRef m = mt->m;
     BinaryenExpressionRef neg =
-        BinaryenBinary(m, BinaryenLtSInt64(), BinaryenGlobalGet(m, FUEL_GLOBAL, BinaryenTypeInt64()),
-                       BinaryenConst(m, BinaryenLiteralInt64(0)));
-    return BinaryenIf(m, neg, BinaryenCall(m, FUEL_IMPORT_INTERNAL, NULL, 0, BinaryenTypeNone()),
-                      NULL);
+        BinaryenBinary(m, BinaryenLtSInt64(), get_counter(mt), BinaryenConst(m, BinaryenLiteralInt64(0)));
+    BinaryenExpressionRef call = BinaryenCall(m, FUEL_IMPORT_INTERNAL, NULL, 0, BinaryenTypeNone());
+    if (mt->counter >= 0) {
+        BinaryenExpressionRef kids[3] = {store_counter(mt), call, load_counter(mt)};
+        call = BinaryenBlock(m, NULL, kids, 3, BinaryenTypeNone());
+    }
+    return BinaryenIf(m, neg, call, NULL);
 }
 
 /* { fuel -= cost; if (fuel < 0) fuel_exhausted(); body } */
@@ -295,7 +360,7 @@ static BinaryenExpressionRef prepend_check(Meter *mt, int64_t cost, BinaryenExpr
         cost = 1;
     BinaryenExpressionRef kids[3] = {
         gen_charge(mt, BinaryenConst(mt->m, BinaryenLiteralInt64(cost))), gen_check(mt), body};
-    mt->st->cost_sum += (uint64_t)cost;
+    count_cost(mt->st, cost);
     return BinaryenBlock(mt->m, NULL, kids, 3, BinaryenTypeAuto());
 }
 
@@ -304,7 +369,7 @@ static BinaryenExpressionRef prepend_charge(Meter *mt, int64_t cost, BinaryenExp
 {
     BinaryenExpressionRef kids[2] = {
         gen_charge(mt, BinaryenConst(mt->m, BinaryenLiteralInt64(cost))), body};
-    mt->st->cost_sum += (uint64_t)cost;
+    count_cost(mt->st, cost);
     return BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto());
 }
 
@@ -336,6 +401,140 @@ static BinaryenExpressionRef charge_size(Meter *mt, BinaryenExpressionRef size)
 {
     mt->st->bulk_checks++;
     return BinaryenCall(mt->m, CHARGE_BYTES_INTERNAL, &size, 1, BinaryenTypeInt32());
+}
+
+/* ---- the counter in a local (FUEL_LOCAL_COUNTER) ----
+ *
+ * In a function with a loop that makes no call which may touch the counter
+ * (only calls to quiet functions: Meter.quiet), no bulk-memory operation
+ * and no try, the counter lives in a local: loaded at the entry, stored
+ * before every way out (return, throw, rethrow, unreachable, the end) and
+ * around the fuel_exhausted call of a check.  The C compiler then keeps it
+ * in a register in the function's loops instead of a read-modify-write of
+ * the instance on every iteration (a chain of store-to-load forwarding from
+ * one iteration to the next).  The charges are the same, at the same
+ * points.  Doing the same in functions that make calls (the counter stored
+ * before each, reloaded after) measured slower: see README.md. */
+
+static BinaryenIndex add_var(Meter *mt, BinaryenType t)
+{
+    mt->added = grow(mt->added, &mt->cap_added, mt->nadded + 1, sizeof *mt->added);
+    mt->added[mt->nadded] = t;
+    return mt->first_added + (BinaryenIndex)mt->nadded++;
+}
+
+/* One temporary per type: each is set and read back at once, with only
+ * the counter's store between. */
+static BinaryenIndex temp_of(Meter *mt, BinaryenType t)
+{
+    for (size_t i = 1; i < mt->nadded; i++) /* 0 is the counter */
+        if (mt->added[i] == t)
+            return mt->first_added + (BinaryenIndex)i;
+    return add_var(mt, t);
+}
+
+/* value, then the counter stored, the value's result kept */
+static BinaryenExpressionRef then_store(Meter *mt, BinaryenExpressionRef value)
+{
+    BinaryenModuleRef m = mt->m;
+    BinaryenType t = BinaryenExpressionGetType(value);
+    if (t == BinaryenTypeUnreachable())
+        return value;
+    if (t == BinaryenTypeNone()) {
+        BinaryenExpressionRef kids[2] = {value, store_counter(mt)};
+        return BinaryenBlock(m, NULL, kids, 2, BinaryenTypeNone());
+    }
+    BinaryenIndex tmp = temp_of(mt, t);
+    BinaryenExpressionRef kids[3] = {BinaryenLocalSet(m, tmp, value), store_counter(mt),
+                                     BinaryenLocalGet(m, tmp, t)};
+    return BinaryenBlock(m, NULL, kids, 3, t);
+}
+
+static BinaryenExpressionRef store_first(Meter *mt, BinaryenExpressionRef e)
+{
+    BinaryenExpressionRef kids[2] = {store_counter(mt), e};
+    return BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto());
+}
+
+/* Stores the counter before every way out of the function but its end. */
+static BinaryenExpressionRef store_on_exits(BinaryenExpressionRef e, void *ctx)
+{
+    Meter *mt = ctx;
+    map_children(e, store_on_exits, mt);
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    if (id == BinaryenReturnId() && BinaryenReturnGetValue(e)) {
+        BinaryenReturnSetValue(e, then_store(mt, BinaryenReturnGetValue(e)));
+    } else if (id == BinaryenThrowId() && BinaryenThrowGetNumOperands(e) > 0) {
+        BinaryenIndex last = BinaryenThrowGetNumOperands(e) - 1;
+        BinaryenThrowSetOperandAt(e, last, then_store(mt, BinaryenThrowGetOperandAt(e, last)));
+    } else if (id == BinaryenReturnId() || id == BinaryenThrowId() || id == BinaryenRethrowId() ||
+               id == BinaryenUnreachableId()) {
+        return store_first(mt, e);
+    }
+    return e;
+}
+
+/* Whether a call may read or write the counter. */
+static bool call_touches_counter(const Meter *mt, BinaryenExpressionRef e)
+{
+    if (BinaryenExpressionGetId(e) == BinaryenCallIndirectId())
+        return true;
+    int t = func_lookup(mt->fx, BinaryenCallGetTarget(e));
+    return t < 0 || !mt->quiet[t]; /* imports do */
+}
+
+/* Whether a function has a loop, and whether it has code that may touch the
+ * counter. */
+typedef struct {
+    const Meter *mt;
+    bool loop, noisy;
+} CounterScan;
+
+static void scan_counter_use(BinaryenExpressionRef e, void *ctx)
+{
+    CounterScan *cs = ctx;
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    if (id == BinaryenLoopId())
+        cs->loop = true;
+    if (((id == BinaryenCallId() || id == BinaryenCallIndirectId()) && call_touches_counter(cs->mt, e)) ||
+        id == BinaryenMemoryCopyId() || id == BinaryenMemoryFillId() || id == BinaryenTryId())
+        cs->noisy = true;
+    for_each_child(e, scan_counter_use, ctx);
+}
+
+/* Vars added per function, to make the functions again with them. */
+typedef struct {
+    BinaryenType *types;
+    size_t n;
+} AddedVars;
+
+/* Binaryen's C API cannot add a var to a function: every defined function
+ * (and the bulk-memory helper, added after them) is made again, in order,
+ * so function indices do not change. */
+static void remake_functions(BinaryenModuleRef m, BinaryenFunctionRef *defined, size_t ndef,
+                             const AddedVars *added)
+{
+    for (size_t i = 0; i <= ndef; i++) {
+        BinaryenFunctionRef f = i < ndef ? defined[i] : BinaryenGetFunction(m, CHARGE_BYTES_INTERNAL);
+        const char *name = BinaryenFunctionGetName(f);
+        BinaryenType params = BinaryenFunctionGetParams(f), results = BinaryenFunctionGetResults(f);
+        BinaryenIndex nvars = BinaryenFunctionGetNumVars(f);
+        size_t nadd = i < ndef ? added[i].n : 0;
+        BinaryenType *vars = malloc((nvars + nadd + 1) * sizeof *vars);
+        if (!vars)
+            die("out of memory");
+        for (BinaryenIndex k = 0; k < nvars; k++)
+            vars[k] = BinaryenFunctionGetVar(f, k);
+        for (size_t k = 0; k < nadd; k++)
+            vars[nvars + k] = added[i].types[k];
+        BinaryenExpressionRef body = BinaryenFunctionGetBody(f);
+        BinaryenRemoveFunction(m, name);
+        BinaryenFunctionRef g = BinaryenAddFunction(m, name, params, results, vars,
+                                                    (BinaryenIndex)(nvars + nadd), body);
+        if (i < ndef)
+            defined[i] = g;
+        free(vars);
+    }
 }
 
 /* ---- the walk ---- */
@@ -424,15 +623,16 @@ static void visit_loop(Meter *mt, BinaryenExpressionRef e)
 static BinaryenExpressionRef charge_catch(Meter *mt, BinaryenExpressionRef body, bool has_pop,
                                           BinaryenExpressionRef amount)
 {
+    BinaryenExpressionRef charge = gen_charge(mt, amount);
     if (!has_pop) {
-        BinaryenExpressionRef kids[2] = {gen_charge(mt, amount), body};
+        BinaryenExpressionRef kids[2] = {charge, body};
         return BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto());
     }
     if (BinaryenExpressionGetId(body) != BinaryenBlockId() || BinaryenBlockGetNumChildren(body) == 0 ||
         (BinaryenBlockGetNumChildren(body) == 1 &&
          BinaryenExpressionGetType(BinaryenBlockGetChildAt(body, 0)) != BinaryenTypeNone()))
         die("fuel: a catch body in %s does not start with a pop statement", BinaryenFunctionGetName(mt->fn));
-    BinaryenBlockInsertChildAt(body, 1, gen_charge(mt, amount));
+    BinaryenBlockInsertChildAt(body, 1, charge);
     return body;
 }
 
@@ -532,7 +732,7 @@ static int64_t analyse(Meter *mt)
     for (size_t i = 0; i < mt->norigins; i++)
         if (mt->origins[i].constant) {
             BinaryenConstSetValueI64(mt->origins[i].constant, mt->origins[i].cost);
-            mt->st->cost_sum += (uint64_t)mt->origins[i].cost;
+            count_cost(mt->st, mt->origins[i].cost);
         }
     return max64(mt->origins[entry].cost, 1);
 }
@@ -551,48 +751,36 @@ static void scan_leaf(BinaryenExpressionRef e, void *ctx)
         for_each_child(e, scan_leaf, ctx);
 }
 
-static Leaf *find_leaves(BinaryenModuleRef m, Meter *mt, size_t *nleaves)
+/* Sets paid[i] to the cost of each tiny leaf; returns how many there are. */
+static unsigned find_leaves(Meter *mt, BinaryenFunctionRef *defined, size_t ndef, int64_t *paid)
 {
-    BinaryenIndex n = BinaryenGetNumFunctions(m);
-    Leaf *leaves = calloc(n ? n : 1, sizeof *leaves);
-    if (!leaves)
-        die("out of memory");
-    size_t k = 0;
-    for (BinaryenIndex i = 0; i < n; i++) {
-        BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
-        if (func_is_import(f))
-            continue;
+    unsigned k = 0;
+    for (size_t i = 0; i < ndef; i++) {
         bool disqualified = false;
-        scan_leaf(BinaryenFunctionGetBody(f), &disqualified);
+        scan_leaf(BinaryenFunctionGetBody(defined[i]), &disqualified);
         if (disqualified)
             continue;
-        mt->fn = f;
+        mt->fn = defined[i];
         mt->rewrite = false;
         int64_t cost = analyse(mt);
-        if (cost <= FUEL_LEAF_MAX)
-            leaves[k++] = (Leaf){BinaryenFunctionGetName(f), cost};
+        if (cost <= FUEL_LEAF_MAX) {
+            paid[i] = cost;
+            k++;
+        }
     }
-    qsort(leaves, k, sizeof *leaves, leaf_cmp);
-    *nleaves = k;
-    return leaves;
+    return k;
 }
 
 /* ---- which entries need a check: possible members of a call cycle ---- */
 
 typedef struct {
-    const char *name;
-    unsigned idx;
-} NameIdx;
-
-static int nameidx_cmp(const void *a, const void *b)
-{
-    return strcmp(((const NameIdx *)a)->name, ((const NameIdx *)b)->name);
-}
+    unsigned to;   /* a defined function */
+    bool in_loop;  /* the call is inside a loop of the caller */
+} Call;
 
 typedef struct {
-    NameIdx *names;      /* defined functions, sorted by name */
-    size_t n;
-    unsigned **callees;  /* direct calls to defined functions, per function */
+    const FuncIndex *fx;
+    Call **callees;      /* direct calls to defined functions, per function */
     size_t *ncallees, *cap;
     bool *check;         /* result */
     unsigned cur;        /* function being scanned */
@@ -605,29 +793,19 @@ typedef struct {
     int next_index;
 } CallGraph;
 
-static int cg_lookup(const CallGraph *g, const char *name)
-{
-    NameIdx key = {name, 0};
-    const NameIdx *r = bsearch(&key, g->names, g->n, sizeof key, nameidx_cmp);
-    return r ? (int)r->idx : -1;
-}
-
 static void cg_scan(BinaryenExpressionRef e, void *ctx)
 {
     CallGraph *g = ctx;
     BinaryenExpressionId id = BinaryenExpressionGetId(e);
     int t = -1;
     if (id == BinaryenCallId())
-        t = cg_lookup(g, BinaryenCallGetTarget(e));
-    else if (id == BinaryenRefFuncId() && (t = cg_lookup(g, BinaryenRefFuncGetFunc(e))) >= 0)
+        t = func_lookup(g->fx, BinaryenCallGetTarget(e));
+    else if (id == BinaryenRefFuncId() && (t = func_lookup(g->fx, BinaryenRefFuncGetFunc(e))) >= 0)
         g->check[t] = true;  /* address taken: may be called indirectly */
-    /* A call inside a loop is reached through the loop header's check on
-     * every iteration, so a call cycle through it already checks: it is
-     * not an edge of the graph whose cycles need entry checks. */
-    if (id == BinaryenCallId() && t >= 0 && g->loop_depth == 0) {
+    if (id == BinaryenCallId() && t >= 0) {
         unsigned c = g->cur;
         g->callees[c] = grow(g->callees[c], &g->cap[c], g->ncallees[c] + 1, sizeof **g->callees);
-        g->callees[c][g->ncallees[c]++] = (unsigned)t;
+        g->callees[c][g->ncallees[c]++] = (Call){(unsigned)t, g->loop_depth > 0};
     }
     g->loop_depth += id == BinaryenLoopId();
     for_each_child(e, cg_scan, g);
@@ -641,7 +819,12 @@ static void cg_strongconnect(CallGraph *g, unsigned v)
     g->on_stack[v] = true;
     bool self_loop = false;
     for (size_t i = 0; i < g->ncallees[v]; i++) {
-        unsigned w = g->callees[v][i];
+        /* A call inside a loop is reached through the loop header's check
+         * on every iteration, so a call cycle through it already checks:
+         * it is not an edge of the graph whose cycles need entry checks. */
+        if (g->callees[v][i].in_loop)
+            continue;
+        unsigned w = g->callees[v][i].to;
         if (w == v)
             self_loop = true;
         if (g->index[w] < 0) {
@@ -667,27 +850,25 @@ static void cg_strongconnect(CallGraph *g, unsigned v)
     g->sp = base;
 }
 
-static bool *entries_needing_check(BinaryenModuleRef m, BinaryenFunctionRef *defined, size_t ndef)
+/* Builds the graph of direct calls and sets g->check
+ * for the functions whose entry needs a check. */
+static void cg_build(CallGraph *g, BinaryenModuleRef m, const FuncIndex *fx,
+                     BinaryenFunctionRef *defined, size_t ndef)
 {
-    CallGraph g = {0};
-    g.n = ndef;
-    g.names = calloc(ndef + 1, sizeof *g.names);
-    g.callees = calloc(ndef + 1, sizeof *g.callees);
-    g.ncallees = calloc(ndef + 1, sizeof *g.ncallees);
-    g.cap = calloc(ndef + 1, sizeof *g.cap);
-    g.check = calloc(ndef + 1, sizeof *g.check);
-    g.index = malloc((ndef + 1) * sizeof *g.index);
-    g.low = calloc(ndef + 1, sizeof *g.low);
-    g.on_stack = calloc(ndef + 1, sizeof *g.on_stack);
-    g.stack = calloc(ndef + 1, sizeof *g.stack);
-    if (!g.names || !g.callees || !g.ncallees || !g.cap || !g.check || !g.index || !g.low ||
-        !g.on_stack || !g.stack)
+    *g = (CallGraph){.fx = fx};
+    g->callees = calloc(ndef + 1, sizeof *g->callees);
+    g->ncallees = calloc(ndef + 1, sizeof *g->ncallees);
+    g->cap = calloc(ndef + 1, sizeof *g->cap);
+    g->check = calloc(ndef + 1, sizeof *g->check);
+    g->index = malloc((ndef + 1) * sizeof *g->index);
+    g->low = calloc(ndef + 1, sizeof *g->low);
+    g->on_stack = calloc(ndef + 1, sizeof *g->on_stack);
+    g->stack = calloc(ndef + 1, sizeof *g->stack);
+    if (!g->callees || !g->ncallees || !g->cap || !g->check || !g->index || !g->low ||
+        !g->on_stack || !g->stack)
         die("out of memory");
-    for (size_t i = 0; i < ndef; i++) {
-        g.names[i] = (NameIdx){BinaryenFunctionGetName(defined[i]), (unsigned)i};
-        g.index[i] = -1;
-    }
-    qsort(g.names, ndef, sizeof *g.names, nameidx_cmp);
+    for (size_t i = 0; i < ndef; i++)
+        g->index[i] = -1;
 
     /* reachable from outside the direct-call graph: the table, exports */
     BinaryenIndex nseg = BinaryenGetNumElementSegments(m);
@@ -695,9 +876,9 @@ static bool *entries_needing_check(BinaryenModuleRef m, BinaryenFunctionRef *def
         BinaryenElementSegmentRef seg = BinaryenGetElementSegmentByIndex(m, s);
         BinaryenIndex len = BinaryenElementSegmentGetLength(seg);
         for (BinaryenIndex k = 0; k < len; k++) {
-            int t = cg_lookup(&g, BinaryenElementSegmentGetData(seg, k));
+            int t = func_lookup(fx, BinaryenElementSegmentGetData(seg, k));
             if (t >= 0)
-                g.check[t] = true;
+                g->check[t] = true;
         }
     }
     BinaryenIndex nexp = BinaryenGetNumExports(m);
@@ -705,28 +886,171 @@ static bool *entries_needing_check(BinaryenModuleRef m, BinaryenFunctionRef *def
         BinaryenExportRef ex = BinaryenGetExportByIndex(m, k);
         int t;
         if (BinaryenExportGetKind(ex) == BinaryenExternalFunction() &&
-            (t = cg_lookup(&g, BinaryenExportGetValue(ex))) >= 0)
-            g.check[t] = true;
+            (t = func_lookup(fx, BinaryenExportGetValue(ex))) >= 0)
+            g->check[t] = true;
     }
     for (size_t i = 0; i < ndef; i++) {
-        g.cur = (unsigned)i;
-        cg_scan(BinaryenFunctionGetBody(defined[i]), &g);
+        g->cur = (unsigned)i;
+        cg_scan(BinaryenFunctionGetBody(defined[i]), g);
     }
     for (size_t i = 0; i < ndef; i++)
-        if (g.index[i] < 0)
-            cg_strongconnect(&g, (unsigned)i);
+        if (g->index[i] < 0)
+            cg_strongconnect(g, (unsigned)i);
+}
 
+static void cg_free(CallGraph *g, size_t ndef)
+{
     for (size_t i = 0; i < ndef; i++)
-        free(g.callees[i]);
-    free(g.names);
-    free(g.callees);
-    free(g.ncallees);
-    free(g.cap);
-    free(g.index);
-    free(g.low);
-    free(g.on_stack);
-    free(g.stack);
-    return g.check;
+        free(g->callees[i]);
+    free(g->callees);
+    free(g->ncallees);
+    free(g->cap);
+    free(g->check);
+    free(g->index);
+    free(g->low);
+    free(g->on_stack);
+    free(g->stack);
+}
+
+/* ---- folded entries: charged by the callers ---- */
+
+typedef struct {
+    Meter *mt;
+    CallGraph *g;
+    BinaryenFunctionRef *defined;
+    const bool *leaf;
+    int64_t *paid;
+    unsigned char *state; /* 0 not seen, 1 in progress, 2 done */
+    int64_t cap;          /* fold entries that cost at most this */
+    bool bound;           /* give checks to keep intervals under FUEL_CHECK_INTERVAL_MAX */
+    unsigned checks_added;
+} Fold;
+
+static bool charge_only(const Fold *fd, unsigned i)
+{
+    return !fd->g->check[i] && !fd->leaf[i];
+}
+
+/* Analyses function i; returns its entry's cost, and its costliest origin's
+ * in *worst. */
+static int64_t costs(Fold *fd, unsigned i, int64_t *worst)
+{
+    fd->mt->fn = fd->defined[i];
+    fd->mt->rewrite = false;
+    int64_t entry = analyse(fd->mt);
+    *worst = 0;
+    for (size_t k = 0; k < fd->mt->norigins; k++)
+        *worst = max64(*worst, fd->mt->origins[k].cost);
+    return entry;
+}
+
+/* Turns function i's costliest folded callee (outside loops only if
+ * entry_only) into a check; false if it has none. */
+static bool give_check(Fold *fd, unsigned i, bool entry_only)
+{
+    int best = -1;
+    for (size_t k = 0; k < fd->g->ncallees[i]; k++) {
+        const Call *c = &fd->g->callees[i][k];
+        if ((entry_only && c->in_loop) || !charge_only(fd, c->to) || fd->paid[c->to] < 0)
+            continue;
+        if (best < 0 || fd->paid[c->to] > fd->paid[best])
+            best = (int)c->to;
+    }
+    if (best < 0)
+        return false;
+    fd->g->check[best] = true;
+    fd->paid[best] = -1;
+    fd->checks_added++;
+    return true;
+}
+
+/* A function whose entry only charges (no check: it is in no call cycle,
+ * never called through the table or by the host) is reached by direct calls
+ * only.  If that charge is at most fd->cap it is folded: the entry charges
+ * nothing and every call site pays 1 + the entry's cost, as for a tiny leaf.
+ * The entry's cost counts the folded entries of the functions it calls
+ * outside its loops (calls inside a loop are paid by the loop's check), so
+ * those are folded first; among charge-only functions those calls form no
+ * cycle (a cycle would make them checks). */
+static void fold(Fold *fd, unsigned i)
+{
+    if (fd->state[i] == 2)
+        return;
+    if (fd->state[i] == 1)
+        die("fuel: internal: a call cycle among charge-only functions");
+    fd->state[i] = 1;
+    for (size_t k = 0; k < fd->g->ncallees[i]; k++) {
+        unsigned c = fd->g->callees[i][k].to;
+        if (!fd->g->callees[i][k].in_loop && charge_only(fd, c))
+            fold(fd, c);
+    }
+    int64_t worst, cost = costs(fd, i, &worst);
+    while (fd->bound && cost > FUEL_CHECK_INTERVAL_MAX && give_check(fd, i, true))
+        cost = costs(fd, i, &worst);
+    if (cost <= fd->cap)
+        fd->paid[i] = cost;
+    fd->state[i] = 2;
+}
+
+/* Folds every charge-only entry that costs at most cap (paid: the leaves'
+ * costs, -1 elsewhere). */
+static void fold_all(Fold *fd, size_t ndef, int64_t cap, const int64_t *leaf_cost)
+{
+    memcpy(fd->paid, leaf_cost, ndef * sizeof *fd->paid);
+    memset(fd->state, 0, ndef);
+    fd->cap = cap;
+    for (size_t i = 0; i < ndef; i++)
+        if (charge_only(fd, (unsigned)i))
+            fold(fd, (unsigned)i);
+}
+
+/* With every charge-only entry folded, nothing charges between two checks
+ * but the catches (each pays for its own body), so the most fuel charged
+ * from one check to the next is the largest cost of any origin then.  Where
+ * that is over FUEL_CHECK_INTERVAL_MAX, the costliest folded callees get
+ * checks (in call order: callees first), until it is not or no callee is left
+ * (a region's own code then costs more).  Returns that largest cost, N. */
+static int64_t bound_check_interval(Fold *fd, size_t ndef, const int64_t *leaf_cost)
+{
+    fd->bound = true;
+    fold_all(fd, ndef, INT64_MAX, leaf_cost);
+    int64_t worst;
+    for (size_t i = 0; i < ndef; i++)
+        if (!fd->leaf[i])
+            while (costs(fd, (unsigned)i, &worst), worst > FUEL_CHECK_INTERVAL_MAX && give_check(fd, (unsigned)i, false))
+                ;
+    fd->bound = false;
+    fold_all(fd, ndef, INT64_MAX, leaf_cost); /* the costs with the checks added */
+    int64_t n = 0;
+    const char *where = NULL;
+    for (size_t i = 0; i < ndef; i++)
+        if (!fd->leaf[i] && (costs(fd, (unsigned)i, &worst), worst > n)) {
+            n = worst;
+            where = BinaryenFunctionGetName(fd->defined[i]);
+        }
+    if (getenv("AIRLOCK_PATCH_DEBUG") && where)
+        note("fuel: the most charged between two checks, %lld, starts in %s", (long long)n, where);
+    return n;
+}
+
+/* ---- functions that never touch the counter ---- */
+
+/* quiet[i] (Meter.quiet) among the functions their callers pay for (the
+ * leaves and folded entries), to a fixed point: mt->quiet is quiet. */
+static void find_quiet(const Meter *mt, BinaryenFunctionRef *defined, size_t ndef, bool *quiet)
+{
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (size_t i = 0; i < ndef; i++) {
+            if (quiet[i] || mt->paid[i] < 0)
+                continue;
+            CounterScan cs = {mt, false, false};
+            scan_counter_use(BinaryenFunctionGetBody(defined[i]), &cs);
+            if (!cs.loop && !cs.noisy)
+                quiet[i] = changed = true;
+        }
+    }
 }
 
 /* ---- entry point ---- */
@@ -741,6 +1065,74 @@ static void meter_free(Meter *mt)
     free(mt->regions);
     free(mt->origins);
     free(mt->targets);
+    free(mt->added);
+}
+
+/* Meters function i: the charges inside it (analyse), then its entry. */
+static void meter_function(Meter *mt, BinaryenFunctionRef f, size_t i, const bool *check)
+{
+    FuelStats *st = mt->st;
+    CounterScan cs = {mt, false, false};
+    scan_counter_use(BinaryenFunctionGetBody(f), &cs);
+    mt->fn = f;
+    mt->rewrite = true;
+    mt->nadded = 0;
+    mt->counter = -1;
+    if (FUEL_LOCAL_COUNTER && cs.loop && !cs.noisy) {
+        mt->first_added = BinaryenTypeArity(BinaryenFunctionGetParams(f)) + BinaryenFunctionGetNumVars(f);
+        mt->counter = (int)add_var(mt, BinaryenTypeInt64());
+        st->funcs_local_counter++;
+    }
+    int64_t cost = analyse(mt);
+    if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
+        note("fuel: entry of %s costs %lld", BinaryenFunctionGetName(f), (long long)cost);
+    BinaryenExpressionRef body = BinaryenFunctionGetBody(f);
+    if (mt->counter >= 0)
+        body = store_on_exits(body, mt);
+    if (mt->paid[i] >= 0) {
+        st->entry_folded++;
+    } else if (check[i]) {
+        body = prepend_check(mt, cost, body);
+        st->entry_checks++;
+    } else {
+        body = prepend_charge(mt, cost, body);
+        st->entry_charges++;
+    }
+    if (mt->counter >= 0) {
+        BinaryenExpressionRef kids[2] = {load_counter(mt), body};
+        body = then_store(mt, BinaryenBlock(mt->m, NULL, kids, 2, BinaryenTypeAuto()));
+    }
+    BinaryenFunctionSetBody(f, body);
+    st->funcs_metered++;
+}
+
+/* Meters every function but the tiny leaves. */
+static void meter_functions(Meter *mt, BinaryenFunctionRef *defined, size_t ndef, const bool *leaf,
+                            const bool *check)
+{
+    AddedVars *added = calloc(ndef + 1, sizeof *added);
+    if (!added)
+        die("out of memory");
+    bool remake = false;
+    for (size_t i = 0; i < ndef; i++) {
+        if (leaf[i])
+            continue;
+        meter_function(mt, defined[i], i, check);
+        if (mt->nadded) {
+            added[i].types = malloc(mt->nadded * sizeof *added[i].types);
+            if (!added[i].types)
+                die("out of memory");
+            memcpy(added[i].types, mt->added, mt->nadded * sizeof *mt->added);
+            added[i].n = mt->nadded;
+            remake = true;
+        }
+    }
+    mt->counter = -1;
+    if (remake)
+        remake_functions(mt->m, defined, ndef, added);
+    for (size_t i = 0; i < ndef; i++)
+        free(added[i].types);
+    free(added);
 }
 
 void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
@@ -773,33 +1165,45 @@ void fuel_add(BinaryenModuleRef m, bool meter, FuelStats *st)
         return;
     }
 
-    bool *check = entries_needing_check(m, defined, ndef);
-    Meter mt = {.m = m, .st = st};
-    Leaf *leaves = find_leaves(m, &mt, &mt.nleaves);
-    mt.leaves = leaves;
-    st->funcs_leaf = (unsigned)mt.nleaves;
-    add_charge_bytes(&mt);
+    FuncIndex fx = {calloc(ndef + 1, sizeof *fx.names), ndef};
+    int64_t *paid = malloc((ndef + 1) * sizeof *paid);
+    bool *leaf = calloc(ndef + 1, sizeof *leaf);
+    unsigned char *state = calloc(ndef + 1, 1);
+    if (!fx.names || !paid || !leaf || !state)
+        die("out of memory");
     for (size_t i = 0; i < ndef; i++) {
-        BinaryenFunctionRef f = defined[i];
-        Leaf key = {BinaryenFunctionGetName(f), 0};
-        if (bsearch(&key, mt.leaves, mt.nleaves, sizeof key, leaf_cmp))
-            continue;
-        mt.fn = f;
-        mt.rewrite = true;
-        int64_t cost = analyse(&mt);
-        if (getenv("AIRLOCK_PATCH_DEBUG") && cost > 300)
-            note("fuel: entry of %s costs %lld", BinaryenFunctionGetName(f), (long long)cost);
-        if (check[i]) {
-            BinaryenFunctionSetBody(f, prepend_check(&mt, cost, BinaryenFunctionGetBody(f)));
-            st->entry_checks++;
-        } else {
-            BinaryenFunctionSetBody(f, prepend_charge(&mt, cost, BinaryenFunctionGetBody(f)));
-            st->entry_charges++;
-        }
-        st->funcs_metered++;
+        fx.names[i] = (NameIdx){BinaryenFunctionGetName(defined[i]), (unsigned)i};
+        paid[i] = -1;
     }
+    qsort(fx.names, ndef, sizeof *fx.names, nameidx_cmp);
+
+    CallGraph g;
+    cg_build(&g, m, &fx, defined, ndef);
+    bool *quiet = calloc(ndef + 1, sizeof *quiet);
+    if (!quiet)
+        die("out of memory");
+    Meter mt = {.m = m, .st = st, .fx = &fx, .paid = paid, .quiet = quiet, .counter = -1};
+    st->funcs_leaf = find_leaves(&mt, defined, ndef, paid);
+    for (size_t i = 0; i < ndef; i++)
+        leaf[i] = paid[i] >= 0;
+    int64_t *leaf_cost = malloc((ndef + 1) * sizeof *leaf_cost);
+    if (!leaf_cost)
+        die("out of memory");
+    memcpy(leaf_cost, paid, ndef * sizeof *paid);
+    Fold fd = {.mt = &mt, .g = &g, .defined = defined, .leaf = leaf, .paid = paid, .state = state};
+    st->check_interval = bound_check_interval(&fd, ndef, leaf_cost);
+    st->entry_checks_added = fd.checks_added;
+    fold_all(&fd, ndef, FUEL_FOLD_MAX, leaf_cost);
+    free(leaf_cost);
+    find_quiet(&mt, defined, ndef, quiet);
+    add_charge_bytes(&mt);
+    meter_functions(&mt, defined, ndef, leaf, g.check);
     meter_free(&mt);
-    free(check);
-    free(leaves);
+    cg_free(&g, ndef);
+    free(state);
+    free(quiet);
+    free(leaf);
+    free(paid);
+    free(fx.names);
     free(defined);
 }

@@ -106,6 +106,22 @@ void gc_hook(BinaryenModuleRef m, GcLayout *out);
 /* Functions with no loop, call or bulk-memory op and at most this many
  * instructions are not metered themselves; see fuel.c. */
 #define FUEL_LEAF_MAX 32
+/* A function whose entry only charges (in no call cycle, not in the table,
+ * not exported) and costs at most this much charges nothing: its direct
+ * callers pay for it at the call; see fuel.c. */
+#ifndef FUEL_FOLD_MAX
+#define FUEL_FOLD_MAX 100
+#endif
+/* Charge-only entries get checks where that keeps the fuel charged from one
+ * check to the next under this (where the code allows it); see fuel.c. */
+#ifndef FUEL_CHECK_INTERVAL_MAX
+#define FUEL_CHECK_INTERVAL_MAX 100000
+#endif
+/* 1: in functions with a loop the counter is a local, stored and reloaded
+ * around calls (fuel.c); 0: every charge updates the global. */
+#ifndef FUEL_LOCAL_COUNTER
+#define FUEL_LOCAL_COUNTER 1
+#endif
 /* If nonzero, the cases of a br_table with at least this many targets get
  * their own charge point (fuel.c) instead of the loop header paying for the
  * longest case.  Off by default: on fib(27) it cuts the fuel charged by 34%
@@ -118,8 +134,12 @@ void gc_hook(BinaryenModuleRef m, GcLayout *out);
 
 typedef struct {
     unsigned funcs_total, funcs_metered, funcs_leaf;
-    unsigned entry_checks, entry_charges, loop_checks, bulk_checks, charge_points;
+    unsigned entry_checks, entry_charges, entry_folded, loop_checks, bulk_checks, charge_points;
     uint64_t cost_sum;
+    int64_t max_cost;  /* the largest amount one check or charge takes */
+    int64_t check_interval; /* N: the most fuel charged from one check to the next */
+    unsigned entry_checks_added; /* charge-only entries checked to bound N */
+    unsigned funcs_local_counter; /* functions keeping the counter in a local */
 } FuelStats;
 
 /* Adds the global, export and import; inserts the checks unless !meter. */

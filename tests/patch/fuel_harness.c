@@ -3,6 +3,7 @@
  * reference wasm2c runtime, and checks that the fuel counter counts.
  * Built twice by run.sh: metered, and with -DNO_FUEL for a --no-fuel build.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@ struct Z_airlock_instance_t {
 };
 struct Z_env_instance_t {
     long escaped_longjmps;
+    long host_calls;
+    int64_t fuel_seen[4];  /* the counter at the first host_nop calls */
+    int64_t fuel_given;    /* added to the counter by each host_nop */
 };
 
 static Z_sk_instance_t inst;
@@ -66,9 +70,16 @@ void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *e)
     wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
 
+static int64_t *fuel(void);
+
+/* Records the counter and may add to it: the guest must have stored it
+ * before the call and must read it again after. */
 void Z_envZ_host_nop(struct Z_env_instance_t *e)
 {
-    (void)e;
+    if (e->host_calls < 4)
+        e->fuel_seen[e->host_calls] = *fuel();
+    e->host_calls++;
+    *fuel() += e->fuel_given;
 }
 
 #define BIG ((int64_t)1 << 40)
@@ -95,6 +106,27 @@ static int64_t spin(uint32_t n)
     uint32_t r = Z_skZ_spin(&inst, n);
     CHECK(r == (n ? n : 1), "spin(%u) returned %u", n, r);
     return used();
+}
+
+/* Fuel that f(&inst, n) used. */
+__attribute__((unused)) static int64_t spin_through(uint32_t (*f)(Z_sk_instance_t *, uint32_t), uint32_t n)
+{
+    arm();
+    f(&inst, n);
+    return used();
+}
+
+/* Whether a host that traps after 10 refills stops f(&inst, 2^32 - 1). */
+__attribute__((unused)) static bool stopped(uint32_t (*f)(Z_sk_instance_t *, uint32_t))
+{
+    *fuel() = 0;
+    host.exhausted_calls = 0;
+    host.refill = 1000;
+    host.refills_left = 10;
+    if (wasm_rt_impl_try() != WASM_RT_TRAP_NONE)
+        return host.exhausted_calls == 11;
+    f(&inst, 0xffffffffu);
+    return false;
 }
 
 __attribute__((unused)) static int64_t nested(uint32_t n, uint32_t m)
@@ -240,6 +272,35 @@ int main(void)
     printf("use_helper: %lld units\n", (long long)helper);
     /* use_helper: host call 33 + local.get + 2 calls = 36; helper: 33 + 7, twice */
     CHECK(helper == 36 + 2 * 40, "use_helper charged %lld, expected 116", (long long)helper);
+
+    /* folded entries: the loop header pays for $helper2 and $helper (44 units:
+     * local.get, i32.const, i32.add, call $helper 1 + 40), plus spin's 8,
+     * local.get, call and drop */
+    int64_t h1 = spin_through(Z_skZ_spin_helper, 1000), h2 = spin_through(Z_skZ_spin_helper, 2000);
+    printf("spin_helper: %lld units per iteration\n", (long long)((h2 - h1) / 1000));
+    CHECK(h2 - h1 == 1000 * 55, "folded entries: expected 55 units per iteration, got %lld",
+          (long long)((h2 - h1) / 1000));
+    /* a folded function's own loop: charged per iteration as spin's */
+    int64_t i1 = spin_through(Z_skZ_spin_folded, 1000), i2 = spin_through(Z_skZ_spin_folded, 2000);
+    CHECK(i2 - i1 == 1000 * 8, "loop in a folded function: %lld units per iteration",
+          (long long)((i2 - i1) / 1000));
+    CHECK(stopped(Z_skZ_spin_helper), "a loop through folded entries was not stopped");
+    CHECK(stopped(Z_skZ_spin_folded), "a loop inside a folded function was not stopped");
+
+    /* the host sees the counter as charged so far, and what it adds stays */
+    arm();
+    env.host_calls = 0;
+    env.fuel_given = 1000;
+    Z_skZ_spin_host(&inst, 4);
+    int64_t host_used = used();
+    env.fuel_given = 0;
+    printf("spin_host: the host saw %lld, %lld, %lld units used\n", (long long)(BIG - env.fuel_seen[0]),
+           (long long)(BIG - env.fuel_seen[1]), (long long)(BIG - env.fuel_seen[2]));
+    /* per iteration: spin's 8 + the host call's 33; the host adds 1000 each time */
+    CHECK(env.fuel_seen[0] - env.fuel_seen[1] == 41 - 1000 && env.fuel_seen[1] - env.fuel_seen[2] == 41 - 1000,
+          "spin_host: the host did not see the counter as charged");
+    CHECK(host_used == BIG - env.fuel_seen[3] - 1000, "spin_host: %lld used after the last host call",
+          (long long)host_used);
 
     /* fuel_exhausted: called each time the global goes negative; refills */
     *fuel() = 0;

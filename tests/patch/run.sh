@@ -39,16 +39,44 @@ done
 $CC $HCFLAGS -o "$out/fuel_harness" tests/patch/fuel_harness.c "$out/skp.o" "$out/rt.o" -lm
 $CC $HCFLAGS -DNO_FUEL -o "$out/fuel_harness_nofuel" tests/patch/fuel_harness.c "$out/skn.o" "$out/rt.o" -lm
 if "$out/fuel_harness"; then pass "fuel counts (metered build)"; else fail "fuel harness (metered)"; fi
+# Every charge-only entry of the skeleton ($helper, $helper2, $spin_inner and
+# 7 more) costs under FUEL_FOLD_MAX: all are folded into their callers.
+if grep -q "charge-only points: 0 entry + 0 switch-case; 10 entries folded into their callers" "$out/sk.log"; then
+    pass "charge-only entries folded into their callers"
+else
+    fail "folded entries: $(grep -o '[0-9]* entries folded' "$out/sk.log")"
+fi
+# variant TAG -DSETTING [HARNESS_FLAGS]: the skeleton patched by a tool built
+# with that setting (its log: $out/sk_TAG.log), in $out/fuel_harness_TAG
+variant() {
+    $CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror "$2" -o "$out/airlock-patch-$1" guests/patch/*.c -lbinaryen
+    "$out/airlock-patch-$1" "$out/sk.wasm" "$out/sk_$1.wasm" "$out/skl_$1.h" --keep-uctypes --keep-dict-update \
+        2>"$out/sk_$1.log"
+    wasm-validate --enable-all "$out/sk_$1.wasm"
+    wasm2c "$out/sk_$1.wasm" -n sk -o "$out/sk.c"
+    $CC $GENCFLAGS -c "$out/sk.c" -o "$out/sk_$1.o"
+    $CC $HCFLAGS ${3:-} -o "$out/fuel_harness_$1" tests/patch/fuel_harness.c "$out/sk_$1.o" "$out/rt.o" -lm
+}
 # the optional switch-case charge points (FUEL_SWITCH_MIN_CASES, off by default)
-$CC -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -DFUEL_SWITCH_MIN_CASES=2 \
-    -o "$out/airlock-patch-switch" guests/patch/*.c -lbinaryen
-"$out/airlock-patch-switch" "$out/sk.wasm" "$out/sks.wasm" "$out/skls.h" --keep-uctypes --keep-dict-update 2>/dev/null
-wasm-validate --enable-all "$out/sks.wasm"
-wasm2c "$out/sks.wasm" -n sk -o "$out/sk.c"
-$CC $GENCFLAGS -c "$out/sk.c" -o "$out/sks.o"
-$CC $HCFLAGS -DSWITCH_CHARGE_POINTS -o "$out/fuel_harness_switch" tests/patch/fuel_harness.c "$out/sks.o" "$out/rt.o" -lm
+variant switch -DFUEL_SWITCH_MIN_CASES=2 -DSWITCH_CHARGE_POINTS
 if "$out/fuel_harness_switch" >/dev/null; then pass "switch-case charge points (optional build) count per case"; else fail "fuel harness (switch charge points)"; fi
 if "$out/fuel_harness_nofuel" >/dev/null; then pass "--no-fuel build links the same and consumes nothing"; else fail "fuel harness (--no-fuel)"; fi
+# spin, nested, $spin_inner and one more: the 4 functions whose loops make no
+# call keep the counter in a local; the harness's counts above ran through them.
+if grep -q "4 functions keep the counter in a local" "$out/sk.log"; then
+    pass "the counter in a local in call-free looping functions"
+else
+    fail "local counter: $(grep -o '[0-9]* functions keep the counter in a local' "$out/sk.log")"
+fi
+# A small bound on the fuel charged between two checks (FUEL_CHECK_INTERVAL_MAX):
+# the costliest folded entries get checks; every amount charged stays the same.
+variant interval -DFUEL_CHECK_INTERVAL_MAX=60
+if grep -q "at most 87 between checks (3 entries checked for that)" "$out/sk_interval.log" &&
+    "$out/fuel_harness_interval" >/dev/null; then
+    pass "a bound on the fuel between checks adds entry checks, charges the same"
+else
+    fail "check interval bound: $(grep -o 'at most.*' "$out/sk_interval.log")"
+fi
 
 # More imports shift every function index: the GC shapes must still be found.
 sed 's/^  (import "env" "host_nop" (func $host_nop))/  (import "env" "x1" (func))\n  (import "env" "x2" (func))\n  (import "env" "x3" (func))\n&/' \

@@ -36,7 +36,8 @@
       (call $gc_collect_start)
       (call $gc_collect_end)))
 
-  ;; count up to n: the loop body is the region that pays per iteration
+  ;; count up to n: the loop body is the region that pays per iteration (a
+  ;; loop with no call: the counter is a local here, FUEL_LOCAL_COUNTER)
   (func (export "spin") (param $n i32) (result i32)
     (local $i i32)
     (loop $l
@@ -88,6 +89,36 @@
   (func (export "use_helper") (param $n i32) (result i32)
     (call $host_nop)
     (call $helper (call $helper (local.get $n))))
+  ;; folded entries (guests/patch/fuel.c): $helper2 only calls $helper, both
+  ;; are charge-only and cost under FUEL_FOLD_MAX, so neither entry charges;
+  ;; a loop through them pays for both at its header on every iteration
+  (func $helper2 (param $n i32) (result i32)
+    (call $helper (i32.add (local.get $n) (i32.const 1))))
+  (func (export "spin_helper") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (drop (call $helper2 (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
+  ;; a folded function with a loop of its own: the loop still checks
+  (func $spin_inner (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
+  (func (export "spin_folded") (param $n i32) (result i32)
+    (call $spin_inner (local.get $n)))
+;; a loop that calls the host: the counter the host reads is exact at each
+  ;; call, and what the host adds to it stays
+  (func (export "spin_host") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (call $host_nop)
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
   (func $recurse (export "recurse") (param $n i32) (result i32)
     (if (result i32) (i32.eqz (local.get $n))
       (then (i32.const 0))
