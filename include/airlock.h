@@ -151,7 +151,8 @@ typedef struct airlock_stats {
     int stderr_truncated;
     int hard_stop;             /* 1 if a limit had to stop the guest by force */
     /* since 0.1.0's first version of this struct: */
-    uint64_t gc_collections;   /* garbage collections the run caused */
+    uint64_t gc_collections;   /* garbage collections the run caused (the MicroPython
+                                * guest's; 0 on CPython, whose collector runs unseen) */
 } airlock_stats;
 
 typedef struct airlock_runtime airlock_runtime;

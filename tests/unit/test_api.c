@@ -253,7 +253,7 @@ START_TEST(file_names_in_tracebacks) {
     airlock_sandbox *sb = new_sandbox();
     airlock_exec_options o = AIRLOCK_EXEC_OPTIONS_INIT;
     o.filename = "report.py";
-    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, "x = 1\n1/0", 10, &o), AIRLOCK_ERROR);
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, "x = 1\n1/0", 9, &o), AIRLOCK_ERROR);
     ck_assert_ptr_nonnull(strstr(airlock_sandbox_error_traceback(sb), "File \"report.py\", line 2"));
     ck_assert_int_eq(run(sb, "1/0"), AIRLOCK_ERROR);
     ck_assert_ptr_nonnull(strstr(airlock_sandbox_error_traceback(sb), "File \"<stdin>\", line 1"));
