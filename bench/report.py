@@ -199,6 +199,8 @@ SECTIONS = [
     ("Resident memory per idle session (N sessions in one process)", ("airlock", "idle"), [
         ("airlock, N sandboxes", "airlock", "idle", "statm resident growth / N"),
         ("airlock, N (RssAnon)", "airlock", "idle_anon", "private pages only"),
+        ("airlock CPython, N sandboxes", "airlock-cpython", "idle", "statm resident growth / N"),
+        ("airlock CPython, N (RssAnon)", "airlock-cpython", "idle_anon", "private pages only"),
         ("Node + micropython.mjs, N", "node-micropython", "idle", "process RSS growth / N"),
         ("Node + Pyodide, N", "node-pyodide", "idle", "few: seconds and ~100 MB each"),
         ("CPython, N subinterpreters", "cpython", "idle", "statm resident growth / N"),
@@ -352,6 +354,13 @@ def targets(samples):
         a, c = med(samples, "airlock-cpython", metric + ".cpu"), med(samples, "cpython", metric + ".cpu")
         add(11, "CPython guest %s <= 1.5x native CPython (CPU time)" % label, a and c, a and c and a <= 1.5 * c,
             a and c and "%s vs %s = %.2fx%s" % (fmt(a, "us"), fmt(c, "us"), a / c, over(a / c, 1.5)))
+    cold_py = med(samples, "airlock-cpython", "cold")
+    add(11, "cold airlock --guest cpython -c >= 1.5x faster than python3 -c", cold_py and cold_p,
+        cold_py and cold_p and cold_p >= 1.5 * cold_py,
+        cold_py and cold_p and "%s vs %s (%.2fx faster)" % (fmt(cold_py, "us"), fmt(cold_p, "us"), cold_p / cold_py))
+    idle_py = med(samples, "airlock-cpython", "idle_anon")
+    add(11, "100 idle CPython sessions <= 4 MiB private each", idle_py, idle_py is not None and idle_py <= 4096,
+        idle_py is not None and "%s private (RssAnon) per session%s" % (fmt(idle_py, "KiB"), over(idle_py, 4096)))
     host = med(samples, "airlock", "hostcall")
     add(8, "host call round trip <= 2 us", host, host and host <= 2,
         host and "%s per call (noop(), 10,000 calls per run)" % fmt(host, "us"))

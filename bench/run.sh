@@ -177,8 +177,9 @@ if make --no-print-directory B="$B" -j"$JOBS" cpython >"$OUT/build-cpython.log" 
         workload $W/fib.py workload $W/json.py workload $W/str.py
     anchor airlock-cpython hostcall "$B/harness" --guest cpython --impl airlock-cpython --reps "$REPS" \
         --max-seconds "$MAXS" hostcall
+    anchor airlock-cpython idle100 "$B/harness" --guest cpython --impl airlock-cpython idle "$IDLE"
 else
-    for m in fresh fresh_exec sandbox sandbox_exec fib json str hostcall; do note airlock-cpython $m "build failed ($OUT/build-cpython.log)"; done
+    for m in fresh fresh_exec sandbox sandbox_exec fib json str hostcall idle100; do note airlock-cpython $m "build failed ($OUT/build-cpython.log)"; done
 fi
 
 log "fuel overhead: metered and unmetered builds, interleaved"
