@@ -90,59 +90,30 @@ else
     fail "shifted indices"; cat "$out/shifted.log"
 fi
 
-# A module without the GC shape must fail the build with a clear message.
-sed 's/(i32.store8 offset=1200 (i32.const 0) (i32.const 1))/(nop)/' tests/patch/skeleton.wat >"$out/nogc.wat"
-wat2wasm --enable-all "$out/nogc.wat" -o "$out/nogc.wasm"
-if $tool "$out/nogc.wasm" "$out/nogcp.wasm" "$out/nogcl.h" --keep-uctypes --keep-dict-update 2>"$out/nogc.log"; then
-    fail "module without gc_collect was accepted"
-elif grep -q "no function looks like gc_collect" "$out/nogc.log"; then
-    pass "missing gc_collect shape: build fails with a clear message"
-else
-    fail "missing gc_collect: unexpected message"; cat "$out/nogc.log"
-fi
-
-# A module without vstr_ensure_extra's shape must fail the build clearly.
-sed 's/(i32.const 24)))))/(i32.const 32)))))/' tests/patch/skeleton.wat >"$out/novstr.wat"
-wat2wasm --enable-all "$out/novstr.wat" -o "$out/novstr.wasm"
-if $tool "$out/novstr.wasm" "$out/novstrp.wasm" "$out/novstrl.h" --keep-uctypes --keep-dict-update 2>"$out/novstr.log"; then
-    fail "module without vstr_ensure_extra was accepted"
-elif grep -q "0 functions look like vstr_ensure_extra" "$out/novstr.log"; then
-    pass "missing vstr_ensure_extra shape: build fails with a clear message"
-else
-    fail "missing vstr_ensure_extra: unexpected message"; cat "$out/novstr.log"
-fi
-
-sed 's/(i32.const 5381)/(i32.const 5380)/' tests/patch/skeleton.wat >"$out/noqstr.wat"
-wat2wasm --enable-all "$out/noqstr.wat" -o "$out/noqstr.wasm"
-if $tool "$out/noqstr.wasm" "$out/noqstrp.wasm" "$out/noqstrl.h" --keep-uctypes --keep-dict-update 2>"$out/noqstr.log"; then
-    fail "module without qstr_find_strn was accepted"
-elif grep -q "0 functions look like qstr_find_strn" "$out/noqstr.log"; then
-    pass "missing qstr_find_strn shape: build fails with a clear message"
-else
-    fail "missing qstr_find_strn: unexpected message"; cat "$out/noqstr.log"
-fi
-
-sed 's/(call $unary_op (i32.const 6) (local.get $1))/(call $unary_op (i32.const 7) (local.get $1))/' \
-    tests/patch/skeleton.wat >"$out/nomap.wat"
-wat2wasm --enable-all "$out/nomap.wat" -o "$out/nomap.wasm"
-if $tool "$out/nomap.wasm" "$out/nomapp.wasm" "$out/nomapl.h" --keep-uctypes --keep-dict-update 2>"$out/nomap.log"; then
-    fail "module without mp_map_lookup/mp_set_lookup was accepted"
-elif grep -q "0 functions look like mp_map_lookup and 0 like mp_set_lookup" "$out/nomap.log"; then
-    pass "missing map/set lookup shapes: build fails with a clear message"
-else
-    fail "missing map/set lookup: unexpected message"; cat "$out/nomap.log"
-fi
-
-sed 's/(i32.store offset=28 (local.get $a)/(i32.store offset=32 (local.get $a)/' \
-    tests/patch/skeleton.wat >"$out/noalloc.wat"
-wat2wasm --enable-all "$out/noalloc.wat" -o "$out/noalloc.wasm"
-if $tool "$out/noalloc.wasm" "$out/noallocp.wasm" "$out/noallocl.h" --keep-uctypes --keep-dict-update 2>"$out/noalloc.log"; then
-    fail "module without gc_alloc was accepted"
-elif grep -q "0 functions look like gc_alloc" "$out/noalloc.log"; then
-    pass "missing gc_alloc shape: build fails with a clear message"
-else
-    fail "missing gc_alloc: unexpected message"; cat "$out/noalloc.log"
-fi
+# A module without one pass's shape must fail the build with a clear message:
+# NAME, the sed edit of the skeleton that breaks the shape, the expected
+# message, and what is missing.
+shape_refused() {
+    sed "$2" tests/patch/skeleton.wat >"$out/$1.wat"
+    wat2wasm --enable-all "$out/$1.wat" -o "$out/$1.wasm"
+    if $tool "$out/$1.wasm" "$out/$1p.wasm" "$out/$1l.h" --keep-uctypes --keep-dict-update 2>"$out/$1.log"; then
+        fail "module without $4 was accepted"
+    elif grep -q "$3" "$out/$1.log"; then
+        pass "missing $4 shape: build fails with a clear message"
+    else
+        fail "missing $4: unexpected message"; cat "$out/$1.log"
+    fi
+}
+shape_refused nogc 's/(i32.store8 offset=1200 (i32.const 0) (i32.const 1))/(nop)/' \
+    "no function looks like gc_collect" gc_collect
+shape_refused novstr 's/(i32.const 24)))))/(i32.const 32)))))/' \
+    "0 functions look like vstr_ensure_extra" vstr_ensure_extra
+shape_refused noqstr 's/(i32.const 5381)/(i32.const 5380)/' \
+    "0 functions look like qstr_find_strn" qstr_find_strn
+shape_refused nomap 's/(call $unary_op (i32.const 6) (local.get $1))/(call $unary_op (i32.const 7) (local.get $1))/' \
+    "0 functions look like mp_map_lookup and 0 like mp_set_lookup" "mp_map_lookup/mp_set_lookup"
+shape_refused noalloc 's/(i32.store offset=28 (local.get $a)/(i32.store offset=32 (local.get $a)/' \
+    "0 functions look like gc_alloc" gc_alloc
 
 # Patching twice is refused; so is a module without the uctypes table.
 if $tool "$out/skp.wasm" "$out/twice.wasm" "$out/twice.h" --keep-uctypes --keep-dict-update 2>/dev/null; then
