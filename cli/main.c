@@ -116,12 +116,18 @@ int main(int argc, char **argv) {
                                                                                                 : EXIT_PYTHON;
     }
     /* Start-up is over: from here the process keeps only what it serves. */
-    if (opt.mode == RUN_REPL) repl_prepare();
-    os_sandbox_enter(&opt, "airlock");
-    status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
-    if (opt.session && (status == EXIT_OK || opt.mode == RUN_REPL) && airlock_sandbox_save(sb, opt.session) != AIRLOCK_OK) {
-        fprintf(stderr, "airlock: %s\n", airlock_sandbox_errmsg(sb));
-        status = EXIT_PYTHON;
+    char err[300];
+    if (opt.mode == RUN_REPL && !repl_prepare(err, sizeof err)) {
+        fprintf(stderr, "airlock: %s\n", err);
+        status = EXIT_USAGE;
+    } else {
+        os_sandbox_enter(&opt, "airlock");
+        status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
+        if (opt.session && (status == EXIT_OK || opt.mode == RUN_REPL) &&
+            airlock_sandbox_save(sb, opt.session) != AIRLOCK_OK) {
+            fprintf(stderr, "airlock: %s\n", airlock_sandbox_errmsg(sb));
+            status = EXIT_PYTHON;
+        }
     }
     airlock_sandbox_free(sb);
     airlock_runtime_free(rt);
