@@ -67,6 +67,9 @@ static int run_once(airlock_sandbox *sb, const cli_options *opt) {
      * progress); JSON output is one document at the end. */
     airlock_exec_options eo = AIRLOCK_EXEC_OPTIONS_INIT;
     if (opt->mode == RUN_FILE) eo.filename = opt->file;
+    /* one run, then the process ends: a failed one is not saved, so
+     * nothing needs the state before it */
+    eo.flags = AIRLOCK_EXEC_NO_ROLLBACK;
     if (!opt->json) eo.on_output = report_stream;
     int rc = airlock_sandbox_exec_ex(sb, src, len, &eo);
     free(src);
