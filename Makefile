@@ -174,10 +174,11 @@ $(B)/$(SONAME): $(LIB_OBJS) $(O)/gen/prebuilt.o tools/libairlock.map
 	    $(filter %.o,$^) -o $@ $(LDLIBS_CORE)
 	ln -sf $(SONAME) $(B)/libairlock.so
 
-# serve/ (airlock serve): hiredis, zstd, sqlite3 (the store); libmicrohttpd is
-# opened by `airlock serve` itself (serve/mhd.h), so other commands skip its load
-CLI_LIBS := $(shell pkg-config --libs jansson libedit libseccomp hiredis libzstd sqlite3 2>/dev/null || \
-              echo -ljansson -ledit -lseccomp -lhiredis -lzstd -lsqlite3)
+# Only what every command may use is linked: libmicrohttpd (serve/mhd.h),
+# SQLite, zstd and hiredis (serve's store, probe) and libedit (the prompt)
+# are opened by the commands that use them (cli/dynlib.h), so the others
+# skip their loading and symbol binding.
+CLI_LIBS := $(shell pkg-config --libs jansson libseccomp 2>/dev/null || echo -ljansson -lseccomp)
 $(B)/airlock: $(CLI_OBJS) $(B)/libairlock.a
 	$(CC) $(SAN_FLAGS) $(CFLAGS) $(CLI_OBJS) $(B)/libairlock.a -o $@ $(CLI_LIBS) $(LDLIBS_CORE)
 

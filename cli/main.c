@@ -67,6 +67,9 @@ static int run_once(airlock_sandbox *sb, const cli_options *opt) {
      * progress); JSON output is one document at the end. */
     airlock_exec_options eo = AIRLOCK_EXEC_OPTIONS_INIT;
     if (opt->mode == RUN_FILE) eo.filename = opt->file;
+    /* one run, then the process ends: a failed one is not saved, so
+     * nothing needs the state before it */
+    eo.flags = AIRLOCK_EXEC_NO_ROLLBACK;
     if (!opt->json) eo.on_output = report_stream;
     int rc = airlock_sandbox_exec_ex(sb, src, len, &eo);
     free(src);
@@ -116,12 +119,18 @@ int main(int argc, char **argv) {
                                                                                                 : EXIT_PYTHON;
     }
     /* Start-up is over: from here the process keeps only what it serves. */
-    if (opt.mode == RUN_REPL) repl_prepare();
-    os_sandbox_enter(&opt, "airlock");
-    status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
-    if (opt.session && (status == EXIT_OK || opt.mode == RUN_REPL) && airlock_sandbox_save(sb, opt.session) != AIRLOCK_OK) {
-        fprintf(stderr, "airlock: %s\n", airlock_sandbox_errmsg(sb));
-        status = EXIT_PYTHON;
+    char err[300];
+    if (opt.mode == RUN_REPL && !repl_prepare(err, sizeof err)) {
+        fprintf(stderr, "airlock: %s\n", err);
+        status = EXIT_USAGE;
+    } else {
+        os_sandbox_enter(&opt, "airlock");
+        status = opt.mode == RUN_REPL ? repl_run(sb) : run_once(sb, &opt);
+        if (opt.session && (status == EXIT_OK || opt.mode == RUN_REPL) &&
+            airlock_sandbox_save(sb, opt.session) != AIRLOCK_OK) {
+            fprintf(stderr, "airlock: %s\n", airlock_sandbox_errmsg(sb));
+            status = EXIT_PYTHON;
+        }
     }
     airlock_sandbox_free(sb);
     airlock_runtime_free(rt);

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib_sqlite.h"
 #include "probe_internal.h"
 
 static const char probe_usage[] =
@@ -197,6 +198,13 @@ static int make_runtime(probe_ctx *c) {
     }
     int status = grants_apply(&c->opt, c->rt);
     if (status < 0) status = plugins_apply(&c->opt, c->rt);
+    /* the host-side check of --allow-sqlite reads the database with SQLite,
+     * which must be loaded before the checks' thread enters the OS sandbox */
+    char err[300];
+    if (status < 0 && c->opt.n_sqlite && !sqlite_api_open(err, sizeof err)) {
+        fprintf(stderr, "airlock probe: %s\n", err);
+        status = EXIT_PYTHON;
+    }
     return status;
 }
 

@@ -9,12 +9,12 @@
  * the policy must let it through (any HTTP answer, or a network error from
  * an origin that is down); a PermissionError means the grant does not work.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib_sqlite.h"
 #include "probe_internal.h"
 
 /* Tables in the database as the host sees it; -1 if it cannot be read. */

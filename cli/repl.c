@@ -11,8 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynlib.h"
 #include "options.h"
 #include "report.h"
+
+/* libedit, opened for the prompt only (dynlib.h) */
+#define EDIT_FUNCTIONS(X) X(readline) X(add_history) X(rl_initialize)
+DYNLIB_DECLARE(edit_api, EDIT_FUNCTIONS)
+#define readline (*edit_api.p_readline)
+#define add_history (*edit_api.p_add_history)
+#define rl_initialize (*edit_api.p_rl_initialize)
+/* Debian 12's libedit2, which tools/deps.sh installs with libedit-dev */
+DYNLIB_DEFINE(edit_api, EDIT_FUNCTIONS, "libedit.so.2", "libedit2")
 
 /* Ctrl-C: interrupt the code that runs (the session survives), or drop
  * the line being typed. airlock_sandbox_interrupt() is async-signal-safe. */
@@ -110,8 +120,10 @@ static char *read_input(void) {
     }
 }
 
-void repl_prepare(void) {
+bool repl_prepare(char *err, size_t errsize) {
+    if (!edit_api_open(err, errsize)) return false;
     rl_initialize();
+    return true;
 }
 
 int repl_run(airlock_sandbox *sb) {

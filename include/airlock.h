@@ -349,7 +349,8 @@ AIRLOCK_API void airlock_sandbox_free(airlock_sandbox *sb);
  * Run Python source (UTF-8, len bytes, NUL bytes allowed) as a module body.
  * Returns AIRLOCK_OK, AIRLOCK_ERROR (uncaught exception), AIRLOCK_EXIT
  * (SystemExit), AIRLOCK_LIMIT or AIRLOCK_TRAP. After AIRLOCK_TRAP the
- * sandbox is rolled back to its state before this call and stays usable.
+ * sandbox is rolled back to its state before this call and stays usable
+ * (but see AIRLOCK_EXEC_NO_ROLLBACK).
  */
 AIRLOCK_API int airlock_sandbox_exec(airlock_sandbox *sb, const char *src, size_t len);
 
@@ -376,8 +377,21 @@ typedef struct airlock_exec_options {
     const airlock_limits *limits;  /* this call only; NULL: the sandbox's */
     airlock_output_fn on_output;   /* NULL: output is only captured */
     void *output_userdata;
+    uint32_t flags;                /* AIRLOCK_EXEC_* */
 } airlock_exec_options;
-#define AIRLOCK_EXEC_OPTIONS_INIT {sizeof(airlock_exec_options), NULL, NULL, NULL, NULL}
+#define AIRLOCK_EXEC_OPTIONS_INIT {sizeof(airlock_exec_options), NULL, NULL, NULL, NULL, 0}
+
+/*
+ * For a caller that runs nothing more in the sandbox if this call fails
+ * (it frees the sandbox, reading at most the outcome): no undo log is kept,
+ * so a call stopped by a limit or a trap leaves a fresh sandbox, as the
+ * first call of a new one does, instead of the state before the call. It
+ * spares write-protecting guest memory and a fault per page the call
+ * writes; a successful call is the same either way. The airlock command
+ * sets it for its one-shot runs, whose session file is saved only after a
+ * success.
+ */
+#define AIRLOCK_EXEC_NO_ROLLBACK 1u
 
 /* airlock_sandbox_exec() with options (NULL: none). AIRLOCK_MISUSE for a
  * size that is too small, or larger with unknown fields set (a program

@@ -226,7 +226,7 @@ static struct MHD_Daemon *start_daemon(server *srv, unsigned flags, enum MHD_OPT
 bool http_start(server *srv, char *err, size_t errsize) {
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (!mhd_open(err, errsize) || !resolve_listen(srv->cfg.listen, &ss, &sl, err, errsize)) return false;
+    if (!mhd_api_open(err, errsize) || !resolve_listen(srv->cfg.listen, &ss, &sl, err, errsize)) return false;
     srv->daemon = start_daemon(srv, ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0, MHD_OPTION_SOCK_ADDR, &ss);
     if (!srv->daemon) return snprintf(err, errsize, "cannot listen on %s", srv->cfg.listen), false;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);

@@ -5,29 +5,26 @@
  * loaded by every airlock command, and the dynamic loader bound their
  * symbols at each start: most of an `airlock -c` run's instructions. The
  * few functions the server uses are reached through pointers that
- * mhd_open() fills; the names below make the calls read as usual.
+ * mhd_api_open() fills (cli/dynlib.h); the names below make the calls read
+ * as usual.
  */
 #ifndef AIRLOCK_SERVE_MHD_H
 #define AIRLOCK_SERVE_MHD_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <microhttpd.h>
+
+#include "dynlib.h"
 
 /* Debian 12's libmicrohttpd12, the package tools/deps.sh installs. */
 #define MHD_LIBRARY "libmicrohttpd.so.12"
 
-#define MHD_API(X)                                                                                 \
+#define MHD_FUNCTIONS(X)                                                                           \
     X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_quiesce_daemon) X(MHD_get_daemon_info)           \
     X(MHD_lookup_connection_value) X(MHD_add_response_header) X(MHD_queue_response)              \
     X(MHD_destroy_response) X(MHD_create_response_from_buffer)
-#define MHD_API_FIELD(f) __typeof__(f) *p_##f;
-extern struct mhd_api {
-    MHD_API(MHD_API_FIELD)
-} mhd_api;
-
-/* Loads the library once; false with a message if it cannot. */
-bool mhd_open(char *err, size_t errsize);
+/* mhd_api_open(err, errsize) loads the library once; false with a message
+ * if it cannot (dynlib.h). */
+DYNLIB_DECLARE(mhd_api, MHD_FUNCTIONS)
 
 #define MHD_start_daemon (*mhd_api.p_MHD_start_daemon)
 #define MHD_stop_daemon (*mhd_api.p_MHD_stop_daemon)

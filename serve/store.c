@@ -9,18 +9,22 @@
  * update. Rows live `ttl` seconds after their last write.
  */
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zstd.h>
 
+#include "lib_sqlite.h"
+#include "lib_store.h"
 #include "serve.h"
 
 #define ZSTD_LEVEL 3
 
+/* Debian 12's libzstd1, which tools/deps.sh installs with libzstd-dev */
+DYNLIB_DEFINE(zstd_api, ZSTD_FUNCTIONS, "libzstd.so.1", "libzstd1")
+
 store *store_open(const char *url, double ttl, char *err, size_t errsize) {
+    if (!zstd_api_open(err, errsize)) return NULL;
     if (strncmp(url, "sqlite:", 7) == 0) return store_open_sqlite(url + 7, ttl, err, errsize);
     if (strncmp(url, "redis://", 8) == 0) return store_open_redis(url, ttl, err, errsize);
     snprintf(err, errsize, "unknown store '%s' (want sqlite:PATH or redis://HOST[:PORT][/DB])", url);
@@ -197,6 +201,7 @@ static void sq_close(store *s) {
 static const store_ops sqlite_ops = {sq_get, sq_put, sq_del, sq_count, sq_close};
 
 store *store_open_sqlite(const char *path, double ttl, char *err, size_t errsize) {
+    if (!sqlite_api_open(err, errsize)) return NULL;
     sqlite_store *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errsize, "out of memory");

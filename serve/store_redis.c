@@ -8,12 +8,15 @@
  * one Lua script, so they are atomic on the server. Names are restricted to
  * [A-Za-z0-9_.-], so a ':' can never make one tenant's key another's.
  */
-#include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib_store.h"
 #include "serve.h"
+
+/* Debian 12's libhiredis0.14, which tools/deps.sh installs with libhiredis-dev */
+DYNLIB_DEFINE(redis_api, REDIS_FUNCTIONS, "libhiredis.so.0.14", "libhiredis0.14")
 
 #define REDIS_TIMEOUT_SECONDS 5
 
@@ -201,6 +204,7 @@ static bool parse_url(const char *url, redis_store *r) {
 }
 
 store *store_open_redis(const char *url, double ttl, char *err, size_t errsize) {
+    if (!redis_api_open(err, errsize)) return NULL;
     redis_store *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errsize, "out of memory");

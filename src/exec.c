@@ -181,14 +181,18 @@ static void record_stats(airlock_sandbox *sb, uint64_t t0, uint64_t fuel, uint64
     st->stderr_truncated = vm->out[1].truncated;
 }
 
-bool exec_guard_begin(airlock_sandbox *sb) {
+bool exec_guard_begin(airlock_sandbox *sb, bool rollback) {
     airlock_vm *vm = sb->vm;
     vm->interrupts = &sb->interrupts;
     vm->mem_limit_hit = false;
     meter_begin(vm);
     /* A sandbox fresh from the snapshot needs no undo log: the snapshot is
      * its state before the run. */
-    bool undoing = vm->guest->undo && !vm->pristine && undo_begin(vm);
+    bool undoing = false;
+    if (vm->guest->undo && !vm->pristine) {
+        if (rollback) undoing = undo_begin(vm);
+        else undo_skip(vm);
+    }
     vm->pristine = false;
     host_exec_begin(vm);
     return undoing;
@@ -206,7 +210,7 @@ int exec_guard_end(airlock_sandbox *sb, int trap, bool undoing) {
     return rc;
 }
 
-static int run(airlock_sandbox *sb, const char *src, size_t len, const char *filename) {
+static int run(airlock_sandbox *sb, const char *src, size_t len, const char *filename, bool rollback) {
     airlock_vm *vm = sb->vm;
     sandbox_clear_run(sb);
     sb->limit = AIRLOCK_LIMIT_NONE;
@@ -217,7 +221,7 @@ static int run(airlock_sandbox *sb, const char *src, size_t len, const char *fil
      * so it must count in the reported time too. */
     uint64_t t0 = abi_monotonic_ns();
     uint64_t gc0 = vm->gc_count;
-    bool undoing = exec_guard_begin(sb);
+    bool undoing = exec_guard_begin(sb, rollback);
 
     /* The source as the guest compiles it (MicroPython's compatibility
      * layer rewrites it), made here, before it is copied into the guest. */
@@ -250,6 +254,8 @@ int airlock_sandbox_exec_ex(airlock_sandbox *sb, const char *src, size_t len, co
     if (opt && sized_copy_in(&o, sizeof o, opt, offsetof(airlock_exec_options, filename)) != AIRLOCK_OK)
         return sandbox_fail(sb, AIRLOCK_MISUSE, "airlock_exec_options.size is %u: set it to "
                             "sizeof(airlock_exec_options)", (unsigned)opt->size);
+    if (o.flags & ~AIRLOCK_EXEC_NO_ROLLBACK)
+        return sandbox_fail(sb, AIRLOCK_MISUSE, "unknown airlock_exec_options.flags 0x%x", (unsigned)o.flags);
     if (o.filename && !valid_filename(o.filename))
         return sandbox_fail(sb, AIRLOCK_MISUSE, "the file name must be 1 to 1024 bytes of UTF-8");
     airlock_limits kept = sb->vm->limits;
@@ -260,7 +266,9 @@ int airlock_sandbox_exec_ex(airlock_sandbox *sb, const char *src, size_t len, co
     }
     sb->vm->on_output = o.on_output;
     sb->vm->output_userdata = o.output_userdata;
-    int rc = run(sb, src, len, o.filename ? o.filename : "<stdin>");
+    sb->no_rollback = o.flags & AIRLOCK_EXEC_NO_ROLLBACK;
+    int rc = run(sb, src, len, o.filename ? o.filename : "<stdin>", !sb->no_rollback);
+    sb->no_rollback = false;
     /* sb->vm, not a copy: recovery may have replaced the vm */
     sb->vm->on_output = NULL;
     sb->vm->limits = kept;

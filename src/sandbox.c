@@ -330,10 +330,13 @@ int sandbox_recover(airlock_sandbox *sb, int trap) {
         vm_destroy(old);
     }
     const char *why = sb->limit ? airlock_limit_name(sb->limit) : NULL;
+    /* A caller that asked for no rollback discards the sandbox (and keeps
+     * its own copy of the state, if any): "reset" would tell it nothing. */
+    const char *after = sb->no_rollback ? "" : "; the session was reset";
     if (why)
-        SB_FAIL(sb, AIRLOCK_LIMIT, "the %s limit stopped the run; the session was reset", why);
+        SB_FAIL(sb, AIRLOCK_LIMIT, "the %s limit stopped the run%s", why, after);
     else
-        SB_FAIL(sb, AIRLOCK_TRAP, "the guest trapped (%s); the session was reset", vm_trap_message(trap));
+        SB_FAIL(sb, AIRLOCK_TRAP, "the guest trapped (%s)%s", vm_trap_message(trap), after);
     return why ? AIRLOCK_LIMIT : AIRLOCK_TRAP;
 }
 

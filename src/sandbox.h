@@ -48,6 +48,7 @@ struct airlock_sandbox {
     int exit_code;
     airlock_limit_kind limit;
     airlock_stats stats;
+    bool no_rollback;            /* the execution running has AIRLOCK_EXEC_NO_ROLLBACK */
 };
 
 /* Give *out (the handle of a failed creation, or a new one if NULL) the
@@ -76,8 +77,9 @@ int sandbox_fail(airlock_sandbox *sb, int code, const char *fmt, ...) __attribut
 void sandbox_clear_run(airlock_sandbox *sb);
 /* Guest work on sb under its limits and interrupts (exec.c): begin, then
  * vm_call, then end with the trap code; end undoes the work after a trap
- * and returns its API code (message on sb), else AIRLOCK_OK. */
-bool exec_guard_begin(airlock_sandbox *sb);
+ * (if rollback: else the sandbox is made fresh) and returns its API code
+ * (message on sb), else AIRLOCK_OK. */
+bool exec_guard_begin(airlock_sandbox *sb, bool rollback);
 int exec_guard_end(airlock_sandbox *sb, int trap, bool undoing);
 /* Make sb usable again after its guest trapped; returns the API code. */
 int sandbox_recover(airlock_sandbox *sb, int trap);

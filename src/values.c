@@ -54,7 +54,7 @@ static int run_op(airlock_sandbox *sb, value_op *o) {
     if (!sb->vm->guest->value)
         return sandbox_fail(sb, AIRLOCK_MISUSE, "values are not available for the %s guest yet", sb->rt->guest->name);
     outbuf saved[2] = {sb->vm->out[0], sb->vm->out[1]};
-    bool undoing = exec_guard_begin(sb);
+    bool undoing = exec_guard_begin(sb, true);
     int trap = vm_call(sb->vm, value_guest, o);
     int rc = exec_guard_end(sb, trap, undoing);
     drop_output(sb->vm, saved);

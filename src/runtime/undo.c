@@ -69,6 +69,14 @@ static void unguard(airlock_vm *vm) {
 }
 #endif
 
+void undo_skip(airlock_vm *vm) {
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+    unguard(vm);
+#else
+    (void)vm;
+#endif
+}
+
 bool undo_begin(airlock_vm *vm) {
     vm->undo_active = false;
     vm->undo_size = vm->mem->size;

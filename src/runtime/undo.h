@@ -26,6 +26,9 @@
  * false if recording could not be set up (out of address space or host
  * memory), in which case a hard stop resets the session instead. */
 bool undo_begin(airlock_vm *vm);
+/* An execution without recording (AIRLOCK_EXEC_NO_ROLLBACK): memory that
+ * earlier executions left read-only is made writable again. */
+void undo_skip(airlock_vm *vm);
 /* Stop recording and forget the saved pages. */
 void undo_commit(airlock_vm *vm);
 /* Write every saved page back, shrink memory to its old size, and have

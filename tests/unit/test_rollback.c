@@ -155,6 +155,30 @@ START_TEST(a_stack_trap_is_rolled_back) {
 }
 END_TEST
 
+/* AIRLOCK_EXEC_NO_ROLLBACK keeps no undo log: a success is as without it,
+ * a hard stop leaves a fresh sandbox (what earlier runs made is gone) and a
+ * message that claims nothing about the state, and unknown flags are
+ * refused. */
+START_TEST(no_rollback_leaves_a_fresh_sandbox) {
+    airlock_sandbox *sb = new_sandbox();
+    ck_run_prints(sb, "x = 1\n", "");
+    airlock_exec_options o = AIRLOCK_EXEC_OPTIONS_INIT;
+    o.flags = AIRLOCK_EXEC_NO_ROLLBACK;
+    const char *ok = "y = 2\n";
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, ok, strlen(ok), &o), AIRLOCK_OK);
+    ck_run_prints(sb, "print(x, y)", "1 2\n");
+    char src[256];
+    snprintf(src, sizeof src, "z = 3%s", HARD_STOP);
+    int rc = airlock_sandbox_exec_ex(sb, src, strlen(src), &o);
+    ck_assert_msg(rc == AIRLOCK_LIMIT, "rc=%d %s", rc, airlock_sandbox_errmsg(sb));
+    ck_assert_str_eq(airlock_sandbox_errmsg(sb), "the timeout limit stopped the run");
+    ck_run_prints(sb, "print('x' in globals(), 'z' in globals())", "False False\n");
+    o.flags = 2;
+    ck_assert_int_eq(airlock_sandbox_exec_ex(sb, ok, strlen(ok), &o), AIRLOCK_MISUSE);
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
 static Suite *rollback_suite(void) {
     Suite *s = suite_create("rollback");
     TCase *tc = tcase_create("rollback");
@@ -164,6 +188,7 @@ static Suite *rollback_suite(void) {
     tcase_add_test(tc, sqlite_connections_and_transactions_of_the_stopped_run_are_closed);
     tcase_add_test(tc, a_plugin_releases_the_stopped_runs_state);
     tcase_add_test(tc, a_stack_trap_is_rolled_back);
+    tcase_add_test(tc, no_rollback_leaves_a_fresh_sandbox);
     suite_add_tcase(s, tc);
     return s;
 }

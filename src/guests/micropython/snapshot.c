@@ -214,36 +214,43 @@ static bool fill_from_vm(int fd, const void *src) {
     return true;
 }
 
+/* Pages of a prebuilt image gathered per write: its pages come in runs of
+ * consecutive ones (the heap, the static data), and one pwrite per page
+ * was a system call per page at every process start. */
+#define FILL_PAGES 16
+
 /* The pages of a prebuilt image (session.h), whose head was read. */
 typedef struct image_fill {
     session_source *src;
     const session_head *head;
-    uint8_t page[4096];
+    uint8_t pages[FILL_PAGES * 4096];
     int fd;
-    int64_t pending; /* index of the page in `page`, or -1 */
+    uint32_t first; /* index of the page in pages[0] */
+    uint32_t count; /* pages gathered */
 } image_fill;
 
-static bool flush_page(image_fill *f) {
-    bool ok = f->pending < 0 || pwrite(f->fd, f->page, 4096, (off_t)f->pending * 4096) == 4096;
-    f->pending = -1;
+static bool flush_pages(image_fill *f) {
+    size_t n = (size_t)f->count * 4096;
+    bool ok = !n || pwrite(f->fd, f->pages, n, (off_t)f->first * 4096) == (ssize_t)n;
+    f->count = 0;
     return ok;
 }
 
-/* The reader puts each page in f->page; the previous one is written out
- * first. */
+/* The reader puts each page after the ones gathered if it follows them;
+ * otherwise (or when full) those are written out first. */
 static uint8_t *image_page(void *ctx, uint32_t index) {
     image_fill *f = ctx;
-    if (!flush_page(f)) return NULL;
-    f->pending = index;
-    return f->page;
+    if (f->count && (f->count == FILL_PAGES || index != f->first + f->count) && !flush_pages(f)) return NULL;
+    if (!f->count) f->first = index;
+    return f->pages + (size_t)f->count++ * 4096;
 }
 
 static bool fill_from_image(int fd, const void *src) {
     image_fill *f = (image_fill *)src;
     char why[160];
     f->fd = fd;
-    f->pending = -1;
-    return image_read_pages(f->src, &f->head->h, image_page, f, why, sizeof why) == AIRLOCK_OK && flush_page(f);
+    f->count = 0;
+    return image_read_pages(f->src, &f->head->h, image_page, f, why, sizeof why) == AIRLOCK_OK && flush_pages(f);
 }
 
 /* Keep vm's instance and function table as the runtime's template. */
