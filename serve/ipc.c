@@ -1,7 +1,8 @@
 /*
  * ipc.c - framing between the listener and its workers: each message is
  * two frames (a JSON header and a binary image, either may be empty), each
- * frame a little-endian u32 length and its bytes.
+ * frame a little-endian u32 length and its bytes. A worker answers a job
+ * with one byte as soon as it has read it, then with the result.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -71,4 +72,20 @@ bool ipc_recv(int fd, char **a, uint32_t *alen, char **b, uint32_t *blen, uint32
     free(*a);
     *a = NULL;
     return false;
+}
+
+/* The byte that tells the listener a job was read whole: a worker that
+ * dies before sending it never started the job, so the job may go to
+ * another worker. */
+#define IPC_ACK 'A'
+
+bool ipc_ack(int fd) {
+    char c = IPC_ACK;
+    struct iovec iov = {&c, 1};
+    return write_full(fd, &iov, 1);
+}
+
+bool ipc_wait_ack(int fd) {
+    char c;
+    return read_full(fd, &c, 1) && c == IPC_ACK;
 }

@@ -176,6 +176,10 @@ bool ipc_send(int fd, const void *a, uint32_t alen, const void *b, uint32_t blen
 /* Read two frames into malloc'd buffers (NUL-terminated for convenience);
  * false on end of file, error or a frame over max bytes. */
 bool ipc_recv(int fd, char **a, uint32_t *alen, char **b, uint32_t *blen, uint32_t max);
+/* The worker's receipt of a job (sent before running it), and the
+ * listener's wait for it: false if the worker ended first. */
+bool ipc_ack(int fd);
+bool ipc_wait_ack(int fd);
 
 /* ---- metrics (metrics.c) ------------------------------------------------------ */
 

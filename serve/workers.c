@@ -162,25 +162,35 @@ static json_t *job_header(const exec_job *job) {
                      (json_int_t)l->max_output_bytes, "output_stops", l->output_overflow_stops);
 }
 
-/* One exchange with worker w; false if the worker must be replaced. */
-static bool exchange(worker *w, const exec_job *job, exec_outcome *out) {
+typedef enum {
+    EXCHANGE_DONE,        /* a report (or a failure that is not the worker's) */
+    EXCHANGE_NOT_STARTED, /* the worker ended before it had read the job */
+    EXCHANGE_LOST,        /* the worker ended while running the job */
+} exchange_result;
+
+/* One exchange with worker w. Only a worker that acknowledged the job can
+ * have run any of it: one that was killed while idle, but is not yet gone
+ * (its socket closes only at the end of its exit), takes the job into a
+ * socket that nobody reads. */
+static exchange_result exchange(worker *w, const exec_job *job, exec_outcome *out) {
     json_t *hdr = job_header(job);
     char *text = hdr ? json_dumps(hdr, JSON_COMPACT) : NULL;
     json_decref(hdr);
     if (!text) {
         out->failure = "out of memory";
-        return true;
+        return EXCHANGE_DONE;
     }
     double patience = (job->limits.timeout_seconds > 0 ? job->limits.timeout_seconds : 3600) + WORKER_SLACK_SECONDS;
     struct timeval tv = {(time_t)patience, 0};
     setsockopt(w->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     bool sent = ipc_send(w->fd, text, (uint32_t)strlen(text), job->image, (uint32_t)job->image_len);
     free(text);
+    if (!sent || !ipc_wait_ack(w->fd)) return EXCHANGE_NOT_STARTED;
     char *a = NULL, *b = NULL;
     uint32_t alen, blen;
-    if (!sent || !ipc_recv(w->fd, &a, &alen, &b, &blen, IPC_MAX)) {
+    if (!ipc_recv(w->fd, &a, &alen, &b, &blen, IPC_MAX)) {
         out->failure = "the worker running this exec stopped; the session is unchanged";
-        return false;
+        return EXCHANGE_LOST;
     }
     out->report = json_loadb(a, alen, 0, NULL);
     free(a);
@@ -190,8 +200,9 @@ static bool exchange(worker *w, const exec_job *job, exec_outcome *out) {
     } else {
         free(b);
     }
-    if (!out->report) out->failure = "the worker answered garbage";
-    return out->report != NULL;
+    if (out->report) return EXCHANGE_DONE;
+    out->failure = "the worker answered garbage";
+    return EXCHANGE_LOST;
 }
 
 /* An idle worker never has anything to say: a readable or hung-up socket
@@ -219,21 +230,32 @@ static worker *take_live(worker_pool *p, double wait_seconds) {
     return w;
 }
 
+static void discard_outcome(exec_outcome *out) {
+    free(out->image);
+    out->image = NULL;
+    out->image_len = 0;
+    json_decref(out->report);
+    out->report = NULL;
+}
+
 void pool_run(worker_pool *p, const exec_job *job, double wait_seconds, exec_outcome *out) {
     memset(out, 0, sizeof *out);
-    worker *w = take_live(p, wait_seconds);
-    if (!w) {
-        out->failure = "every worker is busy";
-        return;
+    /* a job no worker started may try each worker once */
+    for (int tries = 0; tries <= p->n; tries++) {
+        worker *w = take_live(p, wait_seconds);
+        if (!w) {
+            out->failure = "every worker is busy";
+            return;
+        }
+        exchange_result r = exchange(w, job, out);
+        if (r != EXCHANGE_DONE) replace_worker(p, w);
+        give_back(p, w);
+        if (r != EXCHANGE_NOT_STARTED) {
+            if (r == EXCHANGE_LOST) discard_outcome(out);
+            return;
+        }
     }
-    if (!exchange(w, job, out)) {
-        free(out->image);
-        out->image = NULL;
-        json_decref(out->report);
-        out->report = NULL;
-        replace_worker(p, w);
-    }
-    give_back(p, w);
+    out->failure = "no worker could start this exec; the session is unchanged";
 }
 
 /* Workers that died between jobs (their socket is readable: EOF) are
@@ -364,6 +386,7 @@ int serve_worker_main(const cli_options *cli, int fd) {
         json_t *hdr = json_loadb(hdr_text, hlen, 0, NULL);
         free(hdr_text);
         if (!hdr) _exit(1);
+        if (!ipc_ack(fd)) _exit(1);
         run_job(&ws, hdr, image, ilen, fd);
         json_decref(hdr);
         free(image);
