@@ -23,9 +23,7 @@
  * character they stand for. The work is linear in the document: all bytes
  * written (nested containers are copied into their parents) are capped at
  * a fixed multiple of it, which also bounds the memory.
- *
- * The same scan without output tells json.dumps whether the guest's C
- * encoder wrote strict JSON (mp_json_check).
+
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,11 +62,10 @@ typedef struct scan {
     size_t err_pos;
     bool punt;                    /* answer "?" */
     bool lone_surrogate;          /* seen: "?" unless an error comes later */
-    bool check_only;              /* no output */
 } scan;
 
 static bool put(scan *sc, buf *b, const void *p, size_t n) {
-    if (n == 0 || sc->check_only) return true;
+    if (n == 0) return true;
     if (n > sc->limit - sc->written) {
         sc->punt = true;
         return false;
@@ -396,23 +393,6 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len, si
     *out_len = res.len;
     *work = sc.written;
     return res.data ? 0 : -1;
-}
-
-/* Whether s is one strict JSON document of at most JSON_MAX_DEPTH levels
- * without NaN/Infinity. */
-static bool json_valid(const uint8_t *s, size_t n) {
-    scan sc = {.s = s, .n = n, .check_only = true};
-    sc.lv = calloc(JSON_MAX_DEPTH, sizeof *sc.lv);
-    bool ok = sc.lv && document(&sc, NULL) && !sc.lone_surrogate;
-    free(sc.lv);
-    return ok;
-}
-
-void mp_json_check(airlock_vm *vm, uint32_t arg, uint32_t out) {
-    size_t n;
-    const uint8_t *text = mp_bridge_text(vm, arg, &n);
-    if (text) mp_bridge_charge(vm, n);
-    mp_bridge_put(vm, out, SLOT_JS_BOOLEAN, text && json_valid(text, n), 0);
 }
 
 void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {
