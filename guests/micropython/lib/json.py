@@ -464,7 +464,7 @@ def _fast(s):
     if r[0] == '!':
         pos, msg = r[1:].split(' ', 1)
         raise JSONDecodeError(msg, s, int(pos))
-    root, table = _c.loads(r)
+    root, table, shapes = _c.loads(r)
     r = None   # the rewritten text is garbage now: let the collector have it
     if not table:
         return root
@@ -482,11 +482,11 @@ def _fast(s):
                     vals[fills[j]] = stack[base + j]
             del stack[base:]
         if len(e) == 3:
-            ks = e[0]
+            ks = shapes[e[0]]
             if len(vals) != len(ks):
                 return None   # a repeated key: the Python parser keeps its first place
             vals = obj(vals)
-            vals._k = ks
+            vals._k = ks[:]   # its own: the object's inserts append to it
         push(vals)
     return stack[0]
 
