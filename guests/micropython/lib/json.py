@@ -494,9 +494,9 @@ def _fast(s):
 class _Object(_Ordered):
     # a decoded object: MicroPython hands the constructor's argument (the C
     # decoder's dict) to the native dict, which copies it in C; _fast then
-    # sets the key order
-    def __init__(self, *a):
-        self._k = []
+    # sets the key order (_k), so this sets nothing
+    def __init__(self, d):
+        pass
 
 
 def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
