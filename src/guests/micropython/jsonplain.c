@@ -69,8 +69,9 @@ static uint32_t rd32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* The guest object's n bytes at addr, or NULL. */
-static const uint8_t *object(walk *w, uint32_t addr, uint32_t n) { return vm_ptr(w->vm, addr, n); }
+/* The guest object's n bytes at addr, or NULL (n is 64 bits: a container's
+ * slot count times its stride must not wrap). */
+static const uint8_t *object(walk *w, uint32_t addr, uint64_t n) { return vm_ptr(w->vm, addr, n); }
 
 /* Bytes both encoders write alike inside a JSON string. */
 static bool same_text(walk *w, const uint8_t *s, uint32_t n) {
