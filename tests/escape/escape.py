@@ -579,6 +579,34 @@ case("cpython: socket.create_connection out", 'import socket; socket.create_conn
 case("cpython: a socket to the host's listener", 'import socket; socket.create_connection(("127.0.0.1", {PORT}))',
      python_error("ConnectionRefusedError"), guests=CPY)
 
+# json.dumps's type check (src/guests/micropython/jsonplain.c) walks guest
+# memory from addresses the guest names: forged ones, an array of words
+# posing as a list (its words are whatever the guest chose: past memory, a
+# cycle, a small DAG) and three arrays of 256 words whose paths multiply to
+# 2**24, past the work cap.
+JSON_FORGED = r"""import json, time
+from array import array as A
+p = json._plain
+def types(lt=list, dt=dict):
+    return '%d %d %d %d %d %d ' % (id(str), id(int), id(float), id(lt), id(tuple), id(dt))
+odd = [p(s) for s in ('', '1 2 3', '0 0 0 0 0 0 0', '4294967295 ' * 7, types() + str(2**40), types() + '-8',
+                      'x' * 1000, types(A, A) + str(id(A)))]
+w = A('I', [0xfffffff0, 3, 6, 0])
+past = p(types(A) + str(id(w)))
+w[0] = id(w)
+cycle = p(types(A) + str(id(w)))
+def dag(n):
+    c = A('I', [3] * n)
+    b = A('I', [id(c)] * n)
+    return A('I', [id(b)] * n), b, c
+small = dag(16)
+big = dag(256)
+t = time.time()
+print(all(type(x) is bool for x in odd), past, cycle, p(types(A) + str(id(small[0]))),
+      p(types(A) + str(id(big[0]))), time.time() - t < 5)
+"""
+case("json's type check on forged objects", JSON_FORGED, prints("True False False True False True\n"))
+
 
 def main():
     args = sys.argv[1:]

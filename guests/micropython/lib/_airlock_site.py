@@ -127,11 +127,11 @@ def _patch():
 def _urandom():
     # The bridge hands out the sandbox's random source (32 bits a call) and
     # json's strict scanner only now, while this module runs
-    # (src/guests/micropython/js.c). json.py takes the scanner from _airlock.
+    # (src/guests/micropython/js.c). json.py takes the scanner and its type check from _airlock.
     import js
     draw = js._airlock_entropy
     _airlock.json_scan = js._airlock_json
-    _airlock.json_check = js._airlock_json_check
+    _airlock.json_plain = js._airlock_json_plain
     index = _airlock._index
 
     def urandom(size):

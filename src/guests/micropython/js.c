@@ -23,7 +23,8 @@
  * and returns 32 bits from the sandbox's random source, the one that seeds
  * `random` (clock.c: getrandom, or the seeded generator of
  * --deterministic). It reaches nothing else. Likewise JSON_NAME and
- * JSON_CHECK_NAME, which take one str: json's strict scanner (json.c).
+ * JSON_PLAIN_NAME, which take one str: json's strict scanner (json.c) and
+ * json.dumps's type check (jsonplain.c).
  */
 #include <string.h>
 
@@ -40,8 +41,8 @@
 #define ENTROPY_NAME "_airlock_entropy"
 #define JSON_REF (HOST_BRIDGE_REF + 2)
 #define JSON_NAME "_airlock_json"
-#define JSON_CHECK_REF (HOST_BRIDGE_REF + 3)
-#define JSON_CHECK_NAME "_airlock_json_check"
+#define JSON_PLAIN_REF (HOST_BRIDGE_REF + 3)
+#define JSON_PLAIN_NAME "_airlock_json_plain"
 
 
 static bool is_name(airlock_vm *vm, u32 name, const char *want) {
@@ -55,7 +56,7 @@ static bool compat_lookup(airlock_vm *vm, u32 name, u32 out) {
     if (!vm->compat_boot) return false;
     u32 ref = is_name(vm, name, ENTROPY_NAME)      ? ENTROPY_REF
               : is_name(vm, name, JSON_NAME)       ? JSON_REF
-              : is_name(vm, name, JSON_CHECK_NAME) ? JSON_CHECK_REF
+              : is_name(vm, name, JSON_PLAIN_NAME) ? JSON_PLAIN_REF
                                                    : 0;
     if (ref) mp_bridge_put(vm, out, SLOT_JS_OBJECT, ref, 0);
     return ref != 0;
@@ -99,7 +100,7 @@ void Z_envZ_call0(struct Z_env_instance_t *env, u32 f, u32 out) {
 u32 Z_envZ_call1(struct Z_env_instance_t *env, u32 f, u32 via_call, u32 a0, u32 out) {
     if (f == HOST_BRIDGE_REF && !via_call) mp_host_call(VM_OF(env), a0, out);
     else if (f == JSON_REF && !via_call) mp_json_bridge(VM_OF(env), a0, out);
-    else if (f == JSON_CHECK_REF && !via_call) mp_json_check(VM_OF(env), a0, out);
+    else if (f == JSON_PLAIN_REF && !via_call) mp_json_plain(VM_OF(env), a0, out);
     else put_undefined(VM_OF(env), out);
     return 0;
 }

@@ -9,23 +9,23 @@
  *   "!POS MSG"   the JSONDecodeError CPython raises (POS in characters);
  *   "?"          not handled here (NaN/Infinity, lone surrogates, very deep
  *                nesting, output too big): the Python parser decides;
- *   "[R,[E...]]" a document the guest's C decoder then reads. R is the
- *                value itself when it holds no object; otherwise null, and
- *                the value is rebuilt from the entries E, one per container
- *                that holds an object (itself included), in post-order:
- *                an object is [keys, {the object}, fills], keys in document
- *                order; an array is [values, fills]. Fills are the keys or
- *                indexes whose values (nulls here) are, in order, the
- *                containers built last.
+ *   "[R,[E...],[S...]]" a document the guest's C decoder then reads. R
+ *                is the value itself when it holds no object; otherwise
+ *                null, and the value is rebuilt from the entries E, one per
+ *                container that holds an object (itself included), in
+ *                post-order: an object is [shape, {the object}, fills], an
+ *                array [values, fills]. A shape is an index into S, the
+ *                distinct key lists, each [keys] in document order (records
+ *                share theirs, so the guest makes each key once). Fills are
+ *                the keys or indexes whose values (nulls here) are, in
+ *                order, the containers built last.
  *
  * Strings are copied as they are (their escapes mean the same to the guest's
  * decoder) except \uXXXX surrogate pairs, written as the UTF-8 of the
  * character they stand for. The work is linear in the document: all bytes
  * written (nested containers are copied into their parents) are capped at
  * a fixed multiple of it, which also bounds the memory.
- *
- * The same scan without output tells json.dumps whether the guest's C
- * encoder wrote strict JSON (mp_json_check).
+
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,26 +53,49 @@ typedef struct level {
     bool object, has_object;
 } level;
 
+/* A key list in the shapes' text: where, and its hash. */
+typedef struct shape {
+    size_t at, len;
+    uint32_t hash;
+} shape;
+
+/* The distinct key lists: their text ("[keys]", comma-separated) and an
+ * open-addressing index of them (slot: shape number + 1; 0 is empty). */
+typedef struct shapes {
+    buf text;
+    shape *list;
+    uint32_t n, cap;
+    uint32_t *slot;
+    uint32_t mask;
+} shapes;
+
 typedef struct scan {
     const uint8_t *s;
     size_t n, i;
     size_t limit, written;        /* bytes written to all buffers: cap, so far */
     buf table;                    /* entries E, comma-separated */
+    shapes shapes;                /* S */
     level *lv;
     int depth;
     const char *err;              /* CPython's message, at err_pos */
     size_t err_pos;
     bool punt;                    /* answer "?" */
     bool lone_surrogate;          /* seen: "?" unless an error comes later */
-    bool check_only;              /* no output */
 } scan;
 
-static bool put(scan *sc, buf *b, const void *p, size_t n) {
-    if (n == 0 || sc->check_only) return true;
+/* Count n more bytes of work against the cap. */
+static bool spend(scan *sc, size_t n) {
     if (n > sc->limit - sc->written) {
         sc->punt = true;
         return false;
     }
+    sc->written += n;
+    return true;
+}
+
+static bool put(scan *sc, buf *b, const void *p, size_t n) {
+    if (n == 0) return true;
+    if (!spend(sc, n)) return false;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n) cap *= 2;
@@ -86,7 +109,6 @@ static bool put(scan *sc, buf *b, const void *p, size_t n) {
     }
     memcpy(b->data + b->len, p, n);
     b->len += n;
-    sc->written += n;
     return true;
 }
 
@@ -260,6 +282,65 @@ static bool add_fill(scan *sc, level *up) {
     return put(sc, &up->fills, idx, (size_t)k);
 }
 
+static uint32_t hash_bytes(const char *p, size_t n) {
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
+    return h;
+}
+
+/* Room for one more shape: the list and an index at most half full. Not
+ * counted as output: there is at most one shape per object, and each
+ * object takes 2 bytes of the document or more. */
+static bool shapes_grow(scan *sc, shapes *t) {
+    if (t->n < t->cap) return true;
+    uint32_t cap = t->cap ? t->cap * 2 : 64;
+    shape *list = realloc(t->list, (size_t)cap * sizeof *list);
+    uint32_t *slot = calloc((size_t)cap * 2, sizeof *slot);
+    if (list) t->list = list;
+    if (!list || !slot) {
+        free(slot);
+        sc->punt = true;
+        return false;
+    }
+    free(t->slot);
+    t->slot = slot;
+    t->mask = cap * 2 - 1;
+    t->cap = cap;
+    for (uint32_t k = 0; k < t->n; k++) {
+        uint32_t j = t->list[k].hash & t->mask;
+        while (slot[j]) j = (j + 1) & t->mask;
+        slot[j] = k + 1;
+    }
+    return true;
+}
+
+/* The number of the shape whose keys are the text k (added if new), or -1. */
+static long shape_of(scan *sc, const char *k, size_t n) {
+    shapes *t = &sc->shapes;
+    uint32_t h = hash_bytes(k, n);
+    if (!spend(sc, n) || !shapes_grow(sc, t)) return -1; /* the hash and compare read k */
+    uint32_t j = h & t->mask;
+    for (; t->slot[j]; j = (j + 1) & t->mask) {
+        const shape *e = &t->list[t->slot[j] - 1];
+        if (e->hash == h && e->len == n && !memcmp(t->text.data + e->at, k, n)) return (long)t->slot[j] - 1;
+    }
+    if ((t->text.len && !put(sc, &t->text, ",", 1)) || !put(sc, &t->text, "[", 1)) return -1;
+    t->list[t->n] = (shape){t->text.len, n, h};
+    if (!put(sc, &t->text, k, n) || !put(sc, &t->text, "]", 1)) return -1;
+    t->slot[j] = ++t->n;
+    return (long)t->n - 1;
+}
+
+/* The opening of an entry for l: "[" then an object's "shape,". */
+static bool entry_head(scan *sc, buf *t, const level *l) {
+    if (!put(sc, t, "[", 1)) return false;
+    if (!l->object) return true;
+    long k = shape_of(sc, l->keys.data ? l->keys.data : "", l->keys.len);
+    char idx[24];
+    int w = k < 0 ? 0 : snprintf(idx, sizeof idx, "%ld,", k);
+    return k >= 0 && put(sc, t, idx, (size_t)w);
+}
+
 /* Close the innermost container: into the table if it holds an object,
  * else inline into its parent (or the root text). */
 static bool close_level(scan *sc, buf *root) {
@@ -269,9 +350,7 @@ static bool close_level(scan *sc, buf *root) {
     if (!l->has_object) return put(sc, dst, "[", 1) && put(sc, dst, l->vals.data, l->vals.len) && put(sc, dst, "]", 1);
     if (up && !add_fill(sc, up)) return false;
     buf *t = &sc->table;
-    bool ok = (t->len == 0 || put(sc, t, ",", 1)) && put(sc, t, "[", 1);
-    if (ok && l->object) ok = put(sc, t, "[", 1) && put(sc, t, l->keys.data, l->keys.len) && put(sc, t, "],", 2);
-    return ok && puts_(sc, t, l->object ? "{" : "[") && put(sc, t, l->vals.data, l->vals.len) &&
+    return (t->len == 0 || put(sc, t, ",", 1)) && entry_head(sc, t, l) && puts_(sc, t, l->object ? "{" : "[") && put(sc, t, l->vals.data, l->vals.len) &&
            puts_(sc, t, l->object ? "},[" : "],[") && put(sc, t, l->fills.data, l->fills.len) &&
            puts_(sc, t, "]]") && puts_(sc, dst, "null");
 }
@@ -371,9 +450,11 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len, si
         sc.punt = true;
     }
     if (ok) {
-        sc.limit = sc.written + root.len + sc.table.len + 16; /* the answer is one more copy */
+        /* the answer is one more copy */
+        sc.limit = sc.written + root.len + sc.table.len + sc.shapes.text.len + 16;
         ok = puts_(&sc, &res, "[") && put(&sc, &res, root.data, root.len) && puts_(&sc, &res, ",[") &&
-             put(&sc, &res, sc.table.data, sc.table.len) && puts_(&sc, &res, "]]");
+             put(&sc, &res, sc.table.data, sc.table.len) && puts_(&sc, &res, "],[") &&
+             put(&sc, &res, sc.shapes.text.data, sc.shapes.text.len) && puts_(&sc, &res, "]]");
     } else if (!sc.punt && sc.err) {
         char head[32];
         int k = snprintf(head, sizeof head, "!%zu ", char_pos(s, sc.err_pos));
@@ -391,28 +472,14 @@ static int json_scan(const uint8_t *s, size_t n, char **out, size_t *out_len, si
     for (int d = 0; sc.lv && d < JSON_MAX_DEPTH; d++) level_free(&sc.lv[d]);
     free(sc.lv);
     free(sc.table.data);
+    free(sc.shapes.text.data);
+    free(sc.shapes.list);
+    free(sc.shapes.slot);
     free(root.data);
     *out = res.data;
     *out_len = res.len;
     *work = sc.written;
     return res.data ? 0 : -1;
-}
-
-/* Whether s is one strict JSON document of at most JSON_MAX_DEPTH levels
- * without NaN/Infinity. */
-static bool json_valid(const uint8_t *s, size_t n) {
-    scan sc = {.s = s, .n = n, .check_only = true};
-    sc.lv = calloc(JSON_MAX_DEPTH, sizeof *sc.lv);
-    bool ok = sc.lv && document(&sc, NULL) && !sc.lone_surrogate;
-    free(sc.lv);
-    return ok;
-}
-
-void mp_json_check(airlock_vm *vm, uint32_t arg, uint32_t out) {
-    size_t n;
-    const uint8_t *text = mp_bridge_text(vm, arg, &n);
-    if (text) mp_bridge_charge(vm, n);
-    mp_bridge_put(vm, out, SLOT_JS_BOOLEAN, text && json_valid(text, n), 0);
 }
 
 void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out) {

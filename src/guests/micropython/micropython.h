@@ -85,9 +85,10 @@ void mp_bridge_charge(airlock_vm *vm, uint64_t bytes);
  * json.loads. Its answer to the document in the guest str slot at arg is a
  * str put in the slot at out (undefined if the guest is out of memory). */
 void mp_json_bridge(airlock_vm *vm, uint32_t arg, uint32_t out);
-/* Whether the guest str at arg is strict JSON (a bool in the slot at out):
- * json.dumps's check of the guest's C encoder. */
-void mp_json_check(airlock_vm *vm, uint32_t arg, uint32_t out);
+/* jsonplain.c: whether the guest's C encoder prints the object named in
+ * the guest str at arg as CPython's json.dumps would (a bool in the slot
+ * at out). */
+void mp_json_plain(airlock_vm *vm, uint32_t arg, uint32_t out);
 
 /* host.c: the host callable's call with the str in slot a0 (a host call,
  * plugins/call.c); its answer in the slot at out. */
