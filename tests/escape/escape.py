@@ -606,6 +606,11 @@ print(all(type(x) is bool for x in odd), past, cycle, p(types(A) + str(id(small[
       p(types(A) + str(id(big[0]))), time.time() - t < 5)
 """
 case("json's type check on forged objects", JSON_FORGED, prints("True False False True False True\n"))
+# the host's walk of a list that holds one long string 200,000 times would
+# scan 800 GB: it gives up at its work cap, and the metered encoder meets
+# the timeout
+case("json.dumps of a long string shared 200,000 times, timeout", 's = "x" * 4000000\nimport json\njson.dumps([s] * 200000)',
+     limit("timeout", 4), ["--timeout", "1"])
 
 
 def main():

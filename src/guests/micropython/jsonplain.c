@@ -28,10 +28,12 @@
  * one of unknown shape answers "not plain".
  *
  * Work is capped: PLAIN_MAX_DEPTH open containers (a cycle reaches it and
- * answers "not plain"; the Python encoder then reports the cycle),
- * PLAIN_MAX_WORDS words read (shared sub-structures are walked once per
- * path, as the encoder would print them), and strings' bytes are scanned
- * once per visit; all of it is charged as fuel.
+ * answers "not plain"; the Python encoder then reports the cycle), and
+ * PLAIN_MAX_WORK units of work, a unit a string byte scanned and 16 a word
+ * read (shared sub-structures, such as one long string a million times in
+ * a list, are walked once per path, as the encoder would print them); all
+ * of it is charged as fuel. Past the cap the answer is "not plain", and the
+ * metered Python encoder does the work.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,7 +44,7 @@
 #include "guests/micropython/slot.h"
 
 #define PLAIN_MAX_DEPTH 1000          /* CPython's default recursion limit */
-#define PLAIN_MAX_WORDS (1u << 24)
+#define PLAIN_MAX_WORK (1ull << 28)      /* about 0.1 s of host time */
 #define PLAIN_MAX_POOLS 64
 #define PLAIN_ARGS_MAX 128            /* the "STR INT ... OBJECT" text */
 
@@ -165,10 +167,12 @@ static bool step(walk *w) {
     return key_plain(w, key) && value(w, rd32(at + 4));
 }
 
+static uint64_t work(const walk *w) { return w->words * 16 + w->bytes; }
+
 static bool plain(walk *w, uint32_t root) {
     if (!value(w, root)) return false;
     while (w->depth > 0)
-        if (w->words > PLAIN_MAX_WORDS || !step(w)) return false;
+        if (work(w) > PLAIN_MAX_WORK || !step(w)) return false;
     return true;
 }
 
@@ -201,7 +205,7 @@ void mp_json_plain(airlock_vm *vm, uint32_t arg, uint32_t out) {
         w->vm = vm;
         w->npools = -1;
         ok = parse_args(w, text, n, &root) && plain(w, root);
-        mp_bridge_charge(vm, n + w->words * 16 + w->bytes); /* a unit a word */
+        mp_bridge_charge(vm, n + work(w));
     }
     free(w);
     mp_bridge_put(vm, out, SLOT_JS_BOOLEAN, ok, 0);
