@@ -31,6 +31,12 @@ _ESC = {'"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t',
 
 
 def _str(s, ascii_):
+    # The guest's C encoder escapes what CPython escapes but for \b, \f
+    # (longer there), DEL and non-ASCII (raw there): when its answer only
+    # adds the quotes and neither of those is in s, it is CPython's.
+    r = _c.dumps(s)
+    if len(r) == len(s) + 2 and '\x7f' not in s and (not ascii_ or len(r.encode()) == len(r)):
+        return r
     out = ['"']
     for ch in s:
         e = _ESC.get(ch)
