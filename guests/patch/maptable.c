@@ -59,6 +59,7 @@
 #define MAP_FIXED_OR_ORDERED 6       /* mp_map_t flag bits 1 and 2 */
 #define MAP_USED_SHIFT 3
 #define KEY_EQUAL "airlock$table_key_equal"
+#define KEY_HASH "airlock$table_key_hash"
 
 typedef struct {
     BinaryenExpressionRef home;  /* the rem_u of the home slot */
@@ -66,6 +67,9 @@ typedef struct {
     uint32_t alloc_offset;       /* 4: a map, 0: a set */
     unsigned homes;
     bool hashes_key;
+    BinaryenExpressionRef hash_call; /* call F (6, local.get 1) */
+    unsigned hash_calls;
+    const char *hash_fn;
     const char *rehash;
     unsigned rehash_calls;
     bool two_rehashes;
@@ -105,8 +109,12 @@ static void scan_table(BinaryenExpressionRef e, void *ctx)
     if (id == BinaryenCallId()) {
         BinaryenIndex n = BinaryenCallGetNumOperands(e);
         if (n == 2 && expr_is_const_i32(BinaryenCallGetOperandAt(e, 0), &c) && c == MP_UNARY_OP_HASH &&
-            expr_is_local_get(BinaryenCallGetOperandAt(e, 1), &idx) && idx == 1)
+            expr_is_local_get(BinaryenCallGetOperandAt(e, 1), &idx) && idx == 1) {
             s->hashes_key = true;
+            s->hash_call = e;
+            s->hash_calls++;
+            s->hash_fn = BinaryenCallGetTarget(e);
+        }
         BinaryenIndex x;
         if (n == 2 && expr_is_local_get(BinaryenCallGetOperandAt(e, 0), &x) &&
             expr_is_local_get(BinaryenCallGetOperandAt(e, 1), &idx) && idx == 1) {
@@ -284,6 +292,22 @@ static void add_key_equal(BinaryenModuleRef m, const char *equal_fn)
     BinaryenAddFunction(m, KEY_EQUAL, BinaryenTypeCreate(params, 2), i32, NULL, 0, body);
 }
 
+/* KEY_HASH(op, k) = (k & 1) ? k : F(op, k), called with op 6 only: the hash
+ * of a small int is the int itself (mp_unary_op returns its argument for
+ * MP_UNARY_OP_HASH), so an int key is hashed without the call. */
+static void add_key_hash(BinaryenModuleRef m, const char *hash_fn)
+{
+    BinaryenType i32 = BinaryenTypeInt32();
+    BinaryenType params[2] = {i32, i32};
+    BinaryenExpressionRef small = bin(m, BinaryenAndInt32(), BinaryenLocalGet(m, 1, i32), c32(m, 1));
+    BinaryenExpressionRef args[2] = {BinaryenLocalGet(m, 0, i32), BinaryenLocalGet(m, 1, i32)};
+    BinaryenExpressionRef body =
+        BinaryenIf(m, small, BinaryenLocalGet(m, 1, i32), BinaryenCall(m, hash_fn, args, 2, i32));
+    if (BinaryenGetFunction(m, KEY_HASH))
+        die("map table: internal name %s already taken", KEY_HASH);
+    BinaryenAddFunction(m, KEY_HASH, BinaryenTypeCreate(params, 2), i32, NULL, 0, body);
+}
+
 /* body := { if (kind is an insertion && needs_growth) rehash(table); body } */
 static void grow_first(BinaryenModuleRef m, BinaryenFunctionRef f, const TableScan *s, bool is_map)
 {
@@ -331,17 +355,23 @@ void map_table_patch(BinaryenModuleRef m)
             die("map table: the key comparison (mp_obj_equal) is not one function called 1 to 4 times "
                 "in each of %s and %s", BinaryenFunctionGetName(funcs[1]), BinaryenFunctionGetName(funcs[0]));
     add_key_equal(m, equal_fn);
+    const char *hash_fn = found[0].hash_fn;
+    if (found[0].hash_calls != 1 || found[1].hash_calls != 1 || strcmp(found[1].hash_fn, hash_fn) != 0)
+        die("map table: %s and %s do not hash the key once each with one function (%s, %s)", BinaryenFunctionGetName(funcs[1]),
+            BinaryenFunctionGetName(funcs[0]), found[1].hash_fn, hash_fn);
+    add_key_hash(m, hash_fn);
     for (int k = 0; k < 2; k++) {
         BinaryenBinarySetLeft(found[k].home, home_hash(m, &found[k]));
         next_slot_without_division(m, found[k].probe[0]);
         for (unsigned i = 0; i < found[k].nequal; i++)
             BinaryenCallSetTarget(found[k].equal[i], KEY_EQUAL);
+        BinaryenCallSetTarget(found[k].hash_call, KEY_HASH);
         grow_first(m, funcs[k], &found[k], k == 1);
     }
     note("map table: mp_map_lookup = %s (rehash %s), mp_set_lookup = %s (rehash %s), key comparison %s: "
-         "mixed homes from %d slots, growth at 3/4 from %d",
+         "mixed homes from %d slots, growth at 3/4 from %d, small ints hashed inline (hash %s)",
          BinaryenFunctionGetName(funcs[1]), found[1].rehash, BinaryenFunctionGetName(funcs[0]), found[0].rehash,
-         equal_fn, MIX_FROM, GROW_FROM);
+         equal_fn, MIX_FROM, GROW_FROM, hash_fn);
 }
 
 /* ---- the data image ------------------------------------------------------------ */

@@ -265,9 +265,11 @@ static bool trace_heap(airlock_vm *vm, const heap *h) {
  * past every deadline. So the collector runs in fuel slices like guest code;
  * between slices meter.c watches the clock and interrupts but charges
  * nothing, and a collection that needs more than GC_WORK_PER_BYTE units per
- * byte of memory means a corrupt heap: a trap. (Measured: a full collection
- * of 32 MiB of small live objects in 71 MiB of memory costs about 21 units
- * per byte, most of it re-tracing after mark-stack overflows.)
+ * byte of memory means a corrupt heap: a trap. (Measured when the guest
+ * traced: a full collection of 32 MiB of small live objects in 71 MiB of
+ * memory cost about 21 units per byte, most of it re-tracing after
+ * mark-stack overflows; the guest's part is now its root marking and the
+ * sweep.)
  */
 #define GC_WORK_PER_BYTE 256u
 #define GC_WORK_MIN 100000000u
