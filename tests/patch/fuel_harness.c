@@ -466,6 +466,17 @@ int main(void)
                 CHECK(REHASHES() == g[i].rehashes, "%s alloc %u used %u flags %u kind %u: %u rehashes, want %u",
                       what, g[i].alloc, g[i].used, g[i].flags, g[i].kind, REHASHES(), g[i].rehashes);
             }
+            /* the size the rehash asks for (the skeleton stores it at offset 16): 2 * alloc + 1 from 16
+             * slots on, and that itself beyond the size table (the skeleton's ends at 100) */
+            struct { uint32_t alloc, used, want; } z[] = {{16, 12, 33}, {20, 15, 41}, {2053, 1539, 4107}};
+            for (size_t i = 0; i < sizeof z / sizeof *z; i++) {
+                TABLE(z[i].alloc, z[i].used, 0, 0);
+                lookup(&inst, hdr, key, 1);
+                uint32_t next;
+                memcpy(&next, m + hdr + 16, 4);
+                CHECK(next == z[i].want, "%s of %u slots: the rehash asks for %u, want %u", what, z[i].alloc, next,
+                      z[i].want);
+            }
 #undef TABLE
 #undef REHASHES
         }

@@ -248,13 +248,19 @@
 ;; mp_map_lookup's and mp_set_lookup's shapes (guests/patch/maptable.c): the
   ;; key hashed by $unary_op(6, key), home slot hash % alloc (alloc at offset
   ;; 4 of a map, 0 of a set), one key comparison with the table's first key,
-  ;; the linear probe, and a rehash that counts its calls at offset 12 (its
+  ;; the linear probe, and a rehash that counts its calls at offset 12 and
+  ;; stores the size it would ask for at 16 (its
   ;; re-insertion never runs).  Each returns home << 20 | next slot << 4 |
   ;; the comparison's result ($equal says 1: "it was called").
   (func $unary_op (param i32 i32) (result i32) (local.get 1))
   (func $equal (param i32 i32) (result i32) (i32.const 1))
   (func $map_rehash (param $0 i32)
+    (local $a i32) (local $n i32)
     (i32.store offset=12 (local.get 0) (i32.add (i32.load offset=12 (local.get 0)) (i32.const 1)))
+    (local.set $n (i32.add (local.tee $a (i32.load offset=4 (local.get 0))) (i32.const 1)))
+    (i32.store offset=16 (local.get 0)
+      (select (local.get $n) (i32.or (i32.add (i32.shr_u (local.get $n) (i32.const 1)) (local.get $n)) (i32.const 1))
+              (i32.le_u (local.get $n) (i32.const 100))))
     (if (i32.eqz (local.get 0)) (then (drop (call $map_lookup (local.get 0) (i32.const 0) (i32.const 1))))))
   (func $map_lookup (export "map_lookup") (param $0 i32) (param $1 i32) (param $2 i32) (result i32)
     (local $h i32) (local $a i32) (local $p i32) (local $k i32)
@@ -266,7 +272,12 @@
                     (i32.shl (i32.rem_u (i32.add (local.get $p) (i32.const 1)) (local.get $a)) (i32.const 4)))
             (call $equal (local.get $k) (local.get $1))))
   (func $set_rehash (param $0 i32)
+    (local $a i32) (local $n i32)
     (i32.store offset=12 (local.get 0) (i32.add (i32.load offset=12 (local.get 0)) (i32.const 1)))
+    (local.set $n (i32.add (local.tee $a (i32.load (local.get 0))) (i32.const 1)))
+    (i32.store offset=16 (local.get 0)
+      (select (local.get $n) (i32.or (i32.add (i32.shr_u (local.get $n) (i32.const 1)) (local.get $n)) (i32.const 1))
+              (i32.le_u (local.get $n) (i32.const 100))))
     (if (i32.eqz (local.get 0)) (then (drop (call $set_lookup (local.get 0) (i32.const 0) (i32.const 1))))))
   (func $set_lookup (export "set_lookup") (param $0 i32) (param $1 i32) (param $2 i32) (result i32)
     (local $h i32) (local $a i32) (local $p i32) (local $k i32)
