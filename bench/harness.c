@@ -288,8 +288,9 @@ static void bench_workload(const char *path) {
     }
     airlock_stats st = {.size = sizeof(airlock_stats)};
     airlock_sandbox_stats(sb, &st);
-    fprintf(stderr, "harness: %s/%s: fuel_used %llu, guest memory %llu KiB at the end\n", impl, name,
-            (unsigned long long)st.fuel_used, (unsigned long long)(st.memory_bytes >> 10));
+    fprintf(stderr, "harness: %s/%s: fuel_used %llu, %llu collections, guest memory %llu KiB at the end\n",
+            impl, name, (unsigned long long)st.fuel_used, (unsigned long long)st.gc_collections,
+            (unsigned long long)(st.memory_bytes >> 10));
     airlock_sandbox_free(sb);
     free(src);
     timing_report(&t, name);

@@ -216,6 +216,7 @@ int main(int argc, char **argv)
     vstr_growth_patch(m);
     QstrLayout Q;
     qstr_find_hook(m, &Q);
+    find_subbytes_hook(m);
     map_table_patch(m);
     gc_alloc_patch(m, &L);
     SjljStats sj;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void die(const char *fmt, ...)
 {
@@ -211,4 +212,42 @@ void walk(BinaryenExpressionRef root, Visitor fn, void *ctx)
 {
     Walk w = {fn, ctx};
     walk_child(root, &w);
+}
+
+void ask_host_first(BinaryenModuleRef m, BinaryenFunctionRef f, const char *import, const char *guest,
+                    BinaryenExpressionRef when)
+{
+    BinaryenType i32 = BinaryenTypeInt32();
+    const char *name = BinaryenFunctionGetName(f);
+    BinaryenType params = BinaryenFunctionGetParams(f);
+    BinaryenIndex np = BinaryenTypeArity(params), nvars = BinaryenFunctionGetNumVars(f);
+    BinaryenType vars[64];
+    if (nvars < 1 || BinaryenFunctionGetVar(f, 0) != i32 || BinaryenFunctionGetResults(f) != i32)
+        die("%s: function %s has no i32 local to reuse or no i32 result", import, name);
+    if (nvars > 64 || np > 8)
+        die("%s: function %s has %u locals and %u parameters (at most 64 and 8 expected)", import, name,
+            nvars, np);
+    for (BinaryenIndex i = 0; i < nvars; i++)
+        vars[i] = BinaryenFunctionGetVar(f, i);
+    if (BinaryenGetFunction(m, import) || BinaryenGetFunction(m, guest))
+        die("%s: internal name %s or %s already taken", import, import, guest);
+    BinaryenAddFunctionImport(m, import, HOST_IMPORT_MODULE, import + strlen(HOST_IMPORT_PREFIX), params, i32);
+    BinaryenAddFunction(m, guest, params, i32, vars, nvars, BinaryenFunctionGetBody(f));
+
+    BinaryenExpressionRef ask_args[8], fwd_args[8];
+    for (BinaryenIndex i = 0; i < np; i++) {
+        ask_args[i] = BinaryenLocalGet(m, i, i32);
+        fwd_args[i] = BinaryenLocalGet(m, i, i32);
+    }
+    BinaryenIndex r = np; /* the first local after the parameters */
+    BinaryenExpressionRef ask = BinaryenLocalSet(m, r, BinaryenCall(m, import, ask_args, np, i32));
+    BinaryenExpressionRef answered = BinaryenBinary(m, BinaryenNeInt32(), BinaryenLocalGet(m, r, i32),
+                                                    BinaryenConst(m, BinaryenLiteralInt32(-1)));
+    BinaryenExpressionRef then[2] = {
+        ask, BinaryenIf(m, answered, BinaryenReturn(m, BinaryenLocalGet(m, r, i32)), NULL)};
+    BinaryenExpressionRef asked = BinaryenBlock(m, NULL, then, 2, BinaryenTypeNone());
+    if (when)
+        asked = BinaryenIf(m, when, asked, NULL);
+    BinaryenExpressionRef body[2] = {asked, BinaryenCall(m, guest, fwd_args, np, i32)};
+    BinaryenFunctionSetBody(f, BinaryenBlock(m, NULL, body, 2, i32));
 }

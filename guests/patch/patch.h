@@ -16,6 +16,7 @@
  *   qstrfind.c  qstr_find_strn asks the host's hash index first
  *   maptable.c  dicts and sets: mixed home slots, growth at 3/4 full
  *   gcalloc.c   gc_alloc: next-fit for allocations of 2 blocks or more
+ *   strfind.c   find_subbytes asks the host (memmem) first
  *   sjlj.c      setjmp/longjmp without a host call per invoke
  *   airlock_patch.c  command line, orchestration, LAYOUT.h writer
  */
@@ -152,8 +153,6 @@ void vstr_growth_patch(BinaryenModuleRef m);
 
 /* qstrfind.c: qstr_find_strn asks the host first (import airlock.qstr_find :
  * (str, len) -> qstr, or -1 to let the guest search as before). */
-#define QSTR_IMPORT_MODULE "airlock"
-#define QSTR_IMPORT_BASE "qstr_find"
 typedef struct {
     uint32_t last_pool_addr;  /* MP_STATE_VM(last_pool): the newest pool */
     uint32_t hash_bytes;      /* width of a stored qstr hash: 1 or 2 */
@@ -177,6 +176,23 @@ typedef struct {
     unsigned invoke_imports, invoke_direct, invoke_indirect, funcs_unwinding, checks, exports_wrapped;
 } SjljStats;
 void sjlj_patch(BinaryenModuleRef m, SjljStats *st);
+
+/* A host import tried before a guest function's own body: the body moves to
+ * a new function named `guest` (same parameters, i32 result, locals), and the
+ * function becomes
+ *   if (when) { r = import(params...); if (r != -1) return r; }  return guest(params...);
+ * (`when` NULL: always), r being its first local, an i32, free once the body
+ * that used it has moved (the C API cannot add a local).  `import` is the
+ * internal name HOST_IMPORT_PREFIX + the import's name in HOST_IMPORT_MODULE. */
+#define HOST_IMPORT_MODULE "airlock"
+#define HOST_IMPORT_PREFIX "airlock$"
+void ask_host_first(BinaryenModuleRef m, BinaryenFunctionRef f, const char *import, const char *guest,
+                    BinaryenExpressionRef when);
+
+/* strfind.c: find_subbytes (str.find, index, in, replace, split...) asks the
+ * host first (import airlock.find_subbytes : (haystack, hlen, needle, nlen,
+ * direction) -> address, 0 for none, or -1 to let the guest search). */
+void find_subbytes_hook(BinaryenModuleRef m);
 
 /* small helpers shared by the passes */
 /* Binaryen's FunctionImportGetModule returns "" (not NULL) for defined functions. */

@@ -25,7 +25,7 @@
 
 #include <string.h>
 
-#define QSTR_IMPORT_INTERNAL "airlock$qstr_find"
+#define QSTR_IMPORT_INTERNAL HOST_IMPORT_PREFIX "qstr_find"
 #define QSTR_GUEST_INTERNAL "airlock$qstr_find_strn_guest"
 
 typedef struct {
@@ -95,41 +95,6 @@ static bool looks_like_find(const QstrScan *s)
            s->field12 && s->field16 && s->field20 && s->hash_mask && s->len_bytes1;
 }
 
-/* The original body moves to a new function G (same locals); the function
- * becomes
- *   if (len) { r = import(str, len); if (r != -1) return r; }  return G(str, len);
- * with r its first local, free now that the body that used it is gone (the
- * C API cannot add a local). */
-static void hook(BinaryenModuleRef m, BinaryenFunctionRef f)
-{
-    BinaryenType i32 = BinaryenTypeInt32();
-    BinaryenIndex nvars = BinaryenFunctionGetNumVars(f);
-    if (nvars < 1 || BinaryenFunctionGetVar(f, 0) != i32)
-        die("qstr hook: qstr_find_strn has no i32 local to reuse");
-    BinaryenType vars[64];
-    if (nvars > 64)
-        die("qstr hook: qstr_find_strn has %u locals (at most 64 expected)", nvars);
-    for (BinaryenIndex i = 0; i < nvars; i++)
-        vars[i] = BinaryenFunctionGetVar(f, i);
-    if (BinaryenGetFunction(m, QSTR_GUEST_INTERNAL))
-        die("qstr hook: internal name %s already taken", QSTR_GUEST_INTERNAL);
-    BinaryenAddFunction(m, QSTR_GUEST_INTERNAL, BinaryenFunctionGetParams(f), i32, vars, nvars,
-                        BinaryenFunctionGetBody(f));
-
-    BinaryenIndex r = 2; /* first local after the two parameters */
-    BinaryenExpressionRef args[2] = {BinaryenLocalGet(m, 0, i32), BinaryenLocalGet(m, 1, i32)};
-    BinaryenExpressionRef ask = BinaryenLocalSet(m, r, BinaryenCall(m, QSTR_IMPORT_INTERNAL, args, 2, i32));
-    BinaryenExpressionRef answered = BinaryenBinary(m, BinaryenNeInt32(), BinaryenLocalGet(m, r, i32),
-                                                    BinaryenConst(m, BinaryenLiteralInt32(-1)));
-    BinaryenExpressionRef then[2] = {
-        ask, BinaryenIf(m, answered, BinaryenReturn(m, BinaryenLocalGet(m, r, i32)), NULL)};
-    BinaryenExpressionRef asked = BinaryenIf(m, BinaryenLocalGet(m, 1, i32),
-                                             BinaryenBlock(m, NULL, then, 2, BinaryenTypeNone()), NULL);
-    BinaryenExpressionRef fwd[2] = {BinaryenLocalGet(m, 0, i32), BinaryenLocalGet(m, 1, i32)};
-    BinaryenExpressionRef body[2] = {asked, BinaryenCall(m, QSTR_GUEST_INTERNAL, fwd, 2, i32)};
-    BinaryenFunctionSetBody(f, BinaryenBlock(m, NULL, body, 2, i32));
-}
-
 void qstr_find_hook(BinaryenModuleRef m, QstrLayout *out)
 {
     memset(out, 0, sizeof *out);
@@ -157,12 +122,8 @@ void qstr_find_hook(BinaryenModuleRef m, QstrLayout *out)
         die("qstr hook: qstr_find_strn masks hashes to 2 bytes but never loads one");
     out->last_pool_addr = hit.head_addr;
     out->hash_bytes = bytes;
-    if (BinaryenGetFunction(m, QSTR_IMPORT_INTERNAL))
-        die("qstr hook: internal name %s already taken", QSTR_IMPORT_INTERNAL);
-    BinaryenType params[2] = {BinaryenTypeInt32(), BinaryenTypeInt32()};
-    BinaryenAddFunctionImport(m, QSTR_IMPORT_INTERNAL, QSTR_IMPORT_MODULE, QSTR_IMPORT_BASE,
-                              BinaryenTypeCreate(params, 2), BinaryenTypeInt32());
-    hook(m, found);
+    /* the empty string is not asked about: its qstr is static */
+    ask_host_first(m, found, QSTR_IMPORT_INTERNAL, QSTR_GUEST_INTERNAL, BinaryenLocalGet(m, 1, BinaryenTypeInt32()));
     note("qstr hook: qstr_find_strn = %s, pool chain head at %u, %u-byte hashes",
          BinaryenFunctionGetName(found), out->last_pool_addr, out->hash_bytes);
 }

@@ -18,6 +18,8 @@ struct Z_airlock_instance_t {
     int64_t refill;     /* fuel given at each exhaustion */
     long qstr_calls;
     uint32_t qstr_answer;
+    long search_calls;
+    uint32_t search_answer;  /* of find_subbytes and count_subbytes */
     long refills_left;  /* then trap */
 };
 struct Z_env_instance_t {
@@ -47,6 +49,22 @@ uint32_t Z_airlockZ_qstr_find(struct Z_airlock_instance_t *h, uint32_t str, uint
     (void)str, (void)len;
     h->qstr_calls++;
     return h->qstr_answer;
+}
+
+uint32_t Z_airlockZ_find_subbytes(struct Z_airlock_instance_t *h, uint32_t hay, uint32_t hlen, uint32_t needle,
+                                  uint32_t nlen, uint32_t direction)
+{
+    (void)hay, (void)hlen, (void)needle, (void)nlen, (void)direction;
+    h->search_calls++;
+    return h->search_answer;
+}
+
+uint32_t Z_airlockZ_count_subbytes(struct Z_airlock_instance_t *h, uint32_t at, uint32_t end, uint32_t needle,
+                                   uint32_t nlen)
+{
+    (void)at, (void)end, (void)needle, (void)nlen;
+    h->search_calls++;
+    return h->search_answer;
 }
 
 void Z_airlockZ_fuel_exhausted(struct Z_airlock_instance_t *h)
@@ -368,6 +386,32 @@ int main(void)
         CHECK(Z_skZ_qstr_find_strn(&inst, 4000, 0) == 1 && host.qstr_calls == 2, "empty string asked the host");
     }
 
+    /* find_subbytes and str_count's loop ask the host first; -1 runs the
+     * guest's own search or count (strfind.c) */
+    {
+        uint8_t *m = Z_skZ_memory(&inst)->data;
+        memcpy(m + 4100, "ab\xc3\xa9" "ab\xc3\xa9" "ab", 10); /* "abéabéab" */
+        memcpy(m + 4120, "\xa9", 1);
+        uint32_t block[4] = {4100, 10, 4120, 1};
+        memcpy(m + 4128, block, sizeof block);
+        host.search_calls = 0;
+        host.search_answer = 1234;
+        CHECK(Z_skZ_find_subbytes(&inst, 4100, 10, 4104, 2, 1) == 1234 && host.search_calls == 1,
+              "find: host answer not used");
+        CHECK(Z_skZ_str_count(&inst, 4128, 0) == 1234 && host.search_calls == 2, "count: host answer not used");
+        host.search_answer = 0xffffffffu;
+        CHECK(Z_skZ_find_subbytes(&inst, 4100, 10, 4104, 2, 1) == 4100, "find declined: forward search");
+        CHECK(Z_skZ_find_subbytes(&inst, 4100, 10, 4104, 2, -1) == 4108, "find declined: backward search");
+        CHECK(Z_skZ_find_subbytes(&inst, 4100, 1, 4104, 2, 1) == 0 && host.search_calls == 5,
+              "find: a needle longer than the haystack");
+        /* the continuation byte of each "é": every byte compared, or only at character starts */
+        CHECK(Z_skZ_str_count(&inst, 4128, 1) == 2, "count declined (bytes): %u", Z_skZ_str_count(&inst, 4128, 1));
+        CHECK(Z_skZ_str_count(&inst, 4128, 0) == 0, "count declined (str): %u", Z_skZ_str_count(&inst, 4128, 0));
+        block[2] = 4100, block[3] = 2; /* "ab" */
+        memcpy(m + 4128, block, sizeof block);
+        CHECK(Z_skZ_str_count(&inst, 4128, 0) == 3 && host.search_calls == 8, "count declined: \"ab\"");
+    }
+
     /* dict and set tables (maptable.c): home slots, the probe without a
      * division, the small-int comparison, growth at 3/4 */
     {
@@ -421,6 +465,17 @@ int main(void)
                 lookup(&inst, hdr, key, g[i].kind);
                 CHECK(REHASHES() == g[i].rehashes, "%s alloc %u used %u flags %u kind %u: %u rehashes, want %u",
                       what, g[i].alloc, g[i].used, g[i].flags, g[i].kind, REHASHES(), g[i].rehashes);
+            }
+            /* the size the rehash asks for (the skeleton stores it at offset 16): 2 * alloc + 1 from 16
+             * slots on, and that itself beyond the size table (the skeleton's ends at 100) */
+            struct { uint32_t alloc, used, want; } z[] = {{16, 12, 33}, {20, 15, 41}, {2053, 1539, 4107}};
+            for (size_t i = 0; i < sizeof z / sizeof *z; i++) {
+                TABLE(z[i].alloc, z[i].used, 0, 0);
+                lookup(&inst, hdr, key, 1);
+                uint32_t next;
+                memcpy(&next, m + hdr + 16, 4);
+                CHECK(next == z[i].want, "%s of %u slots: the rehash asks for %u, want %u", what, z[i].alloc, next,
+                      z[i].want);
             }
 #undef TABLE
 #undef REHASHES

@@ -94,6 +94,22 @@ uint32_t Z_airlockZ_qstr_find(struct Z_airlock_instance_t *a, uint32_t str, uint
     return 0xffffffffu;
 }
 
+/* Substring search and count (src/guests/micropython/search.c): declined
+ * here too, so the guest's own loops run. */
+uint32_t Z_airlockZ_find_subbytes(struct Z_airlock_instance_t *a, uint32_t hay, uint32_t hlen, uint32_t needle,
+                                  uint32_t nlen, uint32_t direction)
+{
+    (void)a, (void)hay, (void)hlen, (void)needle, (void)nlen, (void)direction;
+    return 0xffffffffu;
+}
+
+uint32_t Z_airlockZ_count_subbytes(struct Z_airlock_instance_t *a, uint32_t at, uint32_t end, uint32_t needle,
+                                   uint32_t nlen)
+{
+    (void)a, (void)at, (void)end, (void)needle, (void)nlen;
+    return 0xffffffffu;
+}
+
 /* ---- setjmp/longjmp: done inside the guest (guests/patch/sjlj.c); the
  * import is reached only by a longjmp that found no setjmp ---- */
 void Z_envZ__emscripten_throw_longjmp(struct Z_env_instance_t *e)

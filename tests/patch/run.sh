@@ -40,8 +40,9 @@ $CC $HCFLAGS -o "$out/fuel_harness" tests/patch/fuel_harness.c "$out/skp.o" "$ou
 $CC $HCFLAGS -DNO_FUEL -o "$out/fuel_harness_nofuel" tests/patch/fuel_harness.c "$out/skn.o" "$out/rt.o" -lm
 if "$out/fuel_harness"; then pass "fuel counts (metered build)"; else fail "fuel harness (metered)"; fi
 # Every charge-only entry of the skeleton ($helper, $helper2, $spin_inner and
-# 7 more) costs under FUEL_FOLD_MAX: all are folded into their callers.
-if grep -q "charge-only points: 0 entry + 0 switch-case; 10 entries folded into their callers" "$out/sk.log"; then
+# 11 more, $memcmp, $utf8_next and the moved find_subbytes body among them)
+# costs under FUEL_FOLD_MAX: all are folded into their callers.
+if grep -q "charge-only points: 0 entry + 0 switch-case; 14 entries folded into their callers" "$out/sk.log"; then
     pass "charge-only entries folded into their callers"
 else
     fail "folded entries: $(grep -o '[0-9]* entries folded' "$out/sk.log")"
@@ -61,10 +62,10 @@ variant() {
 variant switch -DFUEL_SWITCH_MIN_CASES=2 -DSWITCH_CHARGE_POINTS
 if "$out/fuel_harness_switch" >/dev/null; then pass "switch-case charge points (optional build) count per case"; else fail "fuel harness (switch charge points)"; fi
 if "$out/fuel_harness_nofuel" >/dev/null; then pass "--no-fuel build links the same and consumes nothing"; else fail "fuel harness (--no-fuel)"; fi
-# spin, nested, $spin_inner, one more and gc_alloc's shape: the 5 functions
-# whose loops make no call keep the counter in a local; the harness's counts
-# above ran through them.
-if grep -q "5 functions keep the counter in a local" "$out/sk.log"; then
+# spin, nested, $spin_inner, one more, gc_alloc's shape, $memcmp and
+# $utf8_next: the 7 functions whose loops make no call keep the counter in a
+# local; the harness's counts above ran through them.
+if grep -q "7 functions keep the counter in a local" "$out/sk.log"; then
     pass "the counter in a local in call-free looping functions"
 else
     fail "local counter: $(grep -o '[0-9]* functions keep the counter in a local' "$out/sk.log")"
@@ -72,7 +73,7 @@ fi
 # A small bound on the fuel charged between two checks (FUEL_CHECK_INTERVAL_MAX):
 # the costliest folded entries get checks; every amount charged stays the same.
 variant interval -DFUEL_CHECK_INTERVAL_MAX=60
-if grep -q "at most 87 between checks (3 entries checked for that)" "$out/sk_interval.log" &&
+if grep -q "at most 86 between checks (7 entries checked for that)" "$out/sk_interval.log" &&
     "$out/fuel_harness_interval" >/dev/null; then
     pass "a bound on the fuel between checks adds entry checks, charges the same"
 else
@@ -112,6 +113,10 @@ shape_refused noqstr 's/(i32.const 5381)/(i32.const 5380)/' \
     "0 functions look like qstr_find_strn" qstr_find_strn
 shape_refused nomap 's/(call $unary_op (i32.const 6) (local.get $1))/(call $unary_op (i32.const 7) (local.get $1))/' \
     "0 functions look like mp_map_lookup and 0 like mp_set_lookup" "mp_map_lookup/mp_set_lookup"
+shape_refused nofind 's/(i32.gt_s (local.get $dir) (i32.const 0))/(i32.ge_s (local.get $dir) (i32.const 0))/' \
+    "0 functions look like find_subbytes" find_subbytes
+shape_refused nocount 's/(local.set $c (i32.add (local.get $c) (i32.const 1)))/(local.set $c (i32.add (local.get $c) (i32.const 2)))/' \
+    "0 loops look like str_count's" str_count
 shape_refused noalloc 's/(i32.store offset=28 (local.get $a)/(i32.store offset=32 (local.get $a)/' \
     "0 functions look like gc_alloc" gc_alloc
 
@@ -147,7 +152,13 @@ if grep -q "qstr hook: qstr_find_strn = 33, pool chain head at 185156, 2-byte ha
 else
     fail "guest: qstr_find_strn not found where expected"; grep qstr "$out/mp.log"
 fi
-if grep -q "map table: mp_map_lookup = 390 (rehash 391), mp_set_lookup = 393 (rehash 394), key comparison 408" "$out/mp.log"; then
+if grep -q "find hook: find_subbytes = 689 (memcmp 1335)" "$out/mp.log" &&
+    grep -q "count hook: str_count = 715 (pointer local 4, count local 0)" "$out/mp.log"; then
+    pass "guest: find_subbytes and str_count's loop found by shape (funcs 689 and 715)"
+else
+    fail "guest: find_subbytes or str_count not found where expected"; grep "find\|count hook" "$out/mp.log"
+fi
+if grep -q "map table: mp_map_lookup = 390 (rehash 391), mp_set_lookup = 393 (rehash 394), key comparison 408: .*small ints hashed inline (hash 329)" "$out/mp.log"; then
     pass "guest: mp_map_lookup, mp_set_lookup, their rehashes and mp_obj_equal found by shape"
 else
     fail "guest: map/set lookup not found where expected"; grep "map table" "$out/mp.log"
@@ -192,7 +203,7 @@ fi
 for m in mp mpn; do
     imports=$(wasm-objdump -x -j Import "$out/$m.wasm" | grep -c '<- airlock\.' || true)
     exports=$(wasm-objdump -x -j Export "$out/$m.wasm" | grep -Ec '"airlock_(fuel|gc_collect_start|gc_collect_end)"' || true)
-    if [ "$imports" = 3 ] && [ "$exports" = 3 ]; then pass "$m.wasm: airlock imports and exports present"; else fail "$m.wasm: imports $imports exports $exports"; fi
+    if [ "$imports" = 5 ] && [ "$exports" = 3 ]; then pass "$m.wasm: airlock imports and exports present"; else fail "$m.wasm: imports $imports exports $exports"; fi
 done
 echo "     original guest: $(stat -c %s "$guest") bytes"
 echo "     $(tail -1 "$out/mp.log" | sed 's/^airlock-patch: //')"

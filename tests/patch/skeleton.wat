@@ -191,16 +191,76 @@
         (local.set $pool (i32.load (local.get $pool)))
         (br $pools)))
     (i32.const 0))
+;; find_subbytes's and str_count's shapes (guests/patch/strfind.c): $memcmp
+  ;; stands for memcmp, $utf8_next for utf8_next_char; str_count takes a
+  ;; block {haystack, hlen, needle, nlen} and whether it counts bytes.
+  (func $memcmp (param $a i32) (param $b i32) (param $n i32) (result i32)
+    (local $d i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (br_if $done (local.tee $d (i32.sub (i32.load8_u (local.get $a)) (i32.load8_u (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))
+    (local.get $d))
+  (func $find_subbytes (export "find_subbytes") (param $h i32) (param $hlen i32) (param $n i32) (param $nlen i32)
+    (param $dir i32) (result i32)
+    (local $fwd i32) (local $i i32) (local $end i32)
+    (if (i32.lt_u (local.get $hlen) (local.get $nlen)) (then (return (i32.const 0))))
+    (local.set $fwd (i32.gt_s (local.get $dir) (i32.const 0)))
+    (local.set $end (select (i32.sub (local.get $hlen) (local.get $nlen)) (i32.const 0) (local.get $fwd)))
+    (local.set $i (select (i32.const 0) (i32.sub (local.get $hlen) (local.get $nlen)) (local.get $fwd)))
+    (loop $l
+      (if (i32.eqz (call $memcmp (i32.add (local.get $h) (local.get $i)) (local.get $n) (local.get $nlen)))
+        (then (return (i32.add (local.get $h) (local.get $i)))))
+      (if (i32.eq (local.get $i) (local.get $end)) (then (return (i32.const 0))))
+      (local.set $i (i32.add (local.get $i) (local.get $dir)))
+      (br $l))
+    (i32.const 0))
+  (func $utf8_next (param $p i32) (result i32)
+    (loop $l
+      (br_if $l (i32.eq (i32.and (i32.load8_u (local.tee $p (i32.add (local.get $p) (i32.const 1)))) (i32.const 0xc0))
+                        (i32.const 0x80))))
+    (local.get $p))
+  (func $str_count (export "str_count") (param $b i32) (param $bytes i32) (result i32)
+    (local $c i32) (local $p i32) (local $e i32) (local $n i32) (local $len i32) (local $t i32)
+    (local.set $p (i32.load (local.get $b)))
+    (local.set $e (i32.add (local.get $p) (i32.load offset=4 (local.get $b))))
+    (local.set $n (i32.load offset=8 (local.get $b)))
+    (local.set $len (i32.load offset=12 (local.get $b)))
+    (if (i32.gt_u (local.tee $t (i32.add (local.get $p) (local.get $len))) (local.get $e))
+      (then (return (i32.const 0))))
+    (local.set $c (i32.const 0))
+    (loop $scan
+      (block $next
+        (block $miss
+          (br_if $miss (call $memcmp (local.get $p) (local.get $n) (local.get $len)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (local.set $p (local.get $t))
+          (br $next))
+        (if (local.get $bytes)
+          (then (local.set $p (i32.add (local.get $p) (i32.const 1))))
+          (else (local.set $p (call $utf8_next (local.get $p))))))
+      (br_if $scan (i32.le_u (local.tee $t (i32.add (local.get $p) (local.get $len))) (local.get $e))))
+    (local.get $c))
 ;; mp_map_lookup's and mp_set_lookup's shapes (guests/patch/maptable.c): the
   ;; key hashed by $unary_op(6, key), home slot hash % alloc (alloc at offset
   ;; 4 of a map, 0 of a set), one key comparison with the table's first key,
-  ;; the linear probe, and a rehash that counts its calls at offset 12 (its
+  ;; the linear probe, and a rehash that counts its calls at offset 12 and
+  ;; stores the size it would ask for at 16 (its
   ;; re-insertion never runs).  Each returns home << 20 | next slot << 4 |
   ;; the comparison's result ($equal says 1: "it was called").
   (func $unary_op (param i32 i32) (result i32) (local.get 1))
   (func $equal (param i32 i32) (result i32) (i32.const 1))
   (func $map_rehash (param $0 i32)
+    (local $a i32) (local $n i32)
     (i32.store offset=12 (local.get 0) (i32.add (i32.load offset=12 (local.get 0)) (i32.const 1)))
+    (local.set $n (i32.add (local.tee $a (i32.load offset=4 (local.get 0))) (i32.const 1)))
+    (i32.store offset=16 (local.get 0)
+      (select (local.get $n) (i32.or (i32.add (i32.shr_u (local.get $n) (i32.const 1)) (local.get $n)) (i32.const 1))
+              (i32.le_u (local.get $n) (i32.const 100))))
     (if (i32.eqz (local.get 0)) (then (drop (call $map_lookup (local.get 0) (i32.const 0) (i32.const 1))))))
   (func $map_lookup (export "map_lookup") (param $0 i32) (param $1 i32) (param $2 i32) (result i32)
     (local $h i32) (local $a i32) (local $p i32) (local $k i32)
@@ -212,7 +272,12 @@
                     (i32.shl (i32.rem_u (i32.add (local.get $p) (i32.const 1)) (local.get $a)) (i32.const 4)))
             (call $equal (local.get $k) (local.get $1))))
   (func $set_rehash (param $0 i32)
+    (local $a i32) (local $n i32)
     (i32.store offset=12 (local.get 0) (i32.add (i32.load offset=12 (local.get 0)) (i32.const 1)))
+    (local.set $n (i32.add (local.tee $a (i32.load (local.get 0))) (i32.const 1)))
+    (i32.store offset=16 (local.get 0)
+      (select (local.get $n) (i32.or (i32.add (i32.shr_u (local.get $n) (i32.const 1)) (local.get $n)) (i32.const 1))
+              (i32.le_u (local.get $n) (i32.const 100))))
     (if (i32.eqz (local.get 0)) (then (drop (call $set_lookup (local.get 0) (i32.const 0) (i32.const 1))))))
   (func $set_lookup (export "set_lookup") (param $0 i32) (param $1 i32) (param $2 i32) (result i32)
     (local $h i32) (local $a i32) (local $p i32) (local $k i32)

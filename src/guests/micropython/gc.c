@@ -14,10 +14,15 @@
  * address inside linear memory. Conservative, like MicroPython's collector
  * on real hardware: a stale word can keep garbage alive, never the reverse.
  *
+ * The trace from the marked blocks to everything they reach is done here
+ * too (trace_heap), with a host-side mark stack: the guest's holds 64
+ * entries, and every overflow made it re-scan the whole heap.
+ *
  * The heap layout (layout.h, derived from the module at build time) is read
  * from guest memory, which the guest can write: every field is validated
  * before use and a malformed heap traps the sandbox.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime/meter.h"
@@ -148,15 +153,123 @@ __attribute__((noinline)) static void scan_roots(airlock_vm *vm, const heap *h) 
 }
 
 /*
+ * The mark phase's trace, as MicroPython's gc_mark_subtree does it, from
+ * every marked block (the interpreter's roots, marked by the guest's start
+ * phase, and the stack words marked above): a block's words that are
+ * block-aligned addresses inside a pool (the first area that holds them)
+ * of an unmarked head mark that head, and it is traced in turn. A bitmap
+ * records the blocks traced, so each live block is read once; the host's
+ * stack is bounded, and when it is full a marked child is left for the
+ * next pass over the tables, which traces the marked blocks not yet
+ * traced. Host work: O(blocks x passes + live words), passes at most
+ * 1 + blocks / TRACE_STACK.
+ */
+#define TRACE_STACK (1u << 16)
+
+typedef struct trace_ref {
+    uint32_t area, block;
+} trace_ref;
+
+typedef struct tracer {
+    airlock_vm *vm;
+    const heap *h;
+    uint32_t blocks[64];   /* per area: the pool's blocks */
+    uint64_t first[64];    /* per area: its first bit in traced */
+    uint8_t *traced;
+    trace_ref *stack;
+    uint32_t sp;
+    bool overflow;
+} tracer;
+
+static bool traced_test_and_set(tracer *t, trace_ref r) {
+    uint64_t bit = t->first[r.area] + r.block;
+    uint8_t mask = (uint8_t)(1u << (bit % 8));
+    bool was = t->traced[bit / 8] & mask;
+    t->traced[bit / 8] |= mask;
+    return was;
+}
+
+/* Mark the head that word w addresses, as the guest's trace would, and push it. */
+static void trace_child(tracer *t, uint32_t w) {
+    if (w % AIRLOCK_GC_BLOCK_BYTES || w < t->h->lo || w >= t->h->hi) return;
+    for (uint32_t i = 0; i < (uint32_t)t->h->count; i++) {
+        const heap_area *a = &t->h->areas[i];
+        if (w < a->pool_start || w >= a->pool_end) continue;
+        uint8_t *atb = t->vm->inst.w2c_memory.data + a->atb;
+        uint32_t block = (w - a->pool_start) / AIRLOCK_GC_BLOCK_BYTES;
+        if (atb_get(atb, block) != ATB_HEAD) return;
+        atb_set(atb, block, ATB_MARK);
+        if (t->sp < TRACE_STACK) t->stack[t->sp++] = (trace_ref){i, block};
+        else t->overflow = true;
+        return;
+    }
+}
+
+/* Trace one block: its allocation's words, up to the next non-tail block. */
+static void trace_block(tracer *t, trace_ref r) {
+    if (traced_test_and_set(t, r)) return;
+    const heap_area *a = &t->h->areas[r.area];
+    const uint8_t *atb = t->vm->inst.w2c_memory.data + a->atb;
+    uint32_t n = 1;
+    while (r.block + n < t->blocks[r.area] && atb_get(atb, r.block + n) == ATB_TAIL) n++;
+    const uint8_t *p = t->vm->inst.w2c_memory.data + a->pool_start + (uint64_t)r.block * AIRLOCK_GC_BLOCK_BYTES;
+    for (uint32_t i = 0; i < n * (AIRLOCK_GC_BLOCK_BYTES / 4); i++) {
+        uint32_t w;
+        memcpy(&w, p + 4 * (size_t)i, 4);
+        trace_child(t, w);
+    }
+}
+
+/* One pass over the allocation tables: trace every marked, untraced block. */
+static void trace_pass(tracer *t) {
+    for (uint32_t i = 0; i < (uint32_t)t->h->count; i++) {
+        const uint8_t *atb = t->vm->inst.w2c_memory.data + t->h->areas[i].atb;
+        for (uint32_t b = 0; b < t->blocks[i]; b++) {
+            if (atb[b / 4] == 0) { b |= 3; continue; } /* four free blocks */
+            if (atb_get(atb, b) != ATB_MARK) continue;
+            trace_block(t, (trace_ref){i, b});
+            while (t->sp) trace_block(t, t->stack[--t->sp]);
+        }
+    }
+}
+
+/* False if the host is out of memory (the guest's own trace then runs). */
+static bool trace_heap(airlock_vm *vm, const heap *h) {
+    tracer t = {.vm = vm, .h = h};
+    uint64_t total = 0;
+    for (int i = 0; i < h->count; i++) {
+        t.blocks[i] = (h->areas[i].pool_end - h->areas[i].pool_start) / AIRLOCK_GC_BLOCK_BYTES;
+        t.first[i] = total;
+        total += t.blocks[i];
+    }
+    /* Pools of a sane heap do not overlap: together they fit in memory. */
+    if (total > vm->inst.w2c_memory.size / AIRLOCK_GC_BLOCK_BYTES) vm_trap(vm, WASM_RT_TRAP_OOB);
+    t.traced = calloc(total / 8 + 1, 1);
+    t.stack = malloc(TRACE_STACK * sizeof *t.stack);
+    bool ok = t.traced && t.stack;
+    if (ok) {
+        do {
+            t.overflow = false;
+            trace_pass(&t);
+        } while (t.overflow);
+    }
+    free(t.traced);
+    free(t.stack);
+    return ok;
+}
+
+/*
  * A collection's work is bounded all the same: the guest can corrupt the
  * heap records the collector walks (a cycle in the area list, a pool that
  * spans all of memory), and an unbounded walk would hold the host thread
  * past every deadline. So the collector runs in fuel slices like guest code;
  * between slices meter.c watches the clock and interrupts but charges
  * nothing, and a collection that needs more than GC_WORK_PER_BYTE units per
- * byte of memory means a corrupt heap: a trap. (Measured: a full collection
- * of 32 MiB of small live objects in 71 MiB of memory costs about 21 units
- * per byte, most of it re-tracing after mark-stack overflows.)
+ * byte of memory means a corrupt heap: a trap. (Measured when the guest
+ * traced: a full collection of 32 MiB of small live objects in 71 MiB of
+ * memory cost about 21 units per byte, most of it re-tracing after
+ * mark-stack overflows; the guest's part is now its root marking and the
+ * sweep.)
  */
 #define GC_WORK_PER_BYTE 256u
 #define GC_WORK_MIN 100000000u
@@ -173,9 +286,10 @@ void Z_airlockZ_gc_collect(struct Z_airlock_instance_t *self) {
     heap h;
     if (!read_heap(vm, &h)) vm_trap(vm, WASM_RT_TRAP_OOB);
     scan_roots(vm, &h);
-    /* Make the end phase re-trace from every marked block, including the
-     * ones marked above, which it never saw pushed on its mark stack. */
-    if (!vm_store_u32(vm, AIRLOCK_GC_STACK_OVERFLOW_ADDR, 1)) vm_trap(vm, WASM_RT_TRAP_OOB);
+    /* Everything marked is traced: the end phase has nothing to re-trace
+     * (it does, from every marked block, if the host had no memory). */
+    bool traced = trace_heap(vm, &h);
+    if (!vm_store_u32(vm, AIRLOCK_GC_STACK_OVERFLOW_ADDR, !traced)) vm_trap(vm, WASM_RT_TRAP_OOB);
     Z_guestZ_airlock_gc_collect_end(&vm->inst);
     vm->gc_work_left = 0;
     vm->inst.w2c_airlock_fuel = fuel;
