@@ -27,8 +27,8 @@ struct host_registry;
 /* AIRLOCK_LIMIT_TIMEOUT or AIRLOCK_LIMIT_INTERRUPT if the calling sandbox
  * must stop now, else AIRLOCK_LIMIT_NONE. */
 int host_stop_pending(void);
-/* Milliseconds before the calling sandbox's deadline (at least 1), or -1
- * when it has none. */
+/* Milliseconds before the calling sandbox's deadline, rounded up (at
+ * least 1), or -1 when it has none. */
 int64_t host_ms_left(void);
 /* The calling sandbox (connections belong to it), or NULL outside a call. */
 airlock_vm *host_calling_vm(void);

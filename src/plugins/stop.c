@@ -36,8 +36,10 @@ int64_t host_ms_left(void) {
     if (!vm || !vm->deadline_ns) return -1;
     uint64_t now = abi_monotonic_ns();
     if (now >= vm->deadline_ns) return 1;
-    uint64_t ms = (vm->deadline_ns - now) / 1000000u;
-    return ms ? (int64_t)ms : 1;
+    /* rounded up: a wait this long ends at or after the deadline, so the
+     * call that times out sees the stop (host_stop_pending) and the run ends
+     * by its timeout, not by the exception the call raises */
+    return (int64_t)((vm->deadline_ns - now + 999999u) / 1000000u);
 }
 
 const char *host_py_source(const char *file) {
