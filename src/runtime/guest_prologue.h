@@ -58,9 +58,9 @@
  * (memory.c grows memory in place inside its reservation, and memory is
  * mapped anew only between guest calls), so a function copies the
  * descriptor once into a local whose address nothing else has: fib(20),
- * 3.1% fewer instructions (docs/design.md, "Where the time goes"). With
- * explicit bounds checks an access reads the size too, which memory.grow
- * changes, so there it is the instance's own descriptor.
+ * 3.1% fewer instructions (docs/design.md, "Where a Python call's time
+ * goes"). With explicit bounds checks an access reads the size too, which
+ * memory.grow changes, so there it is the instance's own descriptor.
  */
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
 #define AIRLOCK_MEMORY_LOCAL(mem)                  \
