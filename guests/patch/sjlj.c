@@ -516,19 +516,20 @@ static void check_threw_use(BinaryenExpressionRef e, void *ctx)
     }
 }
 
-/* __THREW__'s address if the sites may fold it (see the top), else -1. */
-static int64_t threw_address(const Sjlj *s)
+/* Sets s->threw to __THREW__'s address if the sites may fold it (see the
+ * top), else to -1. */
+static void find_threw(Sjlj *s)
 {
     BinaryenModuleRef m = s->m;
     ThrewStore ts = {-1, 0};
+    s->threw = -1;
     walk(BinaryenFunctionGetBody(BinaryenGetFunction(m, s->set_threw)), find_threw_store, &ts);
     if (ts.stores != 1 || ts.addr < 0) {
         note("setjmp/longjmp: setThrew's store of __THREW__ not found: the invoke sites keep theirs");
-        return -1;
+        return;
     }
-    Sjlj probe = *s;
-    probe.threw = ts.addr;
-    ThrewUse u = {&probe, 0, 0, false};
+    s->threw = ts.addr;
+    ThrewUse u = {s, 0, 0, false};
     for (BinaryenIndex i = 0; i < BinaryenGetNumFunctions(m); i++) {
         BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
         if (func_is_defined(f) && strcmp(BinaryenFunctionGetName(f), s->set_threw) != 0)
@@ -536,10 +537,9 @@ static int64_t threw_address(const Sjlj *s)
     }
     if (u.other_store || u.before_longjmp != u.set_threw_calls) {
         note("setjmp/longjmp: __THREW__ (%lld) is written other than by setThrew before a longjmp and by "
-             "stores of 0: the invoke sites keep their accesses", (long long)ts.addr);
-        return -1;
+             "stores of 0: the invoke sites keep their accesses", (long long)s->threw);
+        s->threw = -1;
     }
-    return ts.addr;
 }
 
 static BinaryenExpressionRef rewrite(BinaryenExpressionRef e, void *ctx)
@@ -774,7 +774,7 @@ void sjlj_patch(BinaryenModuleRef m, SjljStats *st)
     s.set_threw = BinaryenExportGetValue(set_threw);
 
     collect_functions(&s);
-    s.threw = threw_address(&s);
+    find_threw(&s);
     for (BinaryenIndex i = 0; i < s.nfns; i++) {
         BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
         if (func_is_defined(f)) {
