@@ -329,13 +329,15 @@ static BinaryenExpressionRef direct_invoke(Sjlj *s, BinaryenExpressionRef call)
 {
     BinaryenModuleRef m = s->m;
     BinaryenFunctionRef g = direct_target(s, call);
+    const ThrewSite *site = folded_site(s, call);
+    if (!g && site)
+        die("setjmp/longjmp: a site whose __THREW__ accesses moved has no direct entry any more");
     if (!g)
         return NULL;
     BinaryenIndex n = BinaryenCallGetNumOperands(call);
     BinaryenExpressionRef args[16];
     for (BinaryenIndex i = 1; i < n; i++)
         args[i - 1] = BinaryenCallGetOperandAt(call, i);
-    const ThrewSite *site = folded_site(s, call);
     BinaryenType r = BinaryenFunctionGetResults(g);
     BinaryenExpressionRef to_g = BinaryenCall(m, BinaryenFunctionGetName(g), args, n - 1, r);
     BinaryenExpressionRef save = BinaryenLocalSet(m, s->sp_local, BinaryenGlobalGet(m, s->sp_global, BinaryenTypeInt32()));
@@ -421,6 +423,28 @@ static bool uses_local(BinaryenExpressionRef e, BinaryenIndex local)
     return u.found;
 }
 
+typedef struct {
+    const Sjlj *s;
+    bool found;
+} InvokeUse;
+
+static void find_invoke(BinaryenExpressionRef e, void *ctx)
+{
+    InvokeUse *u = ctx;
+    if (BinaryenExpressionGetId(e) == BinaryenCallId() && helper_for(u->s, BinaryenCallGetTarget(e)))
+        u->found = true;
+}
+
+/* Does an argument of `call` make an invoke? Its catch would move the stack
+ * pointer, and direct_target would refuse the call once it is rewritten. */
+static bool invokes_in_args(const Sjlj *s, BinaryenExpressionRef call)
+{
+    InvokeUse u = {s, false};
+    for (BinaryenIndex i = 0; i < BinaryenCallGetNumOperands(call); i++)
+        walk(BinaryenCallGetOperandAt(call, i), find_invoke, &u);
+    return u.found;
+}
+
 /* `local = constant` */
 static bool sets_constant(BinaryenExpressionRef e)
 {
@@ -450,7 +474,8 @@ static void fold_threw_sites(Sjlj *s, BinaryenExpressionRef block)
         BinaryenExpressionRef read = BinaryenBlockGetChildAt(block, j + 1);
         BinaryenExpressionRef clear = BinaryenBlockGetChildAt(block, j + 2);
         BinaryenExpressionRef call = invoke_of(s, site);
-        if (!call || !direct_target(s, call) || !reads_threw(s, read, &t) || !clears_threw(s, clear))
+        if (!call || !direct_target(s, call) || invokes_in_args(s, call) || !reads_threw(s, read, &t) ||
+            !clears_threw(s, clear))
             continue;
         bool touched = false;
         for (BinaryenIndex k = i + 1; k <= j; k++)
