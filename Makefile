@@ -83,11 +83,15 @@ $(G)/patched.wasm $(G)/layout.h &: $(G)/micropython.wasm
 	echo '/* no patch tool yet */' > $(G)/layout.h
 endif
 
-# wasm2c, then point FUNC_PROLOGUE at our stack check (guest_prologue.h).
+# wasm2c, then point FUNC_PROLOGUE at our stack check and the loads and
+# stores at each function's copy of the memory descriptor (guest_prologue.h).
 $(G)/guest.c $(G)/guest.h &: $(G)/patched.wasm
 	wasm2c $< -n guest -o $(G)/guest.c
-	sed -i 's/^#define FUNC_PROLOGUE$$/#define FUNC_PROLOGUE AIRLOCK_FUNC_PROLOGUE/' $(G)/guest.c
-	grep -q 'define FUNC_PROLOGUE AIRLOCK_FUNC_PROLOGUE' $(G)/guest.c
+	sed -i -e 's/^#define FUNC_PROLOGUE$$/#define FUNC_PROLOGUE AIRLOCK_FUNC_PROLOGUE; AIRLOCK_MEMORY_LOCAL(instance->w2c_memory)/' \
+	    -e 's/\<\([fi]\(32\|64\)_\(load\|store\)[0-9a-z_]*\)(&instance->w2c_memory, /\1(AIRLOCK_MEMORY, /g' $(G)/guest.c
+	grep -q 'define FUNC_PROLOGUE AIRLOCK_FUNC_PROLOGUE; AIRLOCK_MEMORY_LOCAL' $(G)/guest.c
+	grep -q 'i32_load(AIRLOCK_MEMORY, ' $(G)/guest.c
+	! grep -q '_\(load\|store\)[0-9a-z_]*(&instance->w2c_memory' $(G)/guest.c
 
 # Generated code: no -Werror (not ours), same runtime configuration.
 $(O)/guest.o: $(G)/guest.c $(G)/guest.h src/runtime/guest_prologue.h src/runtime/guest_fuel.h

@@ -244,9 +244,9 @@ int main(int argc, char **argv)
          fs.loop_checks, fs.bulk_checks, fs.entry_charges, fs.charge_points, fs.entry_folded,
          charges ? (double)fs.cost_sum / charges : 0.0, (long long)fs.max_cost,
          (long long)fs.check_interval, fs.entry_checks_added, fs.funcs_local_counter);
-    note("setjmp/longjmp: %u invoke imports replaced: %u call sites direct, %u through call_indirect; "
-         "%u functions test the unwinding flag after %u calls; %u exports wrapped",
-         sj.invoke_imports, sj.invoke_direct, sj.invoke_indirect, sj.funcs_unwinding, sj.checks,
+    note("setjmp/longjmp: %u invoke imports replaced: %u call sites direct (%u read __THREW__ only in the catch), "
+         "%u through call_indirect; %u functions test the unwinding flag after %u calls; %u exports wrapped",
+         sj.invoke_imports, sj.invoke_direct, sj.threw_folded, sj.invoke_indirect, sj.funcs_unwinding, sj.checks,
          sj.exports_wrapped);
     free(hdr);
     free(w.binary);

@@ -174,6 +174,7 @@ void gc_alloc_patch(BinaryenModuleRef m, const GcLayout *L);
  * place of each invoke_* import (the imports are removed). */
 typedef struct {
     unsigned invoke_imports, invoke_direct, invoke_indirect, funcs_unwinding, checks, exports_wrapped;
+    unsigned threw_folded; /* direct sites whose __THREW__ accesses moved into the catch */
 } SjljStats;
 void sjlj_patch(BinaryenModuleRef m, SjljStats *st);
 

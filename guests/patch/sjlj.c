@@ -28,6 +28,17 @@
  * Per call that may longjmp the cost is a load and a branch; the catch is a
  * direct call that the C compiler can inline.  A module without the
  * longjmp import (the tests' hand-written modules) is left alone.
+ *
+ * Emscripten brackets every invoke with `__THREW__ = 0; invoke; t =
+ * __THREW__; __THREW__ = 0` and then tests t.  __THREW__ is nonzero only
+ * from a longjmp's setThrew to the catch whose site reads and clears it:
+ * checked below, every other store to it stores 0 and setThrew is called
+ * only right before the longjmp import (and by the catches).  So t is 0
+ * whenever the invoke returns normally, and a site whose entry is known
+ * becomes `t = 0; call` with `t = __THREW__; __THREW__ = 0` moved into its
+ * catch: three memory accesses fewer per call that does not longjmp.  An
+ * export's wrapper clears __THREW__ before the trap, so a longjmp that found
+ * no setjmp leaves it 0 for the next guest call.
  */
 #include "patch.h"
 
@@ -47,6 +58,11 @@ typedef struct {
     bool call_indirect, throws, unwinds, invokes;
 } FnInfo;
 
+/* An invoke site whose __THREW__ read and clear move into its catch. */
+typedef struct {
+    BinaryenExpressionRef call, read, clear;
+} ThrewSite;
+
 typedef struct {
     BinaryenModuleRef m;
     FnInfo *fns;
@@ -61,7 +77,10 @@ typedef struct {
     FnInfo *cur;          /* function being scanned or rewritten */
     BinaryenType cur_results;
     BinaryenIndex sp_local; /* the current function's saved stack pointer */
-    unsigned labels, checks, direct, indirect;
+    int64_t threw;          /* __THREW__'s address, -1: sites keep their accesses */
+    ThrewSite *sites;       /* the current function's folded sites */
+    size_t nsites, sites_cap;
+    unsigned labels, checks, direct, indirect, threw_folded;
 } Sjlj;
 
 static Sjlj *sort_ctx;
@@ -247,66 +266,312 @@ static bool sets_global(BinaryenExpressionRef e, const char *global)
     return found;
 }
 
-/* What the host's catch did: flag = 0; stack pointer = saved; setThrew(1, 0). */
-static BinaryenExpressionRef catch_body(const Sjlj *s, BinaryenIndex saved_sp, BinaryenExpressionRef last)
+/* What the host's catch did: flag = 0; stack pointer = saved; setThrew(1, 0);
+ * then a folded site's read and clear of __THREW__ (NULL: none). */
+static BinaryenExpressionRef catch_body(const Sjlj *s, BinaryenIndex saved_sp, const ThrewSite *site,
+                                        BinaryenExpressionRef last)
 {
     BinaryenModuleRef m = s->m;
     BinaryenExpressionRef threw[2] = {BinaryenConst(m, BinaryenLiteralInt32(1)),
                                       BinaryenConst(m, BinaryenLiteralInt32(0))};
-    BinaryenExpressionRef kids[4] = {
+    BinaryenExpressionRef kids[6] = {
         BinaryenGlobalSet(m, UNWIND_GLOBAL, BinaryenConst(m, BinaryenLiteralInt32(0))),
         BinaryenGlobalSet(m, s->sp_global, BinaryenLocalGet(m, saved_sp, BinaryenTypeInt32())),
         BinaryenCall(m, s->set_threw, threw, 2, BinaryenTypeNone()),
-        last,
     };
-    return BinaryenBlock(m, NULL, kids, last ? 4 : 3, last ? BinaryenExpressionGetType(last) : BinaryenTypeNone());
+    BinaryenIndex n = 3;
+    if (site) {
+        kids[n++] = site->read;
+        kids[n++] = site->clear;
+    }
+    if (last)
+        kids[n++] = last;
+    return BinaryenBlock(m, NULL, kids, n, last ? BinaryenExpressionGetType(last) : BinaryenTypeNone());
 }
 
-/*
- * invoke_<sig>(k, args...) with a constant k whose table entry g has the
- * invoke's signature (else the call would trap: the helper keeps that):
- *     sp' = stack pointer
- *     block $l (result R)  drop(br_if $l (call g args) (!flag))  <catch>; 0  end
- */
-static BinaryenExpressionRef direct_invoke(Sjlj *s, BinaryenExpressionRef call)
+/* The table entry an invoke_<sig>(k, args...) with a constant k calls, if it
+ * has the invoke's signature (else the call would trap: the helper keeps
+ * that) and no argument moves the stack pointer; NULL otherwise. */
+static BinaryenFunctionRef direct_target(const Sjlj *s, BinaryenExpressionRef call)
 {
-    BinaryenModuleRef m = s->m;
     BinaryenIndex n = BinaryenCallGetNumOperands(call);
     int32_t k;
     if (n == 0 || !expr_is_const_i32(BinaryenCallGetOperandAt(call, 0), &k))
         return NULL;
     BinaryenFunctionRef g = table_entry(s, k);
-    BinaryenFunctionRef imp = BinaryenGetFunction(m, BinaryenCallGetTarget(call));
+    BinaryenFunctionRef imp = BinaryenGetFunction(s->m, BinaryenCallGetTarget(call));
     if (!g || BinaryenFunctionGetResults(g) != BinaryenFunctionGetResults(imp) ||
         BinaryenTypeArity(BinaryenFunctionGetParams(g)) != n - 1)
         return NULL;
     BinaryenType want[16], have[16];
     BinaryenTypeExpand(BinaryenFunctionGetParams(imp), want);
     BinaryenTypeExpand(BinaryenFunctionGetParams(g), have);
-    BinaryenExpressionRef args[16];
-    for (BinaryenIndex i = 1; i < n; i++) {
-        args[i - 1] = BinaryenCallGetOperandAt(call, i);
-        if (want[i] != have[i - 1] || sets_global(args[i - 1], s->sp_global))
+    for (BinaryenIndex i = 1; i < n; i++)
+        if (want[i] != have[i - 1] || sets_global(BinaryenCallGetOperandAt(call, i), s->sp_global))
             return NULL;
-    }
+    return g;
+}
+
+static const ThrewSite *folded_site(const Sjlj *s, BinaryenExpressionRef call)
+{
+    for (size_t i = 0; i < s->nsites; i++)
+        if (s->sites[i].call == call)
+            return &s->sites[i];
+    return NULL;
+}
+
+/*
+ * invoke_<sig>(k, args...) whose entry g is known (direct_target):
+ *     sp' = stack pointer
+ *     block $l (result R)  drop(br_if $l (call g args) (!flag))  <catch>; 0  end
+ */
+static BinaryenExpressionRef direct_invoke(Sjlj *s, BinaryenExpressionRef call)
+{
+    BinaryenModuleRef m = s->m;
+    BinaryenFunctionRef g = direct_target(s, call);
+    const ThrewSite *site = folded_site(s, call);
+    if (!g && site)
+        die("setjmp/longjmp: a site whose __THREW__ accesses moved has no direct entry any more");
+    if (!g)
+        return NULL;
+    BinaryenIndex n = BinaryenCallGetNumOperands(call);
+    BinaryenExpressionRef args[16];
+    for (BinaryenIndex i = 1; i < n; i++)
+        args[i - 1] = BinaryenCallGetOperandAt(call, i);
     BinaryenType r = BinaryenFunctionGetResults(g);
     BinaryenExpressionRef to_g = BinaryenCall(m, BinaryenFunctionGetName(g), args, n - 1, r);
     BinaryenExpressionRef save = BinaryenLocalSet(m, s->sp_local, BinaryenGlobalGet(m, s->sp_global, BinaryenTypeInt32()));
     s->direct++;
     if (r == BinaryenTypeNone()) {
-        BinaryenExpressionRef kids[3] = {save, to_g, BinaryenIf(m, flag(m), catch_body(s, s->sp_local, NULL), NULL)};
+        BinaryenExpressionRef kids[3] = {save, to_g,
+                                         BinaryenIf(m, flag(m), catch_body(s, s->sp_local, site, NULL), NULL)};
         return BinaryenBlock(m, NULL, kids, 3, BinaryenTypeNone());
     }
     char label[32];
     snprintf(label, sizeof label, "airlock$inv%u", s->labels++);
     BinaryenExpressionRef go_on = BinaryenBreak(m, label, BinaryenUnary(m, BinaryenEqZInt32(), flag(m)), to_g);
-    BinaryenExpressionRef kids[3] = {save, BinaryenDrop(m, go_on), catch_body(s, s->sp_local, zero_of(m, r))};
+    BinaryenExpressionRef kids[3] = {save, BinaryenDrop(m, go_on), catch_body(s, s->sp_local, site, zero_of(m, r))};
     return BinaryenBlock(m, label, kids, 3, r);
+}
+
+/* ---- __THREW__ at the invoke sites (see the top of this file) ---- */
+
+/* The address a load or store with this pointer and offset reaches if the
+ * pointer is a constant; -1 otherwise. */
+static int64_t const_address(BinaryenExpressionRef ptr, uint32_t offset)
+{
+    int32_t c;
+    return expr_is_const_i32(ptr, &c) ? (int64_t)(uint32_t)c + offset : -1;
+}
+
+static bool is_call_to(BinaryenExpressionRef e, const char *target)
+{
+    return BinaryenExpressionGetId(e) == BinaryenCallId() && strcmp(BinaryenCallGetTarget(e), target) == 0;
+}
+
+/* `__THREW__ = 0` */
+static bool clears_threw(const Sjlj *s, BinaryenExpressionRef e)
+{
+    int32_t v;
+    return BinaryenExpressionGetId(e) == BinaryenStoreId() && BinaryenStoreGetBytes(e) == 4 &&
+           !BinaryenStoreIsAtomic(e) &&
+           const_address(BinaryenStoreGetPtr(e), BinaryenStoreGetOffset(e)) == s->threw &&
+           expr_is_const_i32(BinaryenStoreGetValue(e), &v) && v == 0;
+}
+
+/* `local t = __THREW__` */
+static bool reads_threw(const Sjlj *s, BinaryenExpressionRef e, BinaryenIndex *t)
+{
+    if (BinaryenExpressionGetId(e) != BinaryenLocalSetId() || BinaryenLocalSetIsTee(e))
+        return false;
+    BinaryenExpressionRef v = BinaryenLocalSetGetValue(e);
+    *t = BinaryenLocalSetGetIndex(e);
+    return BinaryenExpressionGetId(v) == BinaryenLoadId() && BinaryenLoadGetBytes(v) == 4 &&
+           !BinaryenLoadIsAtomic(v) && BinaryenExpressionGetType(v) == BinaryenTypeInt32() &&
+           const_address(BinaryenLoadGetPtr(v), BinaryenLoadGetOffset(v)) == s->threw;
+}
+
+/* The invoke call of a statement `invoke`, `drop(invoke)` or `local = invoke`. */
+static BinaryenExpressionRef invoke_of(const Sjlj *s, BinaryenExpressionRef e)
+{
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    if (id == BinaryenDropId())
+        e = BinaryenDropGetValue(e);
+    else if (id == BinaryenLocalSetId() && !BinaryenLocalSetIsTee(e))
+        e = BinaryenLocalSetGetValue(e);
+    return BinaryenExpressionGetId(e) == BinaryenCallId() && helper_for(s, BinaryenCallGetTarget(e)) ? e : NULL;
+}
+
+typedef struct {
+    BinaryenIndex local;
+    bool found;
+} LocalUse;
+
+static void find_local(BinaryenExpressionRef e, void *ctx)
+{
+    LocalUse *u = ctx;
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    if ((id == BinaryenLocalGetId() && BinaryenLocalGetGetIndex(e) == u->local) ||
+        (id == BinaryenLocalSetId() && BinaryenLocalSetGetIndex(e) == u->local))
+        u->found = true;
+}
+
+static bool uses_local(BinaryenExpressionRef e, BinaryenIndex local)
+{
+    LocalUse u = {local, false};
+    walk(e, find_local, &u);
+    return u.found;
+}
+
+typedef struct {
+    const Sjlj *s;
+    bool found;
+} InvokeUse;
+
+static void find_invoke(BinaryenExpressionRef e, void *ctx)
+{
+    InvokeUse *u = ctx;
+    if (BinaryenExpressionGetId(e) == BinaryenCallId() && helper_for(u->s, BinaryenCallGetTarget(e)))
+        u->found = true;
+}
+
+/* Does an argument of `call` make an invoke? Its catch would move the stack
+ * pointer, and direct_target would refuse the call once it is rewritten. */
+static bool invokes_in_args(const Sjlj *s, BinaryenExpressionRef call)
+{
+    InvokeUse u = {s, false};
+    for (BinaryenIndex i = 0; i < BinaryenCallGetNumOperands(call); i++)
+        walk(BinaryenCallGetOperandAt(call, i), find_invoke, &u);
+    return u.found;
+}
+
+/* `local = constant` */
+static bool sets_constant(BinaryenExpressionRef e)
+{
+    return BinaryenExpressionGetId(e) == BinaryenLocalSetId() && !BinaryenLocalSetIsTee(e) &&
+           BinaryenExpressionGetId(BinaryenLocalSetGetValue(e)) == BinaryenConstId();
+}
+
+/*
+ * In a block, each `__THREW__ = 0; [local = constant...]; S; t = __THREW__;
+ * __THREW__ = 0` where S is an invoke whose entry is known and t is not
+ * touched before the read becomes `t = 0; [local = constant...]; S` (the
+ * read and the clear wait in s->sites for S's catch).
+ */
+static void fold_threw_sites(Sjlj *s, BinaryenExpressionRef block)
+{
+    BinaryenModuleRef m = s->m;
+    BinaryenIndex n = BinaryenBlockGetNumChildren(block), t;
+    for (BinaryenIndex i = 0; i + 3 < n; i++) {
+        if (!clears_threw(s, BinaryenBlockGetChildAt(block, i)))
+            continue;
+        BinaryenIndex j = i + 1;
+        while (j < n && sets_constant(BinaryenBlockGetChildAt(block, j)))
+            j++;
+        if (j + 2 >= n)
+            continue;
+        BinaryenExpressionRef site = BinaryenBlockGetChildAt(block, j);
+        BinaryenExpressionRef read = BinaryenBlockGetChildAt(block, j + 1);
+        BinaryenExpressionRef clear = BinaryenBlockGetChildAt(block, j + 2);
+        BinaryenExpressionRef call = invoke_of(s, site);
+        if (!call || !direct_target(s, call) || invokes_in_args(s, call) || !reads_threw(s, read, &t) ||
+            !clears_threw(s, clear))
+            continue;
+        bool touched = false;
+        for (BinaryenIndex k = i + 1; k <= j; k++)
+            touched |= uses_local(BinaryenBlockGetChildAt(block, k), t);
+        if (touched)
+            continue;
+        if (s->nsites == s->sites_cap) {
+            s->sites_cap = s->sites_cap ? 2 * s->sites_cap : 16;
+            s->sites = realloc(s->sites, s->sites_cap * sizeof *s->sites);
+            if (!s->sites)
+                die("out of memory");
+        }
+        s->sites[s->nsites++] = (ThrewSite){call, read, clear};
+        BinaryenBlockSetChildAt(block, i, BinaryenLocalSet(m, t, BinaryenConst(m, BinaryenLiteralInt32(0))));
+        BinaryenBlockSetChildAt(block, j + 1, BinaryenNop(m));
+        BinaryenBlockSetChildAt(block, j + 2, BinaryenNop(m));
+        s->threw_folded++;
+        i = j + 2;
+    }
+}
+
+/* setThrew's `__THREW__ = threw` store: its address, or -1. */
+typedef struct {
+    int64_t addr;
+    unsigned stores;
+} ThrewStore;
+
+static void find_threw_store(BinaryenExpressionRef e, void *ctx)
+{
+    ThrewStore *ts = ctx;
+    BinaryenIndex idx;
+    if (BinaryenExpressionGetId(e) == BinaryenStoreId() && BinaryenStoreGetBytes(e) == 4 &&
+        expr_is_local_get(BinaryenStoreGetValue(e), &idx) && idx == 0) {
+        ts->addr = const_address(BinaryenStoreGetPtr(e), BinaryenStoreGetOffset(e));
+        ts->stores++;
+    }
+}
+
+typedef struct {
+    const Sjlj *s;
+    unsigned set_threw_calls, before_longjmp;
+    bool other_store;
+} ThrewUse;
+
+/* Every store that may reach __THREW__ stores 0 at exactly its address;
+ * count calls to setThrew, and those a block makes just before the longjmp. */
+static void check_threw_use(BinaryenExpressionRef e, void *ctx)
+{
+    ThrewUse *u = ctx;
+    BinaryenExpressionId id = BinaryenExpressionGetId(e);
+    if (id == BinaryenStoreId()) {
+        int64_t a = const_address(BinaryenStoreGetPtr(e), BinaryenStoreGetOffset(e));
+        if (a >= 0 && a < u->s->threw + 4 && a + BinaryenStoreGetBytes(e) > u->s->threw && !clears_threw(u->s, e))
+            u->other_store = true;
+    } else if (is_call_to(e, u->s->set_threw)) {
+        u->set_threw_calls++;
+    } else if (id == BinaryenBlockId()) {
+        BinaryenIndex n = BinaryenBlockGetNumChildren(e);
+        for (BinaryenIndex i = 0; i + 1 < n; i++)
+            if (is_call_to(BinaryenBlockGetChildAt(e, i), u->s->set_threw) &&
+                is_call_to(BinaryenBlockGetChildAt(e, i + 1), u->s->throw_import))
+                u->before_longjmp++;
+    }
+}
+
+/* Sets s->threw to __THREW__'s address if the sites may fold it (see the
+ * top), else to -1. */
+static void find_threw(Sjlj *s)
+{
+    BinaryenModuleRef m = s->m;
+    ThrewStore ts = {-1, 0};
+    s->threw = -1;
+    walk(BinaryenFunctionGetBody(BinaryenGetFunction(m, s->set_threw)), find_threw_store, &ts);
+    if (ts.stores != 1 || ts.addr < 0) {
+        note("setjmp/longjmp: setThrew's store of __THREW__ not found: the invoke sites keep theirs");
+        return;
+    }
+    s->threw = ts.addr;
+    ThrewUse u = {s, 0, 0, false};
+    for (BinaryenIndex i = 0; i < BinaryenGetNumFunctions(m); i++) {
+        BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
+        if (func_is_defined(f) && strcmp(BinaryenFunctionGetName(f), s->set_threw) != 0)
+            walk(BinaryenFunctionGetBody(f), check_threw_use, &u);
+    }
+    if (u.other_store || u.before_longjmp != u.set_threw_calls) {
+        note("setjmp/longjmp: __THREW__ (%lld) is written other than by setThrew before a longjmp and by "
+             "stores of 0: the invoke sites keep their accesses", (long long)s->threw);
+        s->threw = -1;
+    }
 }
 
 static BinaryenExpressionRef rewrite(BinaryenExpressionRef e, void *ctx)
 {
     Sjlj *s = ctx;
+    if (s->threw >= 0 && BinaryenExpressionGetId(e) == BinaryenBlockId())
+        fold_threw_sites(s, e);
     map_children(e, rewrite, s);
     if (BinaryenExpressionGetId(e) == BinaryenCallId()) {
         const char *helper = helper_for(s, BinaryenCallGetTarget(e));
@@ -332,6 +597,7 @@ static void rewrite_function(Sjlj *s, BinaryenFunctionRef f, FnInfo *info)
     s->cur = info;
     s->cur_results = results;
     s->sp_local = BinaryenTypeArity(params) + nvars;
+    s->nsites = 0;
     BinaryenExpressionRef body = rewrite(BinaryenFunctionGetBody(f), s);
     if (!info->invokes) {
         BinaryenFunctionSetBody(f, body);
@@ -396,7 +662,8 @@ static void add_invoke_helper(const Sjlj *s, BinaryenFunctionRef imp, const char
     BinaryenExpressionRef body[4] = {
         BinaryenLocalSet(m, sp, BinaryenGlobalGet(m, s->sp_global, i32)),
         has_result ? BinaryenLocalSet(m, r, call) : call,
-        BinaryenIf(m, flag(m), catch_body(s, sp, BinaryenReturn(m, has_result ? zero_of(m, results) : NULL)), NULL),
+        BinaryenIf(m, flag(m), catch_body(s, sp, NULL, BinaryenReturn(m, has_result ? zero_of(m, results) : NULL)),
+                   NULL),
         BinaryenReturn(m, has_result ? local(m, r, results) : NULL),
     };
     BinaryenAddFunction(m, name, params, results, vars, has_result ? 2 : 1,
@@ -404,24 +671,28 @@ static void add_invoke_helper(const Sjlj *s, BinaryenFunctionRef imp, const char
 }
 
 /* Export `fn` (which may longjmp) through a wrapper that traps, through the
- * longjmp import, when a longjmp found no setjmp inside the guest. */
-static void wrap_export(BinaryenModuleRef m, const char *export_name, BinaryenFunctionRef fn,
-                        const char *throw_import, unsigned serial)
+ * longjmp import, when a longjmp found no setjmp inside the guest; the
+ * wrapper first clears the flag and (when the sites fold it) __THREW__. */
+static void wrap_export(const Sjlj *s, const char *export_name, BinaryenFunctionRef fn, unsigned serial)
 {
+    BinaryenModuleRef m = s->m;
     BinaryenType params = BinaryenFunctionGetParams(fn), results = BinaryenFunctionGetResults(fn);
     BinaryenExpressionRef args[16];
     BinaryenIndex nargs = forward_params(m, params, 0, args);
     bool has_result = results != BinaryenTypeNone();
     BinaryenIndex r = nargs;
     BinaryenExpressionRef call = BinaryenCall(m, BinaryenFunctionGetName(fn), args, nargs, results);
-    BinaryenExpressionRef escaped[3] = {
-        BinaryenGlobalSet(m, UNWIND_GLOBAL, BinaryenConst(m, BinaryenLiteralInt32(0))),
-        BinaryenCall(m, throw_import, NULL, 0, BinaryenTypeNone()),
-        BinaryenUnreachable(m),
-    };
+    BinaryenExpressionRef escaped[4];
+    BinaryenIndex k = 0;
+    escaped[k++] = BinaryenGlobalSet(m, UNWIND_GLOBAL, BinaryenConst(m, BinaryenLiteralInt32(0)));
+    if (s->threw >= 0)
+        escaped[k++] = BinaryenStore(m, 4, 0, 0, BinaryenConst(m, BinaryenLiteralInt32((int32_t)s->threw)),
+                                     BinaryenConst(m, BinaryenLiteralInt32(0)), BinaryenTypeInt32());
+    escaped[k++] = BinaryenCall(m, s->throw_import, NULL, 0, BinaryenTypeNone());
+    escaped[k++] = BinaryenUnreachable(m);
     BinaryenExpressionRef body[3] = {
         has_result ? BinaryenLocalSet(m, r, call) : call,
-        BinaryenIf(m, flag(m), BinaryenBlock(m, NULL, escaped, 3, BinaryenTypeNone()), NULL),
+        BinaryenIf(m, flag(m), BinaryenBlock(m, NULL, escaped, k, BinaryenTypeNone()), NULL),
         BinaryenReturn(m, has_result ? local(m, r, results) : NULL),
     };
     char name[48];
@@ -451,7 +722,7 @@ static unsigned wrap_exports(Sjlj *s)
         }
     }
     for (unsigned i = 0; i < k; i++)
-        wrap_export(s->m, names[i], fns[i], s->throw_import, i);
+        wrap_export(s, names[i], fns[i], i);
     free(names);
     free(fns);
     return k;
@@ -504,6 +775,7 @@ static void free_sjlj(Sjlj *s)
     free(s->by_name);
     free(s->invokes);
     free(s->helpers);
+    free(s->sites);
 }
 
 void sjlj_patch(BinaryenModuleRef m, SjljStats *st)
@@ -527,6 +799,7 @@ void sjlj_patch(BinaryenModuleRef m, SjljStats *st)
     s.set_threw = BinaryenExportGetValue(set_threw);
 
     collect_functions(&s);
+    find_threw(&s);
     for (BinaryenIndex i = 0; i < s.nfns; i++) {
         BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
         if (func_is_defined(f)) {
@@ -555,6 +828,7 @@ void sjlj_patch(BinaryenModuleRef m, SjljStats *st)
     st->invoke_direct = s.direct;
     st->invoke_indirect = s.indirect;
     st->checks = s.checks;
+    st->threw_folded = s.threw_folded;
     st->invoke_imports = (unsigned)s.ninvokes;
     free_sjlj(&s);
 }

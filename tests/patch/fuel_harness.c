@@ -173,6 +173,15 @@ static void check_setjmp_longjmp(void)
     CHECK(Z_skZ_sj_any(&inst, 2, 3) == 4, "invoke through a computed index");
     CHECK(Z_skZ_sj_any(&inst, 1, 9) == 0 && m[3000] == 9, "longjmp through a computed index");
     CHECK(Z_skZ_sj_sp(&inst) == sp, "stack pointer not restored (computed index)");
+    /* sites whose read of __THREW__ moved into the catch (sjlj.c) */
+    memset(m + 3000, 0, 8);
+    CHECK(Z_skZ_sj_site_plain(&inst, 5) == 6, "a bracketed invoke of a plain entry: %u",
+          Z_skZ_sj_site_plain(&inst, 5));
+    CHECK(Z_skZ_sj_site_throw(&inst, 7) == 7000, "a bracketed invoke that longjmps: %u, not __THREW__ 7 * 1000",
+          Z_skZ_sj_site_throw(&inst, 7));
+    memcpy(threw, m + 3000, sizeof threw);
+    CHECK(threw[0] == 0, "__THREW__ %u after a bracketed site caught longjmp(7, 1)", threw[0]);
+    CHECK(Z_skZ_sj_sp(&inst) == sp, "stack pointer not restored (bracketed site)");
 
     wasm_rt_trap_t trap = wasm_rt_impl_try();
     if (trap == WASM_RT_TRAP_NONE) {
@@ -187,6 +196,9 @@ static void check_setjmp_longjmp(void)
         CHECK(0, "a longjmp with no setjmp did not trap");
     } else {
         CHECK(env.escaped_longjmps == 1, "a longjmp with no setjmp trapped without reaching the host");
+        /* the sites no longer clear it before a call: the export did */
+        memcpy(threw, m + 3000, sizeof threw);
+        CHECK(threw[0] == 0, "__THREW__ %u after a longjmp with no setjmp", threw[0]);
     }
     trap = wasm_rt_impl_try();
     if (trap == WASM_RT_TRAP_NONE)

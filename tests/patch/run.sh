@@ -47,6 +47,12 @@ if grep -q "charge-only points: 0 entry + 0 switch-case; 14 entries folded into 
 else
     fail "folded entries: $(grep -o '[0-9]* entries folded' "$out/sk.log")"
 fi
+# Both bracketed invoke sites of the skeleton read __THREW__ only in their catch.
+if grep -q "4 call sites direct (2 read __THREW__ only in the catch)" "$out/sk.log"; then
+    pass "setjmp/longjmp: the bracketed invoke sites read __THREW__ only in the catch"
+else
+    fail "bracketed invoke sites: $(grep -o '[0-9]* call sites direct ([^)]*)' "$out/sk.log")"
+fi
 # variant TAG -DSETTING [HARNESS_FLAGS]: the skeleton patched by a tool built
 # with that setting (its log: $out/sk_TAG.log), in $out/fuel_harness_TAG
 variant() {
@@ -167,6 +173,12 @@ if grep -q "gc alloc: gc_alloc = 22 (gc_last_free_area at 186052; 4 head loads, 
     pass "guest: gc_alloc found by shape (func 22, gc_last_free_area at 186052, both searches)"
 else
     fail "guest: gc_alloc not found where expected"; grep "gc alloc" "$out/mp.log"
+fi
+# 185 of the 220 direct invoke sites match Emscripten's __THREW__ brackets.
+if grep -q "220 call sites direct (185 read __THREW__ only in the catch), 4 through call_indirect" "$out/mp.log"; then
+    pass "guest: 185 invoke sites read __THREW__ only in their catch"
+else
+    fail "guest: invoke sites: $(grep -o '[0-9]* call sites direct ([^)]*)' "$out/mp.log")"
 fi
 # The mapping pass finds dict_update and the keys() calls by shape.
 if grep -q "dict mapping: dict_update is 481; keys() protocol through 335/342/337" "$out/mp.log"; then

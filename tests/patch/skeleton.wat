@@ -309,4 +309,20 @@
   (func (export "sj_any") (param $k i32) (param $x i32) (result i32) (call $invoke_ii (local.get $k) (local.get $x)))
   (func (export "sj_escape") (param $x i32) (result i32) (call $sj_middle (local.get $x)))
   (func (export "sj_sp") (result i32) (global.get $sp))
+  ;; invoke sites as Emscripten brackets them: __THREW__ cleared before (a
+  ;; local set to a constant may come between), read and cleared after;
+  ;; they return __THREW__ * 1000 + the call's result
+  (func (export "sj_site_throw") (param $x i32) (result i32) (local $r i32) (local $t i32)
+    (i32.store (i32.const 3000) (i32.const 0))
+    (local.set $r (call $invoke_ii (i32.const 1) (local.get $x)))
+    (local.set $t (i32.load (i32.const 3000)))
+    (i32.store (i32.const 3000) (i32.const 0))
+    (i32.add (i32.mul (local.get $t) (i32.const 1000)) (local.get $r)))
+  (func (export "sj_site_plain") (param $x i32) (result i32) (local $r i32) (local $t i32)
+    (i32.store offset=2990 (i32.const 10) (i32.const 0))
+    (local.set $r (i32.const -1))
+    (local.set $r (call $invoke_ii (i32.const 2) (local.get $x)))
+    (local.set $t (i32.load offset=3000 (i32.const 0)))
+    (i32.store (i32.const 3000) (i32.const 0))
+    (i32.add (i32.mul (local.get $t) (i32.const 1000)) (local.get $r)))
 )
