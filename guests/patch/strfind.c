@@ -44,7 +44,8 @@
 
 #define FIND_IMPORT_INTERNAL HOST_IMPORT_PREFIX "find_subbytes"
 #define FIND_GUEST_INTERNAL "airlock$find_subbytes_guest"
-#define COUNT_IMPORT_INTERNAL HOST_IMPORT_PREFIX "count_subbytes"
+#define COUNT_IMPORT_NAME "count_subbytes"
+#define COUNT_IMPORT_INTERNAL HOST_IMPORT_PREFIX COUNT_IMPORT_NAME
 
 typedef struct {
     BinaryenModuleRef m;
@@ -249,8 +250,8 @@ static void count_hook(BinaryenModuleRef m, const char *memcmp)
         die("count hook: internal name %s already taken", COUNT_IMPORT_INTERNAL);
     BinaryenType i32 = BinaryenTypeInt32();
     BinaryenType params[4] = {i32, i32, i32, i32};
-    BinaryenAddFunctionImport(m, COUNT_IMPORT_INTERNAL, HOST_IMPORT_MODULE,
-                              COUNT_IMPORT_INTERNAL + strlen(HOST_IMPORT_PREFIX), BinaryenTypeCreate(params, 4), i32);
+    BinaryenAddFunctionImport(m, COUNT_IMPORT_INTERNAL, HOST_IMPORT_MODULE, COUNT_IMPORT_NAME,
+                              BinaryenTypeCreate(params, 4), i32);
     Replace r = {all.loop, count_through_host(m, &all.hit, all.loop)};
     BinaryenFunctionSetBody(where, replace_node(BinaryenFunctionGetBody(where), &r));
     note("count hook: str_count = %s (pointer local %u, count local %u)", BinaryenFunctionGetName(where),
