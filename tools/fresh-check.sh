@@ -2,7 +2,7 @@
 # Set airlock up on a freshly debootstrapped Debian 12, exactly as the README
 # tells a new user to, and run its test suite there.
 #
-#   tools/fresh-check.sh [DIR]      (make fresh-check; as root)
+#   tools/fresh-check.sh [--ci] [DIR]      (make fresh-check; as root)
 #
 # DIR (default build/fresh-check) receives the new system in DIR/root and the
 # whole log in DIR/fresh-check.log. Steps:
@@ -10,7 +10,9 @@
 #   2. inside it (as its root, as root, with an empty environment): install
 #      what the README says to install first (git, make), clone this
 #      checkout's HEAD, and run the README's two commands (make demo, make
-#      test).
+#      test); with --ci, run .ci/run instead (what CI runs on a clean clone:
+#      make fuzz, make test SANITIZE=1, make clean, make test; the fuzz build
+#      is clang's, so its warnings are checked too).
 # Only this machine's package-registry settings go in: its apt sources and
 # apt.conf.d Acquire settings (proxies), its npm configuration files, its
 # local CA certificates, and resolv.conf/hosts for name resolution. Nothing
@@ -21,6 +23,8 @@
 # Prints the time of each step and the suite's summary line; exits non-zero
 # if any step fails (DIR is then kept for inspection, else removed).
 set -eu
+ci=0
+if [ "${1:-}" = --ci ]; then ci=1; shift; fi
 src=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-$src/build/fresh-check}
 root=$dir/root
@@ -134,11 +138,12 @@ git clone /root/airlock.bundle /root/airlock
 cd /root/airlock
 git checkout -q --detach $head
 stamp prereq
-make demo
-stamp demo
-make test
-stamp test
 EOF
+if [ "$ci" = 1 ]; then
+    printf 'stamp demo\n./.ci/run\nstamp test\n' >>"$root/root/fresh-check-steps.sh"
+else
+    printf 'make demo\nstamp demo\nmake test\nstamp test\n' >>"$root/root/fresh-check-steps.sh"
+fi
 chmod 755 "$root/root/fresh-check-steps.sh"
 
 # The new system becomes the root of a private mount namespace (pivot_root,
@@ -164,7 +169,8 @@ inside() {
     ' inside "$root" "$@"
 }
 
-say "inside: apt-get install git make; git clone; make demo; make test (log: $log)"
+if [ "$ci" = 1 ]; then steps=".ci/run"; else steps="make demo; make test"; fi
+say "inside: apt-get install git make; git clone; $steps (log: $log)"
 status=0
 inside /root/fresh-check-steps.sh >>"$log" 2>&1 || status=$?
 t_end=$(now)
@@ -176,7 +182,7 @@ span() { # label from to
 span "debootstrap (minbase)" "$t0" "$t1"
 span "apt-get install git make, git clone" "$(stamp start)" "$(stamp prereq)"
 span "make demo (deps, guest, first build)" "$(stamp prereq)" "$(stamp demo)"
-span "make test" "$(stamp demo)" "$(stamp test)"
+span "${steps#make demo; }" "$(stamp demo)" "$(stamp test)"
 span "total" "$t0" "$t_end"
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 say "summary: ${summary:-(no summary line)}"
