@@ -16,12 +16,13 @@ set -eu
 #        serve's scale-out test), wrk (its load benchmark)
 # wheel: python3-build, python3-setuptools, python3-wheel (make wheel, offline)
 #        and python3-venv (the wheel test installs it into a fresh venv)
-# fuzz:  clang and libFuzzer (make fuzz)
+# fuzz:  clang (the package that provides the clang command; clang-14 alone
+#        does not) and libFuzzer (make fuzz)
 PACKAGES="build-essential pkg-config wabt binaryen libjansson-dev libedit-dev libseccomp-dev
 libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libhiredis-dev libzstd-dev libssl-dev
 check nodejs npm python3 python3-pytest valgrind strace man-db
 python3-build python3-setuptools python3-wheel python3-venv
-clang-14 libfuzzer-14-dev
+clang libfuzzer-14-dev
 redis-server haproxy wrk curl"
 
 missing=""
