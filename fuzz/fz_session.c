@@ -10,15 +10,19 @@
  *                   reach the parser behind them
  *            bit 1: run a small program in the loaded sandbox
  *            bit 2: the rest of the input is a whole file, not patches
+ *            bit 3: save the loaded sandbox again (to a buffer), which
+ *                   reads its heap records and may collect, and load that
  *   patches  {u32 offset, u8 length, bytes}: half of them land in the
  *            first 8 KiB (header, globals, working directory, first page
  *            index), the rest anywhere; offset 0xFFFFFFFF truncates the file
  *            at the next u32.
  *
  * A forged file may give the guest any state it could give itself; loading
- * must end in AIRLOCK_OK or AIRLOCK_CORRUPT (or NOMEM), and running code in a
- * loaded sandbox must end in a documented code, never a host crash.
+ * must end in AIRLOCK_OK or AIRLOCK_CORRUPT (or NOMEM), running code in a
+ * loaded sandbox in a documented code, and saving it in AIRLOCK_OK or
+ * AIRLOCK_IOERR (a heap too corrupt to collect): never a host crash.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +95,26 @@ static size_t patched(fz_input *in) {
     return len;
 }
 
+/* Save a loaded sandbox and load what was saved. */
+static void resave(airlock_sandbox *sb) {
+    void *image = NULL;
+    size_t len = 0;
+    int rc = airlock_sandbox_save_buffer(sb, &image, &len);
+    if (rc != AIRLOCK_OK && rc != AIRLOCK_IOERR && rc != AIRLOCK_NOMEM) {
+        fprintf(stderr, "saving a loaded session returned %d: %s\n", rc, airlock_sandbox_errmsg(sb));
+        abort();
+    }
+    if (rc != AIRLOCK_OK) return;
+    airlock_sandbox *again = NULL;
+    rc = airlock_sandbox_load_buffer(rt, image, len, &again);
+    if (rc != AIRLOCK_OK && rc != AIRLOCK_CORRUPT && rc != AIRLOCK_NOMEM) {
+        fprintf(stderr, "loading a re-saved session returned %d: %s\n", rc, airlock_sandbox_errmsg(again));
+        abort();
+    }
+    airlock_sandbox_free(again);
+    airlock_buffer_free(image);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!rt) LLVMFuzzerInitialize(NULL, NULL);
     fz_input in = {data, size};
@@ -115,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fprintf(stderr, "load returned %d: %s\n", rc, airlock_sandbox_errmsg(sb));
         abort();
     }
-    if (rc == AIRLOCK_OK && (mode & 2)) {
+    bool loaded = rc == AIRLOCK_OK;
+    if (loaded && (mode & 2)) {
         static const char code[] = "print(f(21), x)\nimport gc\ngc.collect()\n";
         rc = airlock_sandbox_exec(sb, code, sizeof code - 1);
         if (rc < AIRLOCK_OK || rc > AIRLOCK_EXIT || rc == AIRLOCK_MISUSE || rc == AIRLOCK_NOMEM) {
@@ -123,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             abort();
         }
     }
+    if (loaded && (mode & 8)) resave(sb);
     airlock_sandbox_free(sb);
     return 0;
 }

@@ -91,6 +91,8 @@ typedef struct airlock_vm {
     uint64_t grace_until_ns;    /* end of the grace period after a soft stop */
     bool hard_stop;             /* the guest had to be stopped by force */
     uint64_t gc_count;          /* collections run (gc.c) */
+    uint64_t heap_live_bytes;   /* of heap pages holding allocated blocks after
+                                 * the last collection (gc.c; sessions keep it) */
     uint64_t gc_work_left;      /* fuel the collection in progress may still use; 0 outside one */
 
     /* Undo log of the execution in progress (runtime/undo.c). */

@@ -25,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guests/micropython/micropython.h"
+#include "runtime/image.h"
 #include "runtime/meter.h"
+#include "runtime/undo.h"
 #include "runtime/vm.h"
 
 /* Under valgrind, the scanned stack range is declared defined first: the
@@ -60,6 +63,8 @@ typedef struct heap {
     int count;
     uint32_t lo, hi;     /* bounds of all pools, for a quick reject */
 } heap;
+
+static uint64_t heap_bytes_in_use(airlock_vm *vm, const heap *h, uint8_t *free_pages, uint64_t pages);
 
 /* Read the guest's list of heap areas; false if it is malformed. */
 static bool read_heap(airlock_vm *vm, heap *h) {
@@ -294,4 +299,75 @@ void Z_airlockZ_gc_collect(struct Z_airlock_instance_t *self) {
     vm->gc_work_left = 0;
     vm->inst.w2c_airlock_fuel = fuel;
     vm->gc_count++;
+    if (read_heap(vm, &h)) vm->heap_live_bytes = heap_bytes_in_use(vm, &h, NULL, 0);
+}
+
+/* ---- what a session image needs to hold ------------------------------------ */
+
+/* Whether the blocks [b, b + n) are all free. */
+static bool blocks_free(const uint8_t *atb, uint32_t b, uint32_t n) {
+    for (; n && b % 4; b++, n--)
+        if (atb_get(atb, b) != ATB_FREE) return false;
+    for (; n >= 4; b += 4, n -= 4)
+        if (atb[b / 4]) return false;
+    for (; n; b++, n--)
+        if (atb_get(atb, b) != ATB_FREE) return false;
+    return true;
+}
+
+/* The whole pages of a's pool that hold part of an allocated block; the
+ * others, which only free blocks cover (a block straddling a page's edge
+ * counts for both pages), are set in free_pages (if not NULL). */
+static uint64_t pages_in_use(const heap_area *a, const uint8_t *atb, uint8_t *free_pages, uint64_t pages) {
+    const uint32_t block = AIRLOCK_GC_BLOCK_BYTES, blocks = (a->pool_end - a->pool_start) / block;
+    uint64_t first = ((uint64_t)a->pool_start + IMAGE_PAGE - 1) / IMAGE_PAGE, end = a->pool_end / IMAGE_PAGE;
+    uint64_t used = 0;
+    for (uint64_t page = first; page < end; page++) {
+        uint64_t lo = page * IMAGE_PAGE - a->pool_start, hi = lo + IMAGE_PAGE; /* pool offsets */
+        uint32_t b0 = (uint32_t)(lo / block), b1 = (uint32_t)((hi + block - 1) / block);
+        if (b1 > blocks) break; /* the pool's tail, past its last whole block */
+        if (!blocks_free(atb, b0, b1 - b0)) used++;
+        else if (free_pages && page < pages) free_pages[page / 8] |= (uint8_t)(1u << (page % 8));
+    }
+    return used;
+}
+
+/* The bytes of heap pages that hold allocated blocks (live or garbage),
+ * and in free_pages (a bitmap of `pages` bits, or NULL) the others: nothing
+ * reads those before an allocation clears them (MicroPython zeroes what
+ * gc_alloc and gc_realloc hand out), so an image need not hold them. */
+static uint64_t heap_bytes_in_use(airlock_vm *vm, const heap *h, uint8_t *free_pages, uint64_t pages) {
+    uint64_t used = 0;
+    for (int i = 0; i < h->count; i++)
+        used += pages_in_use(&h->areas[i], vm->inst.w2c_memory.data + h->areas[i].atb, free_pages, pages);
+    return used * IMAGE_PAGE;
+}
+
+bool mp_heap_scan(airlock_vm *vm, uint8_t *free_pages, uint64_t pages, uint64_t *in_use) {
+    heap h;
+    if (!read_heap(vm, &h)) return false;
+    /* Pools of a sane heap do not overlap: the walk is bounded by memory. */
+    uint64_t total = 0;
+    for (int i = 0; i < h.count; i++) total += h.areas[i].pool_end - h.areas[i].pool_start;
+    if (total > vm->inst.w2c_memory.size) return false;
+    *in_use = heap_bytes_in_use(vm, &h, free_pages, pages);
+    return true;
+}
+
+static void collect(airlock_vm *vm, void *arg) {
+    (void)arg;
+    Z_airlockZ_gc_collect((struct Z_airlock_instance_t *)vm);
+}
+
+bool mp_heap_collect(airlock_vm *vm) {
+    /* Between executions: no deadline, stop or fuel of the last run applies
+     * (the collection's own work cap bounds it), and memory the undo log
+     * left read-only becomes writable, as for an execution without one. */
+    airlock_limits limits = vm->limits;
+    vm->limits.fuel = 0;
+    vm->limits.timeout_seconds = 0;
+    meter_begin(vm);
+    vm->limits = limits;
+    if (vm->guest->undo) undo_skip(vm);
+    return vm_call(vm, collect, NULL) == 0;
 }

@@ -76,6 +76,7 @@ int mp_attach_vm(airlock_runtime *rt, airlock_vm *vm, const Z_guest_instance_t *
     vm->ticks_origin_ns = abi_monotonic_ns();
     vm->run_ref = mp->run_ref;
     vm->slots = mp->slots;
+    vm->heap_live_bytes = mp->snap_heap_live;
     host_attach_vm(rt, vm);
     return AIRLOCK_OK;
 }

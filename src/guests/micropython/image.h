@@ -15,10 +15,17 @@
 #include "vfs/vfs.h"
 
 
-/* What precedes the pages: header, globals, working directory. */
+/* The instance part of an image: the globals, and beside them the heap's
+ * size after its last collection (what decides when saving collects). */
+typedef struct mp_instance_part {
+    Z_guest_instance_t globals;
+    uint64_t heap_live_bytes;
+} mp_instance_part;
+
+/* What precedes the pages: header, instance part, working directory. */
 typedef struct session_head {
     file_header h;
-    Z_guest_instance_t globals;
+    mp_instance_part inst;
     char cwd[VFS_PATH_MAX];
 } session_head;
 

@@ -21,6 +21,7 @@ typedef struct mp_runtime {
     int snap_fd;                 /* sealed memfd with the linear memory */
     uint64_t snap_bytes;
     Z_guest_instance_t snap_inst;
+    uint64_t snap_heap_live;     /* its heap_live_bytes (vm.h) */
     wasm_rt_funcref_t *snap_table;
     uint32_t snap_table_size;
     uint32_t slots;              /* guest address of two 12-byte value slots */
@@ -93,6 +94,14 @@ void mp_json_plain(airlock_vm *vm, uint32_t arg, uint32_t out);
 /* host.c: the host callable's call with the str in slot a0 (a host call,
  * plugins/call.c); its answer in the slot at out. */
 void mp_host_call(airlock_vm *vm, uint32_t a0, uint32_t out);
+
+/* gc.c, for session images: the bytes of heap pages that hold allocated
+ * blocks (live or garbage), and in free_pages (a bitmap of `pages` bits, or
+ * NULL) the pages only free blocks cover; false if the heap records are
+ * malformed. And a full collection between executions, false if it trapped
+ * (a corrupt heap). */
+bool mp_heap_scan(airlock_vm *vm, uint8_t *free_pages, uint64_t pages, uint64_t *allocated);
+bool mp_heap_collect(airlock_vm *vm);
 
 /* ---- image.c: session images ---- */
 

@@ -257,6 +257,7 @@ static bool fill_from_image(int fd, const void *src) {
 static int keep_instance(airlock_runtime *rt, const airlock_vm *vm) {
     mp_runtime *mp = mp_of(rt);
     mp->snap_inst = vm->inst;
+    mp->snap_heap_live = vm->heap_live_bytes;
     mp->snap_table_size = vm->inst.w2c___indirect_function_table.size;
     mp->snap_table = malloc(mp->snap_table_size * sizeof *mp->snap_table);
     if (!mp->snap_table) return runtime_fail(rt, AIRLOCK_NOMEM, "out of memory");
