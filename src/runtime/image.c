@@ -16,7 +16,7 @@
 #include "airlock.h"
 #include "runtime/image.h"
 
-#define FORMAT_VERSION 2u /* 2: pages may be relative to the snapshot */
+#define FORMAT_VERSION 3u /* 2: pages may be relative to the snapshot; 3: four-lane payload sum */
 #define WASM_PAGE 65536u
 #define CHUNK (64u << 10) /* bytes read or written at a time */
 #define FNV_INIT 0xcbf29ce484222325ull
@@ -33,26 +33,54 @@ uint64_t image_fnv1a(const void *data, size_t n) { return fnv1a(FNV_INIT, data, 
  * bijection of the state, so changing any one word always changes the sum. */
 static uint64_t mix(uint64_t h, uint64_t word) { return (h ^ word) * 0x100000001b3ull; }
 
-void session_sum_init(session_sum *s) { *s = (session_sum){.h = FNV_INIT}; }
+void session_sum_init(session_sum *s) {
+    *s = (session_sum){0};
+    for (int i = 0; i < SESSION_SUM_LANES; i++) s->h[i] = FNV_INIT + (uint64_t)i;
+}
+
+/* Word number len / 8 into its lane (the caller counts its bytes). */
+static void add_word(session_sum *s, uint64_t w) {
+    uint64_t *h = &s->h[(s->len / 8) % SESSION_SUM_LANES];
+    *h = mix(*h, w);
+}
 
 void session_sum_add(session_sum *s, const void *data, size_t n) {
     const uint8_t *p = data;
     for (; n && s->len % 8; n--, s->len++) {
         s->word |= (uint64_t)*p++ << (8 * (s->len % 8));
         if (s->len % 8 == 7) {
-            s->h = mix(s->h, s->word);
+            add_word(s, s->word);
             s->word = 0;
         }
     }
-    for (; n >= 8; n -= 8, p += 8, s->len += 8) {
-        uint64_t w;
+    uint64_t w;
+    for (; n >= 8 && (s->len / 8) % SESSION_SUM_LANES; n -= 8, p += 8, s->len += 8) {
         memcpy(&w, p, 8); /* the format is little-endian */
-        s->h = mix(s->h, w);
+        add_word(s, w);
+    }
+    /* Lane 0 next: four independent chains per 32 bytes. */
+    uint64_t h0 = s->h[0], h1 = s->h[1], h2 = s->h[2], h3 = s->h[3];
+    for (; n >= 32; n -= 32, p += 32, s->len += 32) {
+        uint64_t q[4];
+        memcpy(q, p, 32);
+        h0 = mix(h0, q[0]);
+        h1 = mix(h1, q[1]);
+        h2 = mix(h2, q[2]);
+        h3 = mix(h3, q[3]);
+    }
+    s->h[0] = h0, s->h[1] = h1, s->h[2] = h2, s->h[3] = h3;
+    for (; n >= 8; n -= 8, p += 8, s->len += 8) {
+        memcpy(&w, p, 8);
+        add_word(s, w);
     }
     for (; n; n--, s->len++) s->word |= (uint64_t)*p++ << (8 * (s->len % 8));
 }
 
-uint64_t session_sum_final(const session_sum *s) { return mix(mix(s->h, s->word), s->len); }
+uint64_t session_sum_final(const session_sum *s) {
+    uint64_t h = s->h[0];
+    for (int i = 1; i < SESSION_SUM_LANES; i++) h = mix(h, s->h[i]);
+    return mix(mix(h, s->word), s->len);
+}
 
 bool image_page_is_zero(const uint8_t *p) {
     uint64_t acc = 0;

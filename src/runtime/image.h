@@ -31,11 +31,15 @@
 
 /*
  * The payload checksum: catches truncation and corruption, a word at a time
- * (not a defence: see session.c). Any split of the same bytes into
- * session_sum_add() calls gives the same sum.
+ * in four interleaved lanes (word i goes to lane i % 4, so the multiplies
+ * of neighbouring words do not wait for each other), not a defence: see
+ * session.c. Any split of the same bytes into session_sum_add() calls gives
+ * the same sum.
  */
+#define SESSION_SUM_LANES 4
 typedef struct session_sum {
-    uint64_t h, word, len; /* word: the len % 8 bytes not yet mixed in */
+    uint64_t h[SESSION_SUM_LANES];
+    uint64_t word, len; /* word: the len % 8 bytes not yet mixed in */
 } session_sum;
 
 void session_sum_init(session_sum *s);

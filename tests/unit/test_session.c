@@ -82,7 +82,7 @@ static uint64_t u64_at(const uint8_t *p) {
 START_TEST(session_files_hold_only_pages_that_differ) {
     size_t len;
     uint8_t *file = saved_session(&len);
-    ck_assert_uint_eq(u32_at(file + FORMAT_AT), 2);
+    ck_assert_uint_eq(u32_at(file + FORMAT_AT), 3);
     ck_assert_uint_ne(u64_at(file + BASE_ID_AT), 0);
     ck_assert_msg(len < 200 * 1024, "%zu bytes, %u pages", len, u32_at(file + PAGE_COUNT_AT));
     free(file);
