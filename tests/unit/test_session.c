@@ -39,6 +39,17 @@ static uint8_t *saved_session(size_t *len) {
     return read_file(len);
 }
 
+/* A run that changes state (clobber) and then swallows every
+ * KeyboardInterrupt until the timeout's hard stop: it must be rolled back. */
+static void ck_hard_stop_rolls_back(airlock_sandbox *sb, const char *clobber) {
+    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2};
+    airlock_sandbox_set_limits(sb, &l);
+    char code[256];
+    snprintf(code, sizeof code, "%s\nwhile True:\n try:\n  while True: pass\n except KeyboardInterrupt: pass",
+             clobber);
+    ck_assert_int_eq(run(sb, code), AIRLOCK_LIMIT);
+}
+
 START_TEST(save_and_load_round_trip) {
     size_t len;
     free(saved_session(&len));
@@ -46,10 +57,7 @@ START_TEST(save_and_load_round_trip) {
     ck_assert_int_eq(airlock_sandbox_load(shared_runtime(), path, &sb), AIRLOCK_OK);
     ck_run_prints(sb, "print(f())", "42\n");
     /* a loaded session is a full session: limits and rollback work */
-    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2};
-    airlock_sandbox_set_limits(sb, &l);
-    ck_assert_int_eq(run(sb, "x = 0\nwhile True:\n try:\n  while True: pass\n except KeyboardInterrupt: pass"),
-                     AIRLOCK_LIMIT);
+    ck_hard_stop_rolls_back(sb, "x = 0");
     ck_run_prints(sb, "print(f())", "42\n");
     airlock_sandbox_free(sb);
     unlink(path);
@@ -142,10 +150,7 @@ START_TEST(sessions_do_not_grow_with_garbage) {
         ck_assert_int_eq(airlock_sandbox_save_buffer(sb, &image, &len), AIRLOCK_OK);
         airlock_buffer_free(image);
     }
-    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 0.2};
-    airlock_sandbox_set_limits(sb, &l);
-    ck_assert_int_eq(run(sb, "x.clear()\nwhile True:\n try:\n  while True: pass\n except KeyboardInterrupt: pass"),
-                     AIRLOCK_LIMIT);
+    ck_hard_stop_rolls_back(sb, "x.clear()");
     ck_run_prints(sb, "print(len(x), x == list(range(700)))", "700 True\n");
     airlock_sandbox_free(sb);
 }
