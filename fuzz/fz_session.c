@@ -19,8 +19,9 @@
  *
  * A forged file may give the guest any state it could give itself; loading
  * must end in AIRLOCK_OK or AIRLOCK_CORRUPT (or NOMEM), running code in a
- * loaded sandbox in a documented code, and saving it in AIRLOCK_OK or
- * AIRLOCK_IOERR (a heap too corrupt to collect): never a host crash.
+ * loaded sandbox in a documented code, and saving it in AIRLOCK_OK (a
+ * collection that traps on a garbled heap is undone; the image keeps its
+ * garbage) or an I/O error: never a host crash.
  */
 #include <stdbool.h>
 #include <stddef.h>

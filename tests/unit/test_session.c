@@ -156,6 +156,32 @@ START_TEST(sessions_do_not_grow_with_garbage) {
 }
 END_TEST
 
+/* A save's collection that outlasts the sandbox's timeout is abandoned and
+ * undone: the session is saved with its garbage, and goes on as before
+ * (the collector's lock and marks are not left half-set). */
+START_TEST(a_collection_past_the_timeout_is_undone) {
+    airlock_sandbox *sb = new_sandbox();
+    /* no collection while the garbage is made (the heap grows instead) */
+    ck_run_prints(sb, "keep = [str(i) for i in range(100000)]\nimport gc\ngc.collect()\ngc.disable()\n"
+                      "junk = [str(i) * 3 for i in range(200000)]\ndel junk", "");
+    airlock_limits l = {.size = sizeof(airlock_limits), .timeout_seconds = 1e-6};
+    airlock_sandbox_set_limits(sb, &l);
+    void *image;
+    size_t with_garbage, collected;
+    ck_assert_int_eq(airlock_sandbox_save_buffer(sb, &image, &with_garbage), AIRLOCK_OK);
+    airlock_buffer_free(image);
+    l.timeout_seconds = 10;
+    airlock_sandbox_set_limits(sb, &l);
+    ck_run_prints(sb, "more = [bytes(50) for i in range(1000)]\nprint(len(keep), keep[-1], len(more))",
+                  "100000 99999 1000\n");
+    ck_assert_int_eq(airlock_sandbox_save_buffer(sb, &image, &collected), AIRLOCK_OK);
+    ck_assert_msg(collected < with_garbage / 2, "%zu bytes after the undone collection, %zu after one",
+                  with_garbage, collected);
+    airlock_buffer_free(image);
+    airlock_sandbox_free(sb);
+}
+END_TEST
+
 /* Heap pages that only free blocks cover are left out of the file: 2.5 MB
  * of objects freed before the save do not make it bigger, and what the
  * next allocations get there reads as new. */
@@ -550,6 +576,7 @@ static Suite *session_suite(void) {
     tcase_add_test(tc, booted_runtimes_write_self_contained_files);
     tcase_add_test(tc, sessions_do_not_grow_with_garbage);
     tcase_add_test(tc, free_heap_pages_are_not_saved);
+    tcase_add_test(tc, a_collection_past_the_timeout_is_undone);
     tcase_add_test(tc, old_format_is_refused_by_version);
     tcase_add_test(tc, bad_files_are_refused);
     tcase_add_test(tc, memory_over_the_limit_is_refused);

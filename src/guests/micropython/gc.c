@@ -360,14 +360,32 @@ static void collect(airlock_vm *vm, void *arg) {
 }
 
 bool mp_heap_collect(airlock_vm *vm) {
-    /* Between executions: no deadline, stop or fuel of the last run applies
-     * (the collection's own work cap bounds it), and memory the undo log
-     * left read-only becomes writable, as for an execution without one. */
+    /* Between executions: no stop or fuel of the last run applies, and a
+     * collection that outlasts the sandbox's timeout is abandoned at once
+     * (a stop already under way allows no grace and asks nothing of the
+     * guest). Its writes go to the undo log: one that traps (a heap the
+     * guest garbled; the collector's lock and marks would stay half-set)
+     * leaves memory as it was. Without the log, no collection. */
     airlock_limits limits = vm->limits;
     vm->limits.fuel = 0;
-    vm->limits.timeout_seconds = 0;
     meter_begin(vm);
     vm->limits = limits;
-    if (vm->guest->undo) undo_skip(vm);
-    return vm_call(vm, collect, NULL) == 0;
+    if (vm->deadline_ns) {
+        vm->stop_reason = AIRLOCK_LIMIT_TIMEOUT;
+        vm->grace_until_ns = vm->deadline_ns;
+    }
+    bool collected = false;
+    if (vm->guest->undo && undo_begin(vm)) {
+        collected = vm_call(vm, collect, NULL) == 0;
+        if (collected) {
+            undo_commit(vm);
+        } else {
+            undo_rollback(vm);
+            vm->guest->rolled_back(vm);
+        }
+    }
+    vm->stop_reason = AIRLOCK_LIMIT_NONE;
+    vm->grace_until_ns = vm->deadline_ns = 0;
+    vm->hard_stop = false;
+    return collected;
 }

@@ -9,7 +9,6 @@
  * process. Pages are self-contained (absent pages are zero) or relative
  * to the built-in snapshot (base_id).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,18 +151,18 @@ bool session_write(int fd, airlock_vm *vm, const airlock_runtime *rt) {
  */
 #define SAVE_GARBAGE_SLACK (64u << 10)
 
-static bool collect_if_garbage_grew(airlock_vm *vm) {
+static void collect_if_garbage_grew(airlock_vm *vm) {
     uint64_t in_use;
-    if (!mp_heap_scan(vm, NULL, 0, &in_use)) return true; /* judged page by page instead */
+    if (!mp_heap_scan(vm, NULL, 0, &in_use)) return; /* garbled records: judged page by page */
     uint64_t live = vm->heap_live_bytes, allowance = live / 2 > SAVE_GARBAGE_SLACK ? live / 2 : SAVE_GARBAGE_SLACK;
-    if (in_use <= live + allowance) return true;
-    if (mp_heap_collect(vm)) return true;
-    errno = EIO; /* the collection trapped: the guest corrupted its heap */
-    return false;
+    /* A collection that could not run, or trapped and was undone, leaves
+     * the session as it was: saved with its garbage. */
+    if (in_use > live + allowance) mp_heap_collect(vm);
 }
 
 bool mp_save(int fd, airlock_vm *vm, airlock_runtime *rt) {
-    return collect_if_garbage_grew(vm) && session_write(fd, vm, rt);
+    collect_if_garbage_grew(vm);
+    return session_write(fd, vm, rt);
 }
 
 /* ---- load ------------------------------------------------------------------ */

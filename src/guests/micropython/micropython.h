@@ -98,8 +98,8 @@ void mp_host_call(airlock_vm *vm, uint32_t a0, uint32_t out);
 /* gc.c, for session images: the bytes of heap pages that hold allocated
  * blocks (live or garbage), and in free_pages (a bitmap of `pages` bits, or
  * NULL) the pages only free blocks cover; false if the heap records are
- * malformed. And a full collection between executions, false if it trapped
- * (a corrupt heap). */
+ * malformed. And a full collection between executions, false if it did not
+ * run or trapped (a corrupt heap, or past the timeout) and was undone. */
 bool mp_heap_scan(airlock_vm *vm, uint8_t *free_pages, uint64_t pages, uint64_t *allocated);
 bool mp_heap_collect(airlock_vm *vm);
 
