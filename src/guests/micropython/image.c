@@ -145,9 +145,10 @@ bool session_write(int fd, airlock_vm *vm, const airlock_runtime *rt) {
  * pages that hold allocated blocks exceed what the last collection left by
  * half of that or SAVE_GARBAGE_SLACK, whichever is more: a session holds
  * at most that much garbage, and a collection (which costs about what
- * tracing the live part does) comes once per that much garbage made. After a collection the allocator starts again from the heap's
- * first free block, so the next runs write the pages this one freed, and
- * the pages left wholly free are not saved (put_pages).
+ * tracing the live part does) comes once per that much garbage made.
+ * After a collection the allocator starts again from the heap's first free
+ * block, so the next runs write the pages this one freed, and the pages
+ * left wholly free are not saved (put_pages).
  */
 #define SAVE_GARBAGE_SLACK (64u << 10)
 
